@@ -1,0 +1,58 @@
+import { emptyAccess, type AccessChanged, type ResidentAccess } from '../../domain/access/resident-access';
+import { DomainError } from '../../domain/errors/domain-error';
+import type { AccessRepository } from '../../domain/ports/access-repository';
+import type { OutboxSignal } from '../../domain/ports/outbox-signal';
+
+export interface AccessChangeResult {
+  changed: boolean;
+  access: ResidentAccess;
+}
+
+export type Decide = (current: ResidentAccess) =>
+  | { changed: false; access: ResidentAccess }
+  | { changed: true; access: ResidentAccess; event: AccessChanged };
+
+export interface ChangeRequest {
+  clinicId: string;
+  resident: string;
+  requestId: string;
+  fingerprint: string;
+  decide: Decide;
+}
+
+// Enough for any realistic contention on one resident at one clinic; beyond it the caller retries.
+const MAX_ATTEMPTS = 8;
+
+/**
+ * The one write path for a resident's access at a clinic: load, replay a known request id, let
+ * the domain decide, store with compare-and-set, and on a lost race re-read and decide again.
+ */
+export async function changeResidentAccess(
+  repository: AccessRepository,
+  outboxSignal: OutboxSignal,
+  request: ChangeRequest,
+): Promise<AccessChangeResult> {
+  const { clinicId, resident, requestId } = request;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const stored = await repository.find(clinicId, resident);
+    const earlier = stored?.recentRequests.find((r) => r.requestId === requestId);
+    if (earlier) {
+      if (earlier.fingerprint !== request.fingerprint) {
+        throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
+      }
+      return { changed: earlier.changed, access: earlier.access };
+    }
+    const current = stored?.access ?? emptyAccess(clinicId, resident);
+    const decision = request.decide(current);
+    // Nothing stored and nothing to store: no document is created for a no-op.
+    if (!decision.changed && !stored) return { changed: false, access: current };
+    const outcome = { requestId, fingerprint: request.fingerprint, changed: decision.changed, access: decision.access };
+    const event = decision.changed ? decision.event : null;
+    const saved = await repository.save(decision.access, current.version, event, outcome);
+    if (saved === 'saved') {
+      if (event) outboxSignal.eventsStored(clinicId, resident);
+      return { changed: decision.changed, access: decision.access };
+    }
+  }
+  throw new DomainError('CONCURRENT_MODIFICATION', 'too many concurrent changes to this resident; retry');
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the service reads, from environment variables. Validated once at start-up;
+ * the rest of the code receives the typed `Config` and never reads `process.env`.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const brokerList = z
+  .string()
+  .min(1)
+  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port[,host:port...]')).min(1));
+
+export const configSchema = z.object({
+  GRPC_HOST: z.string().min(1).default('127.0.0.1'),
+  GRPC_PORT: port.default(50051),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017'),
+  MONGODB_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('resident_access'),
+  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).default('resident-access'),
+  KAFKA_ACCESS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('resident-access.access-changed.v1'),
+  KAFKA_TOPIC_PARTITIONS: positiveInt.default(3),
+  KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(-1).default(-1),
+  CLOUDEVENTS_SOURCE: z.string().min(1).default('/resident-access'),
+  RESIDENT_PSEUDONYM_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  RELAY_POLL_INTERVAL_MS: positiveInt.default(2000),
+  RELAY_BATCH_SIZE: positiveInt.max(1000).default(100),
+  RELAY_LEASE_MS: positiveInt.default(30000),
+  HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000),
+  SHUTDOWN_GRACE_MS: positiveInt.default(10000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+type Env = z.infer<typeof configSchema>;
+
+export interface Config {
+  grpc: { host: string; port: number };
+  mongo: { uri: string; database: string };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    accessTopic: string;
+    topicPartitions: number;
+    topicReplicationFactor: number;
+  };
+  events: { source: string; pseudonymSecret: string };
+  relay: { pollIntervalMs: number; batchSize: number; leaseMs: number };
+  healthCheckIntervalMs: number;
+  shutdownGraceMs: number;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+/** The names of every variable the configuration knows, for deploy-file checks. */
+export const knownVariables = Object.keys(configSchema.shape);
+
+/** The variables with no default: every deployment must set them. */
+export const requiredVariables = knownVariables.filter(
+  (name) => configSchema.shape[name as keyof Env].safeParse(undefined).success === false,
+);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates every variable at once; throws one ConfigError naming all offenders. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    // Name the variable and the rule, never the value: a value may be a secret.
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(unknown)');
+      const reason = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
+      return `${variable} ${reason}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT },
+    mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      accessTopic: e.KAFKA_ACCESS_TOPIC,
+      topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
+      topicReplicationFactor: e.KAFKA_TOPIC_REPLICATION_FACTOR,
+    },
+    events: { source: e.CLOUDEVENTS_SOURCE, pseudonymSecret: e.RESIDENT_PSEUDONYM_SECRET },
+    relay: { pollIntervalMs: e.RELAY_POLL_INTERVAL_MS, batchSize: e.RELAY_BATCH_SIZE, leaseMs: e.RELAY_LEASE_MS },
+    healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,39 @@
+import { etagOf, type AccessChangeCause as DomainCause, type AccessChanged, type ChangeStamp, type ResidentAccess } from '../domain/access/resident-access';
+import * as access from '../gen/residentaccess/v1/access';
+import * as events from '../gen/residentaccess/v1/events';
+
+/** Domain → published contract (proto messages), shared by the gRPC API and the Kafka events. */
+function toChangeStamp(stamp: ChangeStamp): access.ChangeStamp {
+  return { actor: stamp.actor, time: stamp.at, requestId: stamp.requestId };
+}
+
+export function toResidentAccessMessage(state: ResidentAccess): access.ResidentAccess {
+  return {
+    clinicId: state.clinicId,
+    personalIdentityNumber: state.resident,
+    approval: state.approval ? { approved: toChangeStamp(state.approval) } : undefined,
+    version: state.version,
+    etag: etagOf(state),
+  };
+}
+
+const causes: Record<DomainCause, events.AccessChangeCause> = {
+  APPROVED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_APPROVED,
+};
+
+export function toAccessChangedMessage(event: AccessChanged): events.AccessChangedEvent {
+  return {
+    eventId: event.eventId,
+    cause: causes[event.cause],
+    access: toResidentAccessMessage(event.access),
+    version: event.version,
+    actor: event.actor,
+    requestId: event.requestId,
+    time: event.occurredAt,
+  };
+}
+
+/** The event's data as published: the protobuf JSON mapping of AccessChangedEvent. */
+export function accessChangedJson(event: AccessChanged): string {
+  return JSON.stringify(events.AccessChangedEvent.toJSON(toAccessChangedMessage(event)));
+}

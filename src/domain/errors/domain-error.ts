@@ -1,0 +1,34 @@
+/**
+ * Errors the domain and use cases raise on purpose. Each carries a stable string code that
+ * clients may branch on; transport status codes are chosen by the gRPC layer's one table.
+ * Messages are safe to return to callers: they never contain a personal identity number.
+ */
+export type DomainErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'REQUEST_ID_REUSED'
+  | 'CONCURRENT_MODIFICATION'
+  | 'STORAGE_UNAVAILABLE';
+
+export interface FieldViolation {
+  /** The request field, in the API's snake_case path form, e.g. `personal_identity_number`. */
+  field: string;
+  /** A stable reason code for this field, e.g. `INVALID_PERSONAL_IDENTITY_NUMBER`. */
+  reason: string;
+  description: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly violations: readonly FieldViolation[] = [],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function validationFailed(violations: FieldViolation[]): DomainError {
+  const fields = violations.map((v) => v.field).join(', ');
+  return new DomainError('VALIDATION_FAILED', `invalid request: ${fields}`, violations);
+}

@@ -1,0 +1,32 @@
+import type { AccessChanged, ResidentAccess } from '../access/resident-access';
+
+/** What a command answered, kept so that a retry with the same request id gets the same answer. */
+export interface RequestOutcome {
+  requestId: string;
+  /** A digest of the request's meaning; the same id with another fingerprint is refused. */
+  fingerprint: string;
+  changed: boolean;
+  access: ResidentAccess;
+}
+
+export interface StoredAccess {
+  access: ResidentAccess;
+  recentRequests: readonly RequestOutcome[];
+}
+
+export type SaveResult = 'saved' | 'conflict';
+
+/**
+ * Storage of one resident's access at one clinic. Every save is one atomic single-document write
+ * that stores the new state, its event (outbox) and the request outcome together, and succeeds only
+ * if the stored version is still `expectedVersion` (compare-and-set; 0 = not stored yet).
+ */
+export interface AccessRepository {
+  find(clinicId: string, resident: string): Promise<StoredAccess | null>;
+  save(
+    access: ResidentAccess,
+    expectedVersion: number,
+    event: AccessChanged | null,
+    outcome: RequestOutcome,
+  ): Promise<SaveResult>;
+}

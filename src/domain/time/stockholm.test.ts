@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+import { calendarDateArbitrary } from './calendar-date.arbitrary';
+import {
+  addDays,
+  grantEndsAt,
+  isValidCalendarDate,
+  startOfStockholmDay,
+  stockholmDate,
+} from './stockholm';
+
+const at = (iso: string) => new Date(iso);
+const HOUR = 3_600_000;
+
+describe('stockholmDate', () => {
+  it.each([
+    ['2026-01-15T22:59:59.999Z', '2026-01-15'],
+    ['2026-01-15T23:00:00.000Z', '2026-01-16'],
+    ['2026-07-01T21:59:59.999Z', '2026-07-01'],
+    ['2026-07-01T22:00:00.000Z', '2026-07-02'],
+    ['2026-12-31T23:00:00.000Z', '2027-01-01'],
+  ])('%s is %s in Stockholm', (instant, date) => {
+    expect(stockholmDate(at(instant))).toBe(date);
+  });
+
+  it('rejects an invalid instant', () => {
+    expect(() => stockholmDate(new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
+
+describe('startOfStockholmDay', () => {
+  it.each([
+    ['2026-01-15', '2026-01-14T23:00:00.000Z'], // winter, UTC+1
+    ['2026-07-01', '2026-06-30T22:00:00.000Z'], // summer, UTC+2
+    ['2026-03-29', '2026-03-28T23:00:00.000Z'], // clocks go forward at 02:00 this day
+    ['2026-03-30', '2026-03-29T22:00:00.000Z'],
+    ['2026-10-25', '2026-10-24T22:00:00.000Z'], // clocks go back at 03:00 this day
+    ['2026-10-26', '2026-10-25T23:00:00.000Z'],
+    ['1975-07-01', '1975-06-30T23:00:00.000Z'], // no summer time in Sweden 1950-1979
+  ])('%s starts at %s', (date, instant) => {
+    expect(startOfStockholmDay(date).toISOString()).toBe(instant);
+  });
+
+  it('gives the clock-change days 23 and 25 hours', () => {
+    const length = (date: string) =>
+      startOfStockholmDay(addDays(date, 1)).getTime() - startOfStockholmDay(date).getTime();
+    expect(length('2026-03-29')).toBe(23 * HOUR);
+    expect(length('2026-10-25')).toBe(25 * HOUR);
+    expect(length('2026-06-15')).toBe(24 * HOUR);
+  });
+
+  it('rejects a date that does not exist', () => {
+    expect(() => startOfStockholmDay('2026-02-30')).toThrow(RangeError);
+  });
+});
+
+describe('grantEndsAt', () => {
+  it.each([
+    ['2026-03-28', '2026-03-28T23:00:00.000Z'],
+    ['2026-03-29', '2026-03-29T22:00:00.000Z'],
+    ['2026-10-24', '2026-10-24T22:00:00.000Z'],
+    ['2026-10-25', '2026-10-25T23:00:00.000Z'],
+    ['2026-12-31', '2026-12-31T23:00:00.000Z'],
+  ])('a grant until %s ends at %s', (until, instant) => {
+    expect(grantEndsAt(until).toISOString()).toBe(instant);
+  });
+});
+
+describe('isValidCalendarDate', () => {
+  it.each(['2026-01-01', '2024-02-29', '2000-02-29', '0099-12-31'])('accepts %s', (text) => {
+    expect(isValidCalendarDate(text)).toBe(true);
+  });
+
+  it.each([
+    '2023-02-29',
+    '1900-02-29',
+    '2026-13-01',
+    '2026-00-10',
+    '2026-04-31',
+    '2026-1-01',
+    ' 2026-01-01',
+    '2026-01-01T00:00',
+    '20260101',
+    '',
+    123,
+    undefined,
+  ])('rejects %j', (text) => {
+    expect(isValidCalendarDate(text)).toBe(false);
+  });
+});
+
+describe('addDays', () => {
+  it.each([
+    ['2026-02-28', 1, '2026-03-01'],
+    ['2024-02-28', 1, '2024-02-29'],
+    ['2026-12-31', 1, '2027-01-01'],
+    ['2026-01-01', -1, '2025-12-31'],
+    ['2026-03-29', 0, '2026-03-29'],
+    ['0099-12-31', 1, '0100-01-01'],
+  ])('%s + %i = %s', (date, days, expected) => {
+    expect(addDays(date, days)).toBe(expected);
+  });
+
+  it('rejects an invalid date or a fractional count', () => {
+    expect(() => addDays('2026-02-30', 1)).toThrow(RangeError);
+    expect(() => addDays('2026-02-01', 0.5)).toThrow(RangeError);
+  });
+});
+
+describe('properties', () => {
+  const dates = calendarDateArbitrary('1901-01-01', '2199-12-30');
+
+  it('a grant until D is valid through the last millisecond of D in Stockholm', () => {
+    fc.assert(
+      fc.property(dates, (date) => {
+        const end = grantEndsAt(date);
+        expect(stockholmDate(new Date(end.getTime() - 1))).toBe(date);
+        expect(stockholmDate(end)).toBe(addDays(date, 1));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('every instant lies within the Stockholm day it is dated to', () => {
+    const instants = fc.integer({
+      min: Date.parse('1901-01-02T00:00:00Z'),
+      max: Date.parse('2199-12-30T00:00:00Z'),
+    });
+    fc.assert(
+      fc.property(instants, (ms) => {
+        const date = stockholmDate(new Date(ms));
+        expect(startOfStockholmDay(date).getTime()).toBeLessThanOrEqual(ms);
+        expect(grantEndsAt(date).getTime()).toBeGreaterThan(ms);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('addDays undoes itself', () => {
+    fc.assert(
+      fc.property(dates, fc.integer({ min: -40_000, max: 40_000 }), (date, days) => {
+        expect(addDays(addDays(date, days), -days)).toBe(date);
+      }),
+    );
+  });
+});

@@ -1,0 +1,78 @@
+import type { PublishingObserver } from '../relay/ports';
+
+export type Health = 'SERVING' | 'NOT_SERVING';
+
+export interface HealthProbes {
+  /** True when the database answers: commands can be accepted. */
+  storage: () => Promise<boolean>;
+  /** True when Kafka answers: events can be published. */
+  publishing: () => Promise<boolean>;
+}
+
+export interface HealthListener {
+  (entry: 'service' | 'publishing', health: Health): void;
+}
+
+/**
+ * Keeps two health entries: the service (SERVING while the database answers; commands are
+ * accepted and their events wait in the outbox while Kafka is down) and event publishing (Kafka's
+ * state, from a periodic probe and from the relay's own successes and failures).
+ */
+export class HealthMonitor implements PublishingObserver {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private service: Health | null = null;
+  private publishingState: Health | null = null;
+
+  constructor(
+    private readonly probes: HealthProbes,
+    private readonly intervalMs: number,
+    private readonly listener: HealthListener,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.check();
+    this.schedule();
+  }
+
+  /** Stops probing and reports NOT_SERVING, so load balancers drain this instance first. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.set('service', 'NOT_SERVING');
+  }
+
+  published(): void {
+    this.set('publishing', 'SERVING');
+  }
+
+  failed(): void {
+    this.set('publishing', 'NOT_SERVING');
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.check().finally(() => this.schedule());
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private async check(): Promise<void> {
+    const [storage, publishing] = await Promise.all([
+      this.probes.storage().catch(() => false),
+      this.probes.publishing().catch(() => false),
+    ]);
+    if (this.stopped) return;
+    this.set('service', storage ? 'SERVING' : 'NOT_SERVING');
+    this.set('publishing', publishing ? 'SERVING' : 'NOT_SERVING');
+  }
+
+  private set(entry: 'service' | 'publishing', health: Health): void {
+    const previous = entry === 'service' ? this.service : this.publishingState;
+    if (previous === health) return;
+    if (entry === 'service') this.service = health;
+    else this.publishingState = health;
+    this.listener(entry, health);
+  }
+}

@@ -1,0 +1,144 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import type { DestinationStream, Logger } from 'pino';
+import { makeApproveResident } from './commands/approve-resident/approve-resident';
+import { ConfigError, loadConfig, type Config } from './config/config';
+import { systemClock, type Clock } from './domain/ports/clock';
+import { HealthMonitor } from './health/health-monitor';
+import { createLogger } from './observability/logger';
+import { kafkaAnswers } from './publishing-kafka/kafka-health-probe';
+import { KafkaEventPublisher } from './publishing-kafka/kafka-event-publisher';
+import { kafkaLogCreator } from './publishing-kafka/kafka-logging';
+import { OutboxRelay } from './relay/outbox-relay';
+import { accessDocumentId, type AccessDocument } from './storage-mongo/access-document';
+import { ACCESS_COLLECTION, ensureIndexes } from './storage-mongo/indexes';
+import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
+import { MongoOutboxStore } from './storage-mongo/mongo-outbox-store';
+import { startGrpcServer } from './transport-grpc/grpc-server';
+
+export interface RunningService {
+  /** The gRPC port actually bound (useful with port 0). */
+  port: number;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  clock?: Clock;
+  /** Where logs go; stdout by default. Tests capture them here. */
+  logDestination?: DestinationStream;
+}
+
+/** The composition root: builds every adapter from the config and starts the service's roles. */
+export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const clock = options.clock ?? systemClock;
+
+  // Short server selection: a command fails fast with UNAVAILABLE rather than hanging while the database is down.
+  const mongo = new MongoClient(config.mongo.uri, { serverSelectionTimeoutMS: 5000, appName: 'resident-access' });
+  await mongo.connect();
+  const db = mongo.db(config.mongo.database);
+  await ensureIndexes(db);
+  const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
+
+  const kafka = new Kafka({
+    clientId: config.kafka.clientId,
+    brokers: config.kafka.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 10000,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(logger),
+  });
+  const publisher = new KafkaEventPublisher(
+    kafka,
+    { name: config.kafka.accessTopic, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor },
+    config.events,
+  );
+
+  let grpcHealth: Awaited<ReturnType<typeof startGrpcServer>>['health'] | null = null;
+  const health = new HealthMonitor(
+    {
+      storage: async () => (await db.command({ ping: 1 })).ok === 1,
+      publishing: () => kafkaAnswers(kafka, 3000),
+    },
+    config.healthCheckIntervalMs,
+    (entry, state) => {
+      logger.info({ healthEntry: entry, state }, 'health changed');
+      if (entry === 'service') grpcHealth?.setService(state);
+      else grpcHealth?.setPublishing(state);
+    },
+  );
+
+  const relay = new OutboxRelay(
+    new MongoOutboxStore(accessCollection),
+    publisher,
+    health,
+    clock,
+    { ...config.relay, documentId: accessDocumentId },
+    logger.child({ component: 'relay' }),
+  );
+
+  const approveResident = makeApproveResident({
+    repository: new MongoAccessRepository(accessCollection),
+    outboxSignal: relay,
+    clock,
+    ids: { next: randomUUID },
+  });
+
+  const server = await startGrpcServer(config.grpc.host, config.grpc.port, { approveResident }, logger);
+  grpcHealth = server.health;
+  await health.start();
+  relay.start();
+  logger.info({ port: server.port, topic: config.kafka.accessTopic }, 'resident-access started');
+
+  let stopping: Promise<void> | null = null;
+  return {
+    port: server.port,
+    logger,
+    stop() {
+      stopping ??= (async () => {
+        health.stop();
+        await server.shutdown(config.shutdownGraceMs);
+        await relay.stop();
+        await publisher.close();
+        await mongo.close();
+        logger.info('resident-access stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`resident-access: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const service = await startService(config);
+  const onSignal = (signal: NodeJS.Signals) => {
+    service.logger.info({ signal }, 'stopping');
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        service.logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    createLogger('error').fatal({ err: error }, 'resident-access failed to start');
+    process.exit(1);
+  });
+}

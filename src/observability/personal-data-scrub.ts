@@ -1,0 +1,23 @@
+/**
+ * Anything shaped like a personal identity number (10 or 12 digits, with or without - or +),
+ * wherever it sits in a string. Deliberately broad: a false hit costs a log detail, a miss leaks
+ * personal data.
+ */
+const PERSONAL_NUMBER_SHAPE = /(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)/g;
+
+export const REDACTED = '[redacted]';
+
+export function scrubString(text: string): string {
+  return text.replace(PERSONAL_NUMBER_SHAPE, REDACTED);
+}
+
+/** Returns a copy of `value` with every string scrubbed; depth-limited so a cycle cannot hang a log call. */
+export function scrubDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubString(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
+  if (value instanceof Date) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) copy[key] = scrubDeep(v, depth + 1);
+  return copy;
+}

@@ -1,0 +1,34 @@
+import type { Message } from 'kafkajs';
+import type { AccessChanged } from '../domain/access/resident-access';
+import { accessChangedJson } from '../contract/access-mapping';
+import { eventKey, residentPseudonym } from './resident-pseudonym';
+
+export const ACCESS_CHANGED_TYPE = 'se.residentaccess.v1.AccessChanged';
+export const ACCESS_CHANGED_SCHEMA = 'residentaccess.v1.AccessChangedEvent';
+
+export interface CloudEventSettings {
+  source: string;
+  pseudonymSecret: string;
+}
+
+/**
+ * A CloudEvents 1.0 message in Kafka binary mode: attributes in `ce_*` headers, the event data as
+ * the value. The subject names the clinic and the resident's pseudonym, never the number itself.
+ */
+export function toCloudEventMessage(event: AccessChanged, settings: CloudEventSettings): Message {
+  const { clinicId, resident } = event.access;
+  return {
+    key: eventKey(settings.pseudonymSecret, clinicId, resident),
+    value: accessChangedJson(event),
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: event.eventId,
+      ce_source: settings.source,
+      ce_type: ACCESS_CHANGED_TYPE,
+      ce_time: event.occurredAt.toISOString(),
+      ce_subject: `clinics/${clinicId}/residents/${residentPseudonym(settings.pseudonymSecret, resident)}`,
+      ce_dataschema: ACCESS_CHANGED_SCHEMA,
+      'content-type': 'application/json',
+    },
+  };
+}

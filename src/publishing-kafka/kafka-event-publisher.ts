@@ -1,0 +1,64 @@
+import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import type { AccessChanged } from '../domain/access/resident-access';
+import type { EventPublisher } from '../relay/ports';
+import { toCloudEventMessage, type CloudEventSettings } from './cloudevent-message';
+import { ensureTopic, type TopicSettings } from './topic';
+
+/**
+ * Sends events with acks from all in-sync replicas. Connects lazily and starts over after a
+ * failure, so the service runs (and keeps accepting commands) while Kafka is down.
+ */
+export class KafkaEventPublisher implements EventPublisher {
+  private producer: Producer | null = null;
+  private topicReady = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: TopicSettings,
+    private readonly cloudEvents: CloudEventSettings,
+  ) {}
+
+  async publish(events: AccessChanged[]): Promise<void> {
+    if (events.length === 0) return;
+    try {
+      const producer = await this.connected();
+      await producer.send({
+        topic: this.topic.name,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: events.map((e) => toCloudEventMessage(e, this.cloudEvents)),
+      });
+    } catch (error) {
+      await this.reset();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.reset();
+  }
+
+  private async connected(): Promise<Producer> {
+    if (!this.topicReady) {
+      await ensureTopic(this.kafka, this.topic);
+      this.topicReady = true;
+    }
+    if (!this.producer) {
+      const producer = this.kafka.producer({
+        allowAutoTopicCreation: false,
+        // At most one request in flight keeps per-partition order even when a send is retried.
+        maxInFlightRequests: 1,
+        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+      });
+      await producer.connect();
+      this.producer = producer;
+    }
+    return this.producer;
+  }
+
+  private async reset(): Promise<void> {
+    const producer = this.producer;
+    this.producer = null;
+    await producer?.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/ports/clock';
+import type { OutboxSignal } from '../domain/ports/outbox-signal';
+import type { ClaimedEvents, EventPublisher, OutboxStore, PublishingObserver } from './ports';
+
+export interface RelaySettings {
+  batchSize: number;
+  /** How often to scan storage for events no in-process signal announced (crash recovery, other instances). */
+  pollIntervalMs: number;
+  leaseMs: number;
+  /** Documents are named by the storage key; the relay only passes it through. */
+  documentId: (clinicId: string, resident: string) => string;
+}
+
+const MAX_BACKOFF_MS = 5000;
+
+/**
+ * Publishes stored events to Kafka. Commands signal it right after their write, so events go out
+ * at once; a periodic scan recovers whatever a crash or another instance left behind. While Kafka
+ * is down it keeps the pending documents and backs off; nothing is dropped from storage until the
+ * broker has acknowledged it.
+ */
+export class OutboxRelay implements OutboxSignal {
+  private readonly owner = randomUUID();
+  private readonly queue = new Set<string>();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private backoffMs = 0;
+  private backingOff = false;
+  private lastScan = 0;
+
+  constructor(
+    private readonly store: OutboxStore,
+    private readonly publisher: EventPublisher,
+    private readonly observer: PublishingObserver,
+    private readonly clock: Clock,
+    private readonly settings: RelaySettings,
+    private readonly logger: Logger,
+  ) {}
+
+  eventsStored(clinicId: string, resident: string): void {
+    this.queue.add(this.settings.documentId(clinicId, resident));
+    // While Kafka is failing, new events wait for the backoff instead of hammering it.
+    if (!this.backingOff) this.wake();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the batch in hand, then stops; what is left stays in storage for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  private wake(): void {
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.scanIfDue();
+        const batch = this.takeBatch();
+        if (batch.length === 0) {
+          await this.sleep(this.settings.pollIntervalMs);
+          continue;
+        }
+        await this.publishBatch(batch);
+        this.backoffMs = 0;
+      } catch (error) {
+        this.observer.failed(error);
+        this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, this.backoffMs * 2));
+        this.logger.warn({ err: error, retryInMs: this.backoffMs }, 'event publishing failed; will retry');
+        this.backingOff = true;
+        await this.sleep(this.backoffMs);
+        this.backingOff = false;
+      }
+    }
+  }
+
+  private async scanIfDue(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastScan < this.settings.pollIntervalMs) return;
+    this.lastScan = now;
+    for (const id of await this.store.findPending(this.settings.batchSize)) this.queue.add(id);
+  }
+
+  private takeBatch(): string[] {
+    const batch: string[] = [];
+    for (const id of this.queue) {
+      if (batch.length >= this.settings.batchSize) break;
+      batch.push(id);
+      this.queue.delete(id);
+    }
+    return batch;
+  }
+
+  private async publishBatch(documentIds: string[]): Promise<void> {
+    const now = this.clock.now();
+    const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
+    let claimed: ClaimedEvents[] = [];
+    try {
+      const claims = await Promise.all(documentIds.map((id) => this.store.claim(id, this.owner, now, leaseUntil)));
+      claimed = claims.filter((c): c is ClaimedEvents => c !== null);
+      if (claimed.length === 0) return;
+      // One send for the batch: each document's events stay in version order, and one key maps to one partition.
+      await this.publisher.publish(claimed.flatMap((c) => c.events));
+    } catch (error) {
+      // Keep the documents for the next attempt, and free them so another instance may try meanwhile.
+      for (const id of documentIds) this.queue.add(id);
+      await Promise.allSettled(claimed.map((c) => this.store.release(c.documentId, this.owner)));
+      throw error;
+    }
+    this.observer.published(claimed.reduce((n, c) => n + c.events.length, 0));
+    const results = await Promise.all(claimed.map((c) => this.store.markPublished(c, this.owner)));
+    results.forEach((r, i) => {
+      if (r.morePending) this.queue.add(claimed[i]!.documentId);
+    });
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+    this.wakeUp = null;
+  }
+}

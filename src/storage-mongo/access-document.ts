@@ -1,0 +1,33 @@
+import type { AccessChanged, ChangeStamp, ResidentAccess } from '../domain/access/resident-access';
+import type { RequestOutcome } from '../domain/ports/access-repository';
+
+/**
+ * One document per resident per clinic: the state that changes together lives together, so every
+ * command is one atomic single-document write (no multi-document transactions needed).
+ */
+export interface AccessDocument {
+  _id: string;
+  clinicId: string;
+  resident: string;
+  approval: ChangeStamp | null;
+  version: number;
+  /** Events not yet acknowledged by Kafka, in version order. */
+  outbox: AccessChanged[];
+  /** True while `outbox` is not empty: an indexable flag for the relay's recovery scan. */
+  outboxPending: boolean;
+  /** Bounded list of recent request outcomes, for AIP-155 retries. */
+  recentRequests: RequestOutcome[];
+  /** A relay instance's claim on publishing this document's events. */
+  relayLease: { owner: string; until: Date } | null;
+  updatedAt: Date;
+}
+
+export const RECENT_REQUESTS_KEPT = 20;
+
+export function accessDocumentId(clinicId: string, resident: string): string {
+  return `${clinicId}|${resident}`;
+}
+
+export function toResidentAccess(doc: Pick<AccessDocument, 'clinicId' | 'resident' | 'approval' | 'version'>): ResidentAccess {
+  return { clinicId: doc.clinicId, resident: doc.resident, approval: doc.approval ?? null, version: doc.version };
+}

@@ -1,0 +1,42 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { DomainError } from '../domain/errors/domain-error';
+import { BadRequest, ErrorInfo } from '../gen/google/rpc/error_details';
+import { Status } from '../gen/google/rpc/status';
+import { ERROR_DOMAIN, statusByDomainCode } from './error-table';
+
+const TYPE_PREFIX = 'type.googleapis.com/';
+
+export interface RpcError {
+  error: Partial<ServiceError>;
+  /** Unknown errors are INTERNAL to the caller and logged in full here. */
+  unexpected: boolean;
+}
+
+/**
+ * Turns any thrown value into a gRPC error with `google.rpc.Status` details (AIP-193): ErrorInfo
+ * with the stable reason, and BadRequest field violations for bad input. Unknown errors become
+ * INTERNAL with a generic message so that no internals reach the caller.
+ */
+export function toRpcError(thrown: unknown): RpcError {
+  if (!(thrown instanceof DomainError)) {
+    return { error: build(status.INTERNAL, 'internal error', 'INTERNAL', []), unexpected: true };
+  }
+  const code = statusByDomainCode[thrown.code];
+  const reason = thrown.violations[0]?.reason ?? thrown.code;
+  return { error: build(code, thrown.message, reason, thrown.violations), unexpected: false };
+}
+
+function build(code: status, message: string, reason: string, violations: DomainError['violations']): Partial<ServiceError> {
+  const details = [
+    { typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`, value: Buffer.from(ErrorInfo.encode({ reason, domain: ERROR_DOMAIN, metadata: {} }).finish()) },
+  ];
+  if (violations.length > 0) {
+    const badRequest = BadRequest.encode({
+      fieldViolations: violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason })),
+    }).finish();
+    details.push({ typeUrl: `${TYPE_PREFIX}google.rpc.BadRequest`, value: Buffer.from(badRequest) });
+  }
+  const metadata = new Metadata();
+  metadata.set('grpc-status-details-bin', Buffer.from(Status.encode({ code, message, details }).finish()));
+  return { code, details: message, metadata };
+}

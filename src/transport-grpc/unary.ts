@@ -1,0 +1,47 @@
+import { status, type handleUnaryCall, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { CallContext } from './call-context';
+import { toRpcError } from './rpc-error';
+
+export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Promise<Res>;
+
+export interface UnaryDeps {
+  logger: Logger;
+  /** Counts calls in flight, so shutdown can wait for them. */
+  inFlight: { add(p: Promise<unknown>): void };
+}
+
+/**
+ * Adapts one use-case handler to grpc-js: one log line per call (method, status, duration,
+ * request id; never the request body), and errors mapped through the one error table.
+ */
+export function unary<Req extends { requestId?: string }, Res>(
+  method: string,
+  handler: UnaryHandler<Req, Res>,
+  deps: UnaryDeps,
+): handleUnaryCall<Req, Res> {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    const started = process.hrtime.bigint();
+    const requestId = call.request.requestId || undefined;
+    const done = (async () => {
+      const context: CallContext = { actor: 'anonymous' };
+      try {
+        const response = await handler(call.request, context);
+        log(deps.logger, method, status.OK, started, requestId);
+        callback(null, response);
+      } catch (thrown) {
+        const { error, unexpected } = toRpcError(thrown);
+        const code = error.code ?? status.INTERNAL;
+        if (unexpected) deps.logger.error({ err: thrown, method, requestId }, 'unexpected error in RPC');
+        log(deps.logger, method, code, started, requestId);
+        callback(error, null);
+      }
+    })();
+    deps.inFlight.add(done);
+  };
+}
+
+function log(logger: Logger, method: string, code: status, started: bigint, requestId: string | undefined): void {
+  const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  logger.info({ rpc: { method, status: status[code], durationMs: Math.round(durationMs * 1000) / 1000 }, requestId }, 'rpc');
+}
