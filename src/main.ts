@@ -12,9 +12,10 @@ import { KafkaEventPublisher } from './publishing-kafka/kafka-event-publisher';
 import { kafkaLogCreator } from './publishing-kafka/kafka-logging';
 import { OutboxRelay } from './relay/outbox-relay';
 import { accessDocumentId, type AccessDocument } from './storage-mongo/access-document';
-import { ACCESS_COLLECTION, ensureIndexes } from './storage-mongo/indexes';
+import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from './storage-mongo/indexes';
 import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
 import { MongoOutboxStore } from './storage-mongo/mongo-outbox-store';
+import { MongoRequestRegistry, type RequestIdDocument } from './storage-mongo/mongo-request-registry';
 import { startGrpcServer } from './transport-grpc/grpc-server';
 
 export interface RunningService {
@@ -81,6 +82,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const approveResident = makeApproveResident({
     repository: new MongoAccessRepository(accessCollection),
+    requests: new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION)),
     outboxSignal: relay,
     clock,
     ids: { next: randomUUID },

@@ -17,7 +17,16 @@ export function scrubDeep(value: unknown, depth = 0): unknown {
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
   if (value instanceof Date) return value;
+  if (value instanceof Error) return scrubDeep(describeError(value), depth + 1);
   const copy: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) copy[key] = scrubDeep(v, depth + 1);
   return copy;
+}
+
+/** Errors keep their text on non-enumerable fields; copy what an operator needs before scrubbing. */
+function describeError(error: Error): Record<string, unknown> {
+  const described: Record<string, unknown> = { type: error.name, message: error.message, stack: error.stack };
+  for (const [key, v] of Object.entries(error)) described[key] = v;
+  if (error.cause !== undefined) described.cause = error.cause;
+  return described;
 }

@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { AccessChanged } from '../domain/access/resident-access';
 import type { EventPublisher } from '../relay/ports';
 import { toCloudEventMessage, type CloudEventSettings } from './cloudevent-message';
@@ -46,6 +46,8 @@ export class KafkaEventPublisher implements EventPublisher {
     if (!this.producer) {
       const producer = this.kafka.producer({
         allowAutoTopicCreation: false,
+        // Murmur2, as the Java client: other producers of the same keys land on the same partitions.
+        createPartitioner: Partitioners.DefaultPartitioner,
         // At most one request in flight keeps per-partition order even when a send is retried.
         maxInFlightRequests: 1,
         retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },

@@ -75,7 +75,6 @@ export class OutboxRelay implements OutboxSignal {
         await this.publishBatch(batch);
         this.backoffMs = 0;
       } catch (error) {
-        this.observer.failed(error);
         this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, this.backoffMs * 2));
         this.logger.warn({ err: error, retryInMs: this.backoffMs }, 'event publishing failed; will retry');
         this.backingOff = true;
@@ -111,7 +110,7 @@ export class OutboxRelay implements OutboxSignal {
       claimed = claims.filter((c): c is ClaimedEvents => c !== null);
       if (claimed.length === 0) return;
       // One send for the batch: each document's events stay in version order, and one key maps to one partition.
-      await this.publisher.publish(claimed.flatMap((c) => c.events));
+      await this.publish(claimed);
     } catch (error) {
       // Keep the documents for the next attempt, and free them so another instance may try meanwhile.
       for (const id of documentIds) this.queue.add(id);
@@ -123,6 +122,15 @@ export class OutboxRelay implements OutboxSignal {
     results.forEach((r, i) => {
       if (r.morePending) this.queue.add(claimed[i]!.documentId);
     });
+  }
+
+  private async publish(claimed: ClaimedEvents[]): Promise<void> {
+    try {
+      await this.publisher.publish(claimed.flatMap((c) => c.events));
+    } catch (error) {
+      this.observer.failed(error);
+      throw error;
+    }
   }
 
   private async sleep(ms: number): Promise<void> {

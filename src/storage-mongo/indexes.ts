@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 
 export const ACCESS_COLLECTION = 'access';
+export const REQUEST_IDS_COLLECTION = 'request_ids';
 
 /**
  * Indexes that real MongoDB uses for the relay's recovery scan. FerretDB 1.x accepts them but

@@ -20,7 +20,8 @@ export class MongoOutboxStore implements OutboxStore {
           $or: [{ relayLease: null }, { 'relayLease.until': { $lt: now } }, { 'relayLease.owner': owner }],
         },
         { $set: { relayLease: { owner, until: leaseUntil } } },
-        { returnDocument: 'after', projection: { outbox: 1, version: 1 } },
+        // No projection: FerretDB 1.x does not implement one on findAndModify.
+        { returnDocument: 'after' },
       );
       if (!doc || doc.outbox.length === 0) return null;
       return { documentId, version: doc.version, events: doc.outbox };

@@ -7,6 +7,7 @@ import type { AccessRepository } from '../../domain/ports/access-repository';
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import type { OutboxSignal } from '../../domain/ports/outbox-signal';
+import type { RequestRegistry } from '../../domain/ports/request-registry';
 import { stockholmDate } from '../../domain/time/stockholm';
 import { changeResidentAccess, type AccessChangeResult } from '../shared/change-resident-access';
 import { fingerprint } from '../shared/fingerprint';
@@ -20,6 +21,7 @@ export interface ApproveResidentCommand {
 
 export interface ApproveResidentDeps {
   repository: AccessRepository;
+  requests: RequestRegistry;
   outboxSignal: OutboxSignal;
   clock: Clock;
   ids: IdGenerator;
@@ -40,13 +42,13 @@ export function makeApproveResident(deps: ApproveResidentDeps) {
 
     const resident = number.value.value;
     const stamp = { actor: command.actor, at: now, requestId: command.requestId };
-    return changeResidentAccess(deps.repository, deps.outboxSignal, {
+    return changeResidentAccess(deps, {
       clinicId: command.clinicId,
       resident,
       requestId: command.requestId,
       fingerprint: fingerprint('ApproveResident', { clinicId: command.clinicId, resident, actor: command.actor }),
       decide: (current) => approve(current, stamp, deps.ids.next()),
-    });
+    }, now);
   };
 }
 

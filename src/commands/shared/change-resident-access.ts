@@ -2,6 +2,7 @@ import { emptyAccess, type AccessChanged, type ResidentAccess } from '../../doma
 import { DomainError } from '../../domain/errors/domain-error';
 import type { AccessRepository } from '../../domain/ports/access-repository';
 import type { OutboxSignal } from '../../domain/ports/outbox-signal';
+import type { RequestRegistry } from '../../domain/ports/request-registry';
 
 export interface AccessChangeResult {
   changed: boolean;
@@ -27,19 +28,24 @@ const MAX_ATTEMPTS = 8;
  * The one write path for a resident's access at a clinic: load, replay a known request id, let
  * the domain decide, store with compare-and-set, and on a lost race re-read and decide again.
  */
-export async function changeResidentAccess(
-  repository: AccessRepository,
-  outboxSignal: OutboxSignal,
-  request: ChangeRequest,
-): Promise<AccessChangeResult> {
+export interface ChangeDeps {
+  repository: AccessRepository;
+  requests: RequestRegistry;
+  outboxSignal: OutboxSignal;
+}
+
+export async function changeResidentAccess(deps: ChangeDeps, request: ChangeRequest, now: Date): Promise<AccessChangeResult> {
+  const { repository, outboxSignal } = deps;
   const { clinicId, resident, requestId } = request;
+  // Reserve the id first: a crash after this leaves a reservation that the retry, with the same
+  // fingerprint, passes through; the document's own record then makes the retry a replay.
+  const { existingFingerprint } = await deps.requests.reserve(requestId, request.fingerprint, now);
+  if (existingFingerprint !== null && existingFingerprint !== request.fingerprint) throw requestIdReused();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const stored = await repository.find(clinicId, resident);
     const earlier = stored?.recentRequests.find((r) => r.requestId === requestId);
     if (earlier) {
-      if (earlier.fingerprint !== request.fingerprint) {
-        throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
-      }
+      if (earlier.fingerprint !== request.fingerprint) throw requestIdReused();
       return { changed: earlier.changed, access: earlier.access };
     }
     const current = stored?.access ?? emptyAccess(clinicId, resident);
@@ -55,4 +61,8 @@ export async function changeResidentAccess(
     }
   }
   throw new DomainError('CONCURRENT_MODIFICATION', 'too many concurrent changes to this resident; retry');
+}
+
+function requestIdReused(): DomainError {
+  return new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
 }

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { knownVariables, requiredVariables } from '../../src/config/config';
+
+const root = join(__dirname, '..', '..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+/** The deploy files cannot be run here (no Docker engine); this keeps them in step with the config. */
+describe('deployment files set only variables the configuration knows, and every required one', () => {
+  const runtimeOnly = new Set(['NODE_ENV']);
+
+  it('Dockerfile', () => {
+    const envLines = read('Dockerfile').match(/^ENV[\s\S]*?(?=^\S)/gm) ?? [];
+    const names = envLines.join(' ').match(/([A-Z_]+)=/g)?.map((n) => n.slice(0, -1)) ?? [];
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) if (!runtimeOnly.has(name)) expect(knownVariables).toContain(name);
+    // The image sets no secret and no servers: the deployment must.
+    expect(names).not.toEqual(expect.arrayContaining(['MONGODB_URI']));
+    expect(read('Dockerfile')).toMatch(/^USER node$/m);
+  });
+
+  it('compose.yaml', () => {
+    const compose = parse(read('deploy/compose.yaml')) as { services: Record<string, { environment?: Record<string, string> }> };
+    const names = Object.keys(compose.services['resident-access']!.environment ?? {});
+    for (const name of names) expect(knownVariables).toContain(name);
+    for (const name of requiredVariables) expect(names).toContain(name);
+  });
+
+  it('Kubernetes ConfigMap and Deployment', () => {
+    const configMap = parse(read('deploy/kubernetes/configmap.yaml')) as { data: Record<string, string> };
+    const [deployment] = parseAllDocuments(read('deploy/kubernetes/deployment.yaml')).map((d) => d.toJS());
+    const container = deployment.spec.template.spec.containers[0] as { env: { name: string }[]; envFrom: { configMapRef: { name: string } }[] };
+    expect(container.envFrom[0]!.configMapRef.name).toBe('resident-access');
+    const names = [...Object.keys(configMap.data), ...container.env.map((e) => e.name)];
+    for (const name of names) expect(knownVariables).toContain(name);
+    for (const name of requiredVariables) expect(names).toContain(name);
+    expect(deployment.spec.template.spec.containers[0].readinessProbe.grpc.port).toBe(50051);
+  });
+});

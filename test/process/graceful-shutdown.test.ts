@@ -1,0 +1,53 @@
+import { status } from '@grpc/grpc-js';
+import { MongoClient } from 'mongodb';
+import { anApproveResidentRequest } from '../builders/requests';
+import { apiOf, connectClient } from '../support/grpc-client';
+import { healthClient, waitForHealth } from '../support/health-client';
+import { spawnService } from '../support/service-process';
+import { serviceEnv, TEST_DATABASE } from '../support/test-env';
+
+describe('SIGTERM', () => {
+  let service: ReturnType<typeof spawnService> | undefined;
+  afterEach(() => {
+    if (service?.child.exitCode === null) service.child.kill('SIGKILL');
+  });
+
+  it('reports NOT_SERVING, finishes calls in flight, stops the relay and exits 0', async () => {
+    const env = serviceEnv();
+    service = spawnService(env);
+    const port = await service.started;
+    const health = healthClient(port);
+    expect(await waitForHealth(health, '', 'SERVING')).toBe('SERVING');
+
+    const healthSeen: string[] = [];
+    const watch = health.watch({ service: '' });
+    watch.on('data', (m: { status: string }) => healthSeen.push(m.status));
+    watch.on('error', () => undefined);
+
+    const api = apiOf(connectClient(port));
+    const requests = Array.from({ length: 30 }, () => anApproveResidentRequest());
+    const calls = requests.map((r) => api.approveResident(r).then(() => 'ok', (e: { code: number }) => e.code));
+    await new Promise((r) => setTimeout(r, 20));
+    service.child.kill('SIGTERM');
+
+    const outcomes = await Promise.all(calls);
+    const { code } = await service.exited;
+    expect(code).toBe(0);
+    expect(healthSeen).toContain('NOT_SERVING');
+    // Every call either completed or was refused as the server closed; none hangs or half-writes.
+    for (const outcome of outcomes) expect(['ok', status.UNAVAILABLE]).toContain(outcome);
+    const mongo = await new MongoClient(env.MONGODB_URI!).connect();
+    try {
+      const access = mongo.db(TEST_DATABASE).collection('access');
+      const acknowledged = requests.filter((_, i) => outcomes[i] === 'ok');
+      expect(acknowledged.length).toBeGreaterThan(0);
+      for (const r of acknowledged) {
+        expect(await access.findOne({ _id: `${r.clinicId}|${r.personalIdentityNumber}` as never })).not.toBeNull();
+      }
+    } finally {
+      await mongo.close();
+    }
+    expect(service.stdout.some((l) => l.includes('"resident-access stopped"'))).toBe(true);
+    health.close();
+  });
+});

@@ -1,0 +1,68 @@
+import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { uniqueName } from './test-env';
+
+export interface ConsumedEvent {
+  key: string;
+  headers: Record<string, string>;
+  value: Record<string, unknown>;
+  partition: number;
+  offset: string;
+}
+
+/** The test's own Kafka consumer: reads a topic from the beginning and keeps every event. */
+export class EventConsumer {
+  readonly events: ConsumedEvent[] = [];
+  private consumer: Consumer | null = null;
+
+  constructor(
+    private readonly brokers: string,
+    private readonly topic: string,
+  ) {}
+
+  async start(): Promise<this> {
+    const kafka = new Kafka({ clientId: 'test-consumer', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING });
+    // The service creates the topic lazily; create it here so the consumer can subscribe first.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: this.topic, numPartitions: 3 }], waitForLeaders: true }).catch(() => false);
+    await admin.disconnect();
+    this.consumer = kafka.consumer({ groupId: uniqueName('test-group'), sessionTimeout: 10000, heartbeatInterval: 1000 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        this.events.push({
+          key: message.key?.toString() ?? '',
+          headers: stringHeaders(message.headers),
+          value: JSON.parse(message.value?.toString() ?? 'null') as Record<string, unknown>,
+          partition,
+          offset: message.offset,
+        });
+      },
+    });
+    return this;
+  }
+
+  /** Waits until `count` events match, polling; fails with what was seen after `timeoutMs`. */
+  async waitFor(predicate: (e: ConsumedEvent) => boolean, count = 1, timeoutMs = 30000): Promise<ConsumedEvent[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const matching = this.events.filter(predicate);
+      if (matching.length >= count) return matching;
+      if (Date.now() > deadline) {
+        throw new Error(`expected ${count} matching events within ${timeoutMs} ms, saw ${matching.length} of ${this.events.length}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) result[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  return result;
+}

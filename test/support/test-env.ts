@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+
+/** The servers global setup provided; integration tests fail (never skip) when they are missing. */
+export function integrationServers(): { mongoUri: string; kafkaBrokers: string } {
+  const mongoUri = process.env.TEST_MONGODB_URI;
+  const kafkaBrokers = process.env.TEST_KAFKA_BROKERS;
+  if (!mongoUri || !kafkaBrokers) throw new Error('integration servers missing: global setup did not provide MongoDB and Kafka');
+  return { mongoUri, kafkaBrokers };
+}
+
+export const TEST_DATABASE = 'resident_access_test';
+export const TEST_PSEUDONYM_SECRET = 'test-secret-for-resident-pseudonyms-0123456789';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Environment for a service under test: real servers, its own topic, port 0. */
+export function serviceEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const { mongoUri, kafkaBrokers } = integrationServers();
+  return {
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    MONGODB_URI: mongoUri,
+    MONGODB_DATABASE: TEST_DATABASE,
+    KAFKA_BROKERS: kafkaBrokers,
+    KAFKA_ACCESS_TOPIC: uniqueName('access-changed'),
+    KAFKA_TOPIC_PARTITIONS: '3',
+    RESIDENT_PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
+    RELAY_POLL_INTERVAL_MS: '500',
+    HEALTH_CHECK_INTERVAL_MS: '300',
+    SHUTDOWN_GRACE_MS: '3000',
+    LOG_LEVEL: 'info',
+    ...overrides,
+  };
+}
