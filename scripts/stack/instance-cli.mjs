@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Controls one named server instance of the tests' own (a fault test stops and restarts it
+// without touching the shared stack). Prints one JSON line with its address on stdout.
+//   node scripts/stack/instance-cli.mjs kafka|ferretdb <name> start|stop|kill|destroy <port> [controllerPort]
+import { createFerretInstance, createKafkaInstance } from './index.mjs';
+
+const [kind, name, action, port, controllerPort] = process.argv.slice(2);
+const factories = {
+  kafka: () => createKafkaInstance({ name, port: Number(port), controllerPort: Number(controllerPort) }),
+  ferretdb: () => createFerretInstance({ name, port: Number(port) }),
+};
+if (!factories[kind] || !name || !['start', 'stop', 'kill', 'destroy'].includes(action) || !port) {
+  process.stderr.write('usage: instance-cli.mjs kafka|ferretdb <name> start|stop|kill|destroy <port> [controllerPort]\n');
+  process.exit(2);
+}
+const instance = factories[kind]();
+try {
+  await instance[action]();
+  process.stdout.write(`${JSON.stringify({ brokers: instance.brokers, uri: instance.uri })}\n`);
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
