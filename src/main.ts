@@ -12,6 +12,7 @@ import { KafkaEventPublisher } from './publishing-kafka/kafka-event-publisher';
 import { kafkaLogCreator } from './publishing-kafka/kafka-logging';
 import { OutboxRelay } from './relay/outbox-relay';
 import { accessDocumentId, type AccessDocument } from './storage-mongo/access-document';
+import { DocumentWriteLock } from './storage-mongo/document-write-lock';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from './storage-mongo/indexes';
 import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
 import { MongoOutboxStore } from './storage-mongo/mongo-outbox-store';
@@ -42,6 +43,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const db = mongo.db(config.mongo.database);
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
+  const writeLock = new DocumentWriteLock();
 
   const kafka = new Kafka({
     clientId: config.kafka.clientId,
@@ -72,7 +74,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   );
 
   const relay = new OutboxRelay(
-    new MongoOutboxStore(accessCollection),
+    new MongoOutboxStore(accessCollection, writeLock),
     publisher,
     health,
     clock,
@@ -81,7 +83,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   );
 
   const approveResident = makeApproveResident({
-    repository: new MongoAccessRepository(accessCollection),
+    repository: new MongoAccessRepository(accessCollection, writeLock),
     requests: new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION)),
     outboxSignal: relay,
     clock,

@@ -109,6 +109,7 @@ export class OutboxRelay implements OutboxSignal {
       const claims = await Promise.all(documentIds.map((id) => this.store.claim(id, this.owner, now, leaseUntil)));
       claimed = claims.filter((c): c is ClaimedEvents => c !== null);
       if (claimed.length === 0) return;
+      this.logger.debug({ documents: claimed.length }, 'publishing claimed events');
       // One send for the batch: each document's events stay in version order, and one key maps to one partition.
       await this.publish(claimed);
     } catch (error) {
@@ -117,7 +118,9 @@ export class OutboxRelay implements OutboxSignal {
       await Promise.allSettled(claimed.map((c) => this.store.release(c.documentId, this.owner)));
       throw error;
     }
-    this.observer.published(claimed.reduce((n, c) => n + c.events.length, 0));
+    const count = claimed.reduce((n, c) => n + c.events.length, 0);
+    this.observer.published(count);
+    this.logger.debug({ events: count }, 'events published');
     const results = await Promise.all(claimed.map((c) => this.store.markPublished(c, this.owner)));
     results.forEach((r, i) => {
       if (r.morePending) this.queue.add(claimed[i]!.documentId);

@@ -11,6 +11,8 @@ export interface AccessDocument {
   resident: string;
   approval: ChangeStamp | null;
   version: number;
+  /** Counts every write (also request-only ones): the compare-and-set token. */
+  revision: number;
   /** Events not yet acknowledged by Kafka, in version order. */
   outbox: AccessChanged[];
   /** True while `outbox` is not empty: an indexable flag for the relay's recovery scan. */
@@ -21,8 +23,6 @@ export interface AccessDocument {
   relayLease: { owner: string; until: Date } | null;
   updatedAt: Date;
 }
-
-export const RECENT_REQUESTS_KEPT = 20;
 
 export function accessDocumentId(clinicId: string, resident: string): string {
   return `${clinicId}|${resident}`;

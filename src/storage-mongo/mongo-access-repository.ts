@@ -1,11 +1,15 @@
 import type { Collection } from 'mongodb';
 import type { AccessChanged, ResidentAccess } from '../domain/access/resident-access';
 import type { AccessRepository, RequestOutcome, SaveResult, StoredAccess } from '../domain/ports/access-repository';
-import { accessDocumentId, RECENT_REQUESTS_KEPT, toResidentAccess, type AccessDocument } from './access-document';
+import { accessDocumentId, toResidentAccess, type AccessDocument } from './access-document';
+import type { DocumentWriteLock } from './document-write-lock';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 export class MongoAccessRepository implements AccessRepository {
-  constructor(private readonly collection: Collection<AccessDocument>) {}
+  constructor(
+    private readonly collection: Collection<AccessDocument>,
+    private readonly writeLock: DocumentWriteLock,
+  ) {}
 
   find(clinicId: string, resident: string): Promise<StoredAccess | null> {
     return withStorageErrors(async () => {
@@ -14,26 +18,36 @@ export class MongoAccessRepository implements AccessRepository {
         { projection: { outbox: 0, relayLease: 0 } },
       );
       if (!doc) return null;
-      return { access: toResidentAccess(doc), recentRequests: doc.recentRequests ?? [] };
+      return { access: toResidentAccess(doc), recentRequests: doc.recentRequests ?? [], revision: doc.revision ?? 0 };
     });
   }
 
-  save(access: ResidentAccess, expectedVersion: number, event: AccessChanged | null, outcome: RequestOutcome): Promise<SaveResult> {
+  save(
+    access: ResidentAccess,
+    expectedRevision: number | null,
+    event: AccessChanged | null,
+    recentRequests: readonly RequestOutcome[],
+  ): Promise<SaveResult> {
     return withStorageErrors(() =>
-      expectedVersion === 0 ? this.insert(access, event, outcome) : this.update(access, expectedVersion, event, outcome),
+      this.writeLock.run(accessDocumentId(access.clinicId, access.resident), () =>
+        expectedRevision === null
+          ? this.insert(access, event, recentRequests)
+          : this.update(access, expectedRevision, event, recentRequests),
+      ),
     );
   }
 
-  private async insert(access: ResidentAccess, event: AccessChanged | null, outcome: RequestOutcome): Promise<SaveResult> {
+  private async insert(access: ResidentAccess, event: AccessChanged | null, recentRequests: readonly RequestOutcome[]): Promise<SaveResult> {
     const doc: AccessDocument = {
       _id: accessDocumentId(access.clinicId, access.resident),
       clinicId: access.clinicId,
       resident: access.resident,
       approval: access.approval,
       version: access.version,
+      revision: 1,
       outbox: event ? [event] : [],
       outboxPending: event !== null,
-      recentRequests: [outcome],
+      recentRequests: [...recentRequests],
       relayLease: null,
       updatedAt: event?.occurredAt ?? new Date(),
     };
@@ -48,20 +62,23 @@ export class MongoAccessRepository implements AccessRepository {
 
   private async update(
     access: ResidentAccess,
-    expectedVersion: number,
+    expectedRevision: number,
     event: AccessChanged | null,
-    outcome: RequestOutcome,
+    recentRequests: readonly RequestOutcome[],
   ): Promise<SaveResult> {
-    const push: Record<string, unknown> = { recentRequests: { $each: [outcome], $slice: -RECENT_REQUESTS_KEPT } };
-    const set: Partial<AccessDocument> = { approval: access.approval, version: access.version };
+    const set: Partial<AccessDocument> = {
+      approval: access.approval,
+      version: access.version,
+      revision: expectedRevision + 1,
+      recentRequests: [...recentRequests],
+    };
     if (event) {
-      push.outbox = event;
       set.outboxPending = true;
       set.updatedAt = event.occurredAt;
     }
     const result = await this.collection.updateOne(
-      { _id: accessDocumentId(access.clinicId, access.resident), version: expectedVersion },
-      { $set: set, $push: push },
+      { _id: accessDocumentId(access.clinicId, access.resident), revision: expectedRevision },
+      event ? { $set: set, $push: { outbox: event } } : { $set: set },
     );
     return result.matchedCount === 1 ? 'saved' : 'conflict';
   }

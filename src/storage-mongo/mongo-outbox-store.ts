@@ -1,6 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { ClaimedEvents, OutboxStore } from '../relay/ports';
 import type { AccessDocument } from './access-document';
+import type { DocumentWriteLock } from './document-write-lock';
 import { withStorageErrors } from './mongo-errors';
 
 /**
@@ -9,10 +10,13 @@ import { withStorageErrors } from './mongo-errors';
  * time and per-key order holds even with several instances.
  */
 export class MongoOutboxStore implements OutboxStore {
-  constructor(private readonly collection: Collection<AccessDocument>) {}
+  constructor(
+    private readonly collection: Collection<AccessDocument>,
+    private readonly writeLock: DocumentWriteLock,
+  ) {}
 
   claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents | null> {
-    return withStorageErrors(async () => {
+    return this.locked(documentId, async () => {
       const doc = await this.collection.findOneAndUpdate(
         {
           _id: documentId,
@@ -29,7 +33,7 @@ export class MongoOutboxStore implements OutboxStore {
   }
 
   markPublished(claimed: ClaimedEvents, owner: string): Promise<{ morePending: boolean }> {
-    return withStorageErrors(async () => {
+    return this.locked(claimed.documentId, async () => {
       // Common case: nothing new arrived since the claim, so the whole outbox is published.
       const cleared = await this.collection.updateOne(
         { _id: claimed.documentId, version: claimed.version, 'relayLease.owner': owner },
@@ -47,7 +51,7 @@ export class MongoOutboxStore implements OutboxStore {
   }
 
   release(documentId: string, owner: string): Promise<void> {
-    return withStorageErrors(async () => {
+    return this.locked(documentId, async () => {
       await this.collection.updateOne({ _id: documentId, 'relayLease.owner': owner }, { $set: { relayLease: null } });
     });
   }
@@ -57,5 +61,9 @@ export class MongoOutboxStore implements OutboxStore {
       const docs = await this.collection.find({ outboxPending: true }, { projection: { _id: 1 } }).limit(limit).toArray();
       return docs.map((d) => d._id);
     });
+  }
+
+  private locked<T>(documentId: string, write: () => Promise<T>): Promise<T> {
+    return withStorageErrors(() => this.writeLock.run(documentId, write));
   }
 }

@@ -88,4 +88,32 @@ describe('ApproveResident', () => {
     expect(errorDetails(error).reason).toBe('REQUEST_ID_REUSED');
     expect(await documentOf(request.clinicId, other)).toBeNull();
   });
+
+  it('concurrent approvals of one resident: exactly one changes it, one event, version 1', async () => {
+    const first = anApproveResidentRequest();
+    const racers = Array.from({ length: 8 }, () => ({ ...first, requestId: randomUUID() }));
+    const results = await Promise.all(racers.map((r) => approve(r)));
+
+    expect(results.filter((r) => r.changed)).toHaveLength(1);
+    const doc = await documentOf(first.clinicId, first.personalIdentityNumber);
+    expect(doc?.version).toBe(1);
+    expect(doc?.recentRequests).toHaveLength(8);
+    const winner = racers[results.findIndex((r) => r.changed)]!;
+    await sut.events.waitFor((e) => e.value.requestId === winner.requestId);
+    const marker = anApproveResidentRequest();
+    await approve(marker);
+    await sut.events.waitFor((e) => e.value.requestId === marker.requestId);
+    expect(eventsOf(first.clinicId)).toHaveLength(1);
+  });
+
+  it('keeps only the 20 most recent request outcomes per resident and clinic', async () => {
+    const first = anApproveResidentRequest();
+    await approve(first);
+    for (let i = 0; i < 24; i++) await approve({ ...first, requestId: randomUUID() });
+
+    const doc = await documentOf(first.clinicId, first.personalIdentityNumber);
+    expect(doc?.recentRequests).toHaveLength(20);
+    expect(doc?.recentRequests.map((r) => r.requestId)).not.toContain(first.requestId);
+    expect(doc?.revision).toBe(25);
+  });
 });

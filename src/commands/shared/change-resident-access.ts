@@ -21,6 +21,9 @@ export interface ChangeRequest {
   decide: Decide;
 }
 
+/** Retries of one request come within minutes; 20 outcomes per resident and clinic cover that. */
+export const RECENT_REQUESTS_KEPT = 20;
+
 // Enough for any realistic contention on one resident at one clinic; beyond it the caller retries.
 const MAX_ATTEMPTS = 8;
 
@@ -53,8 +56,10 @@ export async function changeResidentAccess(deps: ChangeDeps, request: ChangeRequ
     // Nothing stored and nothing to store: no document is created for a no-op.
     if (!decision.changed && !stored) return { changed: false, access: current };
     const outcome = { requestId, fingerprint: request.fingerprint, changed: decision.changed, access: decision.access };
+    // Trimmed here, not with $push/$slice, which FerretDB 1.x ignores.
+    const recentRequests = [...(stored?.recentRequests ?? []), outcome].slice(-RECENT_REQUESTS_KEPT);
     const event = decision.changed ? decision.event : null;
-    const saved = await repository.save(decision.access, current.version, event, outcome);
+    const saved = await repository.save(decision.access, stored?.revision ?? null, event, recentRequests);
     if (saved === 'saved') {
       if (event) outboxSignal.eventsStored(clinicId, resident);
       return { changed: decision.changed, access: decision.access };

@@ -12,21 +12,24 @@ export interface RequestOutcome {
 export interface StoredAccess {
   access: ResidentAccess;
   recentRequests: readonly RequestOutcome[];
+  /** Counts every write of the document, also those that only record a request; the compare-and-set token. */
+  revision: number;
 }
 
 export type SaveResult = 'saved' | 'conflict';
 
 /**
  * Storage of one resident's access at one clinic. Every save is one atomic single-document write
- * that stores the new state, its event (outbox) and the request outcome together, and succeeds only
- * if the stored version is still `expectedVersion` (compare-and-set; 0 = not stored yet).
+ * that stores the new state, its event (outbox) and the recent request outcomes together, and
+ * succeeds only if the stored revision is still `expectedRevision` (compare-and-set; null = not
+ * stored yet).
  */
 export interface AccessRepository {
   find(clinicId: string, resident: string): Promise<StoredAccess | null>;
   save(
     access: ResidentAccess,
-    expectedVersion: number,
+    expectedRevision: number | null,
     event: AccessChanged | null,
-    outcome: RequestOutcome,
+    recentRequests: readonly RequestOutcome[],
   ): Promise<SaveResult>;
 }
