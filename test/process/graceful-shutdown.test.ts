@@ -4,7 +4,7 @@ import { anApproveResidentRequest } from '../builders/requests';
 import { apiOf, connectClient } from '../support/grpc-client';
 import { healthClient, waitForHealth } from '../support/health-client';
 import { spawnService } from '../support/service-process';
-import { serviceEnv, TEST_DATABASE } from '../support/test-env';
+import { serviceEnv } from '../support/test-env';
 
 describe('SIGTERM', () => {
   let service: ReturnType<typeof spawnService> | undefined;
@@ -38,7 +38,7 @@ describe('SIGTERM', () => {
     for (const outcome of outcomes) expect(['ok', status.UNAVAILABLE]).toContain(outcome);
     const mongo = await new MongoClient(env.MONGODB_URI!).connect();
     try {
-      const access = mongo.db(TEST_DATABASE).collection('access');
+      const access = mongo.db(env.MONGODB_DATABASE).collection('access');
       const acknowledged = requests.filter((_, i) => outcomes[i] === 'ok');
       expect(acknowledged.length).toBeGreaterThan(0);
       for (const r of acknowledged) {

@@ -6,7 +6,7 @@ import type { AccessDocument } from '../../src/storage-mongo/access-document';
 import { apiOf, connectClient, type Api, type Client } from './grpc-client';
 import { EventConsumer } from './event-consumer';
 import { LogCapture } from './log-capture';
-import { serviceEnv, TEST_DATABASE } from './test-env';
+import { serviceEnv } from './test-env';
 
 export interface ServiceUnderTest {
   service: RunningService;
@@ -33,12 +33,13 @@ export async function startServiceUnderTest(options: { env?: Record<string, stri
     api: apiOf(client),
     logs,
     events,
-    access: mongo.db(TEST_DATABASE).collection<AccessDocument>('access'),
+    access: mongo.db(env.MONGODB_DATABASE).collection<AccessDocument>('access'),
     env,
     async stop() {
       client.close();
       await service.stop();
       await events.stop();
+      await mongo.db(env.MONGODB_DATABASE).dropDatabase();
       await mongo.close();
     },
   };

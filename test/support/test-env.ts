@@ -8,21 +8,23 @@ export function integrationServers(): { mongoUri: string; kafkaBrokers: string }
   return { mongoUri, kafkaBrokers };
 }
 
-export const TEST_DATABASE = 'resident_access_test';
 export const TEST_PSEUDONYM_SECRET = 'test-secret-for-resident-pseudonyms-0123456789';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Environment for a service under test: real servers, its own topic, port 0. */
+/**
+ * Environment for a service under test: real servers, port 0, and its own database and topic, so
+ * that no other service's relay (in another test file) publishes its events elsewhere.
+ */
 export function serviceEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const { mongoUri, kafkaBrokers } = integrationServers();
   return {
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
     MONGODB_URI: mongoUri,
-    MONGODB_DATABASE: TEST_DATABASE,
+    MONGODB_DATABASE: uniqueName('test').replace(/-/g, '_'),
     KAFKA_BROKERS: kafkaBrokers,
     KAFKA_ACCESS_TOPIC: uniqueName('access-changed'),
     KAFKA_TOPIC_PARTITIONS: '3',

@@ -1,0 +1,46 @@
+import { anApproveResidentRequest } from '../builders/requests';
+import { healthClient, waitForHealth } from '../support/health-client';
+import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
+import { ownKafka } from '../support/stack-instance';
+import { uniqueName } from '../support/test-env';
+
+const PUBLISHING = 'residentaccess.v1.EventPublishing';
+
+describe('Kafka down', () => {
+  let kafka: Awaited<ReturnType<typeof ownKafka>>;
+  let sut: ServiceUnderTest | undefined;
+
+  beforeAll(async () => {
+    kafka = await ownKafka(uniqueName('outage'));
+    await kafka.start();
+  });
+  afterAll(async () => {
+    await sut?.stop();
+    await kafka.destroy();
+  });
+
+  it('keeps accepting commands, reports publishing NOT_SERVING, and publishes everything once Kafka is back', async () => {
+    sut = await startServiceUnderTest({ env: { KAFKA_BROKERS: kafka.brokers} });
+    const health = healthClient(sut.service.port);
+    expect(await waitForHealth(health, PUBLISHING, 'SERVING')).toBe('SERVING');
+    await sut.events.stop();
+
+    await kafka.stop();
+    expect(await waitForHealth(health, PUBLISHING, 'NOT_SERVING')).toBe('NOT_SERVING');
+    // The service itself stays SERVING: commands are accepted and their events wait in the outbox.
+    expect(await waitForHealth(health, '', 'SERVING')).toBe('SERVING');
+
+    const requests = Array.from({ length: 5 }, () => anApproveResidentRequest());
+    for (const r of requests) await expect(sut.api.approveResident(r)).resolves.toMatchObject({ changed: true });
+    for (const r of requests) {
+      const doc = await sut.access.findOne({ _id: `${r.clinicId}|${r.personalIdentityNumber}` });
+      expect(doc?.outbox).toHaveLength(1);
+    }
+
+    await kafka.start();
+    expect(await waitForHealth(health, PUBLISHING, 'SERVING', 60000)).toBe('SERVING');
+    await sut.events.start();
+    for (const r of requests) await sut.events.waitFor((e) => e.value.requestId === r.requestId, 1, 60000);
+    health.close();
+  });
+});
