@@ -36,6 +36,7 @@ describe('ApproveResident', () => {
     expect(error.details).toContain('personal_identity_number');
     expect(JSON.stringify([error.details, details])).not.toContain(wrongCheckDigit.slice(2));
     expect(await sut.access.countDocuments({ clinicId: 'not-an-hsa-id' })).toBe(0);
+    expect(sut.logs.text()).not.toContain(wrongCheckDigit.slice(2));
   });
 
   it('names only the offending field', async () => {

@@ -1,0 +1,33 @@
+import { DocumentWriteLock } from './document-write-lock';
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('DocumentWriteLock', () => {
+  it('runs writes to one document one at a time, in arrival order, and others in parallel', async () => {
+    const lock = new DocumentWriteLock();
+    const log: string[] = [];
+    const write = (doc: string, name: string) =>
+      lock.run(doc, async () => {
+        log.push(`start ${name}`);
+        await tick();
+        log.push(`end ${name}`);
+        return name;
+      });
+
+    const results = await Promise.all([write('a', 'a1'), write('a', 'a2'), write('b', 'b1')]);
+
+    expect(results).toEqual(['a1', 'a2', 'b1']);
+    expect(log.indexOf('end a1')).toBeLessThan(log.indexOf('start a2'));
+    expect(log.indexOf('start b1')).toBeLessThan(log.indexOf('end a1'));
+  });
+
+  it('a failed write does not block the next one, and its error reaches its caller', async () => {
+    const lock = new DocumentWriteLock();
+    const failing = lock.run('a', async () => {
+      throw new Error('boom');
+    });
+    const next = lock.run('a', async () => 'ok');
+    await expect(failing).rejects.toThrow('boom');
+    await expect(next).resolves.toBe('ok');
+  });
+});
