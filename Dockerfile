@@ -22,7 +22,6 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY proto ./proto
 COPY package.json ./
 USER node
 EXPOSE 50051

@@ -1,15 +1,13 @@
 import type { Server } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
-import { join } from 'node:path';
+import { HealthImplementation } from 'grpc-health-check';
 import type { Health } from '../health/health-monitor';
+import { descriptorFiles } from './descriptor-files';
 
 export const SERVICE_NAME = 'residentaccess.v1.ResidentAccessService';
 /** A separately named health entry: Kafka's state, which does not stop commands being accepted. */
 export const PUBLISHING_HEALTH_NAME = 'residentaccess.v1.EventPublishing';
-
-const PROTO_ROOT = join(__dirname, '..', '..', 'proto');
 
 export interface HealthEntries {
   setService(health: Health): void;
@@ -21,10 +19,10 @@ export function addHealthAndReflection(server: Server): HealthEntries {
   const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING', [PUBLISHING_HEALTH_NAME]: 'NOT_SERVING' });
   health.addToServer(server);
 
-  const definitions = loadSync(['residentaccess/v1/resident_access_service.proto', healthProtoPath], {
-    includeDirs: [PROTO_ROOT],
-  });
-  new ReflectionService(definitions).addToServer(server);
+  // Reflection reads only `fileDescriptorProtos`; giving it buf's exact descriptors avoids
+  // proto-loader's re-encoding, which drops imported well-known types.
+  const descriptors = { residentaccess: { fileDescriptorProtos: descriptorFiles() } } as unknown as PackageDefinition;
+  new ReflectionService(descriptors, { services: [SERVICE_NAME, 'grpc.health.v1.Health'] }).addToServer(server);
 
   return {
     setService(status) {
