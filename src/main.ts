@@ -2,7 +2,28 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
+import { createTokenVerifier } from './auth/token-verifier';
 import { makeApproveResident } from './commands/approve-resident/approve-resident';
+import { makeChangeGrant } from './commands/change-grant/change-grant';
+import { makeSettingsCommands } from './commands/clinic-settings/settings-commands';
+import { WithdrawalRunner } from './commands/clinic-settings/withdrawal-runner';
+import { makeGrantCaseType } from './commands/grant-case-type/grant-case-type';
+import { makeRemoveApproval } from './commands/remove-approval/remove-approval';
+import { BulkRemovalRunner } from './commands/remove-approvals/bulk-removal-runner';
+import { makeRemoveApprovals } from './commands/remove-approvals/remove-approvals';
+import { makeRemoveGrant } from './commands/remove-grant/remove-grant';
+import { makeEntitlementQueries } from './queries/entitlement-queries';
+import { makeSettingsQueries } from './queries/settings-queries';
+import { makeStaffQueries } from './queries/staff-queries';
+import { RegisterConsumer } from './register/register-consumer';
+import { CLINICS_COLLECTION, type ClinicDocument } from './storage-mongo/clinic-document';
+import { MongoAccessQueries } from './storage-mongo/mongo-access-queries';
+import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore } from './storage-mongo/mongo-bulk-removal-store';
+import { MongoClinicSettingsRepository } from './storage-mongo/mongo-clinic-settings-repository';
+import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } from './storage-mongo/mongo-resident-register';
+import { clinicSettingsHandlers } from './transport-grpc/handlers/clinic-settings-handlers';
+import { entitlementHandlers } from './transport-grpc/handlers/entitlement-handlers';
+import { residentAccessHandlers } from './transport-grpc/handlers/resident-access-handlers';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { systemClock, type Clock } from './domain/ports/clock';
 import { HealthMonitor } from './health/health-monitor';
@@ -82,18 +103,54 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger.child({ component: 'relay' }),
   );
 
-  const approveResident = makeApproveResident({
-    repository: new MongoAccessRepository(accessCollection, writeLock),
-    requests: new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION)),
-    outboxSignal: relay,
-    clock,
-    ids: { next: randomUUID },
-  });
+  const ids = { next: randomUUID };
+  const repository = new MongoAccessRepository(accessCollection, writeLock);
+  const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION));
+  const clinics = new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writeLock);
+  const accessQueries = new MongoAccessQueries(accessCollection);
+  const register = new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION));
+  const jobs = new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION));
+  const changeDeps = { repository, requests, outboxSignal: relay };
+  const accessDeps = { ...changeDeps, clinics, clock, ids };
 
-  const server = await startGrpcServer(config.grpc.host, config.grpc.port, { approveResident }, logger);
+  const withdrawals = new WithdrawalRunner({ ...accessDeps, queries: accessQueries }, logger.child({ component: 'withdrawals' }));
+  const bulkRemovals = new BulkRemovalRunner({ ...changeDeps, jobs, queries: accessQueries, clock, ids }, logger.child({ component: 'bulk-removal' }));
+  const settingsCommands = makeSettingsCommands({ clinics, requests, clock, withdrawals });
+  const readDeps = { access: repository, accessQueries, clinics, register, jobs, clock };
+
+  const handlers = {
+    residentAccess: residentAccessHandlers({
+      approveResident: makeApproveResident(accessDeps),
+      removeApproval: makeRemoveApproval(accessDeps),
+      removeApprovals: makeRemoveApprovals({ jobs, clinics, runner: bulkRemovals, clock }),
+      grantCaseType: makeGrantCaseType(accessDeps),
+      changeGrant: makeChangeGrant(accessDeps),
+      removeGrant: makeRemoveGrant(accessDeps),
+      staffQueries: makeStaffQueries(readDeps),
+    }),
+    clinicSettings: clinicSettingsHandlers(settingsCommands, makeSettingsQueries({ clinics })),
+    entitlements: entitlementHandlers(makeEntitlementQueries(readDeps)),
+  };
+
+  if (config.auth.mode === 'development') {
+    logger.warn('AUTH_MODE=development: calls are NOT authenticated and act for every clinic. Never use this outside a developer machine.');
+  }
+  const verifier = createTokenVerifier(config.auth);
+  const server = await startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger);
   grpcHealth = server.health;
+
+  const registerConsumer = new RegisterConsumer({
+    kafka,
+    topic: config.register.topic,
+    groupId: config.register.consumerGroup,
+    register,
+    logger,
+  });
   await health.start();
   relay.start();
+  await registerConsumer.start();
+  await withdrawals.resumeUnfinished();
+  await bulkRemovals.resumeUnfinished();
   logger.info({ port: server.port, topic: config.kafka.accessTopic }, 'resident-access started');
 
   let stopping: Promise<void> | null = null;
@@ -104,6 +161,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
       stopping ??= (async () => {
         health.stop();
         await server.shutdown(config.shutdownGraceMs);
+        await registerConsumer.stop();
+        await Promise.all([withdrawals.idle(), bulkRemovals.idle()]);
         await relay.stop();
         await publisher.close();
         await mongo.close();

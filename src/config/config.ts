@@ -29,8 +29,31 @@ export const configSchema = z.object({
   RELAY_LEASE_MS: positiveInt.default(30000),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000),
   SHUTDOWN_GRACE_MS: positiveInt.default(10000),
+  REGISTER_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('population-register.residents.v1'),
+  REGISTER_CONSUMER_GROUP: z.string().min(1).default('resident-access.register'),
+  AUTH_MODE: z.enum(['jwt', 'development']).default('jwt'),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).default('resident-access'),
+  AUTH_ALGORITHMS: z
+    .string()
+    .default('ES256')
+    .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'])).min(1)),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_PUBLIC_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** JWT mode (the default) needs an issuer and exactly one key source; development mode needs none. */
+function authProblems(present: Record<string, string | undefined>): string[] {
+  if ((present.AUTH_MODE ?? 'jwt') !== 'jwt') return [];
+  const problems: string[] = [];
+  if (!present.AUTH_ISSUER) problems.push('AUTH_ISSUER is required when AUTH_MODE=jwt');
+  if (!present.AUTH_JWKS_URL === !present.AUTH_PUBLIC_KEY) {
+    problems.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY: set exactly one when AUTH_MODE=jwt');
+  }
+  return problems;
+}
 
 type Env = z.infer<typeof configSchema>;
 
@@ -46,6 +69,11 @@ export interface Config {
   };
   events: { source: string; pseudonymSecret: string };
   relay: { pollIntervalMs: number; batchSize: number; leaseMs: number };
+  register: { topic: string; consumerGroup: string };
+  /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
+  auth:
+    | { mode: 'development' }
+    | { mode: 'jwt'; issuer: string; audience: string; algorithms: string[]; jwksUrl?: string; publicKeyPem?: string };
   healthCheckIntervalMs: number;
   shutdownGraceMs: number;
   logLevel: Env['LOG_LEVEL'];
@@ -70,15 +98,16 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(present);
-  if (!parsed.success) {
-    // Name the variable and the rule, never the value: a value may be a secret.
-    const problems = parsed.error.issues.map((issue) => {
-      const variable = String(issue.path[0] ?? '(unknown)');
-      const reason = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
-      return `${variable} ${reason}`;
-    });
-    throw new ConfigError(problems);
-  }
+  // Name the variable and the rule, never the value: a value may be a secret.
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(unknown)');
+        const reason = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
+        return `${variable} ${reason}`;
+      });
+  problems.push(...authProblems(present));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT },
@@ -92,6 +121,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     events: { source: e.CLOUDEVENTS_SOURCE, pseudonymSecret: e.RESIDENT_PSEUDONYM_SECRET },
     relay: { pollIntervalMs: e.RELAY_POLL_INTERVAL_MS, batchSize: e.RELAY_BATCH_SIZE, leaseMs: e.RELAY_LEASE_MS },
+    register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
+    auth:
+      e.AUTH_MODE === 'development'
+        ? { mode: 'development' }
+        : {
+            mode: 'jwt',
+            issuer: e.AUTH_ISSUER!,
+            audience: e.AUTH_AUDIENCE,
+            algorithms: e.AUTH_ALGORITHMS,
+            ...(e.AUTH_JWKS_URL ? { jwksUrl: e.AUTH_JWKS_URL } : { publicKeyPem: e.AUTH_PUBLIC_KEY! }),
+          },
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,

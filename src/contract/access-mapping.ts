@@ -1,10 +1,27 @@
-import { etagOf, type AccessChangeCause as DomainCause, type AccessChanged, type ChangeStamp, type ResidentAccess } from '../domain/access/resident-access';
+import {
+  etagOf,
+  type AccessChangeCause as DomainCause,
+  type AccessChanged,
+  type ChangeStamp,
+  type Grant,
+  type ResidentAccess,
+} from '../domain/access/resident-access';
 import * as access from '../gen/residentaccess/v1/access';
 import * as events from '../gen/residentaccess/v1/events';
 
 /** Domain → published contract (proto messages), shared by the gRPC API and the Kafka events. */
 function toChangeStamp(stamp: ChangeStamp): access.ChangeStamp {
   return { actor: stamp.actor, time: stamp.at, requestId: stamp.requestId };
+}
+
+function toGrantMessage(grant: Grant): access.Grant {
+  return {
+    caseTypeId: grant.caseTypeId,
+    untilDate: grant.until ?? '',
+    endsAt: grant.endsAt ?? undefined,
+    granted: toChangeStamp(grant.granted),
+    changed: grant.changed ? toChangeStamp(grant.changed) : undefined,
+  };
 }
 
 export function toResidentAccessMessage(state: ResidentAccess): access.ResidentAccess {
@@ -14,11 +31,17 @@ export function toResidentAccessMessage(state: ResidentAccess): access.ResidentA
     approval: state.approval ? { approved: toChangeStamp(state.approval) } : undefined,
     version: state.version,
     etag: etagOf(state),
+    grants: state.grants.map(toGrantMessage),
   };
 }
 
 const causes: Record<DomainCause, events.AccessChangeCause> = {
   APPROVED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_APPROVED,
+  APPROVAL_REMOVED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_APPROVAL_REMOVED,
+  GRANTED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANTED,
+  GRANT_CHANGED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_CHANGED,
+  GRANT_REMOVED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_REMOVED,
+  CASE_TYPE_WITHDRAWN: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_CASE_TYPE_WITHDRAWN,
 };
 
 export function toAccessChangedMessage(event: AccessChanged): events.AccessChangedEvent {

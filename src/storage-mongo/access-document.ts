@@ -1,4 +1,4 @@
-import type { AccessChanged, ChangeStamp, ResidentAccess } from '../domain/access/resident-access';
+import type { AccessChanged, ChangeStamp, Grant, ResidentAccess } from '../domain/access/resident-access';
 import type { RequestOutcome } from '../domain/ports/access-repository';
 
 /**
@@ -10,6 +10,9 @@ export interface AccessDocument {
   clinicId: string;
   resident: string;
   approval: ChangeStamp | null;
+  grants: Grant[];
+  /** Earliest end of a dated grant, for the expiry worker; null when none. */
+  nextEndsAt: Date | null;
   version: number;
   /** Counts every write (also request-only ones): the compare-and-set token. */
   revision: number;
@@ -28,6 +31,13 @@ export function accessDocumentId(clinicId: string, resident: string): string {
   return `${clinicId}|${resident}`;
 }
 
-export function toResidentAccess(doc: Pick<AccessDocument, 'clinicId' | 'resident' | 'approval' | 'version'>): ResidentAccess {
-  return { clinicId: doc.clinicId, resident: doc.resident, approval: doc.approval ?? null, version: doc.version };
+export function toResidentAccess(doc: Pick<AccessDocument, 'clinicId' | 'resident' | 'approval' | 'grants' | 'version'>): ResidentAccess {
+  return { clinicId: doc.clinicId, resident: doc.resident, approval: doc.approval ?? null, grants: doc.grants ?? [], version: doc.version };
+}
+
+/** The state fields of a document, as one `$set`. */
+export function stateFields(access: ResidentAccess): Pick<AccessDocument, 'approval' | 'grants' | 'nextEndsAt' | 'version'> {
+  const ends = access.grants.map((g) => g.endsAt).filter((d): d is Date => d !== null);
+  const nextEndsAt = ends.length > 0 ? new Date(Math.min(...ends.map((d) => d.getTime()))) : null;
+  return { approval: access.approval, grants: access.grants, nextEndsAt, version: access.version };
 }

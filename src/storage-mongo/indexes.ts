@@ -8,5 +8,11 @@ export const REQUEST_IDS_COLLECTION = 'request_ids';
  * serves only `_id` lookups from an index, which is why the common path never needs this scan.
  */
 export async function ensureIndexes(db: Db): Promise<void> {
-  await db.collection(ACCESS_COLLECTION).createIndex({ outboxPending: 1 }, { name: 'outbox_pending' });
+  const access = db.collection(ACCESS_COLLECTION);
+  await access.createIndex({ outboxPending: 1 }, { name: 'outbox_pending' });
+  await access.createIndex({ resident: 1 }, { name: 'by_resident' });
+  await access.createIndex({ clinicId: 1, _id: 1 }, { name: 'by_clinic' });
+  await access.createIndex({ nextEndsAt: 1 }, { name: 'by_next_end', sparse: true });
+  await db.collection('clinics').createIndex({ hasServiceArea: 1 }, { name: 'with_service_area' });
+  await db.collection('bulk_removals').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
 }

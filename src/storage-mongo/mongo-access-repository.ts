@@ -1,7 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { AccessChanged, ResidentAccess } from '../domain/access/resident-access';
 import type { AccessRepository, RequestOutcome, SaveResult, StoredAccess } from '../domain/ports/access-repository';
-import { accessDocumentId, toResidentAccess, type AccessDocument } from './access-document';
+import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
 import type { DocumentWriteLock } from './document-write-lock';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
@@ -42,8 +42,7 @@ export class MongoAccessRepository implements AccessRepository {
       _id: accessDocumentId(access.clinicId, access.resident),
       clinicId: access.clinicId,
       resident: access.resident,
-      approval: access.approval,
-      version: access.version,
+      ...stateFields(access),
       revision: 1,
       outbox: event ? [event] : [],
       outboxPending: event !== null,
@@ -67,8 +66,7 @@ export class MongoAccessRepository implements AccessRepository {
     recentRequests: readonly RequestOutcome[],
   ): Promise<SaveResult> {
     const set: Partial<AccessDocument> = {
-      approval: access.approval,
-      version: access.version,
+      ...stateFields(access),
       revision: expectedRevision + 1,
       recentRequests: [...recentRequests],
     };

@@ -4,6 +4,13 @@ import type { DomainErrorCode } from '../domain/errors/domain-error';
 /** The one place where domain error codes become gRPC status codes. */
 export const statusByDomainCode: Record<DomainErrorCode, status> = {
   VALIDATION_FAILED: status.INVALID_ARGUMENT,
+  PERMISSION_DENIED: status.PERMISSION_DENIED,
+  CASE_TYPE_NOT_FOUND: status.NOT_FOUND,
+  GRANT_NOT_FOUND: status.NOT_FOUND,
+  BULK_REMOVAL_NOT_FOUND: status.NOT_FOUND,
+  CASE_TYPE_NOT_RESTRICTED: status.FAILED_PRECONDITION,
+  STALE_ETAG: status.FAILED_PRECONDITION,
+  GRANT_EXISTS: status.ALREADY_EXISTS,
   REQUEST_ID_REUSED: status.ALREADY_EXISTS,
   CONCURRENT_MODIFICATION: status.ABORTED,
   STORAGE_UNAVAILABLE: status.UNAVAILABLE,

@@ -1,13 +1,19 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { ApproveResident } from '../commands/approve-resident/approve-resident';
-import { ResidentAccessServiceService, type ResidentAccessServiceServer } from '../gen/residentaccess/v1/resident_access_service';
-import { approveResidentHandler } from './handlers/approve-resident';
+import { ClinicSettingsServiceService } from '../gen/residentaccess/v1/clinic_settings_service';
+import { EntitlementServiceService } from '../gen/residentaccess/v1/entitlement_service';
+import { ResidentAccessServiceService } from '../gen/residentaccess/v1/resident_access_service';
+import type { Authenticate } from './call-context';
+import type { ClinicSettingsHandlers } from './handlers/clinic-settings-handlers';
+import type { EntitlementHandlers } from './handlers/entitlement-handlers';
+import type { ResidentAccessHandlers } from './handlers/resident-access-handlers';
 import { addHealthAndReflection, type HealthEntries } from './health-and-reflection';
-import { unary } from './unary';
+import { unary, type UnaryDeps, type UnaryHandler } from './unary';
 
-export interface UseCases {
-  approveResident: ApproveResident;
+export interface ServiceHandlers {
+  residentAccess: ResidentAccessHandlers;
+  clinicSettings: ClinicSettingsHandlers;
+  entitlements: EntitlementHandlers;
 }
 
 export interface GrpcServer {
@@ -17,11 +23,29 @@ export interface GrpcServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
-export async function startGrpcServer(host: string, port: number, useCases: UseCases, logger: Logger): Promise<GrpcServer> {
+/** Wraps every handler of one service in the shared unary adapter (auth, logging, errors). */
+function implement(definition: Record<string, { path: string }>, handlers: object, deps: UnaryDeps): UntypedServiceImplementation {
+  const table = handlers as Record<string, UnaryHandler<unknown, unknown>>;
+  return Object.fromEntries(
+    Object.entries(definition).map(([name, method]) => {
+      const handler = table[name];
+      if (!handler) throw new Error(`no handler for ${method.path}`);
+      return [name, unary(method.path.split('/').pop()!, handler, deps)];
+    }),
+  );
+}
+
+export async function startGrpcServer(
+  address: { host: string; port: number },
+  handlers: ServiceHandlers,
+  authenticate: Authenticate,
+  logger: Logger,
+): Promise<GrpcServer> {
   const server = new Server();
   const pending = new Set<Promise<unknown>>();
-  const deps = {
+  const deps: UnaryDeps = {
     logger,
+    authenticate,
     inFlight: {
       add(p: Promise<unknown>) {
         pending.add(p);
@@ -29,14 +53,13 @@ export async function startGrpcServer(host: string, port: number, useCases: UseC
       },
     },
   };
-  const implementation: ResidentAccessServiceServer = {
-    approveResident: unary('ApproveResident', approveResidentHandler(useCases.approveResident), deps),
-  };
-  server.addService(ResidentAccessServiceService, implementation);
+  server.addService(ResidentAccessServiceService, implement(ResidentAccessServiceService, handlers.residentAccess, deps));
+  server.addService(ClinicSettingsServiceService, implement(ClinicSettingsServiceService, handlers.clinicSettings, deps));
+  server.addService(EntitlementServiceService, implement(EntitlementServiceService, handlers.entitlements, deps));
   const health = addHealthAndReflection(server);
 
   const boundPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync(`${address.host}:${address.port}`, ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     );
   });

@@ -1,4 +1,5 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { AuthError, TokenKeysUnavailableError } from '../auth/token-verifier';
 import { DomainError } from '../domain/errors/domain-error';
 import { BadRequest, ErrorInfo } from '../gen/google/rpc/error_details';
 import { Status } from '../gen/google/rpc/status';
@@ -18,6 +19,12 @@ export interface RpcError {
  * INTERNAL with a generic message so that no internals reach the caller.
  */
 export function toRpcError(thrown: unknown): RpcError {
+  if (thrown instanceof AuthError) {
+    return { error: build(status.UNAUTHENTICATED, thrown.message, thrown.reason, []), unexpected: false };
+  }
+  if (thrown instanceof TokenKeysUnavailableError) {
+    return { error: build(status.UNAVAILABLE, 'token keys unavailable; retry later', 'TOKEN_KEYS_UNAVAILABLE', []), unexpected: false };
+  }
   if (!(thrown instanceof DomainError)) {
     return { error: build(status.INTERNAL, 'internal error', 'INTERNAL', []), unexpected: true };
   }

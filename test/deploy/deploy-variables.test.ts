@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { knownVariables, requiredVariables } from '../../src/config/config';
+import { knownVariables, loadConfig, requiredVariables } from '../../src/config/config';
 
 const root = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -22,9 +22,13 @@ describe('deployment files set only variables the configuration knows, and every
 
   it('compose.yaml', () => {
     const compose = parse(read('deploy/compose.yaml')) as { services: Record<string, { environment?: Record<string, string> }> };
-    const names = Object.keys(compose.services['resident-access']!.environment ?? {});
+    const environment = compose.services['resident-access']!.environment ?? {};
+    const names = Object.keys(environment);
     for (const name of names) expect(knownVariables).toContain(name);
     for (const name of requiredVariables) expect(names).toContain(name);
+    // With the ${...} placeholders filled in as an operator would, the configuration loads.
+    const filled = Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v).startsWith('${') ? placeholder(k) : String(v)]));
+    expect(() => loadConfig(filled)).not.toThrow();
   });
 
   it('Kubernetes ConfigMap and Deployment', () => {
@@ -35,6 +39,13 @@ describe('deployment files set only variables the configuration knows, and every
     const names = [...Object.keys(configMap.data), ...container.env.map((e) => e.name)];
     for (const name of names) expect(knownVariables).toContain(name);
     for (const name of requiredVariables) expect(names).toContain(name);
+    const secrets = Object.fromEntries(container.env.map((e) => [e.name, placeholder(e.name)]));
+    expect(() => loadConfig({ ...configMap.data, ...secrets })).not.toThrow();
     expect(deployment.spec.template.spec.containers[0].readinessProbe.grpc.port).toBe(50051);
   });
 });
+
+function placeholder(name: string): string {
+  if (name.endsWith('_URL')) return 'https://idp.example.se/keys';
+  return `${name.toLowerCase()}-placeholder-value-of-enough-length`;
+}

@@ -2,28 +2,33 @@ import { status } from '@grpc/grpc-js';
 import { tenDigitForm } from '../builders/identity';
 import { anApproveResidentRequest } from '../builders/requests';
 import { residentPseudonym } from '../../src/publishing-kafka/resident-pseudonym';
+import type { Api } from '../support/grpc-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { TEST_PSEUDONYM_SECRET } from '../support/test-env';
 
 describe('approving a resident: gRPC request → MongoDB → Kafka', () => {
   let sut: ServiceUnderTest;
+  let clinicId: string;
+  let staff: Api;
   beforeAll(async () => {
     sut = await startServiceUnderTest();
+    clinicId = await sut.givenClinic();
+    staff = await sut.staff(clinicId);
   });
   afterAll(async () => {
     await sut.stop();
   });
 
   it('stores the approval and publishes it as a CloudEvent with the whole access', async () => {
-    const request = anApproveResidentRequest();
+    const request = anApproveResidentRequest({ clinicId });
     const resident = request.personalIdentityNumber;
     request.personalIdentityNumber = tenDigitForm(resident);
 
-    const response = await sut.api.approveResident(request);
+    const response = await staff.approveResident(request);
 
     expect(response.changed).toBe(true);
     expect(response.access).toMatchObject({ clinicId: request.clinicId, personalIdentityNumber: resident, version: 1 });
-    expect(response.access?.approval?.approved).toMatchObject({ actor: 'anonymous', requestId: request.requestId });
+    expect(response.access?.approval?.approved).toMatchObject({ actor: 'staff-1', requestId: request.requestId });
 
     const stored = await sut.access.findOne({ _id: `${request.clinicId}|${resident}` });
     expect(stored).toMatchObject({ clinicId: request.clinicId, resident, version: 1 });
@@ -44,7 +49,7 @@ describe('approving a resident: gRPC request → MongoDB → Kafka', () => {
     expect(event!.value).toMatchObject({
       cause: 'ACCESS_CHANGE_CAUSE_APPROVED',
       version: 1,
-      actor: 'anonymous',
+      actor: 'staff-1',
       access: { clinicId: request.clinicId, personalIdentityNumber: resident, version: 1 },
     });
     // Headers and key carry no personal identity number: it travels only in the payload.
@@ -61,8 +66,8 @@ describe('approving a resident: gRPC request → MongoDB → Kafka', () => {
   });
 
   it('logs one line per call with method, status, duration and request id, and never the number', async () => {
-    const request = anApproveResidentRequest();
-    await sut.api.approveResident(request);
+    const request = anApproveResidentRequest({ clinicId });
+    await staff.approveResident(request);
 
     const line = sut.logs.entries.find((e) => e.requestId === request.requestId && e.msg === 'rpc');
     expect(line).toMatchObject({ rpc: { method: 'ApproveResident', status: status[status.OK] } });

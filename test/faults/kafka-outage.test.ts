@@ -30,8 +30,10 @@ describe('Kafka down', () => {
     // The service itself stays SERVING: commands are accepted and their events wait in the outbox.
     expect(await waitForHealth(health, '', 'SERVING')).toBe('SERVING');
 
-    const requests = Array.from({ length: 5 }, () => anApproveResidentRequest());
-    for (const r of requests) await expect(sut.api.approveResident(r)).resolves.toMatchObject({ changed: true });
+    const clinicId = await sut.givenClinic();
+    const staff = await sut.staff(clinicId);
+    const requests = Array.from({ length: 5 }, () => anApproveResidentRequest({ clinicId }));
+    for (const r of requests) await expect(staff.approveResident(r)).resolves.toMatchObject({ changed: true });
     for (const r of requests) {
       const doc = await sut.access.findOne({ _id: `${r.clinicId}|${r.personalIdentityNumber}` });
       expect(doc?.outbox).toHaveLength(1);

@@ -1,7 +1,10 @@
 import { status } from '@grpc/grpc-js';
 import { MongoClient } from 'mongodb';
 import { anApproveResidentRequest } from '../builders/requests';
-import { apiOf, connectClient } from '../support/grpc-client';
+import { apiOf, connectClients } from '../support/grpc-client';
+import { signTestToken, testAuthEnv } from '../support/tokens';
+import { aClinicId } from '../builders/identity';
+import { randomUUID } from 'node:crypto';
 import { healthClient, waitForHealth } from '../support/health-client';
 import { spawnService } from '../support/service-process';
 import { serviceEnv } from '../support/test-env';
@@ -13,7 +16,7 @@ describe('SIGTERM', () => {
   });
 
   it('reports NOT_SERVING, finishes calls in flight, stops the relay and exits 0', async () => {
-    const env = serviceEnv();
+    const env = serviceEnv(await testAuthEnv());
     service = spawnService(env);
     const port = await service.started;
     const health = healthClient(port);
@@ -24,8 +27,10 @@ describe('SIGTERM', () => {
     watch.on('data', (m: { status: string }) => healthSeen.push(m.status));
     watch.on('error', () => undefined);
 
-    const api = apiOf(connectClient(port));
-    const requests = Array.from({ length: 30 }, () => anApproveResidentRequest());
+    const clinicId = aClinicId();
+    const api = apiOf(connectClients(port), await signTestToken({ clinics: [clinicId], roles: ['staff', 'admin'] }));
+    await api.putCaseType({ clinicId, caseType: { id: 'general', name: 'General', restricted: false }, requestId: randomUUID(), etag: '' });
+    const requests = Array.from({ length: 30 }, () => anApproveResidentRequest({ clinicId }));
     const calls = requests.map((r) => api.approveResident(r).then(() => 'ok', (e: { code: number }) => e.code));
     await new Promise((r) => setTimeout(r, 20));
     service.child.kill('SIGTERM');

@@ -1,32 +1,67 @@
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import {
-  ResidentAccessServiceClient,
-  type ApproveResidentRequest,
-  type ApproveResidentResponse,
-} from '../../src/gen/residentaccess/v1/resident_access_service';
+import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { BadRequest, ErrorInfo } from '../../src/gen/google/rpc/error_details';
 import { Status } from '../../src/gen/google/rpc/status';
+import * as settings from '../../src/gen/residentaccess/v1/clinic_settings_service';
+import * as entitlements from '../../src/gen/residentaccess/v1/entitlement_service';
+import * as access from '../../src/gen/residentaccess/v1/resident_access_service';
 
-export type Client = InstanceType<typeof ResidentAccessServiceClient>;
-
-export function connectClient(port: number): Client {
-  return new ResidentAccessServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+/** Real gRPC clients of the three services, on one address. */
+export interface Clients {
+  residentAccess: InstanceType<typeof access.ResidentAccessServiceClient>;
+  clinicSettings: InstanceType<typeof settings.ClinicSettingsServiceClient>;
+  entitlements: InstanceType<typeof entitlements.EntitlementServiceClient>;
+  close(): void;
 }
 
-type UnaryMethod<Req, Res> = (request: Req, metadata: Metadata, callback: (error: ServiceError | null, response: Res) => void) => unknown;
-
-/** Calls a unary method and returns its response, or rejects with the ServiceError. */
-export function call<Req, Res>(client: Client, method: UnaryMethod<Req, Res>, request: Req, metadata = new Metadata()): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method.call(client, request, metadata, (error, response) => (error ? reject(error) : resolve(response)));
-  });
-}
-
-/** Typed promise-returning calls of the service, one per RPC. */
-export function apiOf(client: Client) {
-  return {
-    approveResident: (r: ApproveResidentRequest) => call<ApproveResidentRequest, ApproveResidentResponse>(client, client.approveResident, r),
+export function connectClients(port: number): Clients {
+  const address = `127.0.0.1:${port}`;
+  const insecure = credentials.createInsecure();
+  const clients = {
+    residentAccess: new access.ResidentAccessServiceClient(address, insecure),
+    clinicSettings: new settings.ClinicSettingsServiceClient(address, insecure),
+    entitlements: new entitlements.EntitlementServiceClient(address, insecure),
   };
+  return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };
+}
+
+function unary<Req, Res>(client: Client, method: string, token: string | null) {
+  return (request: Req): Promise<Res> =>
+    new Promise((resolve, reject) => {
+      const metadata = new Metadata();
+      if (token !== null) metadata.set('authorization', `Bearer ${token}`);
+      const fn = (client as unknown as Record<string, (r: Req, m: Metadata, cb: (e: ServiceError | null, r: Res) => void) => void>)[method]!;
+      fn.call(client, request, metadata, (error, response) => (error ? reject(error) : resolve(response)));
+    });
+}
+
+/** Typed promise-returning calls of every RPC, made with `token` (null: no authorization header). */
+export function apiOf(clients: Clients, token: string | null) {
+  const a = clients.residentAccess;
+  const s = clinicsOf(clients);
+  const e = clients.entitlements;
+  return {
+    lookupResident: unary<access.LookupResidentRequest, access.LookupResidentResponse>(a, 'lookupResident', token),
+    approveResident: unary<access.ApproveResidentRequest, access.ApproveResidentResponse>(a, 'approveResident', token),
+    removeApproval: unary<access.RemoveApprovalRequest, access.RemoveApprovalResponse>(a, 'removeApproval', token),
+    removeApprovals: unary<access.RemoveApprovalsRequest, access.RemoveApprovalsResponse>(a, 'removeApprovals', token),
+    getBulkRemoval: unary<access.GetBulkRemovalRequest, access.GetBulkRemovalResponse>(a, 'getBulkRemoval', token),
+    grantCaseType: unary<access.GrantCaseTypeRequest, access.GrantCaseTypeResponse>(a, 'grantCaseType', token),
+    changeGrant: unary<access.ChangeGrantRequest, access.ChangeGrantResponse>(a, 'changeGrant', token),
+    removeGrant: unary<access.RemoveGrantRequest, access.RemoveGrantResponse>(a, 'removeGrant', token),
+    getResidentAccess: unary<access.GetResidentAccessRequest, access.GetResidentAccessResponse>(a, 'getResidentAccess', token),
+    listResidents: unary<access.ListResidentsRequest, access.ListResidentsResponse>(a, 'listResidents', token),
+    getClinicSettings: unary<settings.GetClinicSettingsRequest, settings.GetClinicSettingsResponse>(s, 'getClinicSettings', token),
+    putCaseType: unary<settings.PutCaseTypeRequest, settings.PutCaseTypeResponse>(s, 'putCaseType', token),
+    removeCaseType: unary<settings.RemoveCaseTypeRequest, settings.RemoveCaseTypeResponse>(s, 'removeCaseType', token),
+    setServiceArea: unary<settings.SetServiceAreaRequest, settings.SetServiceAreaResponse>(s, 'setServiceArea', token),
+    clearServiceArea: unary<settings.ClearServiceAreaRequest, settings.ClearServiceAreaResponse>(s, 'clearServiceArea', token),
+    listEntitlements: unary<entitlements.ListEntitlementsRequest, entitlements.ListEntitlementsResponse>(e, 'listEntitlements', token),
+    checkEntitlement: unary<entitlements.CheckEntitlementRequest, entitlements.CheckEntitlementResponse>(e, 'checkEntitlement', token),
+  };
+}
+
+function clinicsOf(clients: Clients): Client {
+  return clients.clinicSettings;
 }
 
 export type Api = ReturnType<typeof apiOf>;

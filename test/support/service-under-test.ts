@@ -1,45 +1,78 @@
-import { MongoClient, type Collection } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import { MongoClient, type Collection, type Db } from 'mongodb';
 import { loadConfig } from '../../src/config/config';
 import type { Clock } from '../../src/domain/ports/clock';
+import type { CaseType, ServiceArea } from '../../src/gen/residentaccess/v1/clinic';
 import { startService, type RunningService } from '../../src/main';
 import type { AccessDocument } from '../../src/storage-mongo/access-document';
-import { apiOf, connectClient, type Api, type Client } from './grpc-client';
+import { aClinicId } from '../builders/identity';
+import { apiOf, connectClients, type Api, type Clients } from './grpc-client';
 import { EventConsumer } from './event-consumer';
 import { LogCapture } from './log-capture';
 import { serviceEnv } from './test-env';
+import { signTestToken, testAuthEnv } from './tokens';
 
 export interface ServiceUnderTest {
   service: RunningService;
-  client: Client;
-  api: Api;
+  clients: Clients;
   logs: LogCapture;
   events: EventConsumer;
+  db: Db;
   access: Collection<AccessDocument>;
   env: Record<string, string>;
+  /** Calls with a raw token (null: none). */
+  api(token: string | null): Api;
+  /** Calls as a staff member of these clinics. */
+  staff(...clinicIds: string[]): Promise<Api>;
+  /** Calls as an administrator (and staff) of these clinics. */
+  admin(...clinicIds: string[]): Promise<Api>;
+  /** Calls as the resident-facing e-service. */
+  eservice(): Promise<Api>;
+  /** A new clinic of this test's own, created through the administrators' API. */
+  givenClinic(settings?: { caseTypes?: CaseType[]; serviceArea?: ServiceArea }): Promise<string>;
   stop(): Promise<void>;
 }
 
-/** The real service in-process on port 0, a real gRPC client, its own topic and consumer, and the database. */
+/**
+ * The real service in-process on port 0 with JWT authentication, real gRPC clients, its own
+ * database, topic and event consumer.
+ */
 export async function startServiceUnderTest(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<ServiceUnderTest> {
-  const env = serviceEnv(options.env);
+  const env = serviceEnv({ ...(await testAuthEnv()), ...options.env });
   const logs = new LogCapture();
   const events = await new EventConsumer(env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!).start();
   const service = await startService(loadConfig(env), { logDestination: logs, clock: options.clock });
-  const client = connectClient(service.port);
+  const clients = connectClients(service.port);
   const mongo = await new MongoClient(env.MONGODB_URI!).connect();
+  const db = mongo.db(env.MONGODB_DATABASE);
+  const api = (token: string | null) => apiOf(clients, token);
+  const staff = async (...clinics: string[]) => api(await signTestToken({ sub: 'staff-1', clinics, roles: ['staff'] }));
+  const admin = async (...clinics: string[]) => api(await signTestToken({ sub: 'admin-1', clinics, roles: ['staff', 'admin'] }));
   return {
     service,
-    client,
-    api: apiOf(client),
+    clients,
     logs,
     events,
-    access: mongo.db(env.MONGODB_DATABASE).collection<AccessDocument>('access'),
+    db,
+    access: db.collection<AccessDocument>('access'),
     env,
+    api,
+    staff,
+    admin,
+    eservice: async () => api(await signTestToken({ sub: 'resident-eservice', scope: 'resident-access:entitlements' })),
+    async givenClinic(settings = {}) {
+      const clinicId = aClinicId();
+      const asAdmin = await admin(clinicId);
+      const caseTypes = settings.caseTypes ?? [{ id: 'general', name: 'General question', restricted: false }];
+      for (const caseType of caseTypes) await asAdmin.putCaseType({ clinicId, caseType, requestId: randomUUID(), etag: '' });
+      if (settings.serviceArea) await asAdmin.setServiceArea({ clinicId, serviceArea: settings.serviceArea, requestId: randomUUID(), etag: '' });
+      return clinicId;
+    },
     async stop() {
-      client.close();
+      clients.close();
       await service.stop();
       await events.stop();
-      await mongo.db(env.MONGODB_DATABASE).dropDatabase();
+      await db.dropDatabase();
       await mongo.close();
     },
   };

@@ -1,4 +1,5 @@
-import { emptyAccess, type AccessChanged, type ResidentAccess } from '../../domain/access/resident-access';
+import type { Decision } from '../../domain/access/decision';
+import { emptyAccess, etagOf, type ResidentAccess } from '../../domain/access/resident-access';
 import { DomainError } from '../../domain/errors/domain-error';
 import type { AccessRepository } from '../../domain/ports/access-repository';
 import type { OutboxSignal } from '../../domain/ports/outbox-signal';
@@ -9,15 +10,17 @@ export interface AccessChangeResult {
   access: ResidentAccess;
 }
 
-export type Decide = (current: ResidentAccess) =>
-  | { changed: false; access: ResidentAccess }
-  | { changed: true; access: ResidentAccess; event: AccessChanged };
+export type Decide = (current: ResidentAccess) => Decision;
 
 export interface ChangeRequest {
   clinicId: string;
   resident: string;
   requestId: string;
   fingerprint: string;
+  /** Optional AIP-154 precondition: the etag the caller last read. */
+  etag?: string;
+  /** False for jobs whose own id already guards retries (bulk removal, withdrawals). */
+  reserveRequestId?: boolean;
   decide: Decide;
 }
 
@@ -42,8 +45,10 @@ export async function changeResidentAccess(deps: ChangeDeps, request: ChangeRequ
   const { clinicId, resident, requestId } = request;
   // Reserve the id first: a crash after this leaves a reservation that the retry, with the same
   // fingerprint, passes through; the document's own record then makes the retry a replay.
-  const { existingFingerprint } = await deps.requests.reserve(requestId, request.fingerprint, now);
-  if (existingFingerprint !== null && existingFingerprint !== request.fingerprint) throw requestIdReused();
+  if (request.reserveRequestId !== false) {
+    const { existingFingerprint } = await deps.requests.reserve(requestId, request.fingerprint, now);
+    if (existingFingerprint !== null && existingFingerprint !== request.fingerprint) throw requestIdReused();
+  }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const stored = await repository.find(clinicId, resident);
     const earlier = stored?.recentRequests.find((r) => r.requestId === requestId);
@@ -52,6 +57,9 @@ export async function changeResidentAccess(deps: ChangeDeps, request: ChangeRequ
       return { changed: earlier.changed, access: earlier.access };
     }
     const current = stored?.access ?? emptyAccess(clinicId, resident);
+    if (request.etag && request.etag !== etagOf(current)) {
+      throw new DomainError('STALE_ETAG', 'etag does not match the current access; read it again');
+    }
     const decision = request.decide(current);
     // Nothing stored and nothing to store: no document is created for a no-op.
     if (!decision.changed && !stored) return { changed: false, access: current };

@@ -1,24 +1,16 @@
-import type { AccessChanged, ChangeStamp, ResidentAccess } from './resident-access';
+import { changedTo, unchanged, type Decision } from './decision';
+import type { ChangeStamp, ResidentAccess } from './resident-access';
 
-export type Decision =
-  | { changed: false; access: ResidentAccess }
-  | { changed: true; access: ResidentAccess; event: AccessChanged };
+export type { Decision } from './decision';
 
 /** Approving an approved resident is a success that changes nothing (and publishes nothing). */
 export function approve(current: ResidentAccess, stamp: ChangeStamp, eventId: string): Decision {
-  if (current.approval) return { changed: false, access: current };
-  const access: ResidentAccess = { ...current, approval: stamp, version: current.version + 1 };
-  return {
-    changed: true,
-    access,
-    event: {
-      eventId,
-      cause: 'APPROVED',
-      access,
-      version: access.version,
-      actor: stamp.actor,
-      requestId: stamp.requestId,
-      occurredAt: stamp.at,
-    },
-  };
+  if (current.approval) return unchanged(current);
+  return changedTo(current, { ...current, approval: stamp }, 'APPROVED', stamp, eventId);
+}
+
+/** Removing an approval that is not there is a success that changes nothing. */
+export function removeApproval(current: ResidentAccess, stamp: ChangeStamp, eventId: string): Decision {
+  if (!current.approval) return unchanged(current);
+  return changedTo(current, { ...current, approval: null }, 'APPROVAL_REMOVED', stamp, eventId);
 }

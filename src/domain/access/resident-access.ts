@@ -5,17 +5,36 @@ export interface ChangeStamp {
   requestId: string;
 }
 
+/** One restricted case type handed out to one resident. */
+export interface Grant {
+  caseTypeId: string;
+  /** Last valid day in Europe/Stockholm ('YYYY-MM-DD'); null = until further notice. */
+  until: string | null;
+  /** 00:00 Europe/Stockholm after `until`; null = until further notice. */
+  endsAt: Date | null;
+  granted: ChangeStamp;
+  changed: ChangeStamp | null;
+}
+
 /** The whole access of one resident at one clinic: the unit that changes atomically. */
 export interface ResidentAccess {
   clinicId: string;
   /** 12-digit personal identity number or coordination number. */
   resident: string;
   approval: ChangeStamp | null;
+  /** Ordered by case type id. */
+  grants: Grant[];
   /** Grows by one per change; 0 means nothing has ever been stored. */
   version: number;
 }
 
-export type AccessChangeCause = 'APPROVED';
+export type AccessChangeCause =
+  | 'APPROVED'
+  | 'APPROVAL_REMOVED'
+  | 'GRANTED'
+  | 'GRANT_CHANGED'
+  | 'GRANT_REMOVED'
+  | 'CASE_TYPE_WITHDRAWN';
 
 /** What the relay publishes: the whole access after one change. */
 export interface AccessChanged {
@@ -29,10 +48,14 @@ export interface AccessChanged {
 }
 
 export function emptyAccess(clinicId: string, resident: string): ResidentAccess {
-  return { clinicId, resident, approval: null, version: 0 };
+  return { clinicId, resident, approval: null, grants: [], version: 0 };
 }
 
 /** An etag names one stored state of one resident at one clinic (AIP-154). */
 export function etagOf(access: ResidentAccess): string {
   return `W/"${access.version}"`;
+}
+
+export function hasAnyAccess(access: ResidentAccess): boolean {
+  return access.approval !== null || access.grants.length > 0;
 }

@@ -5,6 +5,13 @@
  */
 export type DomainErrorCode =
   | 'VALIDATION_FAILED'
+  | 'PERMISSION_DENIED'
+  | 'CASE_TYPE_NOT_FOUND'
+  | 'GRANT_NOT_FOUND'
+  | 'BULK_REMOVAL_NOT_FOUND'
+  | 'CASE_TYPE_NOT_RESTRICTED'
+  | 'STALE_ETAG'
+  | 'GRANT_EXISTS'
   | 'REQUEST_ID_REUSED'
   | 'CONCURRENT_MODIFICATION'
   | 'STORAGE_UNAVAILABLE';
@@ -31,4 +38,17 @@ export class DomainError extends Error {
 export function validationFailed(violations: FieldViolation[]): DomainError {
   const fields = violations.map((v) => v.field).join(', ');
   return new DomainError('VALIDATION_FAILED', `invalid request: ${fields}`, violations);
+}
+
+/** Collects field violations, then throws them all at once. */
+export class Violations {
+  private readonly list: FieldViolation[] = [];
+
+  add(violation: FieldViolation | null): void {
+    if (violation) this.list.push(violation);
+  }
+
+  throwIfAny(): void {
+    if (this.list.length > 0) throw validationFailed(this.list);
+  }
 }

@@ -1,0 +1,79 @@
+/**
+ * Local tokens for AUTH_MODE=jwt: one ES256 key pair kept under .local/dev-auth/ (made once) and
+ * three freshly signed tokens (clinic staff, clinic administrator, resident e-service) written to
+ * .local/dev-tokens.json. Run directly to print them: node scripts/dev-tokens.mjs [clinic HSA-id]
+ */
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, SignJWT } from 'jose';
+
+const ALGORITHM = 'ES256';
+const ISSUER = 'resident-access-dev';
+const AUDIENCE = 'resident-access';
+const ENTITLEMENTS_SCOPE = 'resident-access:entitlements';
+const HSA_ID = /^SE\d{10}-[A-Za-z0-9]{1,31}$/;
+
+export async function ensureDevAuth({ root, clinicId, validDays = 30 }) {
+  if (!HSA_ID.test(clinicId ?? '')) throw new Error(`clinic id must be an HSA-id such as SE2321000016-1234, got ${clinicId}`);
+  const { privateKey, publicKeyPem } = await loadOrCreateKeys(join(root, '.local', 'dev-auth'));
+  const expiresAtSeconds = Math.floor(Date.now() / 1000) + Math.round(validDays * 24 * 60 * 60);
+  const sign = (subject, claims) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(subject)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(expiresAtSeconds)
+      .sign(privateKey);
+  const tokens = {
+    staff: await sign('dev-staff', { clinics: [clinicId], roles: ['staff'] }),
+    admin: await sign('dev-admin', { clinics: [clinicId], roles: ['staff', 'admin'] }),
+    eservice: await sign('dev-resident-eservice', { scope: ENTITLEMENTS_SCOPE }),
+  };
+  const tokensFile = join(root, '.local', 'dev-tokens.json');
+  const expiresAt = new Date(expiresAtSeconds * 1000).toISOString();
+  await writePrivate(tokensFile, `${JSON.stringify({ ...tokens, expiresAt }, null, 2)}\n`);
+  return { publicKeyPem, issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM], tokens, tokensFile };
+}
+
+async function loadOrCreateKeys(dir) {
+  const privatePath = join(dir, 'private-key.pem');
+  const publicPath = join(dir, 'public-key.pem');
+  try {
+    const [privatePem, publicKeyPem] = await Promise.all([readFile(privatePath, 'utf8'), readFile(publicPath, 'utf8')]);
+    return { privateKey: await importPKCS8(privatePem, ALGORITHM), publicKeyPem };
+  } catch (error) {
+    if (error?.code !== 'ENOENT') throw error;
+  }
+  const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true });
+  const publicKeyPem = await exportSPKI(publicKey);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writePrivate(privatePath, await exportPKCS8(privateKey));
+  await writeFile(publicPath, publicKeyPem);
+  return { privateKey, publicKeyPem };
+}
+
+/** Owner-only file; chmod as well, since writeFile's mode applies only when it creates the file. */
+async function writePrivate(path, text) {
+  await writeFile(path, text, { mode: 0o600 });
+  await chmod(path, 0o600);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const clinicId = process.argv[2] ?? 'SE2321000016-1234';
+  ensureDevAuth({ root, clinicId }).then(
+    ({ tokens, tokensFile }) => {
+      console.log(`tokens written to ${tokensFile} (clinic ${clinicId})\n`);
+      for (const [name, token] of Object.entries(tokens)) {
+        console.log(`${name}:\n${token}\n-H "authorization: Bearer ${token}"\n`);
+      }
+    },
+    (error) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}

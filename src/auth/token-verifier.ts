@@ -1,0 +1,100 @@
+import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { ENTITLEMENTS_SCOPE, type Principal } from '../domain/authorization/principal';
+import type { AuthSettings, JwtAuthSettings } from './auth-settings';
+import { AuthError, principalFromClaims } from './token-claims';
+
+export { AuthError, type AuthErrorReason } from './token-claims';
+
+export interface TokenVerifier {
+  /** Authenticates a call from its `authorization` metadata value. Rejects with AuthError. */
+  verify(authorizationHeader: string | undefined): Promise<Principal>;
+}
+
+/**
+ * The token's signing keys could not be had (JWKS endpoint down, slow or broken; unusable
+ * AUTH_PUBLIC_KEY). Not the caller's fault, so deliberately not an AuthError.
+ */
+export class TokenKeysUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('token signing keys unavailable', { cause });
+    this.name = 'TokenKeysUnavailableError';
+  }
+}
+
+/**
+ * Development mode's caller: every role and scope, and clinics ['*'], which means every clinic
+ * (authorization checks must treat '*' as a wildcard; no real token can carry it, see
+ * principalFromClaims).
+ */
+export const DEVELOPMENT_PRINCIPAL: Principal = Object.freeze({
+  subject: 'development',
+  clinics: Object.freeze(['*']),
+  roles: Object.freeze(['staff', 'admin'] as const),
+  scopes: Object.freeze([ENTITLEMENTS_SCOPE]),
+});
+
+const CLOCK_TOLERANCE_SECONDS = 30;
+const BEARER = /^Bearer +(\S+) *$/i;
+/** jose codes that mean the key source failed, not the token. */
+const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
+
+export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
+  // Development mode ignores any token sent, so local clients need not care.
+  if (settings.mode === 'development') return { verify: async () => DEVELOPMENT_PRINCIPAL };
+
+  const key = keySource(settings);
+  const options = {
+    issuer: settings.issuer,
+    audience: settings.audience,
+    algorithms: settings.algorithms,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ['exp', 'sub'],
+  };
+  return {
+    async verify(authorizationHeader) {
+      const token = bearerToken(authorizationHeader);
+      const { payload } = await jwtVerify(token, key, options).catch((error: unknown) => {
+        throw translate(error);
+      });
+      return principalFromClaims(payload);
+    },
+  };
+}
+
+function keySource(settings: JwtAuthSettings): JWTVerifyGetKey {
+  const { jwksUrl, publicKeyPem, algorithms } = settings;
+  const [firstAlgorithm] = algorithms;
+  if (firstAlgorithm === undefined) throw new Error('auth: at least one algorithm is required');
+  // Only public keys are configured, so symmetric algorithms (and 'none') could never verify.
+  if (algorithms.some((alg) => /^(HS|none)/i.test(alg))) throw new Error('auth: only asymmetric algorithms are supported');
+  if ((jwksUrl === undefined) === (publicKeyPem === undefined)) {
+    throw new Error('auth: configure exactly one of AUTH_JWKS_URL and AUTH_PUBLIC_KEY');
+  }
+  // jose caches the key set and refetches at most every 30 s (cooldown) for unknown key ids.
+  if (jwksUrl !== undefined) return createRemoteJWKSet(new URL(jwksUrl));
+  // Environment variables often carry PEM newlines as a literal "\n".
+  const pem = publicKeyPem!.replace(/\\n/g, '\n');
+  const imported = importSPKI(pem, firstAlgorithm).catch((error: unknown) => {
+    throw new TokenKeysUnavailableError(error);
+  });
+  imported.catch(() => undefined); // reported by each verify(), not as an unhandled rejection
+  return () => imported;
+}
+
+function bearerToken(header: string | undefined): string {
+  if (header === undefined || header.trim() === '' || /^bearer *$/i.test(header.trim())) {
+    throw new AuthError('TOKEN_MISSING');
+  }
+  const match = BEARER.exec(header);
+  if (!match?.[1]) throw new AuthError('TOKEN_INVALID', 'authorization scheme must be Bearer');
+  return match[1];
+}
+
+function translate(error: unknown): Error {
+  if (error instanceof TokenKeysUnavailableError) return error;
+  if (!(error instanceof errors.JOSEError)) return new TokenKeysUnavailableError(error);
+  if (KEY_SOURCE_FAILURES.has(error.code)) return new TokenKeysUnavailableError(error);
+  const claim = error instanceof errors.JWTClaimValidationFailed ? ` (${error.claim})` : '';
+  if (error instanceof errors.JWTExpired) return new AuthError('TOKEN_EXPIRED', `${error.code}${claim}`);
+  return new AuthError('TOKEN_INVALID', `${error.code}${claim}`);
+}

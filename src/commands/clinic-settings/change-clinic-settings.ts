@@ -1,0 +1,84 @@
+import { requireClinicRole } from '../../domain/authorization/policy';
+import type { Principal } from '../../domain/authorization/principal';
+import { emptySettings, settingsEtag, type ClinicSettings } from '../../domain/clinic/clinic-settings';
+import type { SettingsDecision } from '../../domain/clinic/settings-decisions';
+import { DomainError, Violations } from '../../domain/errors/domain-error';
+import type { ClinicSettingsRepository } from '../../domain/ports/clinic-settings-repository';
+import type { Clock } from '../../domain/ports/clock';
+import type { RequestRegistry } from '../../domain/ports/request-registry';
+import { stockholmDate } from '../../domain/time/stockholm';
+import { fingerprint } from '../shared/fingerprint';
+import { readCommon } from '../shared/inputs';
+
+export interface SettingsCommandDeps {
+  clinics: ClinicSettingsRepository;
+  requests: RequestRegistry;
+  clock: Clock;
+  /** Told when grants of a case type must be withdrawn. */
+  withdrawals: { withdrawalPending(clinicId: string): void };
+}
+
+export interface SettingsCommandInput {
+  principal: Principal;
+  clinicId: string;
+  requestId: string;
+  etag?: string;
+}
+
+export interface SettingsChangeResult {
+  changed: boolean;
+  settings: ClinicSettings;
+}
+
+const RECENT_REQUESTS_KEPT = 20;
+const MAX_ATTEMPTS = 8;
+
+/**
+ * The one write path for a clinic's settings: validate, authorise as administrator, replay a known
+ * request id, decide, store with compare-and-set (creating the settings on first write). A change
+ * that withdraws a restricted case type records the withdrawal in the same write, so it survives a
+ * crash, and the withdrawal runner ends the grants.
+ */
+export async function changeClinicSettings(
+  deps: SettingsCommandDeps,
+  input: SettingsCommandInput,
+  operation: string,
+  meaning: Record<string, unknown>,
+  read: (violations: Violations) => void,
+  decide: (current: ClinicSettings) => SettingsDecision,
+): Promise<SettingsChangeResult> {
+  const now = deps.clock.now();
+  const violations = new Violations();
+  readCommon({ clinicId: input.clinicId, requestId: input.requestId }, stockholmDate(now), violations);
+  read(violations);
+  violations.throwIfAny();
+  requireClinicRole(input.principal, input.clinicId, 'admin');
+
+  const print = fingerprint(operation, { clinicId: input.clinicId, actor: input.principal.subject, ...meaning });
+  const { existingFingerprint } = await deps.requests.reserve(input.requestId, print, now);
+  if (existingFingerprint !== null && existingFingerprint !== print) {
+    throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
+  }
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const stored = await deps.clinics.find(input.clinicId);
+    const earlier = stored?.recentRequests.find((r) => r.requestId === input.requestId);
+    if (earlier) return { changed: earlier.changed, settings: earlier.settings };
+    const current = stored?.settings ?? emptySettings(input.clinicId);
+    if (input.etag && input.etag !== settingsEtag(current)) {
+      throw new DomainError('STALE_ETAG', 'etag does not match the current settings; read them again');
+    }
+    const decision = decide(current);
+    const outcome = { requestId: input.requestId, fingerprint: print, changed: decision.changed, settings: decision.settings };
+    const recentRequests = [...(stored?.recentRequests ?? []), outcome].slice(-RECENT_REQUESTS_KEPT);
+    const withdrawals = [...(stored?.pendingWithdrawals ?? [])];
+    if (decision.withdrawn) {
+      withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });
+    }
+    const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, recentRequests, withdrawals);
+    if (saved === 'saved') {
+      if (decision.withdrawn) deps.withdrawals.withdrawalPending(input.clinicId);
+      return { changed: decision.changed, settings: decision.settings };
+    }
+  }
+  throw new DomainError('CONCURRENT_MODIFICATION', 'too many concurrent changes to these settings; retry');
+}

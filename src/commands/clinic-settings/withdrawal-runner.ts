@@ -1,0 +1,75 @@
+import type { Logger } from 'pino';
+import { withdrawCaseType } from '../../domain/access/grants';
+import type { AccessQueries } from '../../domain/ports/access-queries';
+import type { ClinicSettingsRepository, PendingWithdrawal } from '../../domain/ports/clinic-settings-repository';
+import type { Clock } from '../../domain/ports/clock';
+import type { IdGenerator } from '../../domain/ports/id-generator';
+import type { ChangeDeps } from '../shared/change-resident-access';
+import { sweepResidents } from '../shared/resident-sweep';
+
+export interface WithdrawalDeps extends ChangeDeps {
+  clinics: ClinicSettingsRepository;
+  queries: AccessQueries;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+/**
+ * Ends the grants of case types a clinic removed or made unrestricted, one resident at a time with
+ * an event each (cause CASE_TYPE_WITHDRAWN). Runs after each such change and, after a restart, for
+ * whatever was left; a withdrawal is dropped from the clinic only when its sweep finished.
+ */
+export class WithdrawalRunner {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+
+  constructor(
+    private readonly deps: WithdrawalDeps,
+    private readonly logger: Logger,
+  ) {}
+
+  async resumeUnfinished(): Promise<void> {
+    for (const { clinicId } of await this.deps.clinics.findPendingWithdrawals()) this.withdrawalPending(clinicId);
+  }
+
+  withdrawalPending(clinicId: string): void {
+    if (this.running.has(clinicId)) {
+      this.again.add(clinicId);
+      return;
+    }
+    const run = this.runClinic(clinicId)
+      .catch((error: unknown) => this.logger.error({ err: error, clinicId }, 'withdrawing grants failed; will resume at next start'))
+      .finally(() => {
+        this.running.delete(clinicId);
+        if (this.again.delete(clinicId)) this.withdrawalPending(clinicId);
+      });
+    this.running.set(clinicId, run);
+  }
+
+  /** Waits for every sweep in progress (shutdown, tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running.values());
+  }
+
+  private async runClinic(clinicId: string): Promise<void> {
+    const stored = await this.deps.clinics.find(clinicId);
+    for (const withdrawal of stored?.pendingWithdrawals ?? []) await this.withdraw(clinicId, withdrawal);
+  }
+
+  private async withdraw(clinicId: string, w: PendingWithdrawal): Promise<void> {
+    const stamp = { actor: w.actor, at: w.at, requestId: w.requestId };
+    let withdrawn = 0;
+    await sweepResidents(
+      this.deps,
+      { clinicId, id: `${w.requestId}:withdraw:${w.caseTypeId}`, operation: 'WithdrawCaseType' },
+      this.deps.queries.residentsWithGrant(clinicId, w.caseTypeId),
+      (current) => withdrawCaseType(current, w.caseTypeId, stamp, this.deps.ids.next()),
+      (changed) => {
+        if (changed) withdrawn++;
+      },
+      () => this.deps.clock.now(),
+    );
+    await this.deps.clinics.withdrawalDone(clinicId, w.caseTypeId, w.requestId);
+    this.logger.info({ clinicId, caseTypeId: w.caseTypeId, withdrawn }, 'grants withdrawn');
+  }
+}

@@ -1,0 +1,83 @@
+import type { Principal } from '../../domain/authorization/principal';
+import { DomainError, Violations } from '../../domain/errors/domain-error';
+import { readPersonalIdentityNumber } from '../../domain/identity/resident-number-input';
+import type { BulkRemovalJob, BulkRemovalStore } from '../../domain/ports/bulk-removal-store';
+import type { ClinicSettingsRepository } from '../../domain/ports/clinic-settings-repository';
+import type { Clock } from '../../domain/ports/clock';
+import { stockholmDate } from '../../domain/time/stockholm';
+import { fingerprint } from '../shared/fingerprint';
+import { readCommon } from '../shared/inputs';
+import { clinicForStaff } from '../shared/staff-clinic';
+import type { BulkRemovalRunner } from './bulk-removal-runner';
+
+export interface RemoveApprovalsDeps {
+  jobs: BulkRemovalStore;
+  clinics: ClinicSettingsRepository;
+  runner: BulkRemovalRunner;
+  clock: Clock;
+}
+
+export interface RemoveApprovalsInput {
+  principal: Principal;
+  clinicId: string;
+  requestId: string;
+  /** Listed residents, or null with allResidents. */
+  residents: string[] | null;
+  allResidents: boolean;
+  /** How long to wait for the job before answering with its progress. */
+  waitMs: number;
+}
+
+export const MAX_LISTED_RESIDENTS = 1000;
+
+/** Starts (or, for a retried request id, resumes) a bulk removal, and answers when done or after `waitMs`. */
+export function makeRemoveApprovals(deps: RemoveApprovalsDeps) {
+  return async (input: RemoveApprovalsInput): Promise<BulkRemovalJob> => {
+    const now = deps.clock.now();
+    const today = stockholmDate(now);
+    const violations = new Violations();
+    readCommon({ clinicId: input.clinicId, requestId: input.requestId }, today, violations);
+    const residents = readSelection(input, today, violations);
+    violations.throwIfAny();
+    await clinicForStaff(deps.clinics, input.principal, input.clinicId);
+
+    const print = fingerprint('RemoveApprovals', { clinicId: input.clinicId, actor: input.principal.subject, residents });
+    const { job } = await deps.jobs.createOrGet({
+      id: input.requestId,
+      clinicId: input.clinicId,
+      residents,
+      fingerprint: print,
+      actor: input.principal.subject,
+      startedAt: now,
+      finishedAt: null,
+      removed: 0,
+      unchanged: 0,
+    });
+    if (job.fingerprint !== print) throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
+
+    const done = deps.runner.run(job);
+    await Promise.race([done, new Promise((r) => setTimeout(r, input.waitMs).unref())]);
+    return (await deps.jobs.find(job.id)) ?? job;
+  };
+}
+
+function readSelection(input: RemoveApprovalsInput, today: string, violations: Violations): string[] | null {
+  if (input.allResidents) return null;
+  if (!input.residents || input.residents.length === 0) {
+    violations.add({ field: 'selection', reason: 'REQUIRED', description: 'give residents, or all_residents = true' });
+    return [];
+  }
+  if (input.residents.length > MAX_LISTED_RESIDENTS) {
+    violations.add({ field: 'residents.personal_identity_numbers', reason: 'TOO_MANY', description: `at most ${MAX_LISTED_RESIDENTS}; use all_residents for more` });
+    return [];
+  }
+  const numbers = new Set<string>();
+  input.residents.forEach((written, i) => {
+    const read = readPersonalIdentityNumber(written, today, `residents.personal_identity_numbers[${i}]`);
+    if ('violation' in read) violations.add(read.violation);
+    else numbers.add(read.value.value);
+  });
+  return [...numbers].sort();
+}
+
+export type RemoveApprovals = ReturnType<typeof makeRemoveApprovals>;

@@ -1,0 +1,19 @@
+/**
+ * Runs `work` for every item of a (possibly huge, streamed) iterable with at most `concurrency`
+ * in flight, so memory stays bounded by the concurrency, not by the number of items.
+ */
+export async function forEachConcurrently<T>(items: AsyncIterable<T>, concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown = null;
+  for await (const item of items) {
+    if (failure) break;
+    const task = work(item).catch((error: unknown) => {
+      failure ??= error;
+    });
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+}

@@ -1,0 +1,56 @@
+import { DomainError } from '../errors/domain-error';
+import { changedTo, unchanged, type Decision } from './decision';
+import { endFields, type GrantEnd } from './grant-end';
+import type { ChangeStamp, Grant, ResidentAccess } from './resident-access';
+
+function withGrant(grants: Grant[], grant: Grant): Grant[] {
+  return [...grants.filter((g) => g.caseTypeId !== grant.caseTypeId), grant].sort((a, b) => a.caseTypeId.localeCompare(b.caseTypeId));
+}
+
+function sameEnd(grant: Grant, end: GrantEnd): boolean {
+  return grant.until === endFields(end).until;
+}
+
+/**
+ * Hands a restricted case type to a resident (the caller checked that the clinic has it and that
+ * it is restricted). Granting exactly what is held changes nothing; another end for a held grant
+ * is refused, since the manual changes ends through "Ändra" (ChangeGrant).
+ */
+export function grantCaseType(current: ResidentAccess, caseTypeId: string, end: GrantEnd, stamp: ChangeStamp, eventId: string): Decision {
+  const held = current.grants.find((g) => g.caseTypeId === caseTypeId);
+  if (held) {
+    if (sameEnd(held, end)) return unchanged(current);
+    throw new DomainError('GRANT_EXISTS', 'the resident already holds this case type; change its end instead');
+  }
+  const grant: Grant = { caseTypeId, ...endFields(end), granted: stamp, changed: null };
+  return changedTo(current, { ...current, grants: withGrant(current.grants, grant) }, 'GRANTED', stamp, eventId);
+}
+
+/** Changes a held grant's end; a grant that is not held (never, or removed) is NOT_FOUND. */
+export function changeGrant(current: ResidentAccess, caseTypeId: string, end: GrantEnd, stamp: ChangeStamp, eventId: string): Decision {
+  const held = current.grants.find((g) => g.caseTypeId === caseTypeId);
+  if (!held) throw new DomainError('GRANT_NOT_FOUND', 'the resident holds no grant of this case type');
+  if (sameEnd(held, end)) return unchanged(current);
+  const grant: Grant = { ...held, ...endFields(end), changed: stamp };
+  return changedTo(current, { ...current, grants: withGrant(current.grants, grant) }, 'GRANT_CHANGED', stamp, eventId);
+}
+
+/** Removing a grant that is not held is a success that changes nothing. */
+export function removeGrant(current: ResidentAccess, caseTypeId: string, stamp: ChangeStamp, eventId: string): Decision {
+  if (!current.grants.some((g) => g.caseTypeId === caseTypeId)) return unchanged(current);
+  const grants = current.grants.filter((g) => g.caseTypeId !== caseTypeId);
+  return changedTo(current, { ...current, grants }, 'GRANT_REMOVED', stamp, eventId);
+}
+
+/** The clinic removed the case type or made it unrestricted: its grants end (granted before `stamp.at`). */
+export function withdrawCaseType(current: ResidentAccess, caseTypeId: string, stamp: ChangeStamp, eventId: string): Decision {
+  const held = current.grants.find((g) => g.caseTypeId === caseTypeId);
+  if (!held || held.granted.at > stamp.at) return unchanged(current);
+  const grants = current.grants.filter((g) => g.caseTypeId !== caseTypeId);
+  return changedTo(current, { ...current, grants }, 'CASE_TYPE_WITHDRAWN', stamp, eventId);
+}
+
+/** A grant is valid until its end instant (exclusive); until further notice it is always valid. */
+export function isGrantValid(grant: Grant, now: Date): boolean {
+  return grant.endsAt === null || now < grant.endsAt;
+}

@@ -1,0 +1,21 @@
+export interface BulkRemovalJob {
+  /** The request id that started it. */
+  id: string;
+  clinicId: string;
+  /** Listed residents (12 digits), or null for every resident approved when the job started. */
+  residents: string[] | null;
+  fingerprint: string;
+  actor: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  removed: number;
+  unchanged: number;
+}
+
+export interface BulkRemovalStore {
+  /** Creates the job, or returns the one already stored under this id. */
+  createOrGet(job: BulkRemovalJob): Promise<{ job: BulkRemovalJob; created: boolean }>;
+  find(id: string): Promise<BulkRemovalJob | null>;
+  saveProgress(id: string, progress: { removed: number; unchanged: number; finishedAt: Date | null }): Promise<void>;
+  findUnfinished(): Promise<BulkRemovalJob[]>;
+}

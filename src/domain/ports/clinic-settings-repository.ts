@@ -1,0 +1,43 @@
+import type { ClinicSettings } from '../clinic/clinic-settings';
+import type { SaveResult } from './access-repository';
+
+/** What a settings command answered, kept for AIP-155 retries. */
+export interface SettingsOutcome {
+  requestId: string;
+  fingerprint: string;
+  changed: boolean;
+  settings: ClinicSettings;
+}
+
+/** A case type whose grants are still to be withdrawn, recorded with the change that caused it. */
+export interface PendingWithdrawal {
+  caseTypeId: string;
+  actor: string;
+  requestId: string;
+  at: Date;
+}
+
+export interface StoredSettings {
+  settings: ClinicSettings;
+  recentRequests: readonly SettingsOutcome[];
+  pendingWithdrawals: readonly PendingWithdrawal[];
+  revision: number;
+}
+
+/** One document per clinic; writes are single-document compare-and-set on `revision`. */
+export interface ClinicSettingsRepository {
+  find(clinicId: string): Promise<StoredSettings | null>;
+  findMany(clinicIds: readonly string[]): Promise<Map<string, ClinicSettings>>;
+  /** Clinics that have a service area (few; a scan is acceptable). */
+  findWithServiceArea(): Promise<ClinicSettings[]>;
+  save(
+    settings: ClinicSettings,
+    expectedRevision: number | null,
+    recentRequests: readonly SettingsOutcome[],
+    pendingWithdrawals: readonly PendingWithdrawal[],
+  ): Promise<SaveResult>;
+  /** Drops a finished withdrawal. */
+  withdrawalDone(clinicId: string, caseTypeId: string, requestId: string): Promise<void>;
+  /** Clinics with withdrawals left (after a restart). */
+  findPendingWithdrawals(): Promise<{ clinicId: string; withdrawals: PendingWithdrawal[] }[]>;
+}

@@ -1,0 +1,19 @@
+/** What the population register says of one resident, as this service needs it. */
+export interface RegisteredResident {
+  /** 12 digits. */
+  personalIdentityNumber: string;
+  givenName: string;
+  familyName: string;
+  /** Protected identity (skyddad identitet): the name must never be revealed. */
+  protectedIdentity: boolean;
+  /** Two-digit region (county) code where the resident is registered, e.g. "01". */
+  regionCode: string;
+  /** Four-digit municipality code, e.g. "0180". */
+  municipalityCode: string;
+}
+
+/** The register read model (fed from the population-register topic). */
+export interface ResidentRegister {
+  find(personalIdentityNumber: string): Promise<RegisteredResident | null>;
+  findMany(personalIdentityNumbers: readonly string[]): Promise<Map<string, RegisteredResident>>;
+}

@@ -1,0 +1,111 @@
+import { emptyAccess, type ResidentAccess } from '../domain/access/resident-access';
+import type { Principal } from '../domain/authorization/principal';
+import { caseTypeIdViolation } from '../domain/clinic/settings-validation';
+import { clinicIdViolation } from '../domain/clinic/clinic-id';
+import { DomainError, Violations } from '../domain/errors/domain-error';
+import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
+import type { AccessQueries } from '../domain/ports/access-queries';
+import type { AccessRepository } from '../domain/ports/access-repository';
+import type { BulkRemovalJob, BulkRemovalStore } from '../domain/ports/bulk-removal-store';
+import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
+import type { Clock } from '../domain/ports/clock';
+import type { RegisteredResident, ResidentRegister } from '../domain/register/registered-resident';
+import { stockholmDate } from '../domain/time/stockholm';
+import { clinicForStaff } from '../commands/shared/staff-clinic';
+import { decodePageToken, encodePageToken } from './page-token';
+
+export interface StaffQueryDeps {
+  access: AccessRepository;
+  accessQueries: AccessQueries;
+  clinics: ClinicSettingsRepository;
+  register: ResidentRegister;
+  jobs: BulkRemovalStore;
+  clock: Clock;
+}
+
+export interface ResidentListing {
+  residents: { access: ResidentAccess; name: string }[];
+  nextPageToken: string;
+}
+
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+
+/** A name that may be shown: never for protected identity. */
+export function displayName(registered: RegisteredResident | null | undefined): string {
+  if (!registered || registered.protectedIdentity) return '';
+  return `${registered.givenName} ${registered.familyName}`.trim();
+}
+
+/** The staff's read side: lookups, one resident's access, the clinic's list, bulk jobs. */
+export function makeStaffQueries(deps: StaffQueryDeps) {
+  const readNumber = (clinicId: string, written: string) => {
+    const violations = new Violations();
+    violations.add(clinicIdViolation(clinicId));
+    const read = readPersonalIdentityNumber(written, stockholmDate(deps.clock.now()));
+    if ('violation' in read) violations.add(read.violation);
+    violations.throwIfAny();
+    return (read as { value: { value: string } }).value.value;
+  };
+
+  return {
+    async lookupResident(principal: Principal, clinicId: string, written: string) {
+      const resident = readNumber(clinicId, written);
+      await clinicForStaff(deps.clinics, principal, clinicId);
+      const registered = await deps.register.find(resident);
+      return {
+        personalIdentityNumber: resident,
+        name: displayName(registered),
+        protectedIdentity: registered?.protectedIdentity ?? false,
+        registered: registered !== null,
+      };
+    },
+
+    async getResidentAccess(principal: Principal, clinicId: string, written: string): Promise<ResidentAccess> {
+      const resident = readNumber(clinicId, written);
+      await clinicForStaff(deps.clinics, principal, clinicId);
+      return (await deps.access.find(clinicId, resident))?.access ?? emptyAccess(clinicId, resident);
+    },
+
+    async listResidents(
+      principal: Principal,
+      request: { clinicId: string; pageSize: number; pageToken: string; approvedOnly: boolean; caseTypeId: string },
+    ): Promise<ResidentListing> {
+      const violations = new Violations();
+      violations.add(clinicIdViolation(request.clinicId));
+      if (request.caseTypeId) violations.add(caseTypeIdViolation(request.caseTypeId));
+      if (!Number.isInteger(request.pageSize) || request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE) {
+        violations.add({ field: 'page_size', reason: 'INVALID_PAGE_SIZE', description: `must be 0 to ${MAX_PAGE_SIZE}` });
+      }
+      const filter = { approvedOnly: request.approvedOnly, caseTypeId: request.caseTypeId || null };
+      const after = request.pageToken ? decodePageToken(request.pageToken, { clinicId: request.clinicId, ...filter }) : null;
+      if (after === undefined) {
+        violations.add({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN', description: 'is not a token of this listing' });
+      }
+      violations.throwIfAny();
+      await clinicForStaff(deps.clinics, principal, request.clinicId);
+
+      const limit = request.pageSize || DEFAULT_PAGE_SIZE;
+      const page = await deps.accessQueries.listClinicResidents(request.clinicId, filter, after ?? null, limit + 1);
+      const shown = page.slice(0, limit);
+      const names = await deps.register.findMany(shown.map((a) => a.resident));
+      return {
+        residents: shown.map((access) => ({ access, name: displayName(names.get(access.resident)) })),
+        nextPageToken:
+          page.length > limit ? encodePageToken(shown[shown.length - 1]!.resident, { clinicId: request.clinicId, ...filter }) : '',
+      };
+    },
+
+    async getBulkRemoval(principal: Principal, clinicId: string, id: string): Promise<BulkRemovalJob> {
+      const violations = new Violations();
+      violations.add(clinicIdViolation(clinicId));
+      violations.throwIfAny();
+      await clinicForStaff(deps.clinics, principal, clinicId);
+      const job = await deps.jobs.find(id);
+      if (!job || job.clinicId !== clinicId) throw new DomainError('BULK_REMOVAL_NOT_FOUND', 'no bulk removal with this id at this clinic');
+      return job;
+    },
+  };
+}
+
+export type StaffQueries = ReturnType<typeof makeStaffQueries>;

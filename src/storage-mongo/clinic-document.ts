@@ -1,0 +1,21 @@
+import type { CaseType, ClinicSettings, ServiceArea } from '../domain/clinic/clinic-settings';
+import type { PendingWithdrawal, SettingsOutcome } from '../domain/ports/clinic-settings-repository';
+
+/** One document per clinic: its settings, recent request outcomes and pending withdrawals. */
+export interface ClinicDocument {
+  _id: string;
+  caseTypes: CaseType[];
+  serviceArea: ServiceArea | null;
+  /** True when serviceArea is set: lets MongoDB index the (small) set of area clinics. */
+  hasServiceArea: boolean;
+  version: number;
+  revision: number;
+  recentRequests: SettingsOutcome[];
+  pendingWithdrawals: PendingWithdrawal[];
+}
+
+export const CLINICS_COLLECTION = 'clinics';
+
+export function toSettings(doc: ClinicDocument): ClinicSettings {
+  return { clinicId: doc._id, caseTypes: doc.caseTypes ?? [], serviceArea: doc.serviceArea ?? null, version: doc.version };
+}

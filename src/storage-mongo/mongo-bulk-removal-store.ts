@@ -1,0 +1,45 @@
+import type { Collection } from 'mongodb';
+import type { BulkRemovalJob, BulkRemovalStore } from '../domain/ports/bulk-removal-store';
+import { isDuplicateKey, withStorageErrors } from './mongo-errors';
+
+export const BULK_REMOVALS_COLLECTION = 'bulk_removals';
+
+type JobDocument = Omit<BulkRemovalJob, 'id'> & { _id: string };
+
+const toJob = ({ _id, ...rest }: JobDocument): BulkRemovalJob => ({ id: _id, ...rest });
+
+/** Jobs keyed by their request id; only the one runner that holds a job writes its progress. */
+export class MongoBulkRemovalStore implements BulkRemovalStore {
+  constructor(private readonly collection: Collection<JobDocument>) {}
+
+  createOrGet(job: BulkRemovalJob): Promise<{ job: BulkRemovalJob; created: boolean }> {
+    return withStorageErrors(async () => {
+      const { id, ...rest } = job;
+      try {
+        await this.collection.insertOne({ _id: id, ...rest });
+        return { job, created: true };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const existing = await this.collection.findOne({ _id: id });
+        return { job: toJob(existing!), created: false };
+      }
+    });
+  }
+
+  find(id: string): Promise<BulkRemovalJob | null> {
+    return withStorageErrors(async () => {
+      const doc = await this.collection.findOne({ _id: id });
+      return doc ? toJob(doc) : null;
+    });
+  }
+
+  saveProgress(id: string, progress: { removed: number; unchanged: number; finishedAt: Date | null }): Promise<void> {
+    return withStorageErrors(async () => {
+      await this.collection.updateOne({ _id: id }, { $set: progress });
+    });
+  }
+
+  findUnfinished(): Promise<BulkRemovalJob[]> {
+    return withStorageErrors(async () => (await this.collection.find({ finishedAt: null }).toArray()).map(toJob));
+  }
+}

@@ -1,0 +1,106 @@
+import type { Collection } from 'mongodb';
+import type { ClinicSettings } from '../domain/clinic/clinic-settings';
+import type { SaveResult } from '../domain/ports/access-repository';
+import type {
+  ClinicSettingsRepository,
+  PendingWithdrawal,
+  SettingsOutcome,
+  StoredSettings,
+} from '../domain/ports/clinic-settings-repository';
+import { toSettings, type ClinicDocument } from './clinic-document';
+import type { DocumentWriteLock } from './document-write-lock';
+import { isDuplicateKey, withStorageErrors } from './mongo-errors';
+
+export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
+  constructor(
+    private readonly collection: Collection<ClinicDocument>,
+    private readonly writeLock: DocumentWriteLock,
+  ) {}
+
+  find(clinicId: string): Promise<StoredSettings | null> {
+    return withStorageErrors(async () => {
+      const doc = await this.collection.findOne({ _id: clinicId });
+      if (!doc) return null;
+      return {
+        settings: toSettings(doc),
+        recentRequests: doc.recentRequests ?? [],
+        pendingWithdrawals: doc.pendingWithdrawals ?? [],
+        revision: doc.revision,
+      };
+    });
+  }
+
+  findMany(clinicIds: readonly string[]): Promise<Map<string, ClinicSettings>> {
+    return withStorageErrors(async () => {
+      if (clinicIds.length === 0) return new Map();
+      const docs = await this.collection.find({ _id: { $in: [...clinicIds] } }, { projection: { recentRequests: 0 } }).toArray();
+      return new Map(docs.map((d) => [d._id, toSettings(d)]));
+    });
+  }
+
+  findWithServiceArea(): Promise<ClinicSettings[]> {
+    return withStorageErrors(async () => {
+      const docs = await this.collection.find({ hasServiceArea: true }, { projection: { recentRequests: 0 } }).toArray();
+      return docs.map(toSettings);
+    });
+  }
+
+  save(
+    settings: ClinicSettings,
+    expectedRevision: number | null,
+    recentRequests: readonly SettingsOutcome[],
+    pendingWithdrawals: readonly PendingWithdrawal[],
+  ): Promise<SaveResult> {
+    const fields = {
+      caseTypes: settings.caseTypes,
+      serviceArea: settings.serviceArea,
+      hasServiceArea: settings.serviceArea !== null,
+      version: settings.version,
+      recentRequests: [...recentRequests],
+      pendingWithdrawals: [...pendingWithdrawals],
+    };
+    return withStorageErrors(() =>
+      this.writeLock.run(`clinic|${settings.clinicId}`, async () => {
+        if (expectedRevision === null) {
+          try {
+            await this.collection.insertOne({ _id: settings.clinicId, ...fields, revision: 1 });
+            return 'saved';
+          } catch (error) {
+            if (isDuplicateKey(error)) return 'conflict';
+            throw error;
+          }
+        }
+        const result = await this.collection.updateOne(
+          { _id: settings.clinicId, revision: expectedRevision },
+          { $set: { ...fields, revision: expectedRevision + 1 } },
+        );
+        return result.matchedCount === 1 ? 'saved' : 'conflict';
+      }),
+    );
+  }
+
+  withdrawalDone(clinicId: string, caseTypeId: string, requestId: string): Promise<void> {
+    return withStorageErrors(() =>
+      this.writeLock.run(`clinic|${clinicId}`, async () => {
+        // Read and write back under the lock; a CAS on revision keeps a concurrent writer's change.
+        for (;;) {
+          const doc = await this.collection.findOne({ _id: clinicId });
+          if (!doc) return;
+          const pendingWithdrawals = doc.pendingWithdrawals.filter((w) => !(w.caseTypeId === caseTypeId && w.requestId === requestId));
+          const result = await this.collection.updateOne(
+            { _id: clinicId, revision: doc.revision },
+            { $set: { pendingWithdrawals, revision: doc.revision + 1 } },
+          );
+          if (result.matchedCount === 1) return;
+        }
+      }),
+    );
+  }
+
+  findPendingWithdrawals(): Promise<{ clinicId: string; withdrawals: PendingWithdrawal[] }[]> {
+    return withStorageErrors(async () => {
+      const docs = await this.collection.find({ 'pendingWithdrawals.0': { $exists: true } }, { projection: { pendingWithdrawals: 1 } }).toArray();
+      return docs.map((d) => ({ clinicId: d._id, withdrawals: d.pendingWithdrawals }));
+    });
+  }
+}

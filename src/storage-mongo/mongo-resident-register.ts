@@ -1,0 +1,100 @@
+import type { Collection, Db } from 'mongodb';
+import type { RegisteredResident, ResidentRegister } from '../domain/register/registered-resident';
+import { withStorageErrors } from './mongo-errors';
+
+export const RESIDENTS_COLLECTION = 'residents';
+
+export interface ResidentDocument {
+  /** The 12-digit personal identity number. */
+  _id: string;
+  givenName: string;
+  familyName: string;
+  protectedIdentity: boolean;
+  regionCode: string;
+  municipalityCode: string;
+  /** When the register stated this; an older state never replaces a newer one. */
+  registeredAt: Date;
+}
+
+/** A register state as the consumer hands it over. */
+export type ResidentState = RegisteredResident & { registeredAt: Date };
+
+export type RegisterWriteOutcome = 'written' | 'ignored';
+
+function toResident(document: ResidentDocument): RegisteredResident {
+  return {
+    personalIdentityNumber: document._id,
+    givenName: document.givenName,
+    familyName: document.familyName,
+    protectedIdentity: document.protectedIdentity,
+    regionCode: document.regionCode,
+    municipalityCode: document.municipalityCode,
+  };
+}
+
+/**
+ * The register read model, one document per resident, read and written by `_id` only (the one
+ * lookup FerretDB serves from an index).
+ *
+ * Writes are read, compare, then replace/delete. That is not atomic (FerretDB 1.x has no atomic
+ * conditional update either), and needs none: only the register consumer writes, and it handles
+ * the messages of one partition one after another, and all states of a resident share a key and
+ * so a partition. There is never a second writer of one resident.
+ */
+export class MongoResidentRegister implements ResidentRegister {
+  constructor(private readonly collection: Collection<ResidentDocument>) {}
+
+  static in(db: Db): MongoResidentRegister {
+    return new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION));
+  }
+
+  find(personalIdentityNumber: string): Promise<RegisteredResident | null> {
+    return withStorageErrors(async () => {
+      const document = await this.collection.findOne({ _id: personalIdentityNumber });
+      return document ? toResident(document) : null;
+    });
+  }
+
+  findMany(personalIdentityNumbers: readonly string[]): Promise<Map<string, RegisteredResident>> {
+    return withStorageErrors(async () => {
+      const found = new Map<string, RegisteredResident>();
+      const unique = [...new Set(personalIdentityNumbers)];
+      if (unique.length === 0) return found;
+      for (const document of await this.collection.find({ _id: { $in: unique } }).toArray()) {
+        found.set(document._id, toResident(document));
+      }
+      return found;
+    });
+  }
+
+  /** Stores the state unless the stored one is as new or newer (a duplicate or a replay). */
+  apply(state: ResidentState): Promise<RegisterWriteOutcome> {
+    return withStorageErrors(async () => {
+      const stored = await this.collection.findOne({ _id: state.personalIdentityNumber }, { projection: { registeredAt: 1 } });
+      if (stored && stored.registeredAt.getTime() >= state.registeredAt.getTime()) return 'ignored';
+      const { personalIdentityNumber, givenName, familyName, protectedIdentity, regionCode, municipalityCode, registeredAt } = state;
+      await this.collection.replaceOne(
+        { _id: personalIdentityNumber },
+        { givenName, familyName, protectedIdentity, regionCode, municipalityCode, registeredAt },
+        { upsert: true },
+      );
+      return 'written';
+    });
+  }
+
+  /**
+   * Deletes the resident unless the stored state is newer. A deregistration at the same instant
+   * as the stored state wins: it came later on the partition. `null` (a tombstone) always deletes.
+   */
+  remove(personalIdentityNumber: string, registeredAt: Date | null): Promise<RegisterWriteOutcome> {
+    return withStorageErrors(async () => {
+      if (registeredAt !== null) {
+        const stored = await this.collection.findOne({ _id: personalIdentityNumber }, { projection: { registeredAt: 1 } });
+        if (!stored) return 'ignored';
+        if (stored.registeredAt.getTime() > registeredAt.getTime()) return 'ignored';
+      }
+      const { deletedCount } = await this.collection.deleteOne({ _id: personalIdentityNumber });
+      return deletedCount > 0 ? 'written' : 'ignored';
+    });
+  }
+}

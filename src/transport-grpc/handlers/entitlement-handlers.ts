@@ -1,0 +1,27 @@
+import { toCaseTypeEntitlement, toReason } from '../../contract/entitlement-mapping';
+import { EntitlementReason } from '../../gen/residentaccess/v1/entitlement_service';
+import type * as api from '../../gen/residentaccess/v1/entitlement_service';
+import type { EntitlementQueries } from '../../queries/entitlement-queries';
+import type { UnaryHandler as H } from '../unary';
+
+export interface EntitlementHandlers {
+  listEntitlements: H<api.ListEntitlementsRequest, api.ListEntitlementsResponse>;
+  checkEntitlement: H<api.CheckEntitlementRequest, api.CheckEntitlementResponse>;
+}
+
+export function entitlementHandlers(queries: EntitlementQueries): EntitlementHandlers {
+  return {
+    listEntitlements: async (r, { principal }) => ({
+      clinics: (await queries.listEntitlements(principal, r.personalIdentityNumber)).map((c) => ({
+        clinicId: c.clinicId,
+        caseTypes: c.caseTypes.map(toCaseTypeEntitlement),
+      })),
+    }),
+    checkEntitlement: async (r, { principal }) => {
+      const found = await queries.checkEntitlement(principal, r.personalIdentityNumber, r.clinicId, r.caseTypeId);
+      return found
+        ? { allowed: true, reason: toReason(found.reason), untilDate: found.until ?? '' }
+        : { allowed: false, reason: EntitlementReason.ENTITLEMENT_REASON_UNSPECIFIED, untilDate: '' };
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { ApproveResident } from '../../commands/approve-resident/approve-resident';
+import type { ChangeGrant } from '../../commands/change-grant/change-grant';
+import type { GrantCaseType } from '../../commands/grant-case-type/grant-case-type';
+import type { RemoveApproval } from '../../commands/remove-approval/remove-approval';
+import type { RemoveGrant } from '../../commands/remove-grant/remove-grant';
+import type { AccessChangeResult } from '../../commands/shared/change-resident-access';
+import { toBulkRemovalMessage } from '../../contract/bulk-removal-mapping';
+import { toResidentAccessMessage } from '../../contract/access-mapping';
+import type { StaffQueries } from '../../queries/staff-queries';
+import type { RemoveApprovals } from '../../commands/remove-approvals/remove-approvals';
+import type * as api from '../../gen/residentaccess/v1/resident_access_service';
+import type { UnaryHandler as H } from '../unary';
+
+export interface ResidentAccessUseCases {
+  approveResident: ApproveResident;
+  removeApproval: RemoveApproval;
+  removeApprovals: RemoveApprovals;
+  grantCaseType: GrantCaseType;
+  changeGrant: ChangeGrant;
+  removeGrant: RemoveGrant;
+  staffQueries: StaffQueries;
+}
+
+export interface ResidentAccessHandlers {
+  lookupResident: H<api.LookupResidentRequest, api.LookupResidentResponse>;
+  approveResident: H<api.ApproveResidentRequest, api.ApproveResidentResponse>;
+  removeApproval: H<api.RemoveApprovalRequest, api.RemoveApprovalResponse>;
+  removeApprovals: H<api.RemoveApprovalsRequest, api.RemoveApprovalsResponse>;
+  getBulkRemoval: H<api.GetBulkRemovalRequest, api.GetBulkRemovalResponse>;
+  grantCaseType: H<api.GrantCaseTypeRequest, api.GrantCaseTypeResponse>;
+  changeGrant: H<api.ChangeGrantRequest, api.ChangeGrantResponse>;
+  removeGrant: H<api.RemoveGrantRequest, api.RemoveGrantResponse>;
+  getResidentAccess: H<api.GetResidentAccessRequest, api.GetResidentAccessResponse>;
+  listResidents: H<api.ListResidentsRequest, api.ListResidentsResponse>;
+}
+
+const changeResponse = (result: AccessChangeResult) => ({ access: toResidentAccessMessage(result.access), changed: result.changed });
+
+/** How long RemoveApprovals waits for its job before answering with progress. */
+const BULK_WAIT_MS = 5000;
+
+/** Thin handlers: request → use case input (with the caller), result → response. */
+export function residentAccessHandlers(u: ResidentAccessUseCases): ResidentAccessHandlers {
+  return {
+    lookupResident: async (r, { principal }) => u.staffQueries.lookupResident(principal, r.clinicId, r.personalIdentityNumber),
+    approveResident: async (r, { principal }) => changeResponse(await u.approveResident({ ...r, principal })),
+    removeApproval: async (r, { principal }) => changeResponse(await u.removeApproval({ ...r, principal })),
+    removeApprovals: async (r, { principal }) => ({
+      bulkRemoval: toBulkRemovalMessage(
+        await u.removeApprovals({
+          principal,
+          clinicId: r.clinicId,
+          requestId: r.requestId,
+          residents: r.residents?.personalIdentityNumbers ?? null,
+          allResidents: r.allResidents === true,
+          waitMs: BULK_WAIT_MS,
+        }),
+      ),
+    }),
+    getBulkRemoval: async (r, { principal }) => ({ bulkRemoval: toBulkRemovalMessage(await u.staffQueries.getBulkRemoval(principal, r.clinicId, r.id)) }),
+    grantCaseType: async (r, { principal }) => changeResponse(await u.grantCaseType({ ...r, principal })),
+    changeGrant: async (r, { principal }) => changeResponse(await u.changeGrant({ ...r, principal })),
+    removeGrant: async (r, { principal }) => changeResponse(await u.removeGrant({ ...r, principal })),
+    getResidentAccess: async (r, { principal }) => ({
+      access: toResidentAccessMessage(await u.staffQueries.getResidentAccess(principal, r.clinicId, r.personalIdentityNumber)),
+    }),
+    listResidents: async (r, { principal }) => {
+      const page = await u.staffQueries.listResidents(principal, r);
+      return {
+        residents: page.residents.map((e) => ({ access: toResidentAccessMessage(e.access), name: e.name })),
+        nextPageToken: page.nextPageToken,
+      };
+    },
+  };
+}
