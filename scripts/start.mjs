@@ -1,25 +1,64 @@
 // `npm start`: on a developer machine, brings up the local servers (unless MONGODB_URI and
-// KAFKA_BROKERS name others), builds, and runs the service in the foreground until Ctrl-C.
-import { spawn, execFileSync } from 'node:child_process';
+// KAFKA_BROKERS name others), prepares local tokens and demo data, builds, and runs the service in
+// the foreground until Ctrl-C.
+import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDevAuth } from './dev-tokens.mjs';
+import { DEMO_CLINIC_ID, seedDemoClinic } from './seed/demo-clinic.mjs';
+import { examples, publishResidents } from './seed/publish-residents.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const env = { ...process.env };
+const env = { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+const say = (line) => process.stderr.write(`npm start: ${line}\n`);
+const localStack = !env.MONGODB_URI || !env.KAFKA_BROKERS;
 
-if (!env.MONGODB_URI || !env.KAFKA_BROKERS) {
+if (localStack) {
   const { up } = await import('./stack/index.mjs');
   const servers = await up();
   env.MONGODB_URI ??= servers.mongoUri;
   env.KAFKA_BROKERS ??= servers.kafkaBrokers;
 }
 if (!env.RESIDENT_PSEUDONYM_SECRET) {
-  // A fixed secret for the local stack only; deployments must set their own (see README).
+  // A fixed secret for local use only; deployments must set their own (see README).
   env.RESIDENT_PSEUDONYM_SECRET = 'local-development-only-pseudonym-secret-0000';
-  process.stderr.write('npm start: using the local development RESIDENT_PSEUDONYM_SECRET\n');
+  say('using the local development RESIDENT_PSEUDONYM_SECRET');
+}
+let devAuth = null;
+if (!env.AUTH_MODE) {
+  devAuth = await ensureDevAuth({ root, clinicId: DEMO_CLINIC_ID });
+  Object.assign(env, {
+    AUTH_MODE: 'jwt',
+    AUTH_ISSUER: devAuth.issuer,
+    AUTH_AUDIENCE: devAuth.audience,
+    AUTH_ALGORITHMS: devAuth.algorithms.join(','),
+    AUTH_PUBLIC_KEY: devAuth.publicKeyPem,
+  });
+}
+if (localStack) {
+  const residents = await publishResidents({ brokers: env.KAFKA_BROKERS, topic: env.REGISTER_TOPIC, count: 200 });
+  const shown = Object.entries(examples(residents)).filter(([, r]) => r);
+  say(`published ${residents.length} synthetic residents to the register topic; for example:`);
+  for (const [kind, r] of shown) say(`  ${kind.padEnd(12)} ${r.personalIdentityNumber} (region ${r.regionCode}, municipality ${r.municipalityCode})`);
 }
 
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-const service = spawn(process.execPath, [join(root, 'dist/main.js')], { cwd: root, env, stdio: 'inherit' });
+const service = spawn(process.execPath, [join(root, 'dist/main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => service.kill(signal));
 service.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+let seeded = false;
+service.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  if (seeded || !devAuth || !String(chunk).includes('"resident-access started"')) return;
+  seeded = true;
+  const address = `${env.GRPC_HOST ?? '127.0.0.1'}:${env.GRPC_PORT ?? '50051'}`;
+  seedDemoClinic({ root, address, adminToken: devAuth.tokens.admin }).then(
+    () => {
+      say(`demo clinic ${DEMO_CLINIC_ID} is ready (case types and a service area)`);
+      say(`tokens (valid 30 days) are in ${devAuth.tokensFile}: staff, admin, eservice`);
+      say(`try: grpcurl -plaintext -H "authorization: Bearer $(node -p "require('${devAuth.tokensFile}').staff")" ${address} list`);
+    },
+    (error) => say(`could not set up the demo clinic: ${error.message}`),
+  );
+});

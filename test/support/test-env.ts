@@ -27,6 +27,8 @@ export function serviceEnv(overrides: Record<string, string> = {}): Record<strin
     MONGODB_DATABASE: uniqueName('test').replace(/-/g, '_'),
     KAFKA_BROKERS: kafkaBrokers,
     KAFKA_ACCESS_TOPIC: uniqueName('access-changed'),
+    REGISTER_TOPIC: uniqueName('register'),
+    REGISTER_CONSUMER_GROUP: uniqueName('register-group'),
     KAFKA_TOPIC_PARTITIONS: '3',
     RESIDENT_PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
     RELAY_POLL_INTERVAL_MS: '500',
