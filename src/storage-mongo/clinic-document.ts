@@ -10,6 +10,8 @@ export interface ClinicDocument {
   hasServiceArea: boolean;
   version: number;
   revision: number;
+  /** Who made the last write, when, and its request id. */
+  lastChange: { actor: string; at: Date; requestId: string };
   recentRequests: SettingsOutcome[];
   pendingWithdrawals: PendingWithdrawal[];
 }

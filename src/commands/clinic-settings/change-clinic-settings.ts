@@ -74,7 +74,8 @@ export async function changeClinicSettings(
     if (decision.withdrawn) {
       withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });
     }
-    const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, recentRequests, withdrawals);
+    const stamp = { actor: input.principal.subject, at: now, requestId: input.requestId };
+    const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, recentRequests, withdrawals, stamp);
     if (saved === 'saved') {
       if (decision.withdrawn) deps.withdrawals.withdrawalPending(input.clinicId);
       return { changed: decision.changed, settings: decision.settings };
