@@ -12,6 +12,8 @@ import { makeRemoveApproval } from './commands/remove-approval/remove-approval';
 import { BulkRemovalRunner } from './commands/remove-approvals/bulk-removal-runner';
 import { makeRemoveApprovals } from './commands/remove-approvals/remove-approvals';
 import { makeRemoveGrant } from './commands/remove-grant/remove-grant';
+import { makeExpireGrants } from './commands/expire-grants/expire-grants';
+import { ExpiryWorker } from './expiry/expiry-worker';
 import { makeEntitlementQueries } from './queries/entitlement-queries';
 import { makeSettingsQueries } from './queries/settings-queries';
 import { makeStaffQueries } from './queries/staff-queries';
@@ -146,8 +148,17 @@ export async function startService(config: Config, options: ServiceOptions = {})
     register,
     logger,
   });
+  const expiry = new ExpiryWorker(
+    accessQueries,
+    makeExpireGrants({ ...changeDeps, ids }),
+    clock,
+    { ...config.expiry, concurrency: 16 },
+    { grantsExpired: () => undefined },
+    logger.child({ component: 'expiry' }),
+  );
   await health.start();
   relay.start();
+  expiry.start();
   await registerConsumer.start();
   await withdrawals.resumeUnfinished();
   await bulkRemovals.resumeUnfinished();
@@ -162,7 +173,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         health.stop();
         await server.shutdown(config.shutdownGraceMs);
         await registerConsumer.stop();
-        await Promise.all([withdrawals.idle(), bulkRemovals.idle()]);
+        await Promise.all([withdrawals.idle(), bulkRemovals.idle(), expiry.stop()]);
         await relay.stop();
         await publisher.close();
         await mongo.close();

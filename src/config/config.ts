@@ -27,6 +27,8 @@ export const configSchema = z.object({
   RELAY_POLL_INTERVAL_MS: positiveInt.default(2000),
   RELAY_BATCH_SIZE: positiveInt.max(1000).default(100),
   RELAY_LEASE_MS: positiveInt.default(30000),
+  EXPIRY_POLL_INTERVAL_MS: positiveInt.default(60000),
+  EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000),
   SHUTDOWN_GRACE_MS: positiveInt.default(10000),
   REGISTER_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('population-register.residents.v1'),
@@ -70,6 +72,7 @@ export interface Config {
   events: { source: string; pseudonymSecret: string };
   relay: { pollIntervalMs: number; batchSize: number; leaseMs: number };
   register: { topic: string; consumerGroup: string };
+  expiry: { pollIntervalMs: number; batchSize: number };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
   auth:
     | { mode: 'development' }
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     events: { source: e.CLOUDEVENTS_SOURCE, pseudonymSecret: e.RESIDENT_PSEUDONYM_SECRET },
     relay: { pollIntervalMs: e.RELAY_POLL_INTERVAL_MS, batchSize: e.RELAY_BATCH_SIZE, leaseMs: e.RELAY_LEASE_MS },
     register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
+    expiry: { pollIntervalMs: e.EXPIRY_POLL_INTERVAL_MS, batchSize: e.EXPIRY_BATCH_SIZE },
     auth:
       e.AUTH_MODE === 'development'
         ? { mode: 'development' }

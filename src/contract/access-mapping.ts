@@ -42,6 +42,7 @@ const causes: Record<DomainCause, events.AccessChangeCause> = {
   GRANT_CHANGED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_CHANGED,
   GRANT_REMOVED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_REMOVED,
   CASE_TYPE_WITHDRAWN: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_CASE_TYPE_WITHDRAWN,
+  GRANT_EXPIRED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_EXPIRED,
 };
 
 export function toAccessChangedMessage(event: AccessChanged): events.AccessChangedEvent {

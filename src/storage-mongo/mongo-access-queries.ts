@@ -41,6 +41,16 @@ export class MongoAccessQueries implements AccessQueries {
     return this.stream({ clinicId, 'grants.caseTypeId': caseTypeId });
   }
 
+  dueForExpiry(now: Date, limit: number): Promise<{ clinicId: string; resident: string }[]> {
+    return withStorageErrors(async () => {
+      const docs = await this.collection
+        .find({ nextEndsAt: { $lte: now } }, { projection: { clinicId: 1, resident: 1 } })
+        .limit(limit)
+        .toArray();
+      return docs.map((d) => ({ clinicId: d.clinicId, resident: d.resident }));
+    });
+  }
+
   /** Streams residents in batches: memory stays bounded whatever the clinic's size. */
   private async *stream(query: Filter<AccessDocument>): AsyncIterable<string> {
     const cursor = this.collection.find(query, { projection: { resident: 1 }, batchSize: STREAM_BATCH });

@@ -1,6 +1,8 @@
 import type { FieldViolation } from '../errors/domain-error';
 import { grantEndsAt, isValidCalendarDate } from '../time/stockholm';
 
+const LAST_UNTIL_DATE = '9999-12-30';
+
 /** How long a grant lasts: through a date (Stockholm) or until further notice. */
 export type GrantEnd = { until: string } | { untilFurtherNotice: true };
 
@@ -19,8 +21,9 @@ export function readGrantEnd(
   today: string,
 ): { end: GrantEnd } | { violation: FieldViolation } {
   if (untilDate !== undefined) {
-    if (!isValidCalendarDate(untilDate)) {
-      return { violation: { field: 'until_date', reason: 'INVALID_DATE', description: 'must be a date YYYY-MM-DD' } };
+    // The end instant is the start of the next day, so the last day that has one is 9999-12-30.
+    if (!isValidCalendarDate(untilDate) || untilDate > LAST_UNTIL_DATE) {
+      return { violation: { field: 'until_date', reason: 'INVALID_DATE', description: `must be a date YYYY-MM-DD, at most ${LAST_UNTIL_DATE}` } };
     }
     if (untilDate < today) {
       return { violation: { field: 'until_date', reason: 'DATE_IN_PAST', description: 'must be today or later (Europe/Stockholm)' } };

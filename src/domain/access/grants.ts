@@ -54,3 +54,10 @@ export function withdrawCaseType(current: ResidentAccess, caseTypeId: string, st
 export function isGrantValid(grant: Grant, now: Date): boolean {
   return grant.endsAt === null || now < grant.endsAt;
 }
+
+/** Ends every grant whose end instant has come, in one change (one event), or changes nothing. */
+export function expireGrants(current: ResidentAccess, now: Date, stamp: ChangeStamp, eventId: string): Decision {
+  const grants = current.grants.filter((g) => isGrantValid(g, now));
+  if (grants.length === current.grants.length) return unchanged(current);
+  return changedTo(current, { ...current, grants }, 'GRANT_EXPIRED', stamp, eventId);
+}

@@ -34,6 +34,7 @@ export type AccessChangeCause =
   | 'GRANTED'
   | 'GRANT_CHANGED'
   | 'GRANT_REMOVED'
+  | 'GRANT_EXPIRED'
   | 'CASE_TYPE_WITHDRAWN';
 
 /** What the relay publishes: the whole access after one change. */

@@ -15,4 +15,6 @@ export interface AccessQueries {
   approvedResidents(clinicId: string, approvedBefore: Date): AsyncIterable<string>;
   /** Residents of a clinic holding a grant of the case type, streamed. */
   residentsWithGrant(clinicId: string, caseTypeId: string): AsyncIterable<string>;
+  /** Up to `limit` accesses with a grant whose end has come by `now`. */
+  dueForExpiry(now: Date, limit: number): Promise<{ clinicId: string; resident: string }[]>;
 }
