@@ -4,7 +4,8 @@ import { accessChangedJson } from '../contract/access-mapping';
 import { eventKey, residentPseudonym } from './resident-pseudonym';
 
 export const ACCESS_CHANGED_TYPE = 'se.residentaccess.v1.AccessChanged';
-export const ACCESS_CHANGED_SCHEMA = 'residentaccess.v1.AccessChangedEvent';
+// A URI, as CloudEvents requires of dataschema: the proto message the data follows.
+export const ACCESS_CHANGED_SCHEMA = 'urn:proto:residentaccess.v1.AccessChangedEvent';
 
 export interface CloudEventSettings {
   source: string;
