@@ -30,6 +30,8 @@ import { ConfigError, loadConfig, type Config } from './config/config';
 import { systemClock, type Clock } from './domain/ports/clock';
 import { HealthMonitor } from './health/health-monitor';
 import { createLogger } from './observability/logger';
+import { ServiceMetrics } from './observability/metrics';
+import { startMetricsServer } from './observability/metrics-server';
 import { kafkaAnswers } from './publishing-kafka/kafka-health-probe';
 import { KafkaEventPublisher } from './publishing-kafka/kafka-event-publisher';
 import { kafkaLogCreator } from './publishing-kafka/kafka-logging';
@@ -45,6 +47,8 @@ import { startGrpcServer } from './transport-grpc/grpc-server';
 export interface RunningService {
   /** The gRPC port actually bound (useful with port 0). */
   port: number;
+  /** The Prometheus /metrics port actually bound. */
+  metricsPort: number;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -96,10 +100,21 @@ export async function startService(config: Config, options: ServiceOptions = {})
     },
   );
 
+  const outboxStore = new MongoOutboxStore(accessCollection, writeLock);
+  const metrics = new ServiceMetrics(() => outboxStore.stats());
   const relay = new OutboxRelay(
-    new MongoOutboxStore(accessCollection, writeLock),
+    outboxStore,
     publisher,
-    health,
+    {
+      published(count) {
+        health.published();
+        metrics.eventsPublished(count);
+      },
+      failed() {
+        health.failed();
+        metrics.publishFailed();
+      },
+    },
     clock,
     { ...config.relay, documentId: accessDocumentId },
     logger.child({ component: 'relay' }),
@@ -138,7 +153,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger.warn('AUTH_MODE=development: calls are NOT authenticated and act for every clinic. Never use this outside a developer machine.');
   }
   const verifier = createTokenVerifier(config.auth);
-  const server = await startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger);
+  const server = await startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger, (m, c, s) =>
+    metrics.rpcFinished(m, c, s),
+  );
+  const metricsServer = await startMetricsServer(config.metrics.host, config.metrics.port, metrics.registry);
   grpcHealth = server.health;
 
   const registerConsumer = new RegisterConsumer({
@@ -153,7 +171,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     makeExpireGrants({ ...changeDeps, ids }),
     clock,
     { ...config.expiry, concurrency: 16 },
-    { grantsExpired: () => undefined },
+    metrics,
     logger.child({ component: 'expiry' }),
   );
   await health.start();
@@ -162,11 +180,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
   await registerConsumer.start();
   await withdrawals.resumeUnfinished();
   await bulkRemovals.resumeUnfinished();
-  logger.info({ port: server.port, topic: config.kafka.accessTopic }, 'resident-access started');
+  logger.info({ port: server.port, metricsPort: metricsServer.port, topic: config.kafka.accessTopic }, 'resident-access started');
 
   let stopping: Promise<void> | null = null;
   return {
     port: server.port,
+    metricsPort: metricsServer.port,
     logger,
     stop() {
       stopping ??= (async () => {
@@ -176,6 +195,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         await Promise.all([withdrawals.idle(), bulkRemovals.idle(), expiry.stop()]);
         await relay.stop();
         await publisher.close();
+        await metricsServer.close();
         await mongo.close();
         logger.info('resident-access stopped');
       })();

@@ -29,6 +29,8 @@ export const configSchema = z.object({
   RELAY_LEASE_MS: positiveInt.default(30000),
   EXPIRY_POLL_INTERVAL_MS: positiveInt.default(60000),
   EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_PORT: port.default(9464),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000),
   SHUTDOWN_GRACE_MS: positiveInt.default(10000),
   REGISTER_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('population-register.residents.v1'),
@@ -77,6 +79,7 @@ export interface Config {
   auth:
     | { mode: 'development' }
     | { mode: 'jwt'; issuer: string; audience: string; algorithms: string[]; jwksUrl?: string; publicKeyPem?: string };
+  metrics: { host: string; port: number };
   healthCheckIntervalMs: number;
   shutdownGraceMs: number;
   logLevel: Env['LOG_LEVEL'];
@@ -136,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             algorithms: e.AUTH_ALGORITHMS,
             ...(e.AUTH_JWKS_URL ? { jwksUrl: e.AUTH_JWKS_URL } : { publicKeyPem: e.AUTH_PUBLIC_KEY! }),
           },
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,

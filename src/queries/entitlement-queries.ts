@@ -1,3 +1,4 @@
+import { byCodeUnits } from '../domain/order';
 import { entitlementsAtClinic, type Entitlement } from '../domain/access/entitlements';
 import { requireEntitlementsScope } from '../domain/authorization/policy';
 import type { Principal } from '../domain/authorization/principal';
@@ -54,7 +55,7 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
       return [...settings.values()]
         .map((s) => ({ clinicId: s.clinicId, caseTypes: entitlementsAtClinic(s, accessByClinic.get(s.clinicId) ?? null, { number, registered }, now) }))
         .filter((c) => c.caseTypes.length > 0)
-        .sort((a, b) => a.clinicId.localeCompare(b.clinicId));
+        .sort((a, b) => byCodeUnits(a.clinicId, b.clinicId));
     },
 
     async checkEntitlement(principal: Principal, written: string, clinicId: string, caseTypeId: string): Promise<Entitlement | null> {

@@ -20,6 +20,8 @@ export interface AccessDocument {
   outbox: AccessChanged[];
   /** True while `outbox` is not empty: an indexable flag for the relay's recovery scan. */
   outboxPending: boolean;
+  /** When the oldest unpublished event was written; absent when none waits (metrics). */
+  outboxSince?: Date;
   /** Bounded list of recent request outcomes, for AIP-155 retries. */
   recentRequests: RequestOutcome[];
   /** A relay instance's claim on publishing this document's events. */

@@ -46,6 +46,7 @@ export class MongoAccessRepository implements AccessRepository {
       revision: 1,
       outbox: event ? [event] : [],
       outboxPending: event !== null,
+      ...(event ? { outboxSince: event.occurredAt } : {}),
       recentRequests: [...recentRequests],
       relayLease: null,
       updatedAt: event?.occurredAt ?? new Date(),
@@ -76,7 +77,8 @@ export class MongoAccessRepository implements AccessRepository {
     }
     const result = await this.collection.updateOne(
       { _id: accessDocumentId(access.clinicId, access.resident), revision: expectedRevision },
-      event ? { $set: set, $push: { outbox: event } } : { $set: set },
+      // $min on an absent field sets it; a present one keeps the older instant.
+      event ? { $set: set, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } } : { $set: set },
     );
     return result.matchedCount === 1 ? 'saved' : 'conflict';
   }

@@ -1,6 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { ClaimedEvents, OutboxStore } from '../relay/ports';
 import type { AccessDocument } from './access-document';
+import type { OutboxStats } from '../observability/metrics';
 import type { DocumentWriteLock } from './document-write-lock';
 import { withStorageErrors } from './mongo-errors';
 
@@ -37,15 +38,26 @@ export class MongoOutboxStore implements OutboxStore {
       // Common case: nothing new arrived since the claim, so the whole outbox is published.
       const cleared = await this.collection.updateOne(
         { _id: claimed.documentId, version: claimed.version, 'relayLease.owner': owner },
-        { $set: { outbox: [], outboxPending: false, relayLease: null } },
+        { $set: { outbox: [], outboxPending: false, relayLease: null }, $unset: { outboxSince: '' } },
       );
       if (cleared.matchedCount === 1) return { morePending: false };
       // Newer events arrived meanwhile: drop only what was published and keep the rest pending.
+      // Filtered in code and written with $set: FerretDB 1.x silently ignores a $pull whose
+      // condition matches fields of array documents, which republished every claimed event. The
+      // version in the filter makes it a compare-and-set against events added in between.
       const newest = claimed.events[claimed.events.length - 1]?.version ?? 0;
-      await this.collection.updateOne(
-        { _id: claimed.documentId, 'relayLease.owner': owner },
-        { $pull: { outbox: { version: { $lte: newest } } }, $set: { relayLease: null } },
-      );
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const doc = await this.collection.findOne({ _id: claimed.documentId, 'relayLease.owner': owner }, { projection: { outbox: 1, version: 1 } });
+        if (!doc) break;
+        const outbox = doc.outbox.filter((event) => event.version > newest);
+        const kept = await this.collection.updateOne(
+          { _id: claimed.documentId, version: doc.version, 'relayLease.owner': owner },
+          outbox.length > 0
+            ? { $set: { outbox, outboxPending: true, relayLease: null, outboxSince: outbox[0]!.occurredAt } }
+            : { $set: { outbox, outboxPending: false, relayLease: null }, $unset: { outboxSince: '' } },
+        );
+        if (kept.matchedCount === 1) return { morePending: outbox.length > 0 };
+      }
       return { morePending: true };
     });
   }
@@ -60,6 +72,19 @@ export class MongoOutboxStore implements OutboxStore {
     return withStorageErrors(async () => {
       const docs = await this.collection.find({ outboxPending: true }, { projection: { _id: 1 } }).limit(limit).toArray();
       return docs.map((d) => d._id);
+    });
+  }
+
+  /** Backlog for operators: a count and the oldest pending event (scans on FerretDB; indexed on MongoDB). */
+  stats(): Promise<OutboxStats> {
+    return withStorageErrors(async () => {
+      const pendingDocuments = await this.collection.countDocuments({ outboxPending: true });
+      const [oldest] = await this.collection
+        .find({ outboxPending: true, outboxSince: { $exists: true } }, { projection: { outboxSince: 1 } })
+        .sort({ outboxSince: 1 })
+        .limit(1)
+        .toArray();
+      return { pendingDocuments, oldestPendingSince: oldest?.outboxSince ?? null };
     });
   }
 

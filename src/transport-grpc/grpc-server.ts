@@ -40,12 +40,14 @@ export async function startGrpcServer(
   handlers: ServiceHandlers,
   authenticate: Authenticate,
   logger: Logger,
+  onFinished?: UnaryDeps['onFinished'],
 ): Promise<GrpcServer> {
   const server = new Server();
   const pending = new Set<Promise<unknown>>();
   const deps: UnaryDeps = {
     logger,
     authenticate,
+    onFinished,
     inFlight: {
       add(p: Promise<unknown>) {
         pending.add(p);

@@ -8,6 +8,8 @@ export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Pro
 export interface UnaryDeps {
   logger: Logger;
   authenticate: Authenticate;
+  /** Told of every finished call (metrics). */
+  onFinished?: (method: string, code: string, seconds: number) => void;
   /** Counts calls in flight, so shutdown can wait for them. */
   inFlight: { add(p: Promise<unknown>): void };
 }
@@ -29,14 +31,14 @@ export function unary<Req, Res>(
         const header = call.metadata.get('authorization')[0];
         const context: CallContext = { principal: await deps.authenticate(typeof header === 'string' ? header : undefined) };
         const response = await handler(call.request, context);
-        log(deps.logger, method, status.OK, started, requestId);
+        log(deps, method, status.OK, started, requestId);
         callback(null, response);
       } catch (thrown) {
         const { error, unexpected } = toRpcError(thrown);
         const code = error.code ?? status.INTERNAL;
         if (unexpected) deps.logger.error({ err: thrown, method, requestId }, 'unexpected error in RPC');
         else if (code === status.UNAUTHENTICATED) deps.logger.warn({ method, detail: (thrown as { detail?: string }).detail }, 'call refused: token');
-        log(deps.logger, method, code, started, requestId);
+        log(deps, method, code, started, requestId);
         callback(error, null);
       }
     })();
@@ -44,7 +46,8 @@ export function unary<Req, Res>(
   };
 }
 
-function log(logger: Logger, method: string, code: status, started: bigint, requestId: string | undefined): void {
+function log(deps: UnaryDeps, method: string, code: status, started: bigint, requestId: string | undefined): void {
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-  logger.info({ rpc: { method, status: status[code], durationMs: Math.round(durationMs * 1000) / 1000 }, requestId }, 'rpc');
+  deps.onFinished?.(method, status[code], durationMs / 1000);
+  deps.logger.info({ rpc: { method, status: status[code], durationMs: Math.round(durationMs * 1000) / 1000 }, requestId }, 'rpc');
 }

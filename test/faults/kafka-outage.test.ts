@@ -1,5 +1,6 @@
 import { anApproveResidentRequest } from '../builders/requests';
 import { healthClient, waitForHealth } from '../support/health-client';
+import { scrapeMetrics } from '../support/metrics-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { ownKafka } from '../support/stack-instance';
 import { uniqueName } from '../support/test-env';
@@ -39,10 +40,18 @@ describe('Kafka down', () => {
       expect(doc?.outbox).toHaveLength(1);
     }
 
+    // Operators see the backlog and how long it has waited.
+    await new Promise((r) => setTimeout(r, 1100));
+    const during = await scrapeMetrics(sut.service.metricsPort);
+    expect(during.value('resident_access_outbox_backlog_documents')).toBeGreaterThanOrEqual(requests.length);
+    expect(during.value('resident_access_outbox_oldest_event_age_seconds')).toBeGreaterThan(0);
+
     await kafka.start();
     expect(await waitForHealth(health, PUBLISHING, 'SERVING', 60000)).toBe('SERVING');
     await sut.events.start();
     for (const r of requests) await sut.events.waitFor((e) => e.value.requestId === r.requestId, 1, 60000);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await scrapeMetrics(sut.service.metricsPort)).value('resident_access_outbox_backlog_documents')).toBe(0);
     health.close();
   });
 });

@@ -23,6 +23,7 @@ export function serviceEnv(overrides: Record<string, string> = {}): Record<strin
   return {
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
+    METRICS_PORT: '0',
     MONGODB_URI: mongoUri,
     MONGODB_DATABASE: uniqueName('test').replace(/-/g, '_'),
     KAFKA_BROKERS: kafkaBrokers,

@@ -3,7 +3,7 @@ import { DomainError } from '../errors/domain-error';
 import { calendarDateArbitrary } from '../time/calendar-date.arbitrary';
 import type { Decision } from './decision';
 import { endFields, readGrantEnd, type GrantEnd } from './grant-end';
-import { changeGrant, grantCaseType, isGrantValid, removeGrant, withdrawCaseType } from './grants';
+import { changeGrant, expireGrants, grantCaseType, isGrantValid, removeGrant, withdrawCaseType } from './grants';
 import { emptyAccess, type ChangeStamp, type Grant, type ResidentAccess } from './resident-access';
 
 const CLINIC = 'SE2321000016-1234';
@@ -227,6 +227,14 @@ describe('readGrantEnd', () => {
     },
   );
 
+  it('accepts 9999-12-30, the last date whose end instant exists, and refuses 9999-12-31', () => {
+    expect(readGrantEnd('9999-12-30', undefined, TODAY)).toEqual({ end: { until: '9999-12-30' } });
+    expect(endFields({ until: '9999-12-30' }).endsAt).toEqual(new Date('9999-12-30T23:00:00Z'));
+    expect(readGrantEnd('9999-12-31', undefined, TODAY)).toEqual({
+      violation: expect.objectContaining({ field: 'until_date', reason: 'INVALID_DATE' }),
+    });
+  });
+
   it('accepts until further notice', () => {
     expect(readGrantEnd(undefined, true, TODAY)).toEqual({ end: { untilFurtherNotice: true } });
   });
@@ -266,6 +274,26 @@ describe('isGrantValid', () => {
 
   it('until further notice is always valid', () => {
     expect(isGrantValid(grantOf('lab', null), new Date('2999-01-01T00:00:00Z'))).toBe(true);
+  });
+});
+
+describe('expireGrants', () => {
+  const expiry = stamp('2026-07-01T00:00:00Z', 'expiry-run', 'expiry');
+
+  it('ends every grant whose end instant has come, in one change with one GRANT_EXPIRED event', () => {
+    const current = accessWith([grantOf('a', '2026-06-29'), grantOf('b', null), grantOf('c', '2026-06-30'), grantOf('d', '2026-07-01')], 4, T0);
+    // c ends at 2026-06-30T22:00Z exactly.
+    const now = new Date('2026-06-30T22:00:00Z');
+    const access = expectEvent(expireGrants(current, now, expiry, 'ev-x'), current, 'GRANT_EXPIRED', expiry, 'ev-x');
+    expect(ids(access)).toEqual(['b', 'd']);
+    expect(access.approval).toBe(T0);
+  });
+
+  it('changes nothing while every grant is still valid', () => {
+    const current = accessWith([grantOf('c', '2026-06-30'), grantOf('b', null)]);
+    expectUnchanged(expireGrants(current, new Date('2026-06-30T21:59:59.999Z'), expiry, 'ev'), current);
+    const none = accessWith([]);
+    expectUnchanged(expireGrants(none, new Date('2026-06-30T22:00:00Z'), expiry, 'ev'), none);
   });
 });
 

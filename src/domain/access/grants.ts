@@ -1,10 +1,11 @@
+import { byCodeUnits } from '../order';
 import { DomainError } from '../errors/domain-error';
 import { changedTo, unchanged, type Decision } from './decision';
 import { endFields, type GrantEnd } from './grant-end';
 import type { ChangeStamp, Grant, ResidentAccess } from './resident-access';
 
 function withGrant(grants: Grant[], grant: Grant): Grant[] {
-  return [...grants.filter((g) => g.caseTypeId !== grant.caseTypeId), grant].sort((a, b) => a.caseTypeId.localeCompare(b.caseTypeId));
+  return [...grants.filter((g) => g.caseTypeId !== grant.caseTypeId), grant].sort((a, b) => byCodeUnits(a.caseTypeId, b.caseTypeId));
 }
 
 function sameEnd(grant: Grant, end: GrantEnd): boolean {

@@ -1,3 +1,4 @@
+import { byCodeUnits } from '../order';
 import type { CaseType, ClinicSettings, ServiceArea } from './clinic-settings';
 
 /**
@@ -19,7 +20,7 @@ const same = (current: ClinicSettings): SettingsDecision => ({ changed: false, s
 export function putCaseType(current: ClinicSettings, caseType: CaseType): SettingsDecision {
   const existing = current.caseTypes.find((c) => c.id === caseType.id);
   if (existing && existing.name === caseType.name && existing.restricted === caseType.restricted) return same(current);
-  const caseTypes = [...current.caseTypes.filter((c) => c.id !== caseType.id), caseType].sort((a, b) => a.id.localeCompare(b.id));
+  const caseTypes = [...current.caseTypes.filter((c) => c.id !== caseType.id), caseType].sort((a, b) => byCodeUnits(a.id, b.id));
   const lostRestriction = existing?.restricted === true && !caseType.restricted;
   return next(current, { caseTypes }, lostRestriction ? caseType.id : null);
 }
