@@ -14,15 +14,18 @@ import { makeRemoveApprovals } from './commands/remove-approvals/remove-approval
 import { makeRemoveGrant } from './commands/remove-grant/remove-grant';
 import { makeExpireGrants } from './commands/expire-grants/expire-grants';
 import { ExpiryWorker } from './expiry/expiry-worker';
+import { makeAuditQueries } from './queries/audit-queries';
 import { makeEntitlementQueries } from './queries/entitlement-queries';
 import { makeSettingsQueries } from './queries/settings-queries';
 import { makeStaffQueries } from './queries/staff-queries';
 import { RegisterConsumer } from './register/register-consumer';
 import { CLINICS_COLLECTION, type ClinicDocument } from './storage-mongo/clinic-document';
 import { MongoAccessQueries } from './storage-mongo/mongo-access-queries';
+import { AUDIT_COLLECTION, MongoAuditTrail, type AuditDocument } from './storage-mongo/mongo-audit-trail';
 import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore } from './storage-mongo/mongo-bulk-removal-store';
 import { MongoClinicSettingsRepository } from './storage-mongo/mongo-clinic-settings-repository';
 import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } from './storage-mongo/mongo-resident-register';
+import { auditHandlers } from './transport-grpc/handlers/audit-handlers';
 import { clinicSettingsHandlers } from './transport-grpc/handlers/clinic-settings-handlers';
 import { entitlementHandlers } from './transport-grpc/handlers/entitlement-handlers';
 import { residentAccessHandlers } from './transport-grpc/handlers/resident-access-handlers';
@@ -102,9 +105,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const outboxStore = new MongoOutboxStore(accessCollection, writeLock);
   const metrics = new ServiceMetrics(() => outboxStore.stats());
+  const auditTrail = new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION));
   const relay = new OutboxRelay(
     outboxStore,
     publisher,
+    auditTrail,
     {
       published(count) {
         health.published();
@@ -147,6 +152,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     }),
     clinicSettings: clinicSettingsHandlers(settingsCommands, makeSettingsQueries({ clinics })),
     entitlements: entitlementHandlers(makeEntitlementQueries(readDeps)),
+    audit: auditHandlers(makeAuditQueries({ audit: auditTrail, clinics, clock })),
   };
 
   if (config.auth.mode === 'development') {

@@ -12,7 +12,7 @@ import type { Clock } from '../domain/ports/clock';
 import type { RegisteredResident, ResidentRegister } from '../domain/register/registered-resident';
 import { stockholmDate } from '../domain/time/stockholm';
 import { clinicForStaff } from '../commands/shared/staff-clinic';
-import { decodePageToken, encodePageToken } from './page-token';
+import { decodePageToken, encodePageToken, isResidentNumber } from './page-token';
 
 export interface StaffQueryDeps {
   access: AccessRepository;
@@ -78,7 +78,7 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
         violations.add({ field: 'page_size', reason: 'INVALID_PAGE_SIZE', description: `must be 0 to ${MAX_PAGE_SIZE}` });
       }
       const filter = { approvedOnly: request.approvedOnly, caseTypeId: request.caseTypeId || null };
-      const after = request.pageToken ? decodePageToken(request.pageToken, { clinicId: request.clinicId, ...filter }) : null;
+      const after = request.pageToken ? decodePageToken(request.pageToken, { clinicId: request.clinicId, ...filter }, isResidentNumber) : null;
       if (after === undefined) {
         violations.add({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN', description: 'is not a token of this listing' });
       }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/ports/clock';
 import type { OutboxSignal } from '../domain/ports/outbox-signal';
+import type { AuditTrail } from '../domain/ports/audit';
 import type { ClaimedEvents, EventPublisher, OutboxStore, PublishingObserver } from './ports';
 
 export interface RelaySettings {
@@ -34,6 +35,7 @@ export class OutboxRelay implements OutboxSignal {
   constructor(
     private readonly store: OutboxStore,
     private readonly publisher: EventPublisher,
+    private readonly audit: AuditTrail,
     private readonly observer: PublishingObserver,
     private readonly clock: Clock,
     private readonly settings: RelaySettings,
@@ -110,6 +112,8 @@ export class OutboxRelay implements OutboxSignal {
       claimed = claims.filter((c): c is ClaimedEvents => c !== null);
       if (claimed.length === 0) return;
       this.logger.debug({ documents: claimed.length }, 'publishing claimed events');
+      // The audit entry is durable before the event leaves, so no published change lacks one.
+      await this.audit.record(claimed.flatMap((c) => c.events));
       // One send for the batch: each document's events stay in version order, and one key maps to one partition.
       await this.publish(claimed);
     } catch (error) {

@@ -1,9 +1,11 @@
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { AuditServiceService } from '../gen/residentaccess/v1/audit_service';
 import { ClinicSettingsServiceService } from '../gen/residentaccess/v1/clinic_settings_service';
 import { EntitlementServiceService } from '../gen/residentaccess/v1/entitlement_service';
 import { ResidentAccessServiceService } from '../gen/residentaccess/v1/resident_access_service';
 import type { Authenticate } from './call-context';
+import type { AuditHandlers } from './handlers/audit-handlers';
 import type { ClinicSettingsHandlers } from './handlers/clinic-settings-handlers';
 import type { EntitlementHandlers } from './handlers/entitlement-handlers';
 import type { ResidentAccessHandlers } from './handlers/resident-access-handlers';
@@ -14,6 +16,7 @@ export interface ServiceHandlers {
   residentAccess: ResidentAccessHandlers;
   clinicSettings: ClinicSettingsHandlers;
   entitlements: EntitlementHandlers;
+  audit: AuditHandlers;
 }
 
 export interface GrpcServer {
@@ -58,6 +61,7 @@ export async function startGrpcServer(
   server.addService(ResidentAccessServiceService, implement(ResidentAccessServiceService, handlers.residentAccess, deps));
   server.addService(ClinicSettingsServiceService, implement(ClinicSettingsServiceService, handlers.clinicSettings, deps));
   server.addService(EntitlementServiceService, implement(EntitlementServiceService, handlers.entitlements, deps));
+  server.addService(AuditServiceService, implement(AuditServiceService, handlers.audit, deps));
   const health = addHealthAndReflection(server);
 
   const boundPort = await new Promise<number>((resolve, reject) => {

@@ -22,7 +22,7 @@ export function addHealthAndReflection(server: Server): HealthEntries {
   // Reflection reads only `fileDescriptorProtos`; giving it buf's exact descriptors avoids
   // proto-loader's re-encoding, which drops imported well-known types.
   const descriptors = { residentaccess: { fileDescriptorProtos: descriptorFiles() } } as unknown as PackageDefinition;
-  const services = [SERVICE_NAME, 'residentaccess.v1.ClinicSettingsService', 'residentaccess.v1.EntitlementService', 'grpc.health.v1.Health'];
+  const services = [SERVICE_NAME, 'residentaccess.v1.ClinicSettingsService', 'residentaccess.v1.EntitlementService', 'residentaccess.v1.AuditService', 'grpc.health.v1.Health'];
   new ReflectionService(descriptors, { services }).addToServer(server);
 
   return {

@@ -20,10 +20,11 @@ describe('health and reflection, as generic clients (grpcurl, load balancers) us
     health.close();
   });
 
-  it('lists the three API services and the health service', async () => {
+  it('lists the four API services and the health service', async () => {
     const answer = await askReflection(sut.service.port, { listServices: '' });
     expect(answer.listServicesResponse?.service.map((s) => s.name).sort()).toEqual([
       'grpc.health.v1.Health',
+      'residentaccess.v1.AuditService',
       'residentaccess.v1.ClinicSettingsService',
       'residentaccess.v1.EntitlementService',
       'residentaccess.v1.ResidentAccessService',

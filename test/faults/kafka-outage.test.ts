@@ -46,12 +46,20 @@ describe('Kafka down', () => {
     expect(during.value('resident_access_outbox_backlog_documents')).toBeGreaterThanOrEqual(requests.length);
     expect(during.value('resident_access_outbox_oldest_event_age_seconds')).toBeGreaterThan(0);
 
+    // The audit trail is written before publishing, so it is complete even while Kafka is down.
+    const audit = sut.db.collection('audit');
+    const deadline = Date.now() + 20000;
+    while ((await audit.countDocuments({ clinicId })) < requests.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await audit.countDocuments({ clinicId })).toBe(requests.length);
+
     await kafka.start();
     expect(await waitForHealth(health, PUBLISHING, 'SERVING', 60000)).toBe('SERVING');
     await sut.events.start();
     for (const r of requests) await sut.events.waitFor((e) => e.value.requestId === r.requestId, 1, 60000);
     await new Promise((r) => setTimeout(r, 1100));
     expect((await scrapeMetrics(sut.service.metricsPort)).value('resident_access_outbox_backlog_documents')).toBe(0);
+    // Every retry while Kafka was down recorded the same entries again: still one per change.
+    expect(await sut.db.collection('audit').countDocuments({ clinicId })).toBe(requests.length);
     health.close();
   });
 });

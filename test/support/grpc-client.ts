@@ -1,6 +1,7 @@
 import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { BadRequest, ErrorInfo } from '../../src/gen/google/rpc/error_details';
 import { Status } from '../../src/gen/google/rpc/status';
+import * as audit from '../../src/gen/residentaccess/v1/audit_service';
 import * as settings from '../../src/gen/residentaccess/v1/clinic_settings_service';
 import * as entitlements from '../../src/gen/residentaccess/v1/entitlement_service';
 import * as access from '../../src/gen/residentaccess/v1/resident_access_service';
@@ -10,6 +11,7 @@ export interface Clients {
   residentAccess: InstanceType<typeof access.ResidentAccessServiceClient>;
   clinicSettings: InstanceType<typeof settings.ClinicSettingsServiceClient>;
   entitlements: InstanceType<typeof entitlements.EntitlementServiceClient>;
+  audit: InstanceType<typeof audit.AuditServiceClient>;
   close(): void;
 }
 
@@ -20,6 +22,7 @@ export function connectClients(port: number): Clients {
     residentAccess: new access.ResidentAccessServiceClient(address, insecure),
     clinicSettings: new settings.ClinicSettingsServiceClient(address, insecure),
     entitlements: new entitlements.EntitlementServiceClient(address, insecure),
+    audit: new audit.AuditServiceClient(address, insecure),
   };
   return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };
 }
@@ -57,6 +60,8 @@ export function apiOf(clients: Clients, token: string | null) {
     clearServiceArea: unary<settings.ClearServiceAreaRequest, settings.ClearServiceAreaResponse>(s, 'clearServiceArea', token),
     listEntitlements: unary<entitlements.ListEntitlementsRequest, entitlements.ListEntitlementsResponse>(e, 'listEntitlements', token),
     checkEntitlement: unary<entitlements.CheckEntitlementRequest, entitlements.CheckEntitlementResponse>(e, 'checkEntitlement', token),
+    listClinicAuditEntries: unary<audit.ListClinicAuditEntriesRequest, audit.ListClinicAuditEntriesResponse>(clients.audit, 'listClinicAuditEntries', token),
+    listResidentAuditEntries: unary<audit.ListResidentAuditEntriesRequest, audit.ListResidentAuditEntriesResponse>(clients.audit, 'listResidentAuditEntries', token),
   };
 }
 

@@ -68,6 +68,8 @@ export async function changeClinicSettings(
       throw new DomainError('STALE_ETAG', 'etag does not match the current settings; read them again');
     }
     const decision = decide(current);
+    // Nothing stored and nothing to store: a no-op must not create the clinic (it stays unknown).
+    if (!decision.changed && !stored) return { changed: false, settings: current };
     const outcome = { requestId: input.requestId, fingerprint: print, changed: decision.changed, settings: decision.settings };
     const recentRequests = [...(stored?.recentRequests ?? []), outcome].slice(-RECENT_REQUESTS_KEPT);
     const withdrawals = [...(stored?.pendingWithdrawals ?? [])];

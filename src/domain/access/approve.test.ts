@@ -30,6 +30,7 @@ describe('approve', () => {
       eventId: 'ev-1',
       cause: 'APPROVED',
       access: decision.access,
+      before: current,
       version: 1,
       actor: 'staff-1',
       requestId: 'req-1',

@@ -20,6 +20,6 @@ export function changedTo(
   return {
     changed: true,
     access,
-    event: { eventId, cause, access, version: access.version, actor: stamp.actor, requestId: stamp.requestId, occurredAt: stamp.at },
+    event: { eventId, cause, access, before: current, version: access.version, actor: stamp.actor, requestId: stamp.requestId, occurredAt: stamp.at },
   };
 }

@@ -56,12 +56,14 @@ function expectEvent(decision: Decision, current: ResidentAccess, cause: string,
     eventId,
     cause,
     access,
+    before: current,
     version: current.version + 1,
     actor: by.actor,
     requestId: by.requestId,
     occurredAt: by.at,
   });
   expect(event.access).toBe(access);
+  expect(event.before).toBe(current);
   return access;
 }
 

@@ -42,6 +42,8 @@ export interface AccessChanged {
   eventId: string;
   cause: AccessChangeCause;
   access: ResidentAccess;
+  /** The access before the change: kept for the audit trail, not published. */
+  before: ResidentAccess;
   version: number;
   actor: string;
   requestId: string;

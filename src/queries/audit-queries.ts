@@ -1,0 +1,73 @@
+import type { AccessChanged } from '../domain/access/resident-access';
+import { requireEntitlementsScope } from '../domain/authorization/policy';
+import type { Principal } from '../domain/authorization/principal';
+import { clinicIdViolation } from '../domain/clinic/clinic-id';
+import { Violations } from '../domain/errors/domain-error';
+import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
+import type { AuditPosition, AuditQueries } from '../domain/ports/audit';
+import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
+import type { Clock } from '../domain/ports/clock';
+import { stockholmDate } from '../domain/time/stockholm';
+import { clinicForStaff } from '../commands/shared/staff-clinic';
+import { readPageSize } from './page-size';
+import { decodePageToken, encodePageToken } from './page-token';
+
+export interface AuditPage {
+  entries: AccessChanged[];
+  nextPageToken: string;
+}
+
+type Position = { t: string; e: string };
+const isPosition = (a: unknown): a is Position =>
+  typeof a === 'object' && a !== null && typeof (a as Position).t === 'string' && typeof (a as Position).e === 'string';
+
+/** Reading the audit trail: administrators by clinic, the resident e-service by resident. */
+export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSettingsRepository; clock: Clock }) {
+  async function page(filter: { clinicId?: string; resident?: string }, pageSize: number, pageToken: string, violations: Violations): Promise<AuditPage> {
+    const limit = readPageSize(pageSize, violations);
+    let after: AuditPosition | null = null;
+    if (pageToken) {
+      const position = decodePageToken(pageToken, filter, isPosition);
+      if (!position) violations.add({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN', description: 'is not a token of this listing' });
+      else after = { at: new Date(position.t), eventId: position.e };
+    }
+    violations.throwIfAny();
+    const found = await deps.audit.list(filter, after, limit + 1);
+    const entries = found.slice(0, limit);
+    const last = entries[entries.length - 1];
+    return {
+      entries,
+      nextPageToken: found.length > limit && last ? encodePageToken({ t: last.occurredAt.toISOString(), e: last.eventId }, filter) : '',
+    };
+  }
+
+  const readResident = (written: string, violations: Violations): string | undefined => {
+    const read = readPersonalIdentityNumber(written, stockholmDate(deps.clock.now()));
+    if ('violation' in read) {
+      violations.add(read.violation);
+      return undefined;
+    }
+    return read.value.value;
+  };
+
+  return {
+    async listClinicAuditEntries(principal: Principal, r: { clinicId: string; personalIdentityNumber: string; pageSize: number; pageToken: string }) {
+      const violations = new Violations();
+      violations.add(clinicIdViolation(r.clinicId));
+      const resident = r.personalIdentityNumber ? readResident(r.personalIdentityNumber, violations) : undefined;
+      violations.throwIfAny();
+      await clinicForStaff(deps.clinics, principal, r.clinicId, 'admin');
+      return page({ clinicId: r.clinicId, ...(resident ? { resident } : {}) }, r.pageSize, r.pageToken, violations);
+    },
+
+    async listResidentAuditEntries(principal: Principal, r: { personalIdentityNumber: string; pageSize: number; pageToken: string }) {
+      requireEntitlementsScope(principal);
+      const violations = new Violations();
+      const resident = readResident(r.personalIdentityNumber, violations);
+      violations.throwIfAny();
+      return page({ resident: resident! }, r.pageSize, r.pageToken, violations);
+    },
+  };
+}
+
+export type AuditQueriesUseCase = ReturnType<typeof makeAuditQueries>;

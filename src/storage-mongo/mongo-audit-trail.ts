@@ -1,0 +1,38 @@
+import { MongoBulkWriteError, type Collection, type Filter } from 'mongodb';
+import type { AccessChanged } from '../domain/access/resident-access';
+import type { AuditPosition, AuditQueries, AuditTrail } from '../domain/ports/audit';
+import { withStorageErrors } from './mongo-errors';
+
+export const AUDIT_COLLECTION = 'audit';
+
+/** One entry per event, `_id` = event id, so writing an event again (a relay retry) is a no-op. */
+export type AuditDocument = Omit<AccessChanged, 'eventId'> & { _id: string; clinicId: string; resident: string };
+
+export class MongoAuditTrail implements AuditTrail, AuditQueries {
+  constructor(private readonly collection: Collection<AuditDocument>) {}
+
+  record(events: readonly AccessChanged[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return withStorageErrors(async () => {
+      const docs = events.map(({ eventId, ...rest }) => ({ _id: eventId, clinicId: rest.access.clinicId, resident: rest.access.resident, ...rest }));
+      try {
+        await this.collection.insertMany(docs, { ordered: false });
+      } catch (error) {
+        // Entries already there from an earlier attempt are what we want; anything else is not.
+        const onlyDuplicates = error instanceof MongoBulkWriteError && Object.values(error.writeErrors).flat().every((e) => e.code === 11000);
+        if (!onlyDuplicates) throw error;
+      }
+    });
+  }
+
+  list(filter: { clinicId?: string; resident?: string }, after: AuditPosition | null, limit: number): Promise<AccessChanged[]> {
+    return withStorageErrors(async () => {
+      const query: Filter<AuditDocument> = {};
+      if (filter.clinicId) query.clinicId = filter.clinicId;
+      if (filter.resident) query.resident = filter.resident;
+      if (after) query.$or = [{ occurredAt: { $gt: after.at } }, { occurredAt: after.at, _id: { $gt: after.eventId } }];
+      const docs = await this.collection.find(query).sort({ occurredAt: 1, _id: 1 }).limit(limit).toArray();
+      return docs.map(({ _id, clinicId: _c, resident: _r, ...rest }) => ({ eventId: _id, ...rest }));
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import { toAuditEntryMessage } from '../../contract/audit-mapping';
+import type * as api from '../../gen/residentaccess/v1/audit_service';
+import type { AuditQueriesUseCase } from '../../queries/audit-queries';
+import type { UnaryHandler as H } from '../unary';
+
+export interface AuditHandlers {
+  listClinicAuditEntries: H<api.ListClinicAuditEntriesRequest, api.ListClinicAuditEntriesResponse>;
+  listResidentAuditEntries: H<api.ListResidentAuditEntriesRequest, api.ListResidentAuditEntriesResponse>;
+}
+
+export function auditHandlers(queries: AuditQueriesUseCase): AuditHandlers {
+  return {
+    listClinicAuditEntries: async (r, { principal }) => {
+      const page = await queries.listClinicAuditEntries(principal, r);
+      return { entries: page.entries.map(toAuditEntryMessage), nextPageToken: page.nextPageToken };
+    },
+    listResidentAuditEntries: async (r, { principal }) => {
+      const page = await queries.listResidentAuditEntries(principal, r);
+      return { entries: page.entries.map(toAuditEntryMessage), nextPageToken: page.nextPageToken };
+    },
+  };
+}
