@@ -21,7 +21,7 @@ describe('the audit trail', () => {
 
   /** Audit entries are written by the relay just before publishing: an event seen means its entry exists. */
   async function changes(resident: string) {
-    const requestIds = [randomUUID(), randomUUID(), randomUUID()];
+    const requestIds: string[] = [randomUUID(), randomUUID(), randomUUID()];
     await staff.approveResident({ clinicId, personalIdentityNumber: resident, requestId: requestIds[0]!, etag: '' });
     await staff.grantCaseType({ clinicId, personalIdentityNumber: resident, caseTypeId: 'restricted-1', untilFurtherNotice: true, requestId: requestIds[1]!, etag: '' });
     await staff.removeApproval({ clinicId, personalIdentityNumber: resident, requestId: requestIds[2]!, etag: '' });
