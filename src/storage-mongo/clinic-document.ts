@@ -11,7 +11,7 @@ export interface ClinicDocument {
   version: number;
   revision: number;
   /** Who made the last write, when, and its request id. */
-  lastChange: { actor: string; at: Date; requestId: string };
+  lastChange?: { actor: string; at: Date; requestId: string };
   recentRequests: SettingsOutcome[];
   pendingWithdrawals: PendingWithdrawal[];
 }

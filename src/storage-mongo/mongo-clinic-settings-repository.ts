@@ -50,10 +50,10 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
     expectedRevision: number | null,
     recentRequests: readonly SettingsOutcome[],
     pendingWithdrawals: readonly PendingWithdrawal[],
-    stamp: { actor: string; at: Date; requestId: string },
+    stamp: { actor: string; at: Date; requestId: string } | null,
   ): Promise<SaveResult> {
     const fields = {
-      lastChange: stamp,
+      ...(stamp ? { lastChange: stamp } : {}),
       caseTypes: settings.caseTypes,
       serviceArea: settings.serviceArea,
       hasServiceArea: settings.serviceArea !== null,

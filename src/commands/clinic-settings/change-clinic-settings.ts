@@ -77,7 +77,7 @@ export async function changeClinicSettings(
       withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });
     }
     const stamp = { actor: input.principal.subject, at: now, requestId: input.requestId };
-    const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, recentRequests, withdrawals, stamp);
+    const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, recentRequests, withdrawals, decision.changed ? stamp : null);
     if (saved === 'saved') {
       if (decision.withdrawn) deps.withdrawals.withdrawalPending(input.clinicId);
       return { changed: decision.changed, settings: decision.settings };

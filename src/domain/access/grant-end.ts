@@ -20,6 +20,10 @@ export function readGrantEnd(
   untilFurtherNotice: boolean | undefined,
   today: string,
 ): { end: GrantEnd } | { violation: FieldViolation } {
+  if (untilDate !== undefined && untilFurtherNotice !== undefined) {
+    // A oneof: a client that sets both sent a contradiction, whatever its decoder would keep.
+    return { violation: { field: 'end', reason: 'CONFLICTING_END', description: 'give either until_date or until_further_notice, not both' } };
+  }
   if (untilDate !== undefined) {
     // The end instant is the start of the next day, so the last day that has one is 9999-12-30.
     if (!isValidCalendarDate(untilDate) || untilDate > LAST_UNTIL_DATE) {

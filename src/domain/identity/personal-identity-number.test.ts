@@ -259,8 +259,9 @@ describe('properties', () => {
         for (const shown of [String(read), JSON.stringify(read), inspect(read)]) {
           expect(shown).not.toMatch(/\d/);
         }
+        // A prefix can itself be a valid (10-digit) number; only failures have a description.
         const broken = parsePersonalIdentityNumber(pin.value.slice(0, position), today);
-        expect(broken.ok || broken.description).not.toMatch(/\d{4}/);
+        if (!broken.ok) expect(broken.description).not.toMatch(/\d{4}/);
       }),
     );
   });

@@ -35,8 +35,8 @@ export interface ClinicSettingsRepository {
     expectedRevision: number | null,
     recentRequests: readonly SettingsOutcome[],
     pendingWithdrawals: readonly PendingWithdrawal[],
-    /** Who made this change, when, under which request id: kept with the settings. */
-    stamp: { actor: string; at: Date; requestId: string },
+    /** Who made this change, when, under which request id (null for a no-op, which keeps the last one). */
+    stamp: { actor: string; at: Date; requestId: string } | null,
   ): Promise<SaveResult>;
   /** Drops a finished withdrawal. */
   withdrawalDone(clinicId: string, caseTypeId: string, requestId: string): Promise<void>;
