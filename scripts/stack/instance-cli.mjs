@@ -1,22 +1,30 @@
 #!/usr/bin/env node
 // Controls one named server instance of the tests' own (a fault test stops and restarts it
 // without touching the shared stack). Prints one JSON line with its address on stdout.
-//   node scripts/stack/instance-cli.mjs kafka|ferretdb <name> start|stop|kill|destroy <port> [controllerPort]
+//   node scripts/stack/instance-cli.mjs kafka|ferretdb <name> start|stop|kill|destroy <port> [controllerPort] [advertisedPort]
+// advertisedPort (kafka only): the port the broker advertises to clients instead of <port>, such as
+// a fault test's TCP proxy that forwards to <port>.
 import { createFerretInstance, createKafkaInstance } from './index.mjs';
 
-const [kind, name, action, port, controllerPort] = process.argv.slice(2);
+const [kind, name, action, port, controllerPort, advertisedPort] = process.argv.slice(2);
 const factories = {
-  kafka: () => createKafkaInstance({ name, port: Number(port), controllerPort: Number(controllerPort) }),
+  kafka: () =>
+    createKafkaInstance({
+      name,
+      port: Number(port),
+      controllerPort: Number(controllerPort),
+      ...(advertisedPort ? { advertisedPort: Number(advertisedPort) } : {}),
+    }),
   ferretdb: () => createFerretInstance({ name, port: Number(port) }),
 };
 if (!factories[kind] || !name || !['start', 'stop', 'kill', 'destroy'].includes(action) || !port) {
-  process.stderr.write('usage: instance-cli.mjs kafka|ferretdb <name> start|stop|kill|destroy <port> [controllerPort]\n');
+  process.stderr.write('usage: instance-cli.mjs kafka|ferretdb <name> start|stop|kill|destroy <port> [controllerPort] [advertisedPort]\n');
   process.exit(2);
 }
 const instance = factories[kind]();
 try {
   await instance[action]();
-  process.stdout.write(`${JSON.stringify({ brokers: instance.brokers, uri: instance.uri })}\n`);
+  process.stdout.write(`${JSON.stringify({ brokers: instance.brokers, advertisedBrokers: instance.advertisedBrokers, uri: instance.uri })}\n`);
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

@@ -1,0 +1,166 @@
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { ApproveResidentRequest, ApproveResidentResponse } from '../../src/gen/residentaccess/v1/resident_access_service';
+import { aResident } from '../builders/identity';
+import { anApproveResidentRequest } from '../builders/requests';
+import { account, History, observedEvents, printAccounting, readWholeTopic, type Outcome } from '../support/accounting';
+import { healthClient, waitForHealth } from '../support/health-client';
+import { ownFerretDB } from '../support/own-ferretdb';
+import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
+import { uniqueName } from '../support/test-env';
+import { signTestToken } from '../support/tokens';
+
+// src/main.ts: the driver's serverSelectionTimeoutMS. A call may wait for it once, plus some slack
+// for a loaded machine.
+const SERVER_SELECTION_MS = 5000;
+const FAILS_WITHIN_MS = SERVER_SELECTION_MS + 4000;
+const WORKERS = 4;
+const PAUSE_BETWEEN_CALLS_MS = 100;
+const MAX_CALLS = 600;
+const CALL_DEADLINE_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('MongoDB (FerretDB) down', () => {
+  let ferret: Awaited<ReturnType<typeof ownFerretDB>>;
+  let sut: ServiceUnderTest | undefined;
+
+  beforeAll(async () => {
+    ferret = await ownFerretDB(uniqueName('mongo-outage'));
+    await ferret.start();
+  }, 180_000);
+  afterAll(async () => {
+    // Up again whatever happened, so the service and the test's own client close cleanly.
+    await ferret.start().catch(() => undefined);
+    await sut?.stop();
+    await ferret.destroy();
+  }, 120_000);
+
+  it('fails commands with UNAVAILABLE within the server selection time, reports NOT_SERVING, half-writes nothing, and recovers', async () => {
+    sut = await startServiceUnderTest({ env: { MONGODB_URI: ferret.uri } });
+    const service = sut;
+    const health = healthClient(service.service.port);
+    let running = true;
+    let load: Promise<unknown> = Promise.resolve();
+    try {
+      expect(await waitForHealth(health, '', 'SERVING')).toBe('SERVING');
+      const clinicId = await service.givenClinic();
+      const token = await signTestToken({ sub: 'staff-1', clinics: [clinicId], roles: ['staff'] });
+      const approve = (request: ApproveResidentRequest) =>
+        new Promise<ApproveResidentResponse>((resolve, reject) => {
+          const metadata = new Metadata();
+          metadata.set('authorization', `Bearer ${token}`);
+          service.clients.residentAccess.approveResident(request, metadata, { deadline: Date.now() + CALL_DEADLINE_MS }, (e: ServiceError | null, r) =>
+            e ? reject(e) : resolve(r),
+          );
+        });
+
+      // Approvals of new residents keep coming, WORKERS at a time, each request once (no retries).
+      const history = new History();
+      const calls: { request: ApproveResidentRequest; startedAt: number; outcome: Outcome }[] = [];
+      const residents = new Set<string>();
+      const newRequest = () => {
+        let resident = aResident();
+        while (residents.has(resident)) resident = aResident();
+        residents.add(resident);
+        return anApproveResidentRequest({ clinicId, personalIdentityNumber: resident });
+      };
+      const worker = async () => {
+        while (running && calls.length < MAX_CALLS) {
+          const request = newRequest();
+          const startedAt = Date.now();
+          const outcome = await history.run(request.requestId, () => approve(request), (r) => r.changed);
+          calls.push({ request, startedAt, outcome });
+          await sleep(PAUSE_BETWEEN_CALLS_MS);
+        }
+      };
+      load = Promise.all(Array.from({ length: WORKERS }, worker));
+      const timeline: string[] = [];
+      const t0 = Date.now();
+      const mark = (what: string) => timeline.push(`${what}@${((Date.now() - t0) / 1000).toFixed(1)}s`);
+
+      await until('approvals before the outage', () => history.acknowledged.size >= 20, 30_000);
+      mark('stop');
+      await ferret.stop();
+      const stoppedAt = Date.now();
+      mark('stopped');
+      expect(await waitForHealth(health, '', 'NOT_SERVING', 20_000)).toBe('NOT_SERVING');
+      mark('not-serving');
+      // Long enough for calls started after the stop to wait out server selection and fail.
+      await until('calls started after the stop to fail', () => calls.filter((c) => c.startedAt > stoppedAt && c.outcome.kind === 'failed').length >= WORKERS, 30_000);
+      await sleep(1000);
+      expect(calls.filter((c) => c.startedAt > stoppedAt && c.outcome.kind === 'ok')).toEqual([]);
+
+      mark('start');
+      await ferret.start();
+      mark('started');
+      expect(await waitForHealth(health, '', 'SERVING', 60_000)).toBe('SERVING');
+      mark('serving');
+      const restartedAt = Date.now();
+      await until('approvals after the restart', () => calls.some((c) => c.startedAt > restartedAt && c.outcome.kind === 'ok'), 30_000);
+      await sleep(2000);
+      running = false;
+      await load;
+      mark('load-done');
+
+      // New approvals work, one after another.
+      for (let i = 0; i < 3; i++) {
+        const request = newRequest();
+        const outcome = await history.run(request.requestId, () => approve(request), (r) => r.changed);
+        calls.push({ request, startedAt: Date.now(), outcome });
+        expect(outcome.kind).toBe('ok');
+      }
+
+      // Let the relay publish everything (events of the outage wait in the outbox), then read the topic.
+      await until('the outbox to drain', async () => (await service.access.countDocuments({ outboxPending: true })) === 0, 60_000);
+      const events = observedEvents(await readWholeTopic(service.env.KAFKA_BROKERS!, service.env.KAFKA_ACCESS_TOPIC!));
+      const accounting = account(history, events);
+
+      const failures = calls.filter((c): c is typeof c & { outcome: Extract<Outcome, { kind: 'failed' }> } => c.outcome.kind === 'failed');
+      const failedIds = failures.map((c) => c.request.requestId);
+      const reservations = await service.db.collection('request_ids').countDocuments({ _id: { $in: failedIds } as never });
+      const slowest = Math.max(0, ...failures.map((c) => c.outcome.ms));
+      printAccounting(
+        accounting,
+        `mongodb-outage; failed by code ${JSON.stringify(history.failedByCode())}; slowest failure ${slowest} ms; ` +
+          `failed ids with a request_ids reservation ${reservations}; ${timeline.join(' ')}`,
+      );
+
+      // The outage was seen, and seen as the service's own UNAVAILABLE, within the server selection time.
+      expect(failures.length).toBeGreaterThan(0);
+      expect(history.indeterminate.size).toBe(0);
+      expect(history.unchanged.size).toBe(0);
+      expect(Object.keys(history.failedByCode())).toEqual(['UNAVAILABLE/STORAGE_UNAVAILABLE']);
+      expect(failures.filter((c) => c.outcome.ms > FAILS_WITHIN_MS).map((c) => c.outcome.ms)).toEqual([]);
+
+      // Nothing half-written: each acknowledged approval is one stored version with one event ...
+      const byId = new Map(calls.map((c) => [c.request.requestId, c.request]));
+      for (const requestId of history.acknowledged) {
+        const request = byId.get(requestId)!;
+        const doc = await service.access.findOne({ _id: `${clinicId}|${request.personalIdentityNumber}` });
+        expect({ requestId, version: doc?.version, approved: doc?.approval?.requestId }).toEqual({ requestId, version: 1, approved: requestId });
+        expect(new Set(events.filter((e) => e.requestId === requestId).map((e) => e.eventId)).size).toBe(1);
+      }
+      // ... and a failed one left no access document, no audit entry and no event.
+      for (const request of failures.map((c) => c.request)) {
+        expect(await service.access.findOne({ _id: `${clinicId}|${request.personalIdentityNumber}` })).toBeNull();
+      }
+      expect(await service.db.collection('audit').countDocuments({ requestId: { $in: failedIds } })).toBe(0);
+
+      expect(accounting.lostIds).toEqual([]);
+      expect(accounting.unexpectedIds).toEqual([]);
+      expect(accounting.violations).toEqual([]);
+    } finally {
+      running = false;
+      await load.catch(() => undefined);
+      health.close();
+    }
+  }, 300_000);
+});

@@ -1,0 +1,29 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './stack-instance';
+
+const run = promisify(execFile);
+const cli = join(__dirname, '..', '..', 'scripts', 'stack', 'instance-cli.mjs');
+
+/**
+ * A FerretDB of the test's own, on its own port and SQLite data, that the test may stop and
+ * restart. `stop` and `kill` keep the data, so a restarted instance serves the same databases;
+ * `destroy` kills it and removes the data.
+ */
+export async function ownFerretDB(name: string) {
+  const port = await freePort();
+  const act = async (action: 'start' | 'stop' | 'kill' | 'destroy') => {
+    await run(process.execPath, [cli, 'ferretdb', name, action, String(port)], { timeout: 120_000 });
+  };
+  return {
+    port,
+    uri: `mongodb://127.0.0.1:${port}`,
+    start: () => act('start'),
+    /** SIGTERM, then waits for it to exit (SIGKILL after the stack's grace period). */
+    stop: () => act('stop'),
+    kill: () => act('kill'),
+    /** Kills it and removes its data. */
+    destroy: () => act('destroy'),
+  };
+}
