@@ -4,6 +4,7 @@ import { forEachConcurrently } from '../commands/shared/for-each-concurrently';
 import type { AccessQueries } from '../domain/ports/access-queries';
 import type { Clock } from '../domain/ports/clock';
 import { addDays, startOfStockholmDay, stockholmDate } from '../domain/time/stockholm';
+import { InterruptibleSleep } from '../shared/interruptible-sleep';
 
 export interface ExpirySettings {
   /** Longest sleep between scans; also how soon overdue grants are found after downtime. */
@@ -24,7 +25,7 @@ export interface ExpiryObserver {
 export class ExpiryWorker {
   private running = false;
   private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly sleeper = new InterruptibleSleep();
 
   constructor(
     private readonly queries: AccessQueries,
@@ -43,7 +44,7 @@ export class ExpiryWorker {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.sleeper.interrupt();
     await this.loop;
   }
 
@@ -55,7 +56,7 @@ export class ExpiryWorker {
       } catch (error) {
         this.logger.warn({ err: error }, 'expiring grants failed; will retry');
       }
-      await this.sleep(this.untilNextWake());
+      await this.sleeper.sleep(this.untilNextWake());
     }
   }
 
@@ -84,17 +85,6 @@ export class ExpiryWorker {
     return Math.max(0, Math.min(this.settings.pollIntervalMs, nextMidnight - now.getTime()));
   }
 
-  private async sleep(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-    this.wakeUp = null;
-  }
 }
 
 async function* toAsync<T>(items: T[]): AsyncIterable<T> {

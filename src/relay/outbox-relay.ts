@@ -4,6 +4,7 @@ import type { Clock } from '../domain/ports/clock';
 import type { OutboxSignal } from '../domain/ports/outbox-signal';
 import type { AuditTrail } from '../domain/ports/audit';
 import type { ClaimedEvents, EventPublisher, OutboxStore, PublishingObserver } from './ports';
+import { InterruptibleSleep } from '../shared/interruptible-sleep';
 
 export interface RelaySettings {
   batchSize: number;
@@ -27,7 +28,7 @@ export class OutboxRelay implements OutboxSignal {
   private readonly queue = new Set<string>();
   private running = false;
   private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly sleeper = new InterruptibleSleep();
   private backoffMs = 0;
   private backingOff = false;
   private lastScan = 0;
@@ -62,7 +63,7 @@ export class OutboxRelay implements OutboxSignal {
   }
 
   private wake(): void {
-    this.wakeUp?.();
+    this.sleeper.interrupt();
   }
 
   private async run(): Promise<void> {
@@ -71,7 +72,7 @@ export class OutboxRelay implements OutboxSignal {
         await this.scanIfDue();
         const batch = this.takeBatch();
         if (batch.length === 0) {
-          await this.sleep(this.settings.pollIntervalMs);
+          await this.sleeper.sleep(this.settings.pollIntervalMs);
           continue;
         }
         await this.publishBatch(batch);
@@ -80,7 +81,7 @@ export class OutboxRelay implements OutboxSignal {
         this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, this.backoffMs * 2));
         this.logger.warn({ err: error, retryInMs: this.backoffMs }, 'event publishing failed; will retry');
         this.backingOff = true;
-        await this.sleep(this.backoffMs);
+        await this.sleeper.sleep(this.backoffMs);
         this.backingOff = false;
       }
     }
@@ -140,15 +141,4 @@ export class OutboxRelay implements OutboxSignal {
     }
   }
 
-  private async sleep(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-    this.wakeUp = null;
-  }
 }

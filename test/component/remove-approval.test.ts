@@ -6,6 +6,7 @@ import { aClinicId, aResident, tenDigitForm } from '../builders/identity';
 import { aGrantCaseTypeRequest, anApproveResidentRequest } from '../builders/requests';
 import { errorDetails, failureOf, type Api } from '../support/grpc-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
+import { relayCaughtUp as caughtUp } from '../support/relay-caught-up';
 
 const CASE_TYPES = [
   { id: 'restricted-1', name: 'Restricted', restricted: true },
@@ -35,20 +36,7 @@ describe('RemoveApproval', () => {
   const documentOf = (resident: string) => sut.access.findOne({ _id: `${clinicId}|${resident}` });
   const eventsOf = (resident: string) =>
     sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber?: string })?.personalIdentityNumber === resident);
-  /**
-   * Every event published before has been read: order holds only within a partition, so markers,
-   * each published after everything before it, must have reached every partition.
-   */
-  const relayCaughtUp = async () => {
-    const partitions = new Set<number>();
-    for (let i = 0; partitions.size < Number(sut.env.KAFKA_TOPIC_PARTITIONS); i++) {
-      if (i === 60) throw new Error(`markers reached only partitions ${[...partitions].join(', ')}`);
-      const marker = anApproveResidentRequest({ clinicId });
-      await staff.approveResident(marker);
-      const [event] = await sut.events.waitFor((e) => e.value.requestId === marker.requestId);
-      partitions.add(event!.partition);
-    }
-  };
+  const relayCaughtUp = () => caughtUp(sut, staff, clinicId);
   const givenApproved = async (resident = aResident()) => {
     const response = await staff.approveResident(anApproveResidentRequest({ clinicId, personalIdentityNumber: resident }));
     return { resident, access: response.access! };

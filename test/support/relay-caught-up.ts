@@ -1,0 +1,18 @@
+import { anApproveResidentRequest } from '../builders/requests';
+import type { Api } from './grpc-client';
+import type { ServiceUnderTest } from './service-under-test';
+
+/**
+ * Waits until every event published before this call has been read. Order holds only within a
+ * partition, so it publishes markers until one has come back on every partition of the topic.
+ */
+export async function relayCaughtUp(sut: ServiceUnderTest, staff: Api, clinicId: string): Promise<void> {
+  const partitions = new Set<number>();
+  for (let i = 0; partitions.size < Number(sut.env.KAFKA_TOPIC_PARTITIONS); i++) {
+    if (i === 60) throw new Error(`markers reached only partitions ${[...partitions].join(', ')}`);
+    const marker = anApproveResidentRequest({ clinicId });
+    await staff.approveResident(marker);
+    const [event] = await sut.events.waitFor((e) => e.value.requestId === marker.requestId);
+    partitions.add(event!.partition);
+  }
+}
