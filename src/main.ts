@@ -37,13 +37,16 @@ import { ServiceMetrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metrics-server';
 import { kafkaAnswers } from './publishing-kafka/kafka-health-probe';
 import { KafkaEventPublisher } from './publishing-kafka/kafka-event-publisher';
+import { toCloudEventMessage, toSettingsCloudEventMessage } from './publishing-kafka/cloudevent-message';
+import type { AccessChanged } from './domain/access/resident-access';
+import type { ClinicSettingsChanged } from './domain/clinic/settings-changed';
 import { kafkaLogCreator } from './publishing-kafka/kafka-logging';
 import { OutboxRelay } from './relay/outbox-relay';
 import { accessDocumentId, type AccessDocument } from './storage-mongo/access-document';
 import { DocumentWriteLock } from './storage-mongo/document-write-lock';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from './storage-mongo/indexes';
 import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
-import { MongoOutboxStore } from './storage-mongo/mongo-outbox-store';
+import { MongoOutboxStore, type OutboxDocument } from './storage-mongo/mongo-outbox-store';
 import { MongoRequestRegistry, type RequestIdDocument } from './storage-mongo/mongo-request-registry';
 import { startGrpcServer } from './transport-grpc/grpc-server';
 
@@ -68,7 +71,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const clock = options.clock ?? systemClock;
 
   // Short server selection: a command fails fast with UNAVAILABLE rather than hanging while the database is down.
-  const mongo = new MongoClient(config.mongo.uri, { serverSelectionTimeoutMS: 5000, appName: 'resident-access' });
+  // At most 32 operations in flight: FerretDB 1.x holds two SQLite connections per update (the
+  // open query and the write) out of 100 per database, so 100 concurrent updates (a relay batch)
+  // deadlock that database for good (docs/ferretdb.md).
+  const mongo = new MongoClient(config.mongo.uri, { serverSelectionTimeoutMS: 5000, appName: 'resident-access', maxPoolSize: 32 });
   await mongo.connect();
   const db = mongo.db(config.mongo.database);
   await ensureIndexes(db);
@@ -83,10 +89,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(logger),
   });
-  const publisher = new KafkaEventPublisher(
-    kafka,
-    { name: config.kafka.accessTopic, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor },
-    config.events,
+  const topic = (name: string) => ({ name, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor });
+  const accessPublisher = new KafkaEventPublisher<AccessChanged>(kafka, topic(config.kafka.accessTopic), (e) => toCloudEventMessage(e, config.events));
+  const settingsPublisher = new KafkaEventPublisher<ClinicSettingsChanged>(kafka, topic(config.kafka.settingsTopic), (e) =>
+    toSettingsCloudEventMessage(e, config.events),
   );
 
   let grpcHealth: Awaited<ReturnType<typeof startGrpcServer>>['health'] | null = null;
@@ -103,27 +109,24 @@ export async function startService(config: Config, options: ServiceOptions = {})
     },
   );
 
-  const outboxStore = new MongoOutboxStore(accessCollection, writeLock);
-  const metrics = new ServiceMetrics(() => outboxStore.stats());
+  const accessOutbox = new MongoOutboxStore(db.collection<OutboxDocument<AccessChanged>>(ACCESS_COLLECTION), writeLock);
+  const settingsOutbox = new MongoOutboxStore(db.collection<OutboxDocument<ClinicSettingsChanged>>(CLINICS_COLLECTION), writeLock, (id) => `clinic|${id}`);
+  const metrics = new ServiceMetrics(() => accessOutbox.stats());
   const auditTrail = new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION));
-  const relay = new OutboxRelay(
-    outboxStore,
-    publisher,
-    auditTrail,
-    {
-      published(count) {
-        health.published();
-        metrics.eventsPublished(count);
-      },
-      failed() {
-        health.failed();
-        metrics.publishFailed();
-      },
+  const publishing = {
+    published(count: number) {
+      health.published();
+      metrics.eventsPublished(count);
     },
-    clock,
-    { ...config.relay, documentId: accessDocumentId },
-    logger.child({ component: 'relay' }),
-  );
+    failed() {
+      health.failed();
+      metrics.publishFailed();
+    },
+  };
+  const relay = new OutboxRelay(accessOutbox, accessPublisher, auditTrail, publishing, clock, config.relay, logger.child({ component: 'relay' }));
+  // Settings changes are recorded as lastChange on the clinic; the audit trail holds access changes.
+  const noRecord = { record: async () => undefined };
+  const settingsRelay = new OutboxRelay(settingsOutbox, settingsPublisher, noRecord, publishing, clock, config.relay, logger.child({ component: 'settings-relay' }));
 
   const ids = { next: randomUUID };
   const repository = new MongoAccessRepository(accessCollection, writeLock);
@@ -132,12 +135,20 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const accessQueries = new MongoAccessQueries(accessCollection);
   const register = new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION));
   const jobs = new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION));
-  const changeDeps = { repository, requests, outboxSignal: relay };
+  const outboxSignal = { eventsStored: (clinicId: string, resident: string) => relay.documentChanged(accessDocumentId(clinicId, resident)) };
+  const changeDeps = { repository, requests, outboxSignal };
   const accessDeps = { ...changeDeps, clinics, clock, ids };
 
   const withdrawals = new WithdrawalRunner({ ...accessDeps, queries: accessQueries }, logger.child({ component: 'withdrawals' }));
   const bulkRemovals = new BulkRemovalRunner({ ...changeDeps, jobs, queries: accessQueries, clock, ids }, logger.child({ component: 'bulk-removal' }));
-  const settingsCommands = makeSettingsCommands({ clinics, requests, clock, withdrawals });
+  const settingsCommands = makeSettingsCommands({
+    clinics,
+    requests,
+    clock,
+    ids,
+    withdrawals,
+    outboxSignal: { settingsChanged: (clinicId) => settingsRelay.documentChanged(clinicId) },
+  });
   const readDeps = { access: repository, accessQueries, clinics, register, jobs, clock };
 
   const handlers = {
@@ -182,6 +193,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   );
   await health.start();
   relay.start();
+  settingsRelay.start();
   expiry.start();
   await registerConsumer.start();
   await withdrawals.resumeUnfinished();
@@ -199,8 +211,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
         await server.shutdown(config.shutdownGraceMs);
         await registerConsumer.stop();
         await Promise.all([withdrawals.idle(), bulkRemovals.idle(), expiry.stop()]);
-        await relay.stop();
-        await publisher.close();
+        await Promise.all([relay.stop(), settingsRelay.stop()]);
+        await Promise.all([accessPublisher.close(), settingsPublisher.close()]);
         await metricsServer.close();
         await mongo.close();
         logger.info('resident-access stopped');

@@ -20,6 +20,7 @@ export const configSchema = z.object({
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('resident-access'),
   KAFKA_ACCESS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('resident-access.access-changed.v1'),
+  KAFKA_SETTINGS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('resident-access.clinic-settings-changed.v1'),
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(3),
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(-1).default(-1),
   CLOUDEVENTS_SOURCE: z.string().min(1).default('/resident-access'),
@@ -68,6 +69,7 @@ export interface Config {
     brokers: string[];
     clientId: string;
     accessTopic: string;
+    settingsTopic: string;
     topicPartitions: number;
     topicReplicationFactor: number;
   };
@@ -122,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       brokers: e.KAFKA_BROKERS,
       clientId: e.KAFKA_CLIENT_ID,
       accessTopic: e.KAFKA_ACCESS_TOPIC,
+      settingsTopic: e.KAFKA_SETTINGS_TOPIC,
       topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
       topicReplicationFactor: e.KAFKA_TOPIC_REPLICATION_FACTOR,
     },

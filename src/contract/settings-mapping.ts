@@ -1,5 +1,7 @@
 import { settingsEtag, type CaseType, type ClinicSettings, type ServiceArea } from '../domain/clinic/clinic-settings';
+import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import * as clinic from '../gen/residentaccess/v1/clinic';
+import * as events from '../gen/residentaccess/v1/events';
 
 const sexToDomain = { [clinic.Sex.SEX_FEMALE]: 'female', [clinic.Sex.SEX_MALE]: 'male' } as const;
 
@@ -37,4 +39,26 @@ export function toClinicSettingsMessage(settings: ClinicSettings): clinic.Clinic
     version: settings.version,
     etag: settingsEtag(settings),
   };
+}
+
+const settingsCauses = {
+  CASE_TYPE_PUT: events.ClinicSettingsChangeCause.CLINIC_SETTINGS_CHANGE_CAUSE_CASE_TYPE_PUT,
+  CASE_TYPE_REMOVED: events.ClinicSettingsChangeCause.CLINIC_SETTINGS_CHANGE_CAUSE_CASE_TYPE_REMOVED,
+  SERVICE_AREA_SET: events.ClinicSettingsChangeCause.CLINIC_SETTINGS_CHANGE_CAUSE_SERVICE_AREA_SET,
+  SERVICE_AREA_CLEARED: events.ClinicSettingsChangeCause.CLINIC_SETTINGS_CHANGE_CAUSE_SERVICE_AREA_CLEARED,
+} as const;
+
+/** The event's data as published: the protobuf JSON mapping of ClinicSettingsChangedEvent. */
+export function settingsChangedJson(event: ClinicSettingsChanged): string {
+  return JSON.stringify(
+    events.ClinicSettingsChangedEvent.toJSON({
+      eventId: event.eventId,
+      cause: settingsCauses[event.cause],
+      settings: toClinicSettingsMessage(event.settings),
+      version: event.version,
+      actor: event.actor,
+      requestId: event.requestId,
+      time: event.occurredAt,
+    }),
+  );
 }

@@ -1,24 +1,23 @@
-import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
-import type { AccessChanged } from '../domain/access/resident-access';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { EventPublisher } from '../relay/ports';
-import { toCloudEventMessage, type CloudEventSettings } from './cloudevent-message';
 import { ensureTopic, type TopicSettings } from './topic';
 
 /**
  * Sends events with acks from all in-sync replicas. Connects lazily and starts over after a
  * failure, so the service runs (and keeps accepting commands) while Kafka is down.
  */
-export class KafkaEventPublisher implements EventPublisher {
+export class KafkaEventPublisher<E> implements EventPublisher<E> {
   private producer: Producer | null = null;
   private topicReady = false;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: TopicSettings,
-    private readonly cloudEvents: CloudEventSettings,
+    /** The Kafka message of one event (CloudEvents binary mode). */
+    private readonly toMessage: (event: E) => Message,
   ) {}
 
-  async publish(events: AccessChanged[]): Promise<void> {
+  async publish(events: E[]): Promise<void> {
     if (events.length === 0) return;
     try {
       const producer = await this.connected();
@@ -26,7 +25,7 @@ export class KafkaEventPublisher implements EventPublisher {
         topic: this.topic.name,
         acks: -1,
         compression: CompressionTypes.None,
-        messages: events.map((e) => toCloudEventMessage(e, this.cloudEvents)),
+        messages: events.map(this.toMessage),
       });
     } catch (error) {
       await this.reset();

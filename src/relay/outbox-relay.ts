@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/ports/clock';
-import type { OutboxSignal } from '../domain/ports/outbox-signal';
-import type { AuditTrail } from '../domain/ports/audit';
-import type { ClaimedEvents, EventPublisher, OutboxStore, PublishingObserver } from './ports';
+import type { ClaimedEvents, EventPublisher, EventRecorder, OutboxEvent, OutboxStore, PublishingObserver } from './ports';
 import { InterruptibleSleep } from '../shared/interruptible-sleep';
 
 export interface RelaySettings {
@@ -11,8 +9,6 @@ export interface RelaySettings {
   /** How often to scan storage for events no in-process signal announced (crash recovery, other instances). */
   pollIntervalMs: number;
   leaseMs: number;
-  /** Documents are named by the storage key; the relay only passes it through. */
-  documentId: (clinicId: string, resident: string) => string;
 }
 
 const MAX_BACKOFF_MS = 5000;
@@ -23,7 +19,7 @@ const MAX_BACKOFF_MS = 5000;
  * is down it keeps the pending documents and backs off; nothing is dropped from storage until the
  * broker has acknowledged it.
  */
-export class OutboxRelay implements OutboxSignal {
+export class OutboxRelay<E extends OutboxEvent> {
   private readonly owner = randomUUID();
   private readonly queue = new Set<string>();
   private running = false;
@@ -34,17 +30,18 @@ export class OutboxRelay implements OutboxSignal {
   private lastScan = 0;
 
   constructor(
-    private readonly store: OutboxStore,
-    private readonly publisher: EventPublisher,
-    private readonly audit: AuditTrail,
+    private readonly store: OutboxStore<E>,
+    private readonly publisher: EventPublisher<E>,
+    private readonly recorder: EventRecorder<E>,
     private readonly observer: PublishingObserver,
     private readonly clock: Clock,
     private readonly settings: RelaySettings,
     private readonly logger: Logger,
   ) {}
 
-  eventsStored(clinicId: string, resident: string): void {
-    this.queue.add(this.settings.documentId(clinicId, resident));
+  /** A document got new events: publish them now rather than at the next scan. */
+  documentChanged(documentId: string): void {
+    this.queue.add(documentId);
     // While Kafka is failing, new events wait for the backoff instead of hammering it.
     if (!this.backingOff) this.wake();
   }
@@ -107,14 +104,14 @@ export class OutboxRelay implements OutboxSignal {
   private async publishBatch(documentIds: string[]): Promise<void> {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
-    let claimed: ClaimedEvents[] = [];
+    let claimed: ClaimedEvents<E>[] = [];
     try {
       const claims = await Promise.all(documentIds.map((id) => this.store.claim(id, this.owner, now, leaseUntil)));
-      claimed = claims.filter((c): c is ClaimedEvents => c !== null);
+      claimed = claims.filter((c): c is ClaimedEvents<E> => c !== null);
       if (claimed.length === 0) return;
       this.logger.debug({ documents: claimed.length }, 'publishing claimed events');
       // The audit entry is durable before the event leaves, so no published change lacks one.
-      await this.audit.record(claimed.flatMap((c) => c.events));
+      await this.recorder.record(claimed.flatMap((c) => c.events));
       // One send for the batch: each document's events stay in version order, and one key maps to one partition.
       await this.publish(claimed);
     } catch (error) {
@@ -132,7 +129,7 @@ export class OutboxRelay implements OutboxSignal {
     });
   }
 
-  private async publish(claimed: ClaimedEvents[]): Promise<void> {
+  private async publish(claimed: ClaimedEvents<E>[]): Promise<void> {
     try {
       await this.publisher.publish(claimed.flatMap((c) => c.events));
     } catch (error) {

@@ -1,19 +1,24 @@
-import type { AccessChanged } from '../domain/access/resident-access';
+/** What every outbox event has: an id, and the version of its document it announces. */
+export interface OutboxEvent {
+  eventId: string;
+  version: number;
+  occurredAt: Date;
+}
 
 /** One document's unpublished events, claimed by one relay instance until `version` is published. */
-export interface ClaimedEvents {
+export interface ClaimedEvents<E extends OutboxEvent = OutboxEvent> {
   documentId: string;
   /** The document's version at claim time: the newest claimed event's version. */
   version: number;
-  events: AccessChanged[];
+  events: E[];
 }
 
 /** The outbox side of storage, as the relay needs it. */
-export interface OutboxStore {
+export interface OutboxStore<E extends OutboxEvent> {
   /** Claims a document's pending events for `owner` until `leaseUntil`; null if none or claimed by another. */
-  claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents | null>;
+  claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents<E> | null>;
   /** Removes the published events and releases the claim; returns true if newer events are waiting. */
-  markPublished(claimed: ClaimedEvents, owner: string): Promise<{ morePending: boolean }>;
+  markPublished(claimed: ClaimedEvents<E>, owner: string): Promise<{ morePending: boolean }>;
   /** Releases a claim without publishing, so another attempt (or instance) can take it at once. */
   release(documentId: string, owner: string): Promise<void>;
   /** Recovery scan: documents with pending events, whoever wrote them. */
@@ -21,8 +26,13 @@ export interface OutboxStore {
 }
 
 /** Publishes events, in the given order, and resolves only once the broker acknowledged them all. */
-export interface EventPublisher {
-  publish(events: AccessChanged[]): Promise<void>;
+export interface EventPublisher<E> {
+  publish(events: E[]): Promise<void>;
+}
+
+/** Records events durably before they are published (the audit trail); may do nothing. */
+export interface EventRecorder<E> {
+  record(events: readonly E[]): Promise<void>;
 }
 
 /** Where the relay reports whether publishing works, for the health service and metrics. */

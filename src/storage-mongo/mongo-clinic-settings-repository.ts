@@ -1,5 +1,6 @@
 import type { Collection } from 'mongodb';
 import type { ClinicSettings } from '../domain/clinic/clinic-settings';
+import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import type { SaveResult } from '../domain/ports/access-repository';
 import type {
   ClinicSettingsRepository,
@@ -50,10 +51,10 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
     expectedRevision: number | null,
     recentRequests: readonly SettingsOutcome[],
     pendingWithdrawals: readonly PendingWithdrawal[],
-    stamp: { actor: string; at: Date; requestId: string } | null,
+    event: ClinicSettingsChanged | null,
   ): Promise<SaveResult> {
     const fields = {
-      ...(stamp ? { lastChange: stamp } : {}),
+      ...(event ? { lastChange: { actor: event.actor, at: event.occurredAt, requestId: event.requestId }, outboxPending: true } : {}),
       caseTypes: settings.caseTypes,
       serviceArea: settings.serviceArea,
       hasServiceArea: settings.serviceArea !== null,
@@ -65,16 +66,25 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
       this.writeLock.run(`clinic|${settings.clinicId}`, async () => {
         if (expectedRevision === null) {
           try {
-            await this.collection.insertOne({ _id: settings.clinicId, ...fields, revision: 1 });
+            await this.collection.insertOne({
+              _id: settings.clinicId,
+              ...fields,
+              revision: 1,
+              outbox: event ? [event] : [],
+              outboxPending: event !== null,
+              ...(event ? { outboxSince: event.occurredAt } : {}),
+              relayLease: null,
+            });
             return 'saved';
           } catch (error) {
             if (isDuplicateKey(error)) return 'conflict';
             throw error;
           }
         }
+        const set = { ...fields, revision: expectedRevision + 1 };
         const result = await this.collection.updateOne(
           { _id: settings.clinicId, revision: expectedRevision },
-          { $set: { ...fields, revision: expectedRevision + 1 } },
+          event ? { $set: set, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } } : { $set: set },
         );
         return result.matchedCount === 1 ? 'saved' : 'conflict';
       }),

@@ -1,22 +1,33 @@
 import type { Collection } from 'mongodb';
-import type { ClaimedEvents, OutboxStore } from '../relay/ports';
-import type { AccessDocument } from './access-document';
 import type { OutboxStats } from '../observability/metrics';
+import type { ClaimedEvents, OutboxEvent, OutboxStore } from '../relay/ports';
 import type { DocumentWriteLock } from './document-write-lock';
 import { withStorageErrors } from './mongo-errors';
 
+/** The outbox fields a document (an access, or a clinic's settings) carries beside its state. */
+export interface OutboxDocument<E> {
+  _id: string;
+  version: number;
+  outbox: E[];
+  outboxPending: boolean;
+  outboxSince?: Date;
+  relayLease: { owner: string; until: Date } | null;
+}
+
 /**
- * The outbox lives inside each access document. A relay claims one document with a lease (a
+ * The outbox lives inside each document. A relay claims one document with a lease (a
  * single-document conditional update), so only one instance publishes a document's events at a
- * time and per-key order holds even with several instances.
+ * time and per-key order holds even with several instances (on MongoDB; see docs/ferretdb.md).
  */
-export class MongoOutboxStore implements OutboxStore {
+export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
   constructor(
-    private readonly collection: Collection<AccessDocument>,
+    private readonly collection: Collection<OutboxDocument<E>>,
     private readonly writeLock: DocumentWriteLock,
+    /** The write-lock key of a document, as its repository names it. */
+    private readonly lockKey: (documentId: string) => string = (id) => id,
   ) {}
 
-  claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents | null> {
+  claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents<E> | null> {
     return this.locked(documentId, async () => {
       const doc = await this.collection.findOneAndUpdate(
         {
@@ -33,7 +44,7 @@ export class MongoOutboxStore implements OutboxStore {
     });
   }
 
-  markPublished(claimed: ClaimedEvents, owner: string): Promise<{ morePending: boolean }> {
+  markPublished(claimed: ClaimedEvents<E>, owner: string): Promise<{ morePending: boolean }> {
     return this.locked(claimed.documentId, async () => {
       // Common case: nothing new arrived since the claim, so the whole outbox is published.
       const cleared = await this.collection.updateOne(
@@ -89,6 +100,6 @@ export class MongoOutboxStore implements OutboxStore {
   }
 
   private locked<T>(documentId: string, write: () => Promise<T>): Promise<T> {
-    return withStorageErrors(() => this.writeLock.run(documentId, write));
+    return withStorageErrors(() => this.writeLock.run(this.lockKey(documentId), write));
   }
 }

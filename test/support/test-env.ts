@@ -28,6 +28,7 @@ export function serviceEnv(overrides: Record<string, string> = {}): Record<strin
     MONGODB_DATABASE: uniqueName('test').replace(/-/g, '_'),
     KAFKA_BROKERS: kafkaBrokers,
     KAFKA_ACCESS_TOPIC: uniqueName('access-changed'),
+    KAFKA_SETTINGS_TOPIC: uniqueName('settings-changed'),
     REGISTER_TOPIC: uniqueName('register'),
     REGISTER_CONSUMER_GROUP: uniqueName('register-group'),
     KAFKA_TOPIC_PARTITIONS: '3',

@@ -1,7 +1,9 @@
 import { requireClinicRole } from '../../domain/authorization/policy';
 import type { Principal } from '../../domain/authorization/principal';
 import { emptySettings, settingsEtag, type ClinicSettings } from '../../domain/clinic/clinic-settings';
+import type { ClinicSettingsChanged, SettingsChangeCause } from '../../domain/clinic/settings-changed';
 import type { SettingsDecision } from '../../domain/clinic/settings-decisions';
+import type { IdGenerator } from '../../domain/ports/id-generator';
 import { DomainError, Violations } from '../../domain/errors/domain-error';
 import type { ClinicSettingsRepository } from '../../domain/ports/clinic-settings-repository';
 import type { Clock } from '../../domain/ports/clock';
@@ -14,8 +16,11 @@ export interface SettingsCommandDeps {
   clinics: ClinicSettingsRepository;
   requests: RequestRegistry;
   clock: Clock;
+  ids: IdGenerator;
   /** Told when grants of a case type must be withdrawn. */
   withdrawals: { withdrawalPending(clinicId: string): void };
+  /** Told after a change with an event was stored, so it is published at once. */
+  outboxSignal: { settingsChanged(clinicId: string): void };
 }
 
 export interface SettingsCommandInput {
@@ -42,7 +47,7 @@ const MAX_ATTEMPTS = 8;
 export async function changeClinicSettings(
   deps: SettingsCommandDeps,
   input: SettingsCommandInput,
-  operation: string,
+  operation: SettingsChangeCause,
   meaning: Record<string, unknown>,
   read: (violations: Violations) => void,
   decide: (current: ClinicSettings) => SettingsDecision,
@@ -76,9 +81,20 @@ export async function changeClinicSettings(
     if (decision.withdrawn) {
       withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });
     }
-    const stamp = { actor: input.principal.subject, at: now, requestId: input.requestId };
-    const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, recentRequests, withdrawals, decision.changed ? stamp : null);
+    const event: ClinicSettingsChanged | null = decision.changed
+      ? {
+          eventId: deps.ids.next(),
+          cause: operation,
+          settings: decision.settings,
+          version: decision.settings.version,
+          actor: input.principal.subject,
+          requestId: input.requestId,
+          occurredAt: now,
+        }
+      : null;
+    const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, recentRequests, withdrawals, event);
     if (saved === 'saved') {
+      if (event) deps.outboxSignal.settingsChanged(input.clinicId);
       if (decision.withdrawn) deps.withdrawals.withdrawalPending(input.clinicId);
       return { changed: decision.changed, settings: decision.settings };
     }

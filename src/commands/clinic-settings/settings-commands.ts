@@ -10,7 +10,7 @@ export function makeSettingsCommands(deps: SettingsCommandDeps) {
       changeClinicSettings(
         deps,
         input,
-        'PutCaseType',
+        'CASE_TYPE_PUT',
         { caseType: input.caseType },
         (v) => caseTypeViolations(input.caseType).forEach((p) => v.add(p)),
         (current) => putCaseType(current, { ...input.caseType!, name: input.caseType!.name.trim() }),
@@ -19,7 +19,7 @@ export function makeSettingsCommands(deps: SettingsCommandDeps) {
       changeClinicSettings(
         deps,
         input,
-        'RemoveCaseType',
+        'CASE_TYPE_REMOVED',
         { caseTypeId: input.caseTypeId },
         (v) => v.add(caseTypeIdViolation(input.caseTypeId)),
         (current) => removeCaseType(current, input.caseTypeId),
@@ -28,13 +28,13 @@ export function makeSettingsCommands(deps: SettingsCommandDeps) {
       changeClinicSettings(
         deps,
         input,
-        'SetServiceArea',
+        'SERVICE_AREA_SET',
         { serviceArea: input.serviceArea },
         (v) => serviceAreaViolations(input.serviceArea).forEach((p) => v.add(p)),
         (current) => setServiceArea(current, input.serviceArea!),
       ),
     clearServiceArea: (input: SettingsCommandInput) =>
-      changeClinicSettings(deps, input, 'ClearServiceArea', {}, () => undefined, clearServiceArea),
+      changeClinicSettings(deps, input, 'SERVICE_AREA_CLEARED', {}, () => undefined, clearServiceArea),
   };
 }
 

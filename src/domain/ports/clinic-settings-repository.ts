@@ -1,4 +1,5 @@
 import type { ClinicSettings } from '../clinic/clinic-settings';
+import type { ClinicSettingsChanged } from '../clinic/settings-changed';
 import type { SaveResult } from './access-repository';
 
 /** What a settings command answered, kept for AIP-155 retries. */
@@ -35,8 +36,8 @@ export interface ClinicSettingsRepository {
     expectedRevision: number | null,
     recentRequests: readonly SettingsOutcome[],
     pendingWithdrawals: readonly PendingWithdrawal[],
-    /** Who made this change, when, under which request id (null for a no-op, which keeps the last one). */
-    stamp: { actor: string; at: Date; requestId: string } | null,
+    /** The change's event (its outbox entry), or null for a no-op, which keeps the last change. */
+    event: ClinicSettingsChanged | null,
   ): Promise<SaveResult>;
   /** Drops a finished withdrawal. */
   withdrawalDone(clinicId: string, caseTypeId: string, requestId: string): Promise<void>;
