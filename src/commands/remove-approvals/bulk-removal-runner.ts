@@ -53,6 +53,9 @@ export class BulkRemovalRunner {
     if (job.finishedAt) return;
     const progress = { removed: job.removed, unchanged: job.unchanged };
     let sinceSave = 0;
+    // Progress saves run one after another and before the final one: an earlier save landing
+    // after the final one would set the job back to running (finishedAt: null).
+    let saving: Promise<void> = Promise.resolve();
     const stamp = { actor: job.actor, at: job.startedAt, requestId: job.id };
     await sweepResidents(
       this.deps,
@@ -64,11 +67,13 @@ export class BulkRemovalRunner {
         else progress.unchanged++;
         if (++sinceSave >= PROGRESS_EVERY) {
           sinceSave = 0;
-          void this.deps.jobs.saveProgress(job.id, { ...progress, finishedAt: null }).catch(() => undefined);
+          const snapshot = { ...progress, finishedAt: null };
+          saving = saving.then(() => this.deps.jobs.saveProgress(job.id, snapshot)).catch(() => undefined);
         }
       },
       () => this.deps.clock.now(),
     );
+    await saving;
     await this.deps.jobs.saveProgress(job.id, { ...progress, finishedAt: this.deps.clock.now() });
     this.logger.info({ jobId: job.id, clinicId: job.clinicId, ...progress }, 'bulk removal done');
   }
