@@ -76,6 +76,8 @@ function approvedDocuments(clinicId: string, resident: string, at: Date): { acce
 // ---- child process: counts the job's events on the topic ----------------------------------------
 
 async function countEvents(brokers: string, topic: string, jobId: string): Promise<void> {
+  let stop: () => void = () => process.exit(0);
+  process.on('disconnect', () => stop());
   const kafka = new Kafka({ clientId: 'bench-counter', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   // The service creates its topic on its first publish; wait for it rather than create it here.
   const admin = kafka.admin();
@@ -98,10 +100,10 @@ async function countEvents(brokers: string, topic: string, jobId: string): Promi
     },
   });
   const report = setInterval(() => process.send?.({ events, distinct: distinct.size }), 500);
-  process.on('disconnect', () => {
+  stop = () => {
     clearInterval(report);
     void consumer.disconnect().finally(() => process.exit(0));
-  });
+  };
 }
 
 /** Drops the database and deletes the topic, after the process that used them has exited. */

@@ -78,13 +78,16 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     requestId: randomUUID(),
     ...overrides,
   });
-  /** Follows the job with GetBulkRemoval until it is done. */
+  /** Follows the job with GetBulkRemoval until it is done; a timeout names any failed run it logged. */
   const doneJob = (id: string, timeoutMs = 60_000) =>
     pollUntil(
       async () => (await staff.getBulkRemoval({ clinicId, id })).bulkRemoval!,
       (job) => job.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE,
       timeoutMs,
-    );
+    ).catch((error: Error) => {
+      const failures = sut.logs.text().split('\n').filter((line) => line.includes(id) && line.includes('bulk removal failed'));
+      throw new Error(`${error.message}\nfailed runs logged: ${failures.length ? failures.join('\n') : 'none'}`);
+    });
   /** Starts the job and follows it until it is done. */
   const runToCompletion = async (request: RemoveApprovalsRequest, timeoutMs?: number): Promise<{ first: BulkRemoval; done: BulkRemoval }> => {
     const first = (await staff.removeApprovals(request)).bulkRemoval!;
