@@ -7,6 +7,7 @@ import { ownKafkaBehindProxy } from '../support/kafka-behind-proxy';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { uniqueName } from '../support/test-env';
 import { signTestToken } from '../support/tokens';
+import { sleep, until } from '../support/until';
 
 const PUBLISHING = 'residentaccess.v1.EventPublishing';
 const WORKERS = 4;
@@ -14,15 +15,6 @@ const PAUSE_BETWEEN_CALLS_MS = 50;
 const MAX_CALLS = 1500;
 const CALL_DEADLINE_MS = 30_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('Kafka behind a faulty network', () => {
   let kafka: Awaited<ReturnType<typeof ownKafkaBehindProxy>>;

@@ -8,6 +8,7 @@ import { ownFerretDB } from '../support/own-ferretdb';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { uniqueName } from '../support/test-env';
 import { signTestToken } from '../support/tokens';
+import { sleep, until } from '../support/until';
 
 // src/main.ts: the driver's serverSelectionTimeoutMS. A call may wait for it once, plus some slack
 // for a loaded machine.
@@ -18,15 +19,6 @@ const PAUSE_BETWEEN_CALLS_MS = 100;
 const MAX_CALLS = 600;
 const CALL_DEADLINE_MS = 30_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('MongoDB (FerretDB) down', () => {
   let ferret: Awaited<ReturnType<typeof ownFerretDB>>;
