@@ -1,324 +1,292 @@
 /**
  * `npm run bench` (`-- --quick` for the short developer run): the service against its raw limits,
- * measured in one run on this machine. See docs/performance.md.
+ * measured in one run on this machine. See docs/performance.md. This file only orders the steps;
+ * each step is its own file under bench/.
  */
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../src/config/config';
-import { personalIdentityNumberFor } from '../src/domain/identity/personal-identity-number.arbitrary';
-import { startService } from '../src/main';
-import { aClinicId } from '../test/builders/identity';
-import { apiOf, connectClients } from '../test/support/grpc-client';
-import { serviceEnv, uniqueName } from '../test/support/test-env';
+import { apiOf, connectClients, type Clients } from '../test/support/grpc-client';
 import { signTestToken, testAuthEnv } from '../test/support/tokens';
+import { aClinicId } from '../test/builders/identity';
 import { measureAt, openRawStorage, startGrpcFloor } from './baselines';
-import { closedLoop, fixedRate, newHistogram, type LoadResult } from './load';
+import { best, log, ratio, round1, servers } from './common';
+import { measureEventLag } from './event-lag';
+import { deleteTopics, startEventConsumer } from './events';
+import { measureExpiryBurst } from './expiry-burst';
+import { closedLoop, type LoadResult } from './load';
+import { measureReads, READS_TEMPLATE_CLINIC, seedReads } from './reads';
+import { machine, table, TARGETS, writeResults, type Figures } from './report';
+import { benchServiceEnv, startServiceProcess, topicsOf, type ServiceProcess } from './service-process';
+import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, writeOps } from './writes';
 
 const quick = process.argv.includes('--quick');
-const DURATION_MS = quick ? 4000 : 15000;
-const WARMUP_MS = quick ? 1000 : 3000;
+const DURATION_MS = quick ? 2500 : 15000;
+const WARMUP_MS = quick ? 500 : 3000;
 const CONCURRENCIES = quick ? [1, 8, 32] : [1, 8, 32, 128];
-const LAG_DURATION_MS = quick ? 6000 : 20000;
-/** How long the relay may take to drain the closed-loop backlog, and to deliver the lag run's events. */
-const DRAIN_MS = quick ? 20_000 : 60_000;
-const LAG_WAIT_MS = quick ? 15_000 : 30_000;
+const LAG_DURATION_MS = quick ? 5000 : 20000;
+/** How long the relay may take to drain what the reads' seeding left, and to deliver the lag run's events. */
+const DRAIN_MS = quick ? 5_000 : 30_000;
+const LAG_WAIT_MS = quick ? 10_000 : 30_000;
+const READS = quick ? { residents: 2000, clinics: 40 } : { residents: 10_000, clinics: 200 };
+const READS_CONCURRENCY = 32;
+const EXPIRY_GRANTS = quick ? 200 : 10_000;
 /** Bounds the whole run: a hung server must not hang the bench. */
-const RUN_TIMEOUT_MS = quick ? 170_000 : 900_000;
+const RUN_TIMEOUT_MS = quick ? 175_000 : 3_600_000;
+/** The expiry burst waits for its events at most until this long before the run's bound. */
+const EXPIRY_RESERVE_MS = quick ? 30_000 : 300_000;
 
-const TARGETS = {
-  service_vs_raw: { min: 0.5 },
-  check_vs_raw: { min: 0.5 },
-  entitlements_p99_ms: { max: 20 },
-  event_lag_p99_ms: { max: 50 },
-  expiry_vs_raw: { min: 0.5 },
-  peak_rss_mb: { max: 200 },
-} as const;
+/** Error messages go to stdout: never with a personal identity number in them. */
+const redact = (message: string | null) => message?.replace(/\d{6}[-+]?\d{4}|\d{12}/g, '<number>') ?? null;
 
-type Figures = Record<
-  | 'raw_ops_per_s'
-  | 'service_ops_per_s'
-  | 'service_vs_raw'
-  | 'grpc_floor_ops_per_s'
-  | 'check_ops_per_s'
-  | 'check_vs_raw'
-  | 'entitlements_p99_ms'
-  | 'event_lag_p50_ms'
-  | 'event_lag_p99_ms'
-  | 'expiry_burst_s'
-  | 'expiry_vs_raw'
-  | 'peak_rss_mb',
-  number | null
->;
-
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-/** The stack scripts are ES modules; a real dynamic import loads them. */
-const nativeImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
-
-async function servers(): Promise<{ mongoUri: string; kafkaBrokers: string }> {
-  if (process.env.MONGODB_URI && process.env.KAFKA_BROKERS) {
-    return { mongoUri: process.env.MONGODB_URI, kafkaBrokers: process.env.KAFKA_BROKERS };
-  }
-  const stack = (await nativeImport(pathToFileURL(path.join(__dirname, '..', 'scripts', 'stack', 'index.mjs')).href)) as {
-    up(opts: { log?: (m: string) => void }): Promise<{ mongoUri: string; kafkaBrokers: string; started: string[] }>;
-  };
-  const up = await stack.up({ log: (m) => log(`stack: ${m}`) });
-  if (up.started.length > 0) log(`started ${up.started.join(', ')} (left running; \`npm run stack -- down\` stops them)`);
-  return up;
+interface Phase {
+  service: ServiceProcess;
+  clients: Clients;
+  db: Db;
+  peakRssMb: number | null;
 }
 
-/** Unique, valid personal identity numbers: a birth date per 999 serials, from 1940 on. */
-function residentNumber(i: number): string {
-  const day = new Date(Date.UTC(1940, 0, 1) + Math.floor(i / 999) * 86_400_000);
-  return personalIdentityNumberFor(day.toISOString().slice(0, 10), (i % 999) + 1);
+/** A service process of its own (own database and topics) for one phase of the run. */
+async function startPhase(env: Record<string, string>, mongo: MongoClient): Promise<Phase> {
+  const service = await startServiceProcess(env);
+  return { service, clients: connectClients(service.port), db: mongo.db(env.MONGODB_DATABASE), peakRssMb: null };
 }
 
-/** Samples this process's resident set every 100 ms (service, clients and bench share it). */
-function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 100);
-  timer.unref();
-  return { peakMb: () => Math.round((Math.max(peak, process.memoryUsage().rss) / 1024 / 1024) * 10) / 10, stop: () => clearInterval(timer) };
+async function endPhase(phase: Phase, env: Record<string, string>, kafkaBrokers: string): Promise<void> {
+  phase.clients.close();
+  if (phase.peakRssMb === null) phase.peakRssMb = (await phase.service.kill()).peakRssMb;
+  await phase.db.dropDatabase().catch(() => undefined);
+  await deleteTopics(kafkaBrokers, topicsOf(env)).catch(() => undefined);
 }
-
-/** The bench's own consumer of the access topic: when each request id's event arrived. */
-async function startLagConsumer(brokers: string, topic: string): Promise<{ seen: Map<string, number>; stop(): Promise<void> }> {
-  const kafka = new Kafka({ clientId: 'bench-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true }).catch(() => false);
-  await admin.disconnect();
-  const seen = new Map<string, number>();
-  const consumer: Consumer = kafka.consumer({ groupId: uniqueName('bench-group'), sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 20 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const at = Date.now();
-      try {
-        const value = JSON.parse(message.value?.toString() ?? 'null') as { requestId?: string } | null;
-        if (value?.requestId && !seen.has(value.requestId)) seen.set(value.requestId, at);
-      } catch {
-        // not an access event
-      }
-    },
-  });
-  return { seen, stop: () => consumer.disconnect() };
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
-
-const best = (results: LoadResult[]) => results.reduce((a, b) => (b.opsPerS > a.opsPerS ? b : a));
-const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 100) / 100);
 
 async function main(): Promise<void> {
-  const rss = rssSampler();
+  const runStarted = Date.now();
+  let benchPeak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (benchPeak = Math.max(benchPeak, process.memoryUsage().rss)), 100);
   const startedAt = new Date();
   const { mongoUri, kafkaBrokers } = await servers();
   process.env.TEST_MONGODB_URI = mongoUri;
   process.env.TEST_KAFKA_BROKERS = kafkaBrokers;
-  const env = serviceEnv({ ...(await testAuthEnv()), MONGODB_DATABASE: uniqueName('bench').replace(/-/g, '_'), LOG_LEVEL: 'info' });
-  delete env.RELAY_POLL_INTERVAL_MS; // the service's own default, not the tests' faster poll
-  delete env.HEALTH_CHECK_INTERVAL_MS;
-
-  const lag = await startLagConsumer(kafkaBrokers, env.KAFKA_ACCESS_TOPIC!);
-  // Logs are formatted as in production but not written: the table owns stdout.
-  const service = await startService(loadConfig(env), { logDestination: { write: () => undefined } });
-  const clients = connectClients(service.port);
+  const authEnv = await testAuthEnv();
   const mongo = await new MongoClient(mongoUri).connect();
-  const serviceDb = mongo.db(env.MONGODB_DATABASE);
-  const rawDatabase = `${env.MONGODB_DATABASE}_raw`;
-  const cleanups: Array<() => Promise<unknown>> = [];
+  const run = Date.now().toString(36);
   try {
-    const clinicId = aClinicId();
-    const admin = apiOf(clients, await signTestToken({ sub: 'bench-admin', clinics: [clinicId], roles: ['staff', 'admin'] }));
-    await admin.putCaseType({ clinicId, caseType: { id: 'general', name: 'General question', restricted: false }, requestId: randomUUID(), etag: '' });
-    const staffToken = await signTestToken({ sub: 'bench-staff', clinics: [clinicId], roles: ['staff'], expiresIn: '2h' });
-    const staff = apiOf(clients, staffToken);
-    const run = Date.now().toString(36);
-    const approve = (i: number) => staff.approveResident({ clinicId, personalIdentityNumber: residentNumber(i), requestId: `${run}-${i}`, etag: '' });
+    // ---- Phase 1: writes (own service process and database) ----------------------------------
+    const writesEnv = benchServiceEnv(authEnv);
+    const writesPhase = await startPhase(writesEnv, mongo);
+    let writesResults;
+    try {
+      const clinicId = aClinicId();
+      const admin = apiOf(writesPhase.clients, await signTestToken({ sub: 'bench-admin', clinics: [clinicId], roles: ['staff', 'admin'], expiresIn: '2h' }));
+      for (const caseType of [GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE]) {
+        await admin.putCaseType({ clinicId, caseType: { ...caseType }, requestId: randomUUID(), etag: '' });
+      }
+      const staffToken = await signTestToken({ sub: 'bench-staff', clinics: [clinicId], roles: ['staff'], expiresIn: '2h' });
+      const writes = writeOps(apiOf(writesPhase.clients, staffToken), clinicId, run);
 
-    // 1. Raw storage limit: the driver alone, the same operations, the same concurrencies.
-    const clinicDoc = await serviceDb.collection('clinics').findOne({ _id: clinicId } as never);
-    if (!clinicDoc) throw new Error('the clinic document was not stored');
-    const raw = await openRawStorage({ mongoUri, database: rawDatabase, clinic: clinicDoc });
-    cleanups.push(() => raw.close());
-    log(`raw storage: ${CONCURRENCIES.join(', ')} in flight, ${DURATION_MS / 1000} s each`);
-    const rawResults = await measureAt((i) => raw.approval(i), CONCURRENCIES, DURATION_MS, WARMUP_MS);
+      // 1. Raw storage limit: the driver alone, one approval's operations, the same concurrencies.
+      const clinicDoc = await writesPhase.db.collection('clinics').findOne({ _id: clinicId } as never);
+      if (!clinicDoc) throw new Error('the clinic document was not stored');
+      const raw = await openRawStorage({ mongoUri, database: `${writesEnv.MONGODB_DATABASE}_raw`, clinic: clinicDoc });
+      let rawResults: LoadResult[];
+      try {
+        log(`raw storage: ${CONCURRENCIES.join(', ')} in flight, ${DURATION_MS / 1000} s each`);
+        rawResults = await measureAt((i) => raw.approval(i), CONCURRENCIES, DURATION_MS, WARMUP_MS);
+      } finally {
+        await raw.close();
+      }
 
-    // 2. gRPC floor: an empty handler, same request size and authorization header.
-    const floor = await startGrpcFloor({ requestBytes: 64, authorization: `Bearer ${staffToken}` });
-    cleanups.push(() => floor.close());
-    log('gRPC floor: 32 in flight');
-    const floorResult = await closedLoop((i) => floor.call(i), { concurrency: 32, durationMs: DURATION_MS, warmupMs: WARMUP_MS });
+      // 2. gRPC floor: an empty handler, same request size and authorization header.
+      const floor = await startGrpcFloor({ requestBytes: 64, authorization: `Bearer ${staffToken}` });
+      log('gRPC floor: 32 in flight');
+      const floorResult = await closedLoop((i) => floor.call(i), { concurrency: 32, durationMs: DURATION_MS, warmupMs: WARMUP_MS }).finally(() => floor.close());
 
-    // 3. The service: ApproveResident of a new resident per call.
-    log(`service ApproveResident: ${CONCURRENCIES.join(', ')} in flight`);
-    const serviceResults = await measureAt(approve, CONCURRENCIES, DURATION_MS, WARMUP_MS);
-    const bestService = best(serviceResults);
+      // 3. The service's writes: ApproveResident, then GrantCaseType, each of a new resident per call.
+      // Interleaved per concurrency, so both meet a similar relay backlog (the relay publishes
+      // slower than either writes, and its backlog competes for the same database writer).
+      log(`service ApproveResident and GrantCaseType, alternately: ${CONCURRENCIES.join(', ')} in flight`);
+      const approveResults: LoadResult[] = [];
+      const grantResults: LoadResult[] = [];
+      for (const concurrency of CONCURRENCIES) {
+        approveResults.push(...(await measureAt(writes.approve, [concurrency], DURATION_MS, WARMUP_MS)));
+        grantResults.push(...(await measureAt(writes.grant, [concurrency], DURATION_MS, WARMUP_MS)));
+      }
+      const outboxLeft = await writesPhase.db.collection('access').countDocuments({ outboxPending: true });
+      writesResults = { rawResults, floorResult, approveResults, grantResults, outboxLeft };
+    } finally {
+      await endPhase(writesPhase, writesEnv, kafkaBrokers);
+    }
+    const { rawResults, floorResult, approveResults, grantResults } = writesResults;
     const bestRaw = best(rawResults);
+    const bestApprove = best(approveResults);
+    const bestGrant = best(grantResults);
 
-    // 4. Event lag: RPC answer to event consumed, at about half the best throughput, fixed rate.
-    let lagP50: number | null = null;
-    let lagP99: number | null = null;
-    let lagNote = '';
-    // Let the relay drain the closed-loop backlog first, or the lag measures that backlog.
-    const relayFrom = { at: Date.now(), seen: lag.seen.size };
-    const drained = await drainOutbox(serviceDb, DRAIN_MS);
-    if (!drained) lagNote = `outbox (closed-loop backlog) not drained after ${DRAIN_MS / 1000} s; `;
-    const lagRate = Math.max(1, Math.round(bestService.opsPerS / 2));
-    log(`event lag: fixed rate ${lagRate}/s for ${LAG_DURATION_MS / 1000} s`);
-    const answered = new Map<string, number>();
-    const lagLoad = await fixedRate(approve, {
-      rate: lagRate,
-      durationMs: LAG_DURATION_MS,
-      maxInFlight: 128,
-      onDone: (i, at) => answered.set(`${run}-${i}`, at),
+    // ---- Phase 2: reads, then event lag (own service process and database) --------------------
+    const readsEnv = benchServiceEnv(authEnv);
+    const seen = new Map<string, number>();
+    const lagConsumer = await startEventConsumer(kafkaBrokers, readsEnv.KAFKA_ACCESS_TOPIC!, (value, at) => {
+      if (value.requestId && !seen.has(value.requestId)) seen.set(value.requestId, at);
     });
-    const complete = await until(() => [...answered.keys()].every((id) => lag.seen.has(id)), LAG_WAIT_MS);
-    // An event not consumed by now counts with the time waited so far: the figures are then lower
-    // bounds, never flattered by leaving the slowest events out.
-    const lagHist = newHistogram();
-    let missing = 0;
-    const waitedUntil = Date.now();
-    for (const [id, at] of answered) {
-      const consumed = lag.seen.get(id);
-      if (consumed === undefined) missing++;
-      lagHist.recordValue(Math.max(1, ((consumed ?? waitedUntil) - at) * 1000));
-    }
-    const relayEventsPerS = Math.round(((lag.seen.size - relayFrom.seen) / ((Date.now() - relayFrom.at) / 1000)) * 10) / 10;
-    if (lagHist.totalCount > 0) {
-      lagP50 = lagHist.getValueAtPercentile(50) / 1000;
-      lagP99 = lagHist.getValueAtPercentile(99) / 1000;
-    }
-    if (!complete) lagNote += `${missing} of ${answered.size} events not consumed within ${LAG_WAIT_MS / 1000} s: lag figures are lower bounds; `;
+    const readsPhase = await startPhase(readsEnv, mongo);
+    let readsResults;
+    try {
+      // 4. Reads for the resident e-service.
+      const admin = apiOf(readsPhase.clients, await signTestToken({ sub: 'bench-admin', clinics: [READS_TEMPLATE_CLINIC], roles: ['staff', 'admin'], expiresIn: '2h' }));
+      log(`reads: seeding ${READS.residents} residents over ${READS.clinics} clinics`);
+      const seeded = await seedReads({ db: readsPhase.db, admin, ...READS });
+      const eservice = apiOf(readsPhase.clients, await signTestToken({ sub: 'bench-eservice', scope: 'resident-access:entitlements', expiresIn: '2h' }));
+      const reads = await measureReads({
+        db: readsPhase.db,
+        mongoUri,
+        database: readsEnv.MONGODB_DATABASE!,
+        eservice,
+        ...READS,
+        concurrency: READS_CONCURRENCY,
+        durationMs: DURATION_MS,
+        warmupMs: WARMUP_MS,
+      });
 
+      // 5. Event lag: approvals at one of the reads' clinics (so among the seeded documents), at a
+      // fixed rate of about half the best approve throughput; RPC answer to event consumed.
+      const lagRate = Math.max(1, Math.round(bestApprove.opsPerS / 2));
+      log(`event lag: fixed rate ${lagRate}/s for ${LAG_DURATION_MS / 1000} s`);
+      const lagWrites = writeOps(admin, READS_TEMPLATE_CLINIC, `${run}-lag`);
+      const lag = await measureEventLag({
+        db: readsPhase.db,
+        seen,
+        consumed: () => lagConsumer.count(),
+        op: lagWrites.approve,
+        requestIdOf: lagWrites.requestIdOf,
+        rate: lagRate,
+        durationMs: LAG_DURATION_MS,
+        drainMs: DRAIN_MS,
+        waitMs: LAG_WAIT_MS,
+      });
+      const memory = await readsPhase.service.memory();
+      readsResults = { seeded, reads, lag, rssAtEndMb: memory.rssMb };
+    } finally {
+      await lagConsumer.stop().catch(() => undefined);
+      await endPhase(readsPhase, readsEnv, kafkaBrokers);
+    }
+    const { seeded, reads, lag } = readsResults;
+
+    // ---- Phase 3: expiry burst (own service process and database) ----------------------------
+    const expiryWaitMs = Math.max(15_000, RUN_TIMEOUT_MS - EXPIRY_RESERVE_MS - (Date.now() - runStarted));
+    log(`expiry burst: ${EXPIRY_GRANTS} grants (events awaited at most ${Math.round(expiryWaitMs / 1000)} s)`);
+    const expiry = await measureExpiryBurst({
+      mongoUri,
+      kafkaBrokers,
+      authEnv,
+      grants: EXPIRY_GRANTS,
+      waitMs: expiryWaitMs,
+      rawMaxMs: quick ? 15_000 : 300_000,
+    });
+
+    clearInterval(sampler);
+    const servicePeaks = { writes: writesPhase.peakRssMb, reads: readsPhase.peakRssMb, expiry: expiry.peakRssMb };
+    const peaks = Object.values(servicePeaks).filter((p): p is number => p !== null);
     const figures: Figures = {
       raw_ops_per_s: bestRaw.opsPerS,
-      service_ops_per_s: bestService.opsPerS,
-      service_vs_raw: ratio(bestService.opsPerS, bestRaw.opsPerS),
+      service_ops_per_s: bestApprove.opsPerS,
+      service_vs_raw: ratio(bestApprove.opsPerS, bestRaw.opsPerS),
+      grant_ops_per_s: bestGrant.opsPerS,
+      grant_vs_raw: ratio(bestGrant.opsPerS, bestRaw.opsPerS),
       grpc_floor_ops_per_s: floorResult.opsPerS,
-      check_ops_per_s: null,
-      check_vs_raw: null,
-      entitlements_p99_ms: null,
-      event_lag_p50_ms: lagP50,
-      event_lag_p99_ms: lagP99,
-      expiry_burst_s: null,
-      expiry_vs_raw: null,
-      peak_rss_mb: rss.peakMb(),
+      check_ops_per_s: reads.check.opsPerS,
+      check_vs_raw: ratio(reads.check.opsPerS, reads.rawCheck.opsPerS),
+      check_p99_ms: reads.check.p99Ms,
+      entitlements_ops_per_s: reads.entitlements.opsPerS,
+      entitlements_vs_raw: ratio(reads.entitlements.opsPerS, reads.rawEntitlements.opsPerS),
+      entitlements_p99_ms: reads.entitlements.p99Ms,
+      event_lag_p50_ms: lag.p50Ms,
+      event_lag_p99_ms: lag.p99Ms,
+      expiry_burst_s: expiry.burstS,
+      expiry_vs_raw: ratio(expiry.expiriesPerS, expiry.rawPerS),
+      peak_rss_mb: peaks.length > 0 ? Math.max(...peaks) : null,
+      bench_process_peak_rss_mb: round1(benchPeak / 1024 / 1024),
     };
-    const cpus = os.cpus();
+    const runs: Array<{ name: string; result: LoadResult }> = [
+      ...rawResults.map((result) => ({ name: 'raw storage (approval ops)', result })),
+      { name: 'gRPC floor (empty handler)', result: floorResult },
+      ...approveResults.map((result) => ({ name: 'service ApproveResident', result })),
+      ...grantResults.map((result) => ({ name: 'service GrantCaseType', result })),
+      { name: 'raw reads (check)', result: reads.rawCheck },
+      { name: 'service CheckEntitlement', result: reads.check },
+      { name: 'raw reads (entitlements)', result: reads.rawEntitlements },
+      { name: 'service ListEntitlements', result: reads.entitlements },
+      { name: 'service at fixed rate (lag)', result: lag.load },
+    ];
+    const notes: string[] = [];
+    if (quick) {
+      notes.push(
+        `QUICK MODE: reads over ${READS.residents} residents at ${READS.clinics} clinics (full: 10000 over 200); expiry burst of ${EXPIRY_GRANTS} grants (full: 10000)`,
+      );
+    }
+    notes.push(
+      `writes: ${writesResults.outboxLeft} access documents still had unpublished events when the write steps ended (the relay's backlog)`,
+      `reads: ${seeded.accessDocuments} access documents seeded in ${seeded.seedS.toFixed(1)} s; ${READS_CONCURRENCY} in flight`,
+    );
+    if (lag.note) notes.push(`event lag: ${lag.note}`);
+    notes.push(`event lag: ${lag.events} approvals at ${lag.rate}/s; the relay delivered ${lag.relayEventsPerS} events/s meanwhile`);
+    notes.push(
+      `expiry burst: ${expiry.expiredEventsConsumed} of ${expiry.grants} GRANT_EXPIRED consumed ${expiry.burstS} s after midnight ` +
+        `(${expiry.expiriesPerS}/s); the worker's writes were done after ${expiry.workerDoneS ?? '-'} s; ` +
+        `raw driver ${expiry.rawPerS}/s (${expiry.rawDone} in ${expiry.rawS} s)`,
+    );
+    if (expiry.note) notes.push(`expiry burst: ${expiry.note}`);
+    notes.push(
+      `peak_rss_mb: the service process alone, the largest of its three runs (writes ${servicePeaks.writes ?? '-'} MB, ` +
+        `reads and lag ${servicePeaks.reads ?? '-'} MB, expiry ${servicePeaks.expiry ?? '-'} MB); bench_process_peak_rss_mb: the bench's own process`,
+    );
+    for (const { name, result } of runs) {
+      if (result.errors > 0) notes.push(`${name} (${result.concurrency ?? `${result.targetRate}/s`}): ${result.errors} errors, first: ${redact(result.firstError)}`);
+    }
+
     const report = {
       ...figures,
       mode: quick ? 'quick' : 'full',
       started_at: startedAt.toISOString(),
       finished_at: new Date().toISOString(),
-      machine: {
-        os: `${os.type()} ${os.release()} ${os.arch()}`,
-        cpu_model: cpus[0]?.model ?? 'unknown',
-        cpu_count: cpus.length,
-        total_memory_mb: Math.round(os.totalmem() / 1024 / 1024),
-        node: process.version,
-      },
+      duration_s: round1((Date.now() - runStarted) / 1000),
+      machine: machine(),
       servers: { mongodb: mongoUri.replace(/\/\/[^@]*@/, '//'), kafka: kafkaBrokers },
-      peak_rss_note: 'whole bench process: service, gRPC clients, raw driver, Kafka consumer',
-      service_best_concurrency: bestService.concurrency,
+      service_best_concurrency: bestApprove.concurrency,
+      grant_best_concurrency: bestGrant.concurrency,
       raw_best_concurrency: bestRaw.concurrency,
-      runs: { raw: rawResults, grpc_floor: floorResult, service_approve: serviceResults, event_lag_load: lagLoad },
-      event_lag: { rate_per_s: lagRate, events: answered.size, missing, note: lagNote.trim() || null },
-      /** Events the bench's consumer received per second while the relay drained the backlog and the lag run. */
-      relay_events_per_s: relayEventsPerS,
-      events_consumed_total: lag.seen.size,
+      runs: {
+        raw: rawResults,
+        grpc_floor: floorResult,
+        service_approve: approveResults,
+        service_grant: grantResults,
+        raw_check: reads.rawCheck,
+        service_check: reads.check,
+        raw_entitlements: reads.rawEntitlements,
+        service_entitlements: reads.entitlements,
+        event_lag_load: lag.load,
+      },
+      writes_outbox_left: writesResults.outboxLeft,
+      reads: { residents: READS.residents, clinics: READS.clinics, access_documents: seeded.accessDocuments, seed_s: seeded.seedS, concurrency: READS_CONCURRENCY },
+      event_lag: { rate_per_s: lag.rate, events: lag.events, missing: lag.missing, relay_events_per_s: lag.relayEventsPerS, note: lag.note },
+      expiry_burst: { ...expiry, peakRssMb: undefined },
+      service_memory: { ...servicePeaks, reads_rss_at_end_mb: readsResults.rssAtEndMb },
       targets: TARGETS,
+      notes,
     };
-    const dir = path.join(__dirname, 'results');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(table(report, figures, rawResults, serviceResults, floorResult, lagLoad));
-    if (report.event_lag.note) process.stdout.write(`event lag: ${report.event_lag.note}\n`);
-    process.stdout.write(`relay delivered ${relayEventsPerS} events/s while draining (${lag.seen.size} events consumed in all)\n`);
-    process.stdout.write('peak_rss_mb is the whole bench process (service, clients, raw driver, consumer)\n');
-    log(`wrote ${path.relative(process.cwd(), path.join(dir, 'latest.json'))}`);
+    const file = writeResults(report);
+    const m = report.machine;
+    process.stdout.write(
+      table({
+        title: `resident-access bench (${report.mode}) on ${m.cpu_count} × ${m.cpu_model}, ${m.total_memory_mb} MB, node ${m.node}, ${m.os}`,
+        runs,
+        figures,
+        notes,
+      }),
+    );
+    log(`wrote ${path.relative(process.cwd(), file)} after ${report.duration_s} s`);
   } finally {
-    rss.stop();
-    clients.close();
-    await service.stop().catch((e: unknown) => log(`service stop: ${String(e)}`));
-    await lag.stop().catch(() => undefined);
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    await serviceDb.dropDatabase().catch(() => undefined);
+    clearInterval(sampler);
     await mongo.close();
   }
-}
-
-/** Waits until no access document has unpublished events (or the timeout). */
-async function drainOutbox(db: ReturnType<MongoClient['db']>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pending = await db.collection('access').countDocuments({ outboxPending: true });
-    if (pending === 0) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function fmt(n: number | null | undefined, digits = 1): string {
-  return n === null || n === undefined ? 'not measured yet' : n.toFixed(digits);
-}
-
-function table(
-  report: { machine: { cpu_model: string; cpu_count: number; total_memory_mb: number; node: string; os: string }; mode: string },
-  f: Figures,
-  raw: LoadResult[],
-  service: LoadResult[],
-  floor: LoadResult,
-  lagLoad: LoadResult,
-): string {
-  const lines: string[] = [];
-  const m = report.machine;
-  lines.push(`resident-access bench (${report.mode}) on ${m.cpu_count} × ${m.cpu_model}, ${m.total_memory_mb} MB, node ${m.node}, ${m.os}`);
-  lines.push('');
-  lines.push('run                          in flight    ops/s   p50 ms   p99 ms p99.9 ms  errors');
-  const row = (name: string, r: LoadResult) =>
-    lines.push(
-      `${name.padEnd(28)} ${String(r.concurrency ?? `${r.targetRate}/s`).padStart(9)} ${r.opsPerS.toFixed(1).padStart(8)} ${r.p50Ms
-        .toFixed(2)
-        .padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.p999Ms.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}`,
-    );
-  for (const r of raw) row('raw storage (approval ops)', r);
-  row('gRPC floor (empty handler)', floor);
-  for (const r of service) row('service ApproveResident', r);
-  row('service at fixed rate (lag)', lagLoad);
-  lines.push('');
-  lines.push('figure                       value              target      met');
-  const target = (key: keyof Figures) => {
-    const t = (TARGETS as Record<string, { min?: number; max?: number }>)[key];
-    if (!t) return { text: '', met: '' };
-    const v = f[key];
-    const text = t.min !== undefined ? `>= ${t.min}` : `<= ${t.max}`;
-    if (v === null) return { text, met: '-' };
-    const ok = t.min !== undefined ? v >= t.min : v <= (t.max ?? Infinity);
-    return { text, met: ok ? 'yes' : 'NO' };
-  };
-  for (const key of Object.keys(f) as (keyof Figures)[]) {
-    const t = target(key);
-    const digits = key.endsWith('_vs_raw') ? 2 : 1;
-    lines.push(`${key.padEnd(28)} ${fmt(f[key], digits).padEnd(18)} ${t.text.padEnd(11)} ${t.met}`);
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 const timeout = setTimeout(() => {
@@ -330,7 +298,7 @@ timeout.unref();
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log(`failed: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
     process.exit(1);
   },
 );

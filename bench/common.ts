@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { personalIdentityNumberFor } from '../src/domain/identity/personal-identity-number.arbitrary';
+import type { LoadResult } from './load';
+
+/** Small helpers shared by the bench's steps. Progress goes to stderr: the table owns stdout. */
+
+const processStart = Date.now();
+export const log = (message: string): void => void process.stderr.write(`[bench +${Math.round((Date.now() - processStart) / 1000)}s] ${message}\n`);
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The stack scripts are ES modules; a real dynamic import loads them. */
+const nativeImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
+
+/** MONGODB_URI and KAFKA_BROKERS when both are set, otherwise the local stack (started if needed, left running). */
+export async function servers(): Promise<{ mongoUri: string; kafkaBrokers: string }> {
+  if (process.env.MONGODB_URI && process.env.KAFKA_BROKERS) {
+    return { mongoUri: process.env.MONGODB_URI, kafkaBrokers: process.env.KAFKA_BROKERS };
+  }
+  const stack = (await nativeImport(pathToFileURL(path.join(__dirname, '..', 'scripts', 'stack', 'index.mjs')).href)) as {
+    up(opts: { log?: (m: string) => void }): Promise<{ mongoUri: string; kafkaBrokers: string; started: string[] }>;
+  };
+  const up = await stack.up({ log: (m) => log(`stack: ${m}`) });
+  if (up.started.length > 0) log(`started ${up.started.join(', ')} (left running; \`npm run stack -- down\` stops them)`);
+  return up;
+}
+
+/**
+ * Unique, valid personal identity numbers: a birth date per 999 serials, from 1940 on. Each step
+ * uses its own `block` of 1 000 000 numbers (about 2.7 years of birth dates), so steps never share
+ * a resident. Made-up numbers are still personal data in form: never print them.
+ */
+export function residentNumber(i: number, block = 0): string {
+  const n = block * 1_000_000 + i;
+  const day = new Date(Date.UTC(1940, 0, 1) + Math.floor(n / 999) * 86_400_000);
+  return personalIdentityNumberFor(day.toISOString().slice(0, 10), (n % 999) + 1);
+}
+
+export async function until(condition: () => boolean, timeoutMs: number, stepMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await sleep(stepMs);
+  }
+  return true;
+}
+
+export const best = (results: LoadResult[]): LoadResult => results.reduce((a, b) => (b.opsPerS > a.opsPerS ? b : a));
+
+export const ratio = (a: number | null, b: number | null): number | null =>
+  a === null || b === null || b === 0 ? null : Math.round((a / b) * 100) / 100;
+
+export const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** Today's date in Europe/Stockholm (YYYY-MM-DD) at instant `at`: grants' dates are Stockholm dates. */
+export function stockholmDateOf(at: Date): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** The date `days` after a YYYY-MM-DD date. */
+export function addDaysTo(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

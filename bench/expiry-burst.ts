@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient, type Collection, type Document } from 'mongodb';
+import { apiOf, connectClients } from '../test/support/grpc-client';
+import { signTestToken } from '../test/support/tokens';
+import { addDaysTo, log, residentNumber, round1, sleep, stockholmDateOf } from './common';
+import { deleteTopics, startEventConsumer } from './events';
+import { accessLike, insertInBatches } from './seed';
+import { benchServiceEnv, startServiceProcess, topicsOf } from './service-process';
+import { RESTRICTED_CASE_TYPE } from './writes';
+
+/**
+ * Expiry burst: `grants` residents each hold a grant ending at the same Stockholm midnight. The
+ * service runs in its own process and database (so the collection holds just these grants, and
+ * the raw baseline scans the same number of documents) with a clock the bench moves: to three
+ * seconds before that midnight, after which the expiry worker sleeps until midnight as in
+ * production. Measured from that midnight: the time until every GRANT_EXPIRED event has been
+ * consumed from Kafka by the bench (`expiry_burst_s`), and the time until no document has a due
+ * grant any more (the worker's part alone).
+ *
+ * The raw baseline: the MongoDB driver alone doing the worker's per-grant writes on a copy of the
+ * same documents (src/expiry/expiry-worker.ts with src/commands/expire-grants): one due query per
+ * batch of 500, then per resident, 16 at a time, a findOne by _id and one compare-and-set
+ * updateOne that ends the grant and appends its event to the outbox. It does not publish: the
+ * service's relay writes again per event (claim, clear, audit insert), which the raw baseline
+ * does not (as for approvals).
+ *
+ * EXPIRY_POLL_INTERVAL_MS is 1 s here (production: 60 s): the worker computes its sleep from the
+ * clock, so after the clock jumps it must wake once to see the new time. It then sleeps until the
+ * midnight, as it would in production.
+ */
+export const EXPIRY_BLOCK = 2;
+const EXPIRY_CLINIC = 'SE2321000016-EXPIRY';
+const LEAD_MS = 3000;
+const WORKER_BATCH = 500;
+const WORKER_CONCURRENCY = 16;
+
+export interface ExpiryBurstResult {
+  grants: number;
+  seedS: number;
+  midnight: string;
+  /** Seconds from the midnight until every GRANT_EXPIRED event was consumed; a lower bound when not complete. */
+  burstS: number;
+  complete: boolean;
+  expiredEventsConsumed: number;
+  expiriesPerS: number;
+  /** Seconds from the midnight until no document held a due grant (the worker's writes alone). */
+  workerDoneS: number | null;
+  rawS: number;
+  rawDone: number;
+  rawPerS: number;
+  peakRssMb: number | null;
+  note: string | null;
+}
+
+export async function measureExpiryBurst(opts: {
+  mongoUri: string;
+  authEnv: Record<string, string>;
+  kafkaBrokers: string;
+  grants: number;
+  /** Longest wait for the events after the midnight, and for the raw baseline. */
+  waitMs: number;
+  rawMaxMs: number;
+}): Promise<ExpiryBurstResult> {
+  const env = benchServiceEnv(opts.authEnv, { EXPIRY_POLL_INTERVAL_MS: '1000' });
+  const database = env.MONGODB_DATABASE!;
+  const expired = new Set<string>();
+  let lastExpiredAt = 0;
+  const consumer = await startEventConsumer(opts.kafkaBrokers, env.KAFKA_ACCESS_TOPIC!, (value, at) => {
+    if (value.cause !== 'ACCESS_CHANGE_CAUSE_GRANT_EXPIRED') return;
+    const key = `${value.access?.clinicId}|${value.access?.personalIdentityNumber}`;
+    if (!expired.has(key)) {
+      expired.add(key);
+      lastExpiredAt = at;
+    }
+  });
+  const mongo = await new MongoClient(opts.mongoUri).connect();
+  const db = mongo.db(database);
+  const rawDb = mongo.db(`${database}_raw`);
+  const service = await startServiceProcess(env);
+  let peakRssMb: number | null = null;
+  const clients = connectClients(service.port);
+  try {
+    // The template: one grant made through the API, ending after tomorrow (Stockholm): at least a
+    // day away, so real time never reaches it during the run.
+    const seedStart = Date.now();
+    const admin = apiOf(clients, await signTestToken({ sub: 'bench-admin', clinics: [EXPIRY_CLINIC], roles: ['staff', 'admin'], expiresIn: '2h' }));
+    await admin.putCaseType({ clinicId: EXPIRY_CLINIC, caseType: { ...RESTRICTED_CASE_TYPE }, requestId: randomUUID(), etag: '' });
+    const untilDate = addDaysTo(stockholmDateOf(new Date()), 1);
+    const templateResident = residentNumber(0, EXPIRY_BLOCK);
+    await admin.grantCaseType({ clinicId: EXPIRY_CLINIC, personalIdentityNumber: templateResident, caseTypeId: RESTRICTED_CASE_TYPE.id, untilDate, requestId: randomUUID(), etag: '' });
+    const template = await db.collection('access').findOne({ _id: `${EXPIRY_CLINIC}|${templateResident}` } as Document);
+    const midnight = template?.nextEndsAt;
+    if (!template || !(midnight instanceof Date)) throw new Error('expiry: the template grant has no end instant (nextEndsAt): update bench/expiry-burst.ts');
+    const clones = Array.from({ length: opts.grants }, (_, i) => accessLike(template, EXPIRY_CLINIC, residentNumber(i, EXPIRY_BLOCK)));
+    await insertInBatches(db.collection('access'), clones.slice(1));
+    await insertInBatches(rawDb.collection('access'), clones);
+    const seedS = (Date.now() - seedStart) / 1000;
+    log(`expiry burst: ${opts.grants} grants ending ${midnight.toISOString()} seeded in ${seedS.toFixed(1)} s; moving the clock`);
+    // Let the template's own GRANT event go out first, so the relay starts the burst idle.
+    await sleep(1000);
+
+    const jumpedAt = Date.now();
+    await service.setClock(new Date(midnight.getTime() - LEAD_MS));
+    const t0 = jumpedAt + LEAD_MS;
+    let workerDoneAt: number | null = null;
+    const deadline = t0 + opts.waitMs;
+    let reported = Date.now();
+    while (expired.size < opts.grants && Date.now() < deadline) {
+      await sleep(500);
+      if (Date.now() - reported >= 10_000) {
+        reported = Date.now();
+        log(`expiry burst: ${expired.size} of ${opts.grants} GRANT_EXPIRED consumed after ${Math.round((Date.now() - t0) / 1000)} s`);
+      }
+      if (workerDoneAt === null && Date.now() > t0) {
+        const left = await db.collection('access').countDocuments({ nextEndsAt: { $ne: null } });
+        if (left === 0) workerDoneAt = Date.now();
+      }
+    }
+    const complete = expired.size >= opts.grants;
+    const end = complete ? lastExpiredAt : Date.now();
+    const burstS = round1((end - t0) / 1000);
+    peakRssMb = (await service.kill()).peakRssMb;
+
+    log(`expiry burst: raw driver, the worker's writes for ${opts.grants} grants, ${WORKER_CONCURRENCY} at a time`);
+    const raw = await rawExpiry(rawDb.collection('access'), midnight, opts.rawMaxMs);
+    const note = complete ? null : `${opts.grants - expired.size} of ${opts.grants} GRANT_EXPIRED events not consumed within ${opts.waitMs / 1000} s: expiry_burst_s is a lower bound`;
+    return {
+      grants: opts.grants,
+      seedS: round1(seedS),
+      midnight: midnight.toISOString(),
+      burstS,
+      complete,
+      expiredEventsConsumed: expired.size,
+      expiriesPerS: round1(expired.size / Math.max(0.001, (end - t0) / 1000)),
+      workerDoneS: workerDoneAt === null ? null : round1((workerDoneAt - t0) / 1000),
+      rawS: round1(raw.seconds),
+      rawDone: raw.done,
+      rawPerS: round1(raw.done / Math.max(0.001, raw.seconds)),
+      peakRssMb,
+      note,
+    };
+  } finally {
+    clients.close();
+    if (peakRssMb === null) await service.kill().catch(() => undefined);
+    await consumer.stop().catch(() => undefined);
+    await db.dropDatabase().catch(() => undefined);
+    await rawDb.dropDatabase().catch(() => undefined);
+    await mongo.close();
+    await deleteTopics(opts.kafkaBrokers, topicsOf(env)).catch(() => undefined);
+  }
+}
+
+/** The expiry worker's storage work, by the driver alone, until nothing is due or `maxMs` passed. */
+async function rawExpiry(access: Collection<Document>, now: Date, maxMs: number): Promise<{ seconds: number; done: number }> {
+  const started = Date.now();
+  const requestId = `expiry:${now.toISOString()}`;
+  let done = 0;
+  const expireOne = async (id: unknown) => {
+    const doc = await access.findOne({ _id: id } as Document, { projection: { outbox: 0, relayLease: 0 } });
+    if (!doc) throw new Error('raw expiry: document missing');
+    const before = { clinicId: doc.clinicId, resident: doc.resident, approval: doc.approval, grants: doc.grants, version: doc.version };
+    const grants = (doc.grants as Array<{ endsAt: Date | null }>).filter((g) => !(g.endsAt && g.endsAt <= now));
+    const after = { ...before, grants, version: doc.version + 1 };
+    const event = { eventId: randomUUID(), cause: 'GRANT_EXPIRED', access: after, before, version: after.version, actor: 'system:expiry', requestId, occurredAt: now };
+    const recentRequests = [...(doc.recentRequests as unknown[]), { requestId, fingerprint: 'ExpireGrants', changed: true, access: after }].slice(-20);
+    const result = await access.updateOne({ _id: id, revision: doc.revision } as Document, {
+      $set: { approval: doc.approval, grants, nextEndsAt: null, version: after.version, revision: doc.revision + 1, recentRequests, outboxPending: true, updatedAt: now },
+      $push: { outbox: event },
+      $min: { outboxSince: now },
+    } as Document);
+    if (result.matchedCount !== 1) throw new Error('raw expiry: compare-and-set lost');
+    done++;
+  };
+  for (;;) {
+    if (Date.now() - started > maxMs) break;
+    const due = await access.find({ nextEndsAt: { $lte: now } }, { projection: { clinicId: 1, resident: 1 } }).limit(WORKER_BATCH).toArray();
+    if (due.length === 0) break;
+    const queue = due.map((d) => d._id);
+    await Promise.all(
+      Array.from({ length: WORKER_CONCURRENCY }, async () => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          if (Date.now() - started > maxMs) return;
+          await expireOne(id);
+        }
+      }),
+    );
+    if (due.length < WORKER_BATCH) break;
+  }
+  return { seconds: (Date.now() - started) / 1000, done };
+}

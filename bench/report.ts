@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LoadResult } from './load';
+
+/** The figures of issue 5 (each a number, or null when the step did not produce one), and a few more. */
+export const FIGURE_KEYS = [
+  'raw_ops_per_s',
+  'service_ops_per_s',
+  'service_vs_raw',
+  'grant_ops_per_s',
+  'grant_vs_raw',
+  'grpc_floor_ops_per_s',
+  'check_ops_per_s',
+  'check_vs_raw',
+  'check_p99_ms',
+  'entitlements_ops_per_s',
+  'entitlements_vs_raw',
+  'entitlements_p99_ms',
+  'event_lag_p50_ms',
+  'event_lag_p99_ms',
+  'expiry_burst_s',
+  'expiry_vs_raw',
+  'peak_rss_mb',
+  'bench_process_peak_rss_mb',
+] as const;
+export type Figures = Record<(typeof FIGURE_KEYS)[number], number | null>;
+
+export const TARGETS: Partial<Record<keyof Figures, { min?: number; max?: number }>> = {
+  service_vs_raw: { min: 0.5 },
+  check_vs_raw: { min: 0.5 },
+  entitlements_p99_ms: { max: 20 },
+  event_lag_p99_ms: { max: 50 },
+  expiry_vs_raw: { min: 0.5 },
+  peak_rss_mb: { max: 200 },
+};
+
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpu_model: cpus[0]?.model ?? 'unknown',
+    cpu_count: cpus.length,
+    total_memory_mb: Math.round(os.totalmem() / 1024 / 1024),
+    node: process.version,
+  };
+}
+
+export function writeResults(report: object): string {
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'latest.json');
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+const fmt = (n: number | null | undefined, digits = 1): string => (n === null || n === undefined ? 'not measured' : n.toFixed(digits));
+
+/** The stdout table: every run, then every figure with its target. */
+export function table(opts: {
+  title: string;
+  runs: Array<{ name: string; result: LoadResult }>;
+  figures: Figures;
+  notes: string[];
+}): string {
+  const lines: string[] = [opts.title, ''];
+  lines.push('run                             in flight    ops/s   p50 ms   p99 ms p99.9 ms  errors');
+  for (const { name, result: r } of opts.runs) {
+    lines.push(
+      `${name.padEnd(31)} ${String(r.concurrency ?? `${r.targetRate}/s`).padStart(9)} ${r.opsPerS.toFixed(1).padStart(8)} ${r.p50Ms
+        .toFixed(2)
+        .padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.p999Ms.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}`,
+    );
+  }
+  lines.push('');
+  lines.push('figure                       value          target      met');
+  for (const key of FIGURE_KEYS) {
+    const t = TARGETS[key];
+    const v = opts.figures[key];
+    const text = !t ? '' : t.min !== undefined ? `>= ${t.min}` : `<= ${t.max}`;
+    const met = !t ? '' : v === null ? '-' : (t.min !== undefined ? v >= t.min : v <= (t.max ?? Infinity)) ? 'yes' : 'NO';
+    lines.push(`${key.padEnd(28)} ${fmt(v, key.endsWith('_vs_raw') ? 2 : 1).padEnd(14)} ${text.padEnd(11)} ${met}`.trimEnd());
+  }
+  return `${[...lines, ...opts.notes].join('\n')}\n`;
+}
