@@ -43,7 +43,9 @@ import type { ClinicSettingsChanged } from './domain/clinic/settings-changed';
 import { kafkaLogCreator } from './publishing-kafka/kafka-logging';
 import { OutboxRelay } from './relay/outbox-relay';
 import { accessDocumentId, type AccessDocument } from './storage-mongo/access-document';
-import { DocumentWriteLock } from './storage-mongo/document-write-lock';
+import { DocumentWriter } from './storage-mongo/document-writer';
+import { KeyedQueue } from './shared/keyed-queue';
+import { DEFAULT_CLAIM_OPTIONS, REVISION_CLAIMS_COLLECTION, RevisionClaims, type RevisionClaimDocument } from './storage-mongo/revision-claims';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from './storage-mongo/indexes';
 import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
 import { MongoOutboxStore, type OutboxDocument } from './storage-mongo/mongo-outbox-store';
@@ -79,7 +81,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const db = mongo.db(config.mongo.database);
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
-  const writeLock = new DocumentWriteLock();
+  const writer = new DocumentWriter(
+    new RevisionClaims(db.collection<RevisionClaimDocument>(REVISION_CLAIMS_COLLECTION), {
+      ...DEFAULT_CLAIM_OPTIONS,
+      abandonAfterMs: config.storage.claimTimeoutMs,
+    }),
+  );
 
   const kafka = new Kafka({
     clientId: config.kafka.clientId,
@@ -109,8 +116,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
     },
   );
 
-  const accessOutbox = new MongoOutboxStore(db.collection<OutboxDocument<AccessChanged>>(ACCESS_COLLECTION), writeLock);
-  const settingsOutbox = new MongoOutboxStore(db.collection<OutboxDocument<ClinicSettingsChanged>>(CLINICS_COLLECTION), writeLock, (id) => `clinic|${id}`);
+  const accessOutbox = new MongoOutboxStore(db.collection<OutboxDocument<AccessChanged>>(ACCESS_COLLECTION), writer);
+  const settingsOutbox = new MongoOutboxStore(db.collection<OutboxDocument<ClinicSettingsChanged>>(CLINICS_COLLECTION), writer);
   const metrics = new ServiceMetrics(() => accessOutbox.stats());
   const auditTrail = new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION));
   const publishing = {
@@ -129,14 +136,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const settingsRelay = new OutboxRelay(settingsOutbox, settingsPublisher, noRecord, publishing, clock, config.relay, logger.child({ component: 'settings-relay' }));
 
   const ids = { next: randomUUID };
-  const repository = new MongoAccessRepository(accessCollection, writeLock);
+  const repository = new MongoAccessRepository(accessCollection, writer);
   const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION));
-  const clinics = new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writeLock);
+  const clinics = new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writer);
   const accessQueries = new MongoAccessQueries(accessCollection);
   const register = new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION));
   const jobs = new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION));
   const outboxSignal = { eventsStored: (clinicId: string, resident: string) => relay.documentChanged(accessDocumentId(clinicId, resident)) };
-  const changeDeps = { repository, requests, outboxSignal };
+  const changeDeps = { repository, requests, outboxSignal, queue: new KeyedQueue() };
   const accessDeps = { ...changeDeps, clinics, clock, ids };
 
   const withdrawals = new WithdrawalRunner({ ...accessDeps, queries: accessQueries }, logger.child({ component: 'withdrawals' }));
@@ -148,6 +155,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     ids,
     withdrawals,
     outboxSignal: { settingsChanged: (clinicId) => settingsRelay.documentChanged(clinicId) },
+    queue: changeDeps.queue,
   });
   const readDeps = { access: repository, accessQueries, clinics, register, jobs, clock };
 

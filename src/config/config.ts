@@ -28,6 +28,7 @@ export const configSchema = z.object({
   RELAY_POLL_INTERVAL_MS: positiveInt.default(2000),
   RELAY_BATCH_SIZE: positiveInt.max(1000).default(100),
   RELAY_LEASE_MS: positiveInt.default(30000),
+  STORAGE_CLAIM_TIMEOUT_MS: positiveInt.default(30000),
   EXPIRY_POLL_INTERVAL_MS: positiveInt.default(60000),
   EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -75,6 +76,8 @@ export interface Config {
   };
   events: { source: string; pseudonymSecret: string };
   relay: { pollIntervalMs: number; batchSize: number; leaseMs: number };
+  /** After this long, a write claimed by a writer that never wrote it is taken over (docs/ferretdb.md). */
+  storage: { claimTimeoutMs: number };
   register: { topic: string; consumerGroup: string };
   expiry: { pollIntervalMs: number; batchSize: number };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
@@ -130,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     events: { source: e.CLOUDEVENTS_SOURCE, pseudonymSecret: e.RESIDENT_PSEUDONYM_SECRET },
     relay: { pollIntervalMs: e.RELAY_POLL_INTERVAL_MS, batchSize: e.RELAY_BATCH_SIZE, leaseMs: e.RELAY_LEASE_MS },
+    storage: { claimTimeoutMs: e.STORAGE_CLAIM_TIMEOUT_MS },
     register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
     expiry: { pollIntervalMs: e.EXPIRY_POLL_INTERVAL_MS, batchSize: e.EXPIRY_BATCH_SIZE },
     auth:

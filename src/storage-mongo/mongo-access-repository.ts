@@ -2,13 +2,13 @@ import type { Collection } from 'mongodb';
 import type { AccessChanged, ResidentAccess } from '../domain/access/resident-access';
 import type { AccessRepository, RequestOutcome, SaveResult, StoredAccess } from '../domain/ports/access-repository';
 import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
-import type { DocumentWriteLock } from './document-write-lock';
+import type { DocumentWriter } from './document-writer';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 export class MongoAccessRepository implements AccessRepository {
   constructor(
     private readonly collection: Collection<AccessDocument>,
-    private readonly writeLock: DocumentWriteLock,
+    private readonly writer: DocumentWriter,
   ) {}
 
   find(clinicId: string, resident: string): Promise<StoredAccess | null> {
@@ -29,7 +29,7 @@ export class MongoAccessRepository implements AccessRepository {
     recentRequests: readonly RequestOutcome[],
   ): Promise<SaveResult> {
     return withStorageErrors(() =>
-      this.writeLock.run(accessDocumentId(access.clinicId, access.resident), () =>
+      this.writer.exclusive(this.collection, accessDocumentId(access.clinicId, access.resident), () =>
         expectedRevision === null
           ? this.insert(access, event, recentRequests)
           : this.update(access, expectedRevision, event, recentRequests),
@@ -68,18 +68,19 @@ export class MongoAccessRepository implements AccessRepository {
   ): Promise<SaveResult> {
     const set: Partial<AccessDocument> = {
       ...stateFields(access),
-      revision: expectedRevision + 1,
       recentRequests: [...recentRequests],
     };
     if (event) {
       set.outboxPending = true;
       set.updatedAt = event.occurredAt;
     }
-    const result = await this.collection.updateOne(
-      { _id: accessDocumentId(access.clinicId, access.resident), revision: expectedRevision },
-      // $min on an absent field sets it; a present one keeps the older instant.
+    const id = accessDocumentId(access.clinicId, access.resident);
+    // $min on an absent field sets it; a present one keeps the older instant.
+    return this.writer.update(
+      this.collection,
+      id,
+      expectedRevision,
       event ? { $set: set, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } } : { $set: set },
     );
-    return result.matchedCount === 1 ? 'saved' : 'conflict';
   }
 }

@@ -9,13 +9,13 @@ import type {
   StoredSettings,
 } from '../domain/ports/clinic-settings-repository';
 import { toSettings, type ClinicDocument } from './clinic-document';
-import type { DocumentWriteLock } from './document-write-lock';
+import type { DocumentWriter } from './document-writer';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
   constructor(
     private readonly collection: Collection<ClinicDocument>,
-    private readonly writeLock: DocumentWriteLock,
+    private readonly writer: DocumentWriter,
   ) {}
 
   find(clinicId: string): Promise<StoredSettings | null> {
@@ -63,7 +63,7 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
       pendingWithdrawals: [...pendingWithdrawals],
     };
     return withStorageErrors(() =>
-      this.writeLock.run(`clinic|${settings.clinicId}`, async () => {
+      this.writer.exclusive(this.collection, settings.clinicId, async () => {
         if (expectedRevision === null) {
           try {
             await this.collection.insertOne({
@@ -81,29 +81,25 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
             throw error;
           }
         }
-        const set = { ...fields, revision: expectedRevision + 1 };
-        const result = await this.collection.updateOne(
-          { _id: settings.clinicId, revision: expectedRevision },
-          event ? { $set: set, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } } : { $set: set },
+        return this.writer.update(
+          this.collection,
+          settings.clinicId,
+          expectedRevision,
+          event ? { $set: fields, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } } : { $set: fields },
         );
-        return result.matchedCount === 1 ? 'saved' : 'conflict';
       }),
     );
   }
 
   withdrawalDone(clinicId: string, caseTypeId: string, requestId: string): Promise<void> {
     return withStorageErrors(() =>
-      this.writeLock.run(`clinic|${clinicId}`, async () => {
-        // Read and write back under the lock; a CAS on revision keeps a concurrent writer's change.
+      this.writer.exclusive(this.collection, clinicId, async () => {
+        // Read and write back; the compare-and-set keeps a concurrent writer's change.
         for (;;) {
           const doc = await this.collection.findOne({ _id: clinicId });
           if (!doc) return;
           const pendingWithdrawals = doc.pendingWithdrawals.filter((w) => !(w.caseTypeId === caseTypeId && w.requestId === requestId));
-          const result = await this.collection.updateOne(
-            { _id: clinicId, revision: doc.revision },
-            { $set: { pendingWithdrawals, revision: doc.revision + 1 } },
-          );
-          if (result.matchedCount === 1) return;
+          if ((await this.writer.update(this.collection, clinicId, doc.revision, { $set: { pendingWithdrawals } })) === 'saved') return;
         }
       }),
     );

@@ -1,13 +1,17 @@
-import type { Collection } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import type { OutboxStats } from '../observability/metrics';
 import type { ClaimedEvents, OutboxEvent, OutboxStore } from '../relay/ports';
-import type { DocumentWriteLock } from './document-write-lock';
+import type { DocumentWriter } from './document-writer';
 import { withStorageErrors } from './mongo-errors';
+
+// Other writers (commands, other relays) can win a compare-and-set; a few re-reads settle it.
+const MAX_ATTEMPTS = 8;
 
 /** The outbox fields a document (an access, or a clinic's settings) carries beside its state. */
 export interface OutboxDocument<E> {
   _id: string;
   version: number;
+  revision: number;
   outbox: E[];
   outboxPending: boolean;
   outboxSince?: Date;
@@ -15,67 +19,63 @@ export interface OutboxDocument<E> {
 }
 
 /**
- * The outbox lives inside each document. A relay claims one document with a lease (a
- * single-document conditional update), so only one instance publishes a document's events at a
- * time and per-key order holds even with several instances (on MongoDB; see docs/ferretdb.md).
+ * The outbox lives inside each document. A relay claims one document with a lease written into
+ * it, so only one instance publishes a document's events at a time and per-key order holds with
+ * several instances. Every write here is a DocumentWriter compare-and-set on `revision`, like the
+ * commands' writes, so a lease or clean-up never overwrites a change made meanwhile by any process.
+ * The conditions are checked in code on a read by `_id` (the only filter FerretDB serves from an
+ * index), and the compare-and-set makes the check hold at write time.
  */
 export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
   constructor(
     private readonly collection: Collection<OutboxDocument<E>>,
-    private readonly writeLock: DocumentWriteLock,
-    /** The write-lock key of a document, as its repository names it. */
-    private readonly lockKey: (documentId: string) => string = (id) => id,
+    private readonly writer: DocumentWriter,
   ) {}
 
   claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents<E> | null> {
-    return this.locked(documentId, async () => {
-      const doc = await this.collection.findOneAndUpdate(
-        {
-          _id: documentId,
-          outboxPending: true,
-          $or: [{ relayLease: null }, { 'relayLease.until': { $lt: now } }, { 'relayLease.owner': owner }],
-        },
-        { $set: { relayLease: { owner, until: leaseUntil } } },
-        // No projection: FerretDB 1.x does not implement one on findAndModify.
-        { returnDocument: 'after' },
-      );
-      if (!doc || doc.outbox.length === 0) return null;
-      return { documentId, version: doc.version, events: doc.outbox };
+    return this.exclusive(documentId, async () => {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const doc = await this.read(documentId);
+        if (!doc || !doc.outboxPending || doc.outbox.length === 0) return null;
+        const lease = doc.relayLease;
+        if (lease && lease.owner !== owner && lease.until >= now) return null;
+        const saved = await this.writer.update(this.collection, documentId, doc.revision, { $set: { relayLease: { owner, until: leaseUntil } } });
+        if (saved === 'saved') return { documentId, version: doc.version, events: doc.outbox };
+      }
+      return null;
     });
   }
 
   markPublished(claimed: ClaimedEvents<E>, owner: string): Promise<{ morePending: boolean }> {
-    return this.locked(claimed.documentId, async () => {
-      // Common case: nothing new arrived since the claim, so the whole outbox is published.
-      const cleared = await this.collection.updateOne(
-        { _id: claimed.documentId, version: claimed.version, 'relayLease.owner': owner },
-        { $set: { outbox: [], outboxPending: false, relayLease: null }, $unset: { outboxSince: '' } },
-      );
-      if (cleared.matchedCount === 1) return { morePending: false };
-      // Newer events arrived meanwhile: drop only what was published and keep the rest pending.
-      // Filtered in code and written with $set: FerretDB 1.x silently ignores a $pull whose
-      // condition matches fields of array documents, which republished every claimed event. The
-      // version in the filter makes it a compare-and-set against events added in between.
+    return this.exclusive(claimed.documentId, async () => {
       const newest = claimed.events[claimed.events.length - 1]?.version ?? 0;
-      for (let attempt = 0; attempt < 8; attempt++) {
-        const doc = await this.collection.findOne({ _id: claimed.documentId, 'relayLease.owner': owner }, { projection: { outbox: 1, version: 1 } });
-        if (!doc) break;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const doc = await this.read(claimed.documentId);
+        // Lease lost (expired and taken): the new holder publishes; at-least-once allows the repeat.
+        if (!doc || doc.relayLease?.owner !== owner) return { morePending: true };
+        // Events that arrived after the claim stay pending, in order.
         const outbox = doc.outbox.filter((event) => event.version > newest);
-        const kept = await this.collection.updateOne(
-          { _id: claimed.documentId, version: doc.version, 'relayLease.owner': owner },
+        const saved = await this.writer.update(
+          this.collection,
+          claimed.documentId,
+          doc.revision,
           outbox.length > 0
             ? { $set: { outbox, outboxPending: true, relayLease: null, outboxSince: outbox[0]!.occurredAt } }
             : { $set: { outbox, outboxPending: false, relayLease: null }, $unset: { outboxSince: '' } },
         );
-        if (kept.matchedCount === 1) return { morePending: outbox.length > 0 };
+        if (saved === 'saved') return { morePending: outbox.length > 0 };
       }
       return { morePending: true };
     });
   }
 
   release(documentId: string, owner: string): Promise<void> {
-    return this.locked(documentId, async () => {
-      await this.collection.updateOne({ _id: documentId, 'relayLease.owner': owner }, { $set: { relayLease: null } });
+    return this.exclusive(documentId, async () => {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const doc = await this.read(documentId);
+        if (!doc || doc.relayLease?.owner !== owner) return;
+        if ((await this.writer.update(this.collection, documentId, doc.revision, { $set: { relayLease: null } })) === 'saved') return;
+      }
     });
   }
 
@@ -99,7 +99,11 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
     });
   }
 
-  private locked<T>(documentId: string, write: () => Promise<T>): Promise<T> {
-    return withStorageErrors(() => this.writeLock.run(this.lockKey(documentId), write));
+  private read(documentId: string): Promise<OutboxDocument<E> | null> {
+    return this.collection.findOne({ _id: documentId } as Filter<OutboxDocument<E>>) as Promise<OutboxDocument<E> | null>;
+  }
+
+  private exclusive<T>(documentId: string, write: () => Promise<T>): Promise<T> {
+    return withStorageErrors(() => this.writer.exclusive(this.collection, documentId, write));
   }
 }

@@ -1,6 +1,9 @@
+import type { Collection } from 'mongodb';
+import type { AccessDocument } from '../../src/storage-mongo/access-document';
 import { anApproveResidentRequest } from '../builders/requests';
 import type { Api } from './grpc-client';
 import type { ServiceUnderTest } from './service-under-test';
+import { until } from './until';
 
 /**
  * Waits until every event published before this call has been read. Order holds only within a
@@ -15,4 +18,12 @@ export async function relayCaughtUp(sut: ServiceUnderTest, staff: Api, clinicId:
     const [event] = await sut.events.waitFor((e) => e.value.requestId === marker.requestId);
     partitions.add(event!.partition);
   }
+}
+
+/** Waits until the relay is done with one document: its outbox empty and its lease released. */
+export async function outboxSettled(documents: Collection<AccessDocument>, id: string): Promise<void> {
+  await until(`the relay to finish with ${id.split('|')[0]}`, async () => {
+    const doc = await documents.findOne({ _id: id });
+    return doc !== null && !doc.outboxPending && doc.relayLease === null;
+  }, 30_000);
 }

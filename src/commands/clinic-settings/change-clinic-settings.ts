@@ -7,6 +7,7 @@ import type { IdGenerator } from '../../domain/ports/id-generator';
 import { DomainError, Violations } from '../../domain/errors/domain-error';
 import type { ClinicSettingsRepository } from '../../domain/ports/clinic-settings-repository';
 import type { Clock } from '../../domain/ports/clock';
+import type { KeyedQueue } from '../../shared/keyed-queue';
 import type { RequestRegistry } from '../../domain/ports/request-registry';
 import { stockholmDate } from '../../domain/time/stockholm';
 import { fingerprint } from '../shared/fingerprint';
@@ -21,6 +22,8 @@ export interface SettingsCommandDeps {
   withdrawals: { withdrawalPending(clinicId: string): void };
   /** Told after a change with an event was stored, so it is published at once. */
   outboxSignal: { settingsChanged(clinicId: string): void };
+  /** This process's changes of one clinic's settings wait for each other instead of conflicting. */
+  queue: KeyedQueue;
 }
 
 export interface SettingsCommandInput {
@@ -64,13 +67,14 @@ export async function changeClinicSettings(
   if (existingFingerprint !== null && existingFingerprint !== print) {
     throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
   }
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const stored = await deps.clinics.find(input.clinicId);
-    const earlier = stored?.recentRequests.find((r) => r.requestId === input.requestId);
-    if (earlier) return { changed: earlier.changed, settings: earlier.settings };
-    const current = stored?.settings ?? emptySettings(input.clinicId);
-    if (input.etag && input.etag !== settingsEtag(current)) {
-      throw new DomainError('STALE_ETAG', 'etag does not match the current settings; read them again');
+  return deps.queue.run(`clinic|${input.clinicId}`, async () => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const stored = await deps.clinics.find(input.clinicId);
+      const earlier = stored?.recentRequests.find((r) => r.requestId === input.requestId);
+      if (earlier) return { changed: earlier.changed, settings: earlier.settings };
+      const current = stored?.settings ?? emptySettings(input.clinicId);
+      if (input.etag && input.etag !== settingsEtag(current)) {
+  throw new DomainError('STALE_ETAG', 'etag does not match the current settings; read them again');
     }
     const decision = decide(current);
     // Nothing stored and nothing to store: a no-op must not create the clinic (it stays unknown).
@@ -99,5 +103,6 @@ export async function changeClinicSettings(
       return { changed: decision.changed, settings: decision.settings };
     }
   }
-  throw new DomainError('CONCURRENT_MODIFICATION', 'too many concurrent changes to these settings; retry');
+    throw new DomainError('CONCURRENT_MODIFICATION', 'too many concurrent changes to these settings; retry');
+  });
 }

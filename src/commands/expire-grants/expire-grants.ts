@@ -18,7 +18,7 @@ export function makeExpireGrants(deps: ChangeDeps & { ids: IdGenerator }) {
   return async (clinicId: string, resident: string, now: Date): Promise<ExpiredGrants> => {
     const requestId = `expiry:${now.toISOString()}`;
     let ended: Grant[] = [];
-    await changeResidentAccess(
+    const result = await changeResidentAccess(
       deps,
       {
         clinicId,
@@ -34,7 +34,8 @@ export function makeExpireGrants(deps: ChangeDeps & { ids: IdGenerator }) {
       },
       now,
     );
-    return { ended };
+    // A replay means another run (in this or another instance) with the same instant ended them.
+    return { ended: result.replayed ? [] : ended };
   };
 }
 

@@ -8,6 +8,7 @@ import type { ClinicSettingsRepository } from '../../domain/ports/clinic-setting
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import type { OutboxSignal } from '../../domain/ports/outbox-signal';
+import type { KeyedQueue } from '../../shared/keyed-queue';
 import type { RequestRegistry } from '../../domain/ports/request-registry';
 import { stockholmDate } from '../../domain/time/stockholm';
 import { changeResidentAccess, type AccessChangeResult } from './change-resident-access';
@@ -22,6 +23,7 @@ export interface AccessCommandDeps {
   outboxSignal: OutboxSignal;
   clock: Clock;
   ids: IdGenerator;
+  queue: KeyedQueue;
 }
 
 export interface AccessCommandInput {

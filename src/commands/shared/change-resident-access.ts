@@ -4,10 +4,13 @@ import { DomainError } from '../../domain/errors/domain-error';
 import type { AccessRepository } from '../../domain/ports/access-repository';
 import type { OutboxSignal } from '../../domain/ports/outbox-signal';
 import type { RequestRegistry } from '../../domain/ports/request-registry';
+import type { KeyedQueue } from '../../shared/keyed-queue';
 
 export interface AccessChangeResult {
   changed: boolean;
   access: ResidentAccess;
+  /** True when an earlier outcome of the same request id was returned instead of deciding anew. */
+  replayed?: boolean;
 }
 
 export type Decide = (current: ResidentAccess) => Decision;
@@ -38,23 +41,30 @@ export interface ChangeDeps {
   repository: AccessRepository;
   requests: RequestRegistry;
   outboxSignal: OutboxSignal;
+  /** This process's changes of one resident at one clinic wait for each other instead of conflicting. */
+  queue: KeyedQueue;
 }
 
 export async function changeResidentAccess(deps: ChangeDeps, request: ChangeRequest, now: Date): Promise<AccessChangeResult> {
-  const { repository, outboxSignal } = deps;
-  const { clinicId, resident, requestId } = request;
+  const { requestId } = request;
   // Reserve the id first: a crash after this leaves a reservation that the retry, with the same
   // fingerprint, passes through; the document's own record then makes the retry a replay.
   if (request.reserveRequestId !== false) {
     const { existingFingerprint } = await deps.requests.reserve(requestId, request.fingerprint, now);
     if (existingFingerprint !== null && existingFingerprint !== request.fingerprint) throw requestIdReused();
   }
+  return deps.queue.run(`access|${request.clinicId}|${request.resident}`, () => readDecideStore(deps, request));
+}
+
+async function readDecideStore(deps: ChangeDeps, request: ChangeRequest): Promise<AccessChangeResult> {
+  const { repository, outboxSignal } = deps;
+  const { clinicId, resident, requestId } = request;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const stored = await repository.find(clinicId, resident);
     const earlier = stored?.recentRequests.find((r) => r.requestId === requestId);
     if (earlier) {
       if (earlier.fingerprint !== request.fingerprint) throw requestIdReused();
-      return { changed: earlier.changed, access: earlier.access };
+      return { changed: earlier.changed, access: earlier.access, replayed: true };
     }
     const current = stored?.access ?? emptyAccess(clinicId, resident);
     if (request.etag && request.etag !== etagOf(current)) {

@@ -1,10 +1,10 @@
-import { DocumentWriteLock } from './document-write-lock';
+import { KeyedQueue } from './keyed-queue';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-describe('DocumentWriteLock', () => {
-  it('runs writes to one document one at a time, in arrival order, and others in parallel', async () => {
-    const lock = new DocumentWriteLock();
+describe('KeyedQueue', () => {
+  it('runs tasks with one key one at a time, in arrival order, and others in parallel', async () => {
+    const lock = new KeyedQueue();
     const log: string[] = [];
     const write = (doc: string, name: string) =>
       lock.run(doc, async () => {
@@ -21,8 +21,8 @@ describe('DocumentWriteLock', () => {
     expect(log.indexOf('start b1')).toBeLessThan(log.indexOf('end a1'));
   });
 
-  it('a failed write does not block the next one, and its error reaches its caller', async () => {
-    const lock = new DocumentWriteLock();
+  it('a failed task does not block the next one, and its error reaches its caller', async () => {
+    const lock = new KeyedQueue();
     const failing = lock.run('a', async () => {
       throw new Error('boom');
     });

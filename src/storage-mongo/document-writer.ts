@@ -1,0 +1,55 @@
+import type { Collection, Filter, UpdateFilter } from 'mongodb';
+import type { SaveResult } from '../domain/ports/access-repository';
+import { KeyedQueue } from '../shared/keyed-queue';
+import type { RevisionClaims } from './revision-claims';
+
+/** A document written only through DocumentWriter: `revision` counts its writes. */
+export interface RevisedDocument {
+  _id: string;
+  revision: number;
+}
+
+/**
+ * Every update of a stored document goes through here, so that writers in any number of
+ * processes never lose each other's changes, on MongoDB and on FerretDB 1.x alike:
+ * - this process's writes to one document queue behind each other (no wasted claims);
+ * - the move from revision n to n+1 belongs to whoever claims it first (RevisionClaims);
+ * - the claimed update then filters on `_id` alone: the claim already made it the only writer,
+ *   and FerretDB serves an `_id`-only filter from its index but scans for any other.
+ */
+export class DocumentWriter {
+  private readonly lock = new KeyedQueue();
+
+  constructor(private readonly claims: RevisionClaims) {}
+
+  /** Runs `write` with this process's other writes to the same document queued behind it. */
+  exclusive<T, D extends RevisedDocument>(collection: Collection<D>, id: string, write: () => Promise<T>): Promise<T> {
+    return this.lock.run(documentKey(collection, id), write);
+  }
+
+  /**
+   * Compare-and-set: applies `update` and moves the document from `expectedRevision` to the next
+   * revision, or answers 'conflict' when another writer moved it first. Call it inside exclusive().
+   */
+  async update<D extends RevisedDocument>(
+    collection: Collection<D>,
+    id: string,
+    expectedRevision: number,
+    update: { $set: Partial<D> } & Omit<UpdateFilter<D>, '$set'>,
+  ): Promise<SaveResult> {
+    const revision = expectedRevision + 1;
+    const claimed = await this.claims.claim(documentKey(collection, id), revision, () => storedRevision(collection, id));
+    if (!claimed) return 'conflict';
+    const result = await collection.updateOne({ _id: id } as Filter<D>, { ...update, $set: { ...update.$set, revision } } as UpdateFilter<D>);
+    return result.matchedCount === 1 ? 'saved' : 'conflict';
+  }
+}
+
+function documentKey(collection: { collectionName: string }, id: string): string {
+  return `${collection.collectionName}|${id}`;
+}
+
+async function storedRevision<D extends RevisedDocument>(collection: Collection<D>, id: string): Promise<number | null> {
+  const doc = await collection.findOne({ _id: id } as Filter<D>, { projection: { revision: 1 } });
+  return doc ? (doc.revision as number) : null;
+}

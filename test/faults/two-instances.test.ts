@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import { loadConfig } from '../../src/config/config';
+import { startService, type RunningService } from '../../src/main';
+import type { AccessDocument } from '../../src/storage-mongo/access-document';
+import { aClinicId, aResident } from '../builders/identity';
+import { account, History, observedEvents, printAccounting, readWholeTopic } from '../support/accounting';
+import { apiOf, connectClients, type Api, type Clients } from '../support/grpc-client';
+import { LogCapture } from '../support/log-capture';
+import { scrapeMetrics } from '../support/metrics-client';
+import { serviceEnv } from '../support/test-env';
+import { signTestToken, testAuthEnv } from '../support/tokens';
+import { until } from '../support/until';
+
+/** One clock for both instances, moved by the test (winter time: Stockholm is UTC+1). */
+const clock = { current: new Date('2027-03-18T09:00:00Z'), now: () => new Date(clock.current) };
+const EXPIRING_UNTIL = '2027-03-19';
+const STOCKHOLM_MIDNIGHT_AFTER = new Date('2027-03-19T23:00:00Z');
+
+interface Instance {
+  service: RunningService;
+  clients: Clients;
+  api: Api;
+}
+
+/**
+ * Two service instances on one database and one topic, each running its relay and expiry worker,
+ * while staff send commands about the same residents to both. Jepsen-style accounting: every
+ * acknowledged change is published, per-key order holds, and each due grant ends exactly once.
+ */
+describe('two service instances running relay and expiry at once', () => {
+  const instances: Instance[] = [];
+  let mongo: MongoClient | undefined;
+  let env: Record<string, string>;
+  afterAll(async () => {
+    for (const instance of instances) {
+      instance.clients.close();
+      await instance.service.stop();
+    }
+    await mongo?.db(env.MONGODB_DATABASE).dropDatabase();
+    await mongo?.close();
+  });
+
+  it('publishes every acknowledged change once or more, in order per key, and ends each grant once', async () => {
+    env = serviceEnv({ ...(await testAuthEnv()), RELAY_POLL_INTERVAL_MS: '300', RELAY_LEASE_MS: '3000', EXPIRY_POLL_INTERVAL_MS: '100' });
+    const clinicId = aClinicId();
+    const token = await signTestToken({ sub: 'staff-1', clinics: [clinicId], roles: ['staff', 'admin'] });
+    for (let i = 0; i < 2; i++) {
+      const service = await startService(loadConfig(env), { clock, logDestination: new LogCapture() });
+      const clients = connectClients(service.port);
+      instances.push({ service, clients, api: apiOf(clients, token) });
+    }
+    const [a, b] = instances as [Instance, Instance];
+    mongo = await new MongoClient(env.MONGODB_URI!).connect();
+    const access = mongo.db(env.MONGODB_DATABASE).collection<AccessDocument>('access');
+
+    for (const [id, restricted] of [['general', false], ['expiring', true], ['restricted', true]] as const) {
+      await a.api.putCaseType({ clinicId, caseType: { id, name: id, restricted }, requestId: randomUUID(), etag: '' });
+    }
+    const history = new History();
+    const changed = (response: { changed: boolean }) => response.changed;
+
+    // Grants that both expiry workers will find due at the same midnight.
+    const expiring = Array.from({ length: 16 }, () => aResident());
+    for (const [i, resident] of expiring.entries()) {
+      const api = instances[i % 2]!.api;
+      const requestId = randomUUID();
+      await history.run(requestId, () => api.grantCaseType({ clinicId, personalIdentityNumber: resident, caseTypeId: 'expiring', untilDate: EXPIRING_UNTIL, requestId, etag: '' }), changed);
+    }
+    expect(history.acknowledged.size).toBe(expiring.length);
+
+    // Staff on both instances change the same few residents; the expiring ones get approvals too.
+    const shared = Array.from({ length: 8 }, () => aResident());
+    const operations = [
+      (api: Api, resident: string, requestId: string) => api.approveResident({ clinicId, personalIdentityNumber: resident, requestId, etag: '' }),
+      (api: Api, resident: string, requestId: string) => api.removeApproval({ clinicId, personalIdentityNumber: resident, requestId, etag: '' }),
+      (api: Api, resident: string, requestId: string) =>
+        api.grantCaseType({ clinicId, personalIdentityNumber: resident, caseTypeId: 'restricted', untilDate: '2027-04-30', requestId, etag: '' }),
+      (api: Api, resident: string, requestId: string) =>
+        api.grantCaseType({ clinicId, personalIdentityNumber: resident, caseTypeId: 'restricted', untilFurtherNotice: true, requestId, etag: '' }),
+      (api: Api, resident: string, requestId: string) => api.removeGrant({ clinicId, personalIdentityNumber: resident, caseTypeId: 'restricted', requestId, etag: '' }),
+    ];
+    const worker = async (w: number) => {
+      const api = instances[w % 2]!.api;
+      for (let i = 0; i < 30; i++) {
+        const onExpiring = i % 3 === 0;
+        const resident = onExpiring ? expiring[(w * 7 + i) % expiring.length]! : shared[(w * 5 + i) % shared.length]!;
+        const operation = onExpiring ? operations[i % 2]! : operations[(w + i) % operations.length]!;
+        const requestId = randomUUID();
+        await history.run(requestId, () => operation(api, resident, requestId), changed);
+        // Midnight comes in the middle of the load: both expiry workers race the commands.
+        if (w === 0 && i === 10) clock.current = STOCKHOLM_MIDNIGHT_AFTER;
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
+
+    // Both relays drain; every document's outbox empties.
+    await until('both relays to drain the outboxes', async () => (await access.countDocuments({ outboxPending: true })) === 0, 60_000);
+    const events = observedEvents(await readWholeTopic(env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!));
+    const accounting = account(history, events);
+
+    const consumed = await readWholeTopic(env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!);
+    const expiryEvents = new Map<string, Set<string>>();
+    for (const e of consumed) {
+      if (e.value.cause !== 'ACCESS_CHANGE_CAUSE_GRANT_EXPIRED') continue;
+      const ids = expiryEvents.get(e.key) ?? new Set<string>();
+      ids.add(e.headers.ce_id!);
+      expiryEvents.set(e.key, ids);
+    }
+    const published = await Promise.all(instances.map(async (i) => (await scrapeMetrics(i.service.metricsPort)).value('resident_access_events_published_total') ?? 0));
+    const expired = await Promise.all(instances.map(async (i) => (await scrapeMetrics(i.service.metricsPort)).value('resident_access_grants_expired_total') ?? 0));
+    printAccounting(accounting, `failed ${JSON.stringify(history.failedByCode())}, published by instance ${published.join('/')}, grants expired by instance ${expired.join('/')}`);
+
+    // The only refusals: a grant of a held case type with another end (GRANT_EXISTS), which the random mix asks for.
+    expect(Object.keys(history.failedByCode()).filter((code) => code !== 'ALREADY_EXISTS/GRANT_EXISTS')).toEqual([]);
+    expect(history.indeterminate.size).toBe(0);
+    expect(accounting.lostIds).toEqual([]);
+    expect(accounting.unexpectedIds).toEqual([]);
+    expect(accounting.violations).toEqual([]);
+    // Each due grant ended exactly once, by one instance or the other, with one event.
+    expect(expiryEvents.size).toBe(expiring.length);
+    expect([...expiryEvents.values()].every((ids) => ids.size === 1)).toBe(true);
+    expect(expired[0]! + expired[1]!).toBe(expiring.length);
+    const stillGranted = await access.countDocuments({ clinicId, 'grants.caseTypeId': 'expiring' });
+    expect(stillGranted).toBe(0);
+    // Both instances took part in publishing.
+    expect(published.every((n) => n > 0)).toBe(true);
+    // The stored version of every document is the last version published for it.
+    const lastVersion = new Map<string, number>();
+    for (const e of events) lastVersion.set(e.key, Math.max(lastVersion.get(e.key) ?? 0, e.version));
+    const docs = await access.find({ clinicId }).toArray();
+    expect(docs.map((d) => d.version).sort()).toEqual([...lastVersion.values()].sort());
+  });
+});

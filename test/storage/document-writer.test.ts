@@ -1,0 +1,99 @@
+import { MongoClient, type Collection } from 'mongodb';
+import { DocumentWriter } from '../../src/storage-mongo/document-writer';
+import { DEFAULT_CLAIM_OPTIONS, RevisionClaims, REVISION_CLAIMS_COLLECTION, type RevisionClaimDocument } from '../../src/storage-mongo/revision-claims';
+import { integrationServers, uniqueName } from '../support/test-env';
+
+/**
+ * Writers in separate processes never lose each other's changes. Each "process" here has its own
+ * MongoClient and DocumentWriter (so no in-process lock is shared), as two service instances would.
+ */
+interface Counter {
+  _id: string;
+  revision: number;
+  marks: Record<string, true>;
+}
+
+const database = uniqueName('writer').replace(/-/g, '_');
+const clients: MongoClient[] = [];
+
+async function aProcess(options = DEFAULT_CLAIM_OPTIONS): Promise<{ writer: DocumentWriter; docs: Collection<Counter>; claims: Collection<RevisionClaimDocument> }> {
+  const client = await MongoClient.connect(integrationServers().mongoUri, { maxPoolSize: 8 });
+  clients.push(client);
+  const db = client.db(database);
+  const claims = db.collection<RevisionClaimDocument>(REVISION_CLAIMS_COLLECTION);
+  return { writer: new DocumentWriter(new RevisionClaims(claims, options)), docs: db.collection<Counter>('counters'), claims };
+}
+
+/** What a command does: read, decide, compare-and-set, and on a conflict read again. */
+async function addMark(p: { writer: DocumentWriter; docs: Collection<Counter> }, id: string, mark: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const saved = await p.writer.exclusive(p.docs, id, async () => {
+      const doc = await p.docs.findOne({ _id: id });
+      return p.writer.update(p.docs, id, doc!.revision, { $set: { [`marks.${mark}`]: true } as Partial<Counter> });
+    });
+    if (saved === 'saved') return;
+  }
+  throw new Error(`mark ${mark} never saved`);
+}
+
+afterAll(async () => {
+  await clients[0]?.db(database).dropDatabase();
+  await Promise.all(clients.map((c) => c.close()));
+});
+
+describe('DocumentWriter across processes', () => {
+  it('concurrent writers in three processes keep every change, and the revision counts each write once', async () => {
+    const processes = await Promise.all([aProcess(), aProcess(), aProcess()]);
+    const id = uniqueName('doc');
+    await processes[0]!.docs.insertOne({ _id: id, revision: 1, marks: {} });
+
+    const marks = processes.flatMap((p, i) => Array.from({ length: 12 }, (_, k) => ({ p, mark: `p${i}w${k}` })));
+    await Promise.all(marks.map(({ p, mark }) => addMark(p, id, mark)));
+
+    const stored = await processes[0]!.docs.findOne({ _id: id });
+    expect(Object.keys(stored!.marks).sort()).toEqual(marks.map((m) => m.mark).sort());
+    expect(stored!.revision).toBe(1 + marks.length);
+  });
+
+  it('of many processes claiming the same revision at once, exactly one wins', async () => {
+    const processes = await Promise.all(Array.from({ length: 6 }, () => aProcess({ ...DEFAULT_CLAIM_OPTIONS, waitForClaimantMs: 50 })));
+    const id = uniqueName('doc');
+    await processes[0]!.docs.insertOne({ _id: id, revision: 4, marks: {} });
+
+    const results = await Promise.all(processes.map((p, i) => p.writer.update(p.docs, id, 4, { $set: { [`marks.p${i}`]: true } as Partial<Counter> })));
+
+    expect(results.filter((r) => r === 'saved')).toHaveLength(1);
+    const stored = await processes[0]!.docs.findOne({ _id: id });
+    expect(stored!.revision).toBe(5);
+    expect(Object.keys(stored!.marks)).toHaveLength(1);
+  });
+
+  it('a claim whose writer died before writing blocks others only until it is abandoned', async () => {
+    const p = await aProcess({ ...DEFAULT_CLAIM_OPTIONS, abandonAfterMs: 60_000, waitForClaimantMs: 20 });
+    const id = uniqueName('doc');
+    await p.docs.insertOne({ _id: id, revision: 2, marks: {} });
+    // A writer claimed revision 3 and died: first moments ago, then long ago.
+    const deadClaim = `counters|${id}|r3#0`;
+    await p.claims.insertOne({ _id: deadClaim, at: new Date() });
+
+    await expect(p.writer.update(p.docs, id, 2, { $set: { 'marks.early': true } as Partial<Counter> })).resolves.toBe('conflict');
+
+    await p.claims.updateOne({ _id: deadClaim }, { $set: { at: new Date(Date.now() - 61_000) } });
+    await expect(p.writer.update(p.docs, id, 2, { $set: { 'marks.late': true } as Partial<Counter> })).resolves.toBe('saved');
+
+    const stored = await p.docs.findOne({ _id: id });
+    expect(stored).toMatchObject({ revision: 3, marks: { late: true } });
+    expect(await p.claims.findOne({ _id: `counters|${id}|r3#1` })).not.toBeNull();
+  });
+
+  it('a write that lost the race reports a conflict and changes nothing', async () => {
+    const [a, b] = await Promise.all([aProcess({ ...DEFAULT_CLAIM_OPTIONS, waitForClaimantMs: 20 }), aProcess({ ...DEFAULT_CLAIM_OPTIONS, waitForClaimantMs: 20 })]);
+    const id = uniqueName('doc');
+    await a!.docs.insertOne({ _id: id, revision: 1, marks: {} });
+
+    await expect(a!.writer.update(a!.docs, id, 1, { $set: { 'marks.first': true } as Partial<Counter> })).resolves.toBe('saved');
+    await expect(b!.writer.update(b!.docs, id, 1, { $set: { 'marks.stale': true } as Partial<Counter> })).resolves.toBe('conflict');
+
+    expect(await a!.docs.findOne({ _id: id })).toMatchObject({ revision: 2, marks: { first: true } });
+  });
+});
