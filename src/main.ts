@@ -218,7 +218,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         health.stop();
         await server.shutdown(config.shutdownGraceMs);
         await registerConsumer.stop();
-        await Promise.all([withdrawals.idle(), bulkRemovals.idle(), expiry.stop()]);
+        await Promise.all([withdrawals.stop(), bulkRemovals.stop(), expiry.stop()]);
         await Promise.all([relay.stop(), settingsRelay.stop()]);
         await Promise.all([accessPublisher.close(), settingsPublisher.close()]);
         await metricsServer.close();

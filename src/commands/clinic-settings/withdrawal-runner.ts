@@ -5,6 +5,7 @@ import type { ClinicSettingsRepository, PendingWithdrawal } from '../../domain/p
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import type { ChangeDeps } from '../shared/change-resident-access';
+import { BackgroundRuns, type Backoff } from '../shared/background-runs';
 import { sweepResidents } from '../shared/resident-sweep';
 
 export interface WithdrawalDeps extends ChangeDeps {
@@ -20,35 +21,39 @@ export interface WithdrawalDeps extends ChangeDeps {
  * whatever was left; a withdrawal is dropped from the clinic only when its sweep finished.
  */
 export class WithdrawalRunner {
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly runs: BackgroundRuns;
   private readonly again = new Set<string>();
 
   constructor(
     private readonly deps: WithdrawalDeps,
     private readonly logger: Logger,
-  ) {}
+    backoff?: Backoff,
+  ) {
+    this.runs = new BackgroundRuns('withdrawing grants', logger, backoff);
+  }
 
   async resumeUnfinished(): Promise<void> {
     for (const { clinicId } of await this.deps.clinics.findPendingWithdrawals()) this.withdrawalPending(clinicId);
   }
 
   withdrawalPending(clinicId: string): void {
-    if (this.running.has(clinicId)) {
+    if (this.runs.isRunning(clinicId)) {
       this.again.add(clinicId);
       return;
     }
-    const run = this.runClinic(clinicId)
-      .catch((error: unknown) => this.logger.error({ err: error, clinicId }, 'withdrawing grants failed; will resume at next start'))
-      .finally(() => {
-        this.running.delete(clinicId);
-        if (this.again.delete(clinicId)) this.withdrawalPending(clinicId);
-      });
-    this.running.set(clinicId, run);
+    void this.runs.start(clinicId, () => this.runClinic(clinicId), { clinicId }).then(() => {
+      if (this.again.delete(clinicId)) this.withdrawalPending(clinicId);
+    });
   }
 
-  /** Waits for every sweep in progress (shutdown, tests). */
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all(this.running.values());
+  /** Waits for every sweep in progress (tests). */
+  idle(): Promise<void> {
+    return this.runs.idle();
+  }
+
+  /** Pauses sweeps after the residents in hand; the withdrawals stay pending for the next start. */
+  stop(): Promise<void> {
+    return this.runs.stop();
   }
 
   private async runClinic(clinicId: string): Promise<void> {
@@ -68,6 +73,7 @@ export class WithdrawalRunner {
         if (changed) withdrawn++;
       },
       () => this.deps.clock.now(),
+      this.runs.signal,
     );
     await this.deps.clinics.withdrawalDone(clinicId, w.caseTypeId, w.requestId);
     this.logger.info({ clinicId, caseTypeId: w.caseTypeId, withdrawn }, 'grants withdrawn');

@@ -5,6 +5,7 @@ import type { BulkRemovalJob, BulkRemovalStore } from '../../domain/ports/bulk-r
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import type { ChangeDeps } from '../shared/change-resident-access';
+import { BackgroundRuns, type Backoff } from '../shared/background-runs';
 import { sweepResidents } from '../shared/resident-sweep';
 
 export interface BulkRemovalDeps extends ChangeDeps {
@@ -23,30 +24,36 @@ const PROGRESS_EVERY = 500;
  * that, so residents already done drop out and a resumed job does not revisit them.
  */
 export class BulkRemovalRunner {
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly runs: BackgroundRuns;
 
   constructor(
     private readonly deps: BulkRemovalDeps,
     private readonly logger: Logger,
-  ) {}
+    backoff?: Backoff,
+  ) {
+    this.runs = new BackgroundRuns('bulk removal', logger, backoff);
+  }
 
   async resumeUnfinished(): Promise<void> {
-    for (const job of await this.deps.jobs.findUnfinished()) this.run(job);
+    for (const job of await this.deps.jobs.findUnfinished()) void this.run(job);
   }
 
-  /** Starts the job unless it runs already; resolves when it is done. */
+  /**
+   * Starts the job unless it runs already; resolves when this run ends (done, paused for
+   * shutdown, or failed: a failed run is retried in the background).
+   */
   run(job: BulkRemovalJob): Promise<void> {
-    const existing = this.running.get(job.id);
-    if (existing) return existing;
-    const run = this.process(job)
-      .catch((error: unknown) => this.logger.error({ err: error, jobId: job.id }, 'bulk removal failed; a retry resumes it'))
-      .finally(() => this.running.delete(job.id));
-    this.running.set(job.id, run);
-    return run;
+    // A retry re-reads the job, so it resumes from the last saved progress.
+    return this.runs.start(job.id, async () => this.process((await this.deps.jobs.find(job.id)) ?? job), { jobId: job.id });
   }
 
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all(this.running.values());
+  idle(): Promise<void> {
+    return this.runs.idle();
+  }
+
+  /** Pauses running jobs after the residents in hand (their progress saved) for a quick shutdown. */
+  stop(): Promise<void> {
+    return this.runs.stop();
   }
 
   private async process(job: BulkRemovalJob): Promise<void> {
@@ -72,7 +79,13 @@ export class BulkRemovalRunner {
         }
       },
       () => this.deps.clock.now(),
-    );
+      this.runs.signal,
+    ).catch(async (error: unknown) => {
+      // Whatever was done counts, so a paused or failed job reports its progress.
+      await saving;
+      await this.deps.jobs.saveProgress(job.id, { ...progress, finishedAt: null }).catch(() => undefined);
+      throw error;
+    });
     await saving;
     await this.deps.jobs.saveProgress(job.id, { ...progress, finishedAt: this.deps.clock.now() });
     this.logger.info({ jobId: job.id, clinicId: job.clinicId, ...progress }, 'bulk removal done');

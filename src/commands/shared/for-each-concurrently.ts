@@ -1,12 +1,18 @@
 /**
  * Runs `work` for every item of a (possibly huge, streamed) iterable with at most `concurrency`
- * in flight, so memory stays bounded by the concurrency, not by the number of items.
+ * in flight, so memory stays bounded by the concurrency, not by the number of items. Once `signal`
+ * aborts, no new item starts; the call resolves when those in flight are done.
  */
-export async function forEachConcurrently<T>(items: AsyncIterable<T>, concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachConcurrently<T>(
+  items: AsyncIterable<T>,
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
   for await (const item of items) {
-    if (failure) break;
+    if (failure || signal?.aborted) break;
     const task = work(item).catch((error: unknown) => {
       failure ??= error;
     });

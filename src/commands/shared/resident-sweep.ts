@@ -17,6 +17,8 @@ export async function sweepResidents(
   decide: (current: ResidentAccess) => Decision,
   onResult: (changed: boolean) => void,
   now: () => Date,
+  /** Aborted at shutdown: the sweep stops between residents and rejects with SweepInterrupted. */
+  signal?: AbortSignal,
 ): Promise<void> {
   await forEachConcurrently(residents, SWEEP_CONCURRENCY, async (resident) => {
     const result = await changeResidentAccess(
@@ -32,5 +34,14 @@ export async function sweepResidents(
       now(),
     );
     onResult(result.changed);
-  });
+  }, signal);
+  if (signal?.aborted) throw new SweepInterrupted();
+}
+
+/** The sweep stopped early because the service is stopping; running it again resumes it. */
+export class SweepInterrupted extends Error {
+  constructor() {
+    super('sweep interrupted by shutdown');
+    this.name = 'SweepInterrupted';
+  }
 }

@@ -1,0 +1,64 @@
+import pino from 'pino';
+import { BackgroundRuns } from './background-runs';
+import { SweepInterrupted } from './resident-sweep';
+
+const silent = pino({ level: 'silent' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('BackgroundRuns', () => {
+  it('retries a failed run after a growing delay until it succeeds', async () => {
+    const runs = new BackgroundRuns('job', silent, { firstMs: 5, maxMs: 20 });
+    let attempts = 0;
+    const work = async () => {
+      attempts++;
+      if (attempts < 4) throw new Error('database away');
+    };
+    await runs.start('a', work, {});
+    while (attempts < 4) await sleep(5);
+    await runs.idle();
+    expect(attempts).toBe(4);
+    await runs.stop();
+  });
+
+  it('one run per key: a second start while it runs joins the first', async () => {
+    const runs = new BackgroundRuns('job', silent);
+    let calls = 0;
+    const work = async () => {
+      calls++;
+      await sleep(10);
+    };
+    await Promise.all([runs.start('a', work, {}), runs.start('a', work, {})]);
+    expect(calls).toBe(1);
+  });
+
+  it('stop aborts the signal, waits for the run, and neither retries it nor starts new ones', async () => {
+    const runs = new BackgroundRuns('job', silent, { firstMs: 5, maxMs: 5 });
+    let attempts = 0;
+    const work = async () => {
+      attempts++;
+      while (!runs.signal.aborted) await sleep(2);
+      throw new SweepInterrupted();
+    };
+    const run = runs.start('a', work, {});
+    await sleep(10);
+    await runs.stop();
+    await run;
+    await sleep(20);
+    expect(attempts).toBe(1);
+    let later = 0;
+    await runs.start('b', async () => void later++, {});
+    expect(later).toBe(0);
+  });
+
+  it('stop cancels a retry that is waiting', async () => {
+    const runs = new BackgroundRuns('job', silent, { firstMs: 30, maxMs: 30 });
+    let attempts = 0;
+    await runs.start('a', async () => {
+      attempts++;
+      throw new Error('database away');
+    }, {});
+    await runs.stop();
+    await sleep(60);
+    expect(attempts).toBe(1);
+  });
+});
