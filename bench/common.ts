@@ -62,3 +62,19 @@ export function stockholmDateOf(at: Date): string {
 export function addDaysTo(date: string, days: number): string {
   return new Date(Date.parse(`${date}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
+
+const abortCleanups = new Set<() => Promise<unknown>>();
+
+/**
+ * Registers a best-effort clean-up (drop a database, delete topics) for when the run is cut off by
+ * its time bound; returns the function that unregisters it once done normally.
+ */
+export function cleanUpOnAbort(cleanUp: () => Promise<unknown>): () => void {
+  abortCleanups.add(cleanUp);
+  return () => abortCleanups.delete(cleanUp);
+}
+
+/** Runs the registered clean-ups, for at most `ms`. */
+export async function abortCleanUp(ms: number): Promise<void> {
+  await Promise.race([Promise.allSettled([...abortCleanups].map((c) => c())), sleep(ms)]);
+}

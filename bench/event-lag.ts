@@ -53,7 +53,7 @@ export async function measureEventLag(opts: {
     if (consumed === undefined) missing++;
     hist.recordValue(Math.max(1, ((consumed ?? waitedUntil) - at) * 1000));
   }
-  if (!complete) note += `${missing} of ${answered.size} events not consumed within ${opts.waitMs / 1000} s: lag figures are lower bounds; `;
+  if (!complete) note += `${missing} of ${answered.size} events not consumed within ${Math.round(opts.waitMs / 1000)} s: lag figures are lower bounds; `;
   const relayEventsPerS = round1((opts.consumed() - from.consumed) / ((Date.now() - from.at) / 1000));
   const some = hist.totalCount > 0;
   return {

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serviceEnv, uniqueName } from '../test/support/test-env';
 
-type ToChild = { type: 'clock'; at: string } | { type: 'memory' } | { type: 'stop' };
+type ToChild = { type: 'clock'; at: string } | { type: 'memory' } | { type: 'stop' } | { type: 'exit' };
 type FromChild =
   | { type: 'started'; port: number }
   | { type: 'clock-set' }
@@ -34,12 +34,14 @@ export interface ServiceProcess {
   /** Stops the service gracefully; resolves with its peak RSS. Kills it when it does not stop in time. */
   stop(): Promise<{ peakRssMb: number | null }>;
   /**
-   * Ends the service at once (SIGKILL), after asking for its peak RSS: the bench measures no
-   * shutdown, and a graceful stop waits for the relay's and the expiry worker's current batches.
+   * Ends the service at once (process.exit, SIGKILL if that hangs), after asking for its peak
+   * RSS: the bench measures no shutdown, and a graceful stop waits for the relay's and the expiry
+   * worker's current batches.
    */
   kill(): Promise<{ peakRssMb: number | null }>;
 }
 
+const PROFILE_DIR = path.join(__dirname, 'results', 'profiles');
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 // ---- parent side --------------------------------------------------------------------------------
@@ -62,7 +64,8 @@ export const topicsOf = (env: Record<string, string>): string[] =>
 
 export async function startServiceProcess(env: Record<string, string>, startTimeoutMs = 60_000): Promise<ServiceProcess> {
   const child: ChildProcess = fork(__filename, ['--serve'], {
-    execArgv: ['--require', 'tsx/cjs'],
+    // BENCH_CPU_PROF=1: each service process writes a V8 CPU profile (open it in Chrome DevTools).
+    execArgv: ['--require', 'tsx/cjs', ...(process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
     cwd: path.join(__dirname, '..'),
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -126,9 +129,12 @@ export async function startServiceProcess(env: Record<string, string>, startTime
         (m) => m.peakRssMb,
         () => null,
       );
+      // process.exit() in the child: no graceful stop, but a CPU profile (BENCH_CPU_PROF) is written.
       const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
+      send({ type: 'exit' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await gone;
+      clearTimeout(timer);
       return { peakRssMb };
     },
     async stop() {
@@ -188,10 +194,13 @@ async function serve(): Promise<void> {
       reply({ type: 'memory', peakRssMb: peak(), rssMb: mb(process.memoryUsage().rss) });
     } else if (m.type === 'stop') {
       void stop();
+    } else if (m.type === 'exit') {
+      process.exit(0);
     }
   });
-  // The bench went away (crashed or was killed): do not outlive it.
-  process.on('disconnect', () => void stop());
+  // The bench went away (crashed, or cut off by its time bound and dropping the database): do not
+  // outlive it, and write nothing more.
+  process.on('disconnect', () => process.exit(0));
   reply({ type: 'started', port: service.port });
 }
 
