@@ -84,11 +84,19 @@ export class OutboxRelay<E extends OutboxEvent> {
     }
   }
 
+  /**
+   * The scan finds what no signal announced (a crash, another instance's failure). It runs only
+   * when the queue is empty: on FerretDB it decodes every document, and while the relay is busy
+   * with signalled documents it would take the database's time for nothing.
+   */
   private async scanIfDue(): Promise<void> {
     const now = Date.now();
-    if (now - this.lastScan < this.settings.pollIntervalMs) return;
+    if (this.queue.size > 0 || now - this.lastScan < this.settings.pollIntervalMs) return;
     this.lastScan = now;
-    for (const id of await this.store.findPending(this.settings.batchSize)) this.queue.add(id);
+    const found = await this.store.findPending(this.settings.batchSize);
+    for (const id of found) this.queue.add(id);
+    // A full batch means a backlog (after a crash or an outage): scan again as soon as it is sent.
+    if (found.length === this.settings.batchSize) this.lastScan = 0;
   }
 
   private takeBatch(): string[] {
