@@ -136,7 +136,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const settingsRelay = new OutboxRelay(settingsOutbox, settingsPublisher, noRecord, publishing, clock, config.relay, logger.child({ component: 'settings-relay' }));
 
   const ids = { next: randomUUID };
-  const repository = new MongoAccessRepository(accessCollection, writer);
+  const repository = new MongoAccessRepository(accessCollection, writer, { owner: relay.owner, leaseMs: config.relay.leaseMs, now: () => clock.now() });
   const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION));
   const clinics = new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writer);
   const accessQueries = new MongoAccessQueries(accessCollection);

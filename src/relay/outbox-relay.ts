@@ -20,7 +20,8 @@ const MAX_BACKOFF_MS = 5000;
  * broker has acknowledged it.
  */
 export class OutboxRelay<E extends OutboxEvent> {
-  private readonly owner = randomUUID();
+  /** Names this relay in the leases it holds. */
+  readonly owner = randomUUID();
   private readonly queue = new Set<string>();
   private running = false;
   private loop: Promise<void> | null = null;

@@ -29,21 +29,29 @@ export class DocumentWriter {
 
   /**
    * Compare-and-set: applies `update` and moves the document from `expectedRevision` to the next
-   * revision, or answers 'conflict' when another writer moved it first. Call it inside exclusive().
+   * revision, or answers 'conflict' when another writer moved it first. `update` may be computed
+   * from the document as it stands under the claim. Call it inside exclusive().
    */
   async update<D extends RevisedDocument>(
     collection: Collection<D>,
     id: string,
     expectedRevision: number,
-    update: { $set: Partial<D> } & Omit<UpdateFilter<D>, '$set'>,
+    update: DocumentUpdate<D> | ((current: D) => DocumentUpdate<D>),
   ): Promise<SaveResult> {
     const revision = expectedRevision + 1;
     const claimed = await this.claims.claim(documentKey(collection, id), revision, () => storedRevision(collection, id));
     if (!claimed) return 'conflict';
-    const result = await collection.updateOne({ _id: id } as Filter<D>, { ...update, $set: { ...update.$set, revision } } as UpdateFilter<D>);
+    // Under the claim nobody else writes; the read confirms the document is still at the expected
+    // revision (a claim swept long ago could be taken again by a writer whose read is as old).
+    const current = (await collection.findOne({ _id: id } as Filter<D>)) as D | null;
+    if (!current || current.revision !== expectedRevision) return 'conflict';
+    const changes = typeof update === 'function' ? update(current) : update;
+    const result = await collection.updateOne({ _id: id } as Filter<D>, { ...changes, $set: { ...changes.$set, revision } } as UpdateFilter<D>);
     return result.matchedCount === 1 ? 'saved' : 'conflict';
   }
 }
+
+export type DocumentUpdate<D> = { $set: Partial<D> } & Omit<UpdateFilter<D>, '$set'>;
 
 function documentKey(collection: { collectionName: string }, id: string): string {
   return `${collection.collectionName}|${id}`;

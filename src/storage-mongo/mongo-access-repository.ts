@@ -5,11 +5,31 @@ import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } 
 import type { DocumentWriter } from './document-writer';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
+/** This instance's relay, to which a change hands its events' lease in the same write. */
+export interface LocalRelay {
+  owner: string;
+  leaseMs: number;
+  now(): Date;
+}
+
 export class MongoAccessRepository implements AccessRepository {
   constructor(
     private readonly collection: Collection<AccessDocument>,
     private readonly writer: DocumentWriter,
+    private readonly relay: LocalRelay | null = null,
   ) {}
+
+  /**
+   * The lease a write with an event sets: this instance's relay is told at once and publishes
+   * without writing a lease of its own. A lease another relay holds is kept: it is publishing
+   * older events of this document and will find the new one pending when it lets go.
+   */
+  private leaseFor(current: AccessDocument['relayLease']): Pick<AccessDocument, 'relayLease'> | Record<string, never> {
+    if (!this.relay) return {};
+    const now = this.relay.now();
+    if (current && current.owner !== this.relay.owner && current.until >= now) return {};
+    return { relayLease: { owner: this.relay.owner, until: new Date(now.getTime() + this.relay.leaseMs) } };
+  }
 
   find(clinicId: string, resident: string): Promise<StoredAccess | null> {
     return withStorageErrors(async () => {
@@ -48,7 +68,7 @@ export class MongoAccessRepository implements AccessRepository {
       outboxPending: event !== null,
       ...(event ? { outboxSince: event.occurredAt } : {}),
       recentRequests: [...recentRequests],
-      relayLease: null,
+      relayLease: event && this.relay ? this.leaseFor(null).relayLease! : null,
       updatedAt: event?.occurredAt ?? new Date(),
     };
     try {
@@ -76,11 +96,10 @@ export class MongoAccessRepository implements AccessRepository {
     }
     const id = accessDocumentId(access.clinicId, access.resident);
     // $min on an absent field sets it; a present one keeps the older instant.
-    return this.writer.update(
-      this.collection,
-      id,
-      expectedRevision,
-      event ? { $set: set, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } } : { $set: set },
+    return this.writer.update(this.collection, id, expectedRevision, (current) =>
+      event
+        ? { $set: { ...set, ...this.leaseFor(current.relayLease) }, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } }
+        : { $set: set },
     );
   }
 }
