@@ -1,26 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { loadConfig } from '../../src/config/config';
 import { BulkRemovalState } from '../../src/gen/residentaccess/v1/resident_access_service';
-import { startService, type RunningService } from '../../src/main';
 import type { AccessDocument } from '../../src/storage-mongo/access-document';
 import { aClinicId, aResident } from '../builders/identity';
 import { anApproveResidentRequest } from '../builders/requests';
 import { EventConsumer } from '../support/event-consumer';
-import { apiOf, connectClients, type Api, type Clients } from '../support/grpc-client';
-import { LogCapture } from '../support/log-capture';
+import { startInstance, type ServiceInstance } from '../support/service-instance';
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
 import { until } from '../support/until';
 
 const RESIDENTS = 300;
-
-interface Started {
-  service: RunningService;
-  clients: Clients;
-  api: Api;
-  logs: LogCapture;
-}
 
 /**
  * A service stopped while a bulk removal runs pauses the job after the residents in hand, saves its
@@ -28,25 +18,19 @@ interface Started {
  * and the job's counts add up across the pause.
  */
 describe('a bulk removal across a shutdown', () => {
-  const started: Started[] = [];
+  const started: ServiceInstance[] = [];
   let mongo: MongoClient | undefined;
   let events: EventConsumer | undefined;
   let env: Record<string, string>;
   afterAll(async () => {
-    for (const s of started) {
-      s.clients.close();
-      await s.service.stop();
-    }
+    for (const s of started) await s.stop();
     await events?.stop();
     await mongo?.db(env.MONGODB_DATABASE).dropDatabase();
     await mongo?.close();
   });
 
-  const start = async (token: string): Promise<Started> => {
-    const logs = new LogCapture();
-    const service = await startService(loadConfig(env), { logDestination: logs });
-    const clients = connectClients(service.port);
-    const s = { service, clients, api: apiOf(clients, token), logs };
+  const start = async (token: string): Promise<ServiceInstance> => {
+    const s = await startInstance(env, token);
     started.push(s);
     return s;
   };

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { loadConfig } from '../../src/config/config';
-import { startService, type RunningService } from '../../src/main';
 import type { AccessDocument } from '../../src/storage-mongo/access-document';
 import { aClinicId, aResident } from '../builders/identity';
 import { account, History, observedEvents, printAccounting, readWholeTopic } from '../support/accounting';
-import { apiOf, connectClients, type Api, type Clients } from '../support/grpc-client';
-import { LogCapture } from '../support/log-capture';
+import type { Api } from '../support/grpc-client';
 import { scrapeMetrics } from '../support/metrics-client';
+import { startInstance, type ServiceInstance } from '../support/service-instance';
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
 import { until } from '../support/until';
@@ -17,26 +15,17 @@ const clock = { current: new Date('2027-03-18T09:00:00Z'), now: () => new Date(c
 const EXPIRING_UNTIL = '2027-03-19';
 const STOCKHOLM_MIDNIGHT_AFTER = new Date('2027-03-19T23:00:00Z');
 
-interface Instance {
-  service: RunningService;
-  clients: Clients;
-  api: Api;
-}
-
 /**
  * Two service instances on one database and one topic, each running its relay and expiry worker,
  * while staff send commands about the same residents to both. Jepsen-style accounting: every
  * acknowledged change is published, per-key order holds, and each due grant ends exactly once.
  */
 describe('two service instances running relay and expiry at once', () => {
-  const instances: Instance[] = [];
+  const instances: ServiceInstance[] = [];
   let mongo: MongoClient | undefined;
   let env: Record<string, string>;
   afterAll(async () => {
-    for (const instance of instances) {
-      instance.clients.close();
-      await instance.service.stop();
-    }
+    for (const instance of instances) await instance.stop();
     await mongo?.db(env.MONGODB_DATABASE).dropDatabase();
     await mongo?.close();
   });
@@ -45,12 +34,8 @@ describe('two service instances running relay and expiry at once', () => {
     env = serviceEnv({ ...(await testAuthEnv()), RELAY_POLL_INTERVAL_MS: '300', RELAY_LEASE_MS: '3000', EXPIRY_POLL_INTERVAL_MS: '100' });
     const clinicId = aClinicId();
     const token = await signTestToken({ sub: 'staff-1', clinics: [clinicId], roles: ['staff', 'admin'] });
-    for (let i = 0; i < 2; i++) {
-      const service = await startService(loadConfig(env), { clock, logDestination: new LogCapture() });
-      const clients = connectClients(service.port);
-      instances.push({ service, clients, api: apiOf(clients, token) });
-    }
-    const [a, b] = instances as [Instance, Instance];
+    for (let i = 0; i < 2; i++) instances.push(await startInstance(env, token, clock));
+    const a = instances[0]!;
     mongo = await new MongoClient(env.MONGODB_URI!).connect();
     const access = mongo.db(env.MONGODB_DATABASE).collection<AccessDocument>('access');
 
