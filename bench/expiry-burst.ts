@@ -165,12 +165,15 @@ async function rawExpiry(access: Collection<Document>, now: Date, maxMs: number)
     const after = { ...before, grants, version: doc.version + 1 };
     const event = { eventId: randomUUID(), cause: 'GRANT_EXPIRED', access: after, before, version: after.version, actor: 'system:expiry', requestId, occurredAt: now };
     const recentRequests = [...(doc.recentRequests as unknown[]), { requestId, fingerprint: 'ExpireGrants', changed: true, access: after }].slice(-20);
-    const result = await access.updateOne({ _id: id, revision: doc.revision } as Document, {
+    // The least any design must do per expiry: read the document and write it once, by `_id`
+    // (the only filter FerretDB serves from an index). The service adds its compare-and-set: a
+    // claim insert and a re-read under the claim (src/storage-mongo/document-writer.ts).
+    const result = await access.updateOne({ _id: id } as Document, {
       $set: { approval: doc.approval, grants, nextEndsAt: null, version: after.version, revision: doc.revision + 1, recentRequests, outboxPending: true, updatedAt: now },
       $push: { outbox: event },
       $min: { outboxSince: now },
     } as Document);
-    if (result.matchedCount !== 1) throw new Error('raw expiry: compare-and-set lost');
+    if (result.matchedCount !== 1) throw new Error('raw expiry: document missing at write');
     done++;
   };
   for (;;) {
