@@ -10,6 +10,8 @@ export interface ClaimedEvents<E extends OutboxEvent = OutboxEvent> {
   documentId: string;
   /** The document's version at claim time: the newest claimed event's version. */
   version: number;
+  /** The store's own token for the document as claimed (lets it skip a read when nothing changed). */
+  revision: number;
   events: E[];
 }
 
