@@ -12,6 +12,8 @@ export interface ClaimedEvents<E extends OutboxEvent = OutboxEvent> {
   version: number;
   /** The store's own token for the document as claimed (lets it skip a read when nothing changed). */
   revision: number;
+  /** When the claim read the document (wall clock, ms). */
+  readAtMs: number;
   events: E[];
 }
 

@@ -37,15 +37,23 @@ export class DocumentWriter {
     id: string,
     expectedRevision: number,
     update: DocumentUpdate<D> | ((current: D) => DocumentUpdate<D>),
+    /** When (wall clock, ms) the caller read `expectedRevision`; a fresh read saves the re-read. */
+    observedAtMs?: number,
   ): Promise<SaveResult> {
     const revision = expectedRevision + 1;
     const claimed = await this.claims.claim(documentKey(collection, id), revision, () => storedRevision(collection, id));
     if (!claimed) return 'conflict';
-    // Under the claim nobody else writes; the read confirms the document is still at the expected
-    // revision (a claim swept long ago could be taken again by a writer whose read is as old).
-    const current = (await collection.findOne({ _id: id } as Filter<D>)) as D | null;
-    if (!current || current.revision !== expectedRevision) return 'conflict';
-    const changes = typeof update === 'function' ? update(current) : update;
+    let changes: DocumentUpdate<D>;
+    const fresh = observedAtMs !== undefined && Date.now() - observedAtMs < this.claims.observationFreshForMs;
+    if (typeof update !== 'function' && fresh) {
+      changes = update;
+    } else {
+      // Under the claim nobody else writes; the read confirms the document is still at the expected
+      // revision (a claim swept long ago could be taken again by a writer whose read is as old).
+      const current = (await collection.findOne({ _id: id } as Filter<D>)) as D | null;
+      if (!current || current.revision !== expectedRevision) return 'conflict';
+      changes = typeof update === 'function' ? update(current) : update;
+    }
     const result = await collection.updateOne({ _id: id } as Filter<D>, { ...changes, $set: { ...changes.$set, revision } } as UpdateFilter<D>);
     return result.matchedCount === 1 ? 'saved' : 'conflict';
   }

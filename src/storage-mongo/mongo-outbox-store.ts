@@ -35,6 +35,7 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
   claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents<E> | null> {
     return this.exclusive(documentId, async () => {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const readAtMs = Date.now();
         const doc = await this.read(documentId);
         if (!doc || !doc.outboxPending || doc.outbox.length === 0) return null;
         const lease = doc.relayLease;
@@ -42,10 +43,10 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
         // The change that stored the events handed them to this relay (MongoAccessRepository); a
         // lease with at least half its time left is used as it is, without a write.
         if (lease && lease.owner === owner && lease.until.getTime() - now.getTime() >= (leaseUntil.getTime() - now.getTime()) / 2) {
-          return { documentId, version: doc.version, revision: doc.revision, events: doc.outbox };
+          return { documentId, version: doc.version, revision: doc.revision, readAtMs, events: doc.outbox };
         }
         const saved = await this.writer.update(this.collection, documentId, doc.revision, { $set: { relayLease: { owner, until: leaseUntil } } });
-        if (saved === 'saved') return { documentId, version: doc.version, revision: doc.revision + 1, events: doc.outbox };
+        if (saved === 'saved') return { documentId, version: doc.version, revision: doc.revision + 1, readAtMs, events: doc.outbox };
       }
       return null;
     });
@@ -56,10 +57,13 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
       const newest = claimed.events[claimed.events.length - 1]?.version ?? 0;
       // Common case: nobody wrote since the claim, so the document is as claimed and its whole
       // outbox was published; the compare-and-set on the claimed revision proves it.
-      const cleared = await this.writer.update(this.collection, claimed.documentId, claimed.revision, {
-        $set: { outbox: [], outboxPending: false, relayLease: null },
-        $unset: { outboxSince: '' },
-      });
+      const cleared = await this.writer.update(
+        this.collection,
+        claimed.documentId,
+        claimed.revision,
+        { $set: { outbox: [], outboxPending: false, relayLease: null }, $unset: { outboxSince: '' } },
+        claimed.readAtMs,
+      );
       if (cleared === 'saved') return { morePending: false };
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const doc = await this.read(claimed.documentId);

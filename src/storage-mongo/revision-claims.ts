@@ -45,6 +45,15 @@ export class RevisionClaims {
   ) {}
 
   /**
+   * A revision read less than this long ago needs no re-read under its claim: had another writer
+   * moved the document since, that writer's claim would still exist (claims live `keepMs`), so
+   * this caller's claim would have failed.
+   */
+  get observationFreshForMs(): number {
+    return this.options.keepMs / 2;
+  }
+
+  /**
    * True if this caller now owns the move of `documentKey` to `revision`. False when another
    * writer made (or is making) that move: the caller re-reads and decides again.
    * `currentRevision` reads the document's stored revision (null when it is gone).

@@ -122,7 +122,8 @@ describe('MongoDB (FerretDB) down', () => {
       printAccounting(
         accounting,
         `mongodb-outage; failed by code ${JSON.stringify(history.failedByCode())}; slowest failure ${slowest} ms; ` +
-          `failed ids with a request_ids reservation ${reservations}; ${timeline.join(' ')}`,
+          `failed ids with a request_ids reservation ${reservations}; ${timeline.join(' ')}` +
+          indeterminateNote(calls.map((c) => c.outcome)),
       );
 
       // The outage was seen, and seen as the service's own UNAVAILABLE, within the server selection time.
@@ -156,3 +157,9 @@ describe('MongoDB (FerretDB) down', () => {
     }
   }, 300_000);
 });
+
+/** What the calls without a definite answer got, so that a failed run says why. */
+function indeterminateNote(outcomes: Outcome[]): string {
+  const codes = outcomes.filter((o) => o.kind === 'indeterminate').map((o) => `${o.code}: ${String((o.error as Error)?.message ?? o.error).slice(0, 120)}`);
+  return codes.length ? `; indeterminate: ${codes.join(' | ')}` : '';
+}

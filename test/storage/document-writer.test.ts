@@ -96,4 +96,16 @@ describe('DocumentWriter across processes', () => {
 
     expect(await a!.docs.findOne({ _id: id })).toMatchObject({ revision: 2, marks: { first: true } });
   });
+
+  it('a write on a freshly read revision skips the re-read, and still loses to one that moved the document first', async () => {
+    const [a, b] = await Promise.all([aProcess({ ...DEFAULT_CLAIM_OPTIONS, waitForClaimantMs: 20 }), aProcess({ ...DEFAULT_CLAIM_OPTIONS, waitForClaimantMs: 20 })]);
+    const id = uniqueName('doc');
+    await a!.docs.insertOne({ _id: id, revision: 1, marks: {} });
+    const readAt = Date.now();
+
+    await expect(a!.writer.update(a!.docs, id, 1, { $set: { 'marks.first': true } as Partial<Counter> }, readAt)).resolves.toBe('saved');
+    await expect(b!.writer.update(b!.docs, id, 1, { $set: { 'marks.stale': true } as Partial<Counter> }, readAt)).resolves.toBe('conflict');
+
+    expect(await a!.docs.findOne({ _id: id })).toMatchObject({ revision: 2, marks: { first: true } });
+  });
 });
