@@ -132,7 +132,7 @@ export class OutboxRelay<E extends OutboxEvent> {
     const count = claimed.reduce((n, c) => n + c.events.length, 0);
     this.observer.published(count);
     this.logger.debug({ events: count }, 'events published');
-    const results = await Promise.all(claimed.map((c) => this.store.markPublished(c, this.owner)));
+    const results = await this.store.markPublished(claimed, this.owner);
     results.forEach((r, i) => {
       if (r.morePending) this.queue.add(claimed[i]!.documentId);
     });

@@ -21,8 +21,8 @@ export interface ClaimedEvents<E extends OutboxEvent = OutboxEvent> {
 export interface OutboxStore<E extends OutboxEvent> {
   /** Claims a document's pending events for `owner` until `leaseUntil`; null if none or claimed by another. */
   claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents<E> | null>;
-  /** Removes the published events and releases the claim; returns true if newer events are waiting. */
-  markPublished(claimed: ClaimedEvents<E>, owner: string): Promise<{ morePending: boolean }>;
+  /** Removes the published events and releases the claims; tells, per document, whether newer events are waiting. */
+  markPublished(claimed: readonly ClaimedEvents<E>[], owner: string): Promise<{ morePending: boolean }[]>;
   /** Releases a claim without publishing, so another attempt (or instance) can take it at once. */
   release(documentId: string, owner: string): Promise<void>;
   /** Recovery scan: documents with pending events, whoever wrote them. */

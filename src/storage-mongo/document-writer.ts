@@ -57,6 +57,45 @@ export class DocumentWriter {
     const result = await collection.updateOne({ _id: id } as Filter<D>, { ...changes, $set: { ...changes.$set, revision } } as UpdateFilter<D>);
     return result.matchedCount === 1 ? 'saved' : 'conflict';
   }
+
+  /**
+   * Many compare-and-sets in two round trips: the claims in one `insertMany`, the writes in one
+   * `bulkWrite`. Only for freshly read revisions (no re-read under the claim); a stale read, or a
+   * claim another writer holds, answers 'conflict' and the caller retries one by one.
+   */
+  async updateAllFresh<D extends RevisedDocument>(collection: Collection<D>, updates: readonly BatchedUpdate<D>[]): Promise<SaveResult[]> {
+    const results: SaveResult[] = updates.map(() => 'conflict');
+    const now = Date.now();
+    const fresh = updates.map((u) => now - u.observedAtMs < this.claims.observationFreshForMs);
+    const candidates = updates.map((u, i) => ({ u, i })).filter(({ i }) => fresh[i]);
+    const claimed = await this.claims.claimAll(candidates.map(({ u }) => ({ documentKey: documentKey(collection, u.id), revision: u.expectedRevision + 1 })));
+    const writes = candidates.filter((_, k) => claimed[k]);
+    if (writes.length === 0) return results;
+    const outcome = await collection.bulkWrite(
+      writes.map(({ u }) => ({
+        updateOne: {
+          filter: { _id: u.id } as Filter<D>,
+          update: { ...u.update, $set: { ...u.update.$set, revision: u.expectedRevision + 1 } } as UpdateFilter<D>,
+        },
+      })),
+      { ordered: false },
+    );
+    if (outcome.matchedCount === writes.length) {
+      for (const { i } of writes) results[i] = 'saved';
+      return results;
+    }
+    // Some document was gone: find out which writes landed.
+    for (const { u, i } of writes) if ((await storedRevision(collection, u.id)) === u.expectedRevision + 1) results[i] = 'saved';
+    return results;
+  }
+}
+
+export interface BatchedUpdate<D> {
+  id: string;
+  expectedRevision: number;
+  update: DocumentUpdate<D>;
+  /** When the caller read `expectedRevision` (wall clock, ms): the batch path needs a fresh read. */
+  observedAtMs: number;
 }
 
 export type DocumentUpdate<D> = { $set: Partial<D> } & Omit<UpdateFilter<D>, '$set'>;

@@ -52,19 +52,27 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
     });
   }
 
-  markPublished(claimed: ClaimedEvents<E>, owner: string): Promise<{ morePending: boolean }> {
+  async markPublished(claimed: readonly ClaimedEvents<E>[], owner: string): Promise<{ morePending: boolean }[]> {
+    // Common case: nobody wrote since the claims, so each document is as claimed and its whole
+    // outbox was published; compare-and-sets on the claimed revisions prove it, all in one go.
+    const cleared = await withStorageErrors(() =>
+      this.writer.updateAllFresh(
+        this.collection,
+        claimed.map((c) => ({
+          id: c.documentId,
+          expectedRevision: c.revision,
+          observedAtMs: c.readAtMs,
+          update: { $set: { outbox: [], outboxPending: false, relayLease: null }, $unset: { outboxSince: '' } },
+        })),
+      ),
+    );
+    return Promise.all(claimed.map((c, i) => (cleared[i] === 'saved' ? { morePending: false } : this.markPublishedChanged(c, owner))));
+  }
+
+  /** A document written since its claim (new events, say): keep what was not published. */
+  private markPublishedChanged(claimed: ClaimedEvents<E>, owner: string): Promise<{ morePending: boolean }> {
     return this.exclusive(claimed.documentId, async () => {
       const newest = claimed.events[claimed.events.length - 1]?.version ?? 0;
-      // Common case: nobody wrote since the claim, so the document is as claimed and its whole
-      // outbox was published; the compare-and-set on the claimed revision proves it.
-      const cleared = await this.writer.update(
-        this.collection,
-        claimed.documentId,
-        claimed.revision,
-        { $set: { outbox: [], outboxPending: false, relayLease: null }, $unset: { outboxSince: '' } },
-        claimed.readAtMs,
-      );
-      if (cleared === 'saved') return { morePending: false };
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const doc = await this.read(claimed.documentId);
         // Lease lost (expired and taken): the new holder publishes; at-least-once allows the repeat.

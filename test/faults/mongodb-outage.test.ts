@@ -123,7 +123,7 @@ describe('MongoDB (FerretDB) down', () => {
         accounting,
         `mongodb-outage; failed by code ${JSON.stringify(history.failedByCode())}; slowest failure ${slowest} ms; ` +
           `failed ids with a request_ids reservation ${reservations}; ${timeline.join(' ')}` +
-          indeterminateNote(calls.map((c) => c.outcome)),
+          indeterminateNote(calls.map((c) => c.outcome), service.logs.entries),
       );
 
       // The outage was seen, and seen as the service's own UNAVAILABLE, within the server selection time.
@@ -159,7 +159,14 @@ describe('MongoDB (FerretDB) down', () => {
 });
 
 /** What the calls without a definite answer got, so that a failed run says why. */
-function indeterminateNote(outcomes: Outcome[]): string {
+function indeterminateNote(outcomes: Outcome[], logged: Record<string, unknown>[]): string {
   const codes = outcomes.filter((o) => o.kind === 'indeterminate').map((o) => `${o.code}: ${String((o.error as Error)?.message ?? o.error).slice(0, 120)}`);
-  return codes.length ? `; indeterminate: ${codes.join(' | ')}` : '';
+  if (codes.length === 0) return '';
+  const unexpected = logged
+    .filter((e) => e.msg === 'unexpected error in RPC')
+    .map((e) => {
+      const err = e.err as { type?: string; message?: string; stack?: string } | undefined;
+      return `${err?.type}: ${err?.message} ${err?.stack?.split('\n').slice(1, 4).join(' ')}`;
+    });
+  return `; indeterminate: ${codes.join(' | ')}; the service logged: ${unexpected.join(' | ')}`;
 }

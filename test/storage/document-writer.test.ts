@@ -108,4 +108,25 @@ describe('DocumentWriter across processes', () => {
 
     expect(await a!.docs.findOne({ _id: id })).toMatchObject({ revision: 2, marks: { first: true } });
   });
+
+  it('a batch of fresh compare-and-sets saves those still at their revision and refuses the one another writer moved', async () => {
+    const [a, b] = await Promise.all([aProcess(), aProcess()]);
+    const ids = [uniqueName('doc'), uniqueName('doc'), uniqueName('doc')];
+    await a!.docs.insertMany(ids.map((id) => ({ _id: id, revision: 3, marks: {} })));
+    const readAt = Date.now();
+    await expect(b!.writer.update(b!.docs, ids[1]!, 3, { $set: { 'marks.other': true } as Partial<Counter> })).resolves.toBe('saved');
+
+    const results = await a!.writer.updateAllFresh(
+      a!.docs,
+      ids.map((id) => ({ id, expectedRevision: 3, observedAtMs: readAt, update: { $set: { 'marks.batch': true } as Partial<Counter> } })),
+    );
+
+    expect(results).toEqual(['saved', 'conflict', 'saved']);
+    const stored = await a!.docs.find({ _id: { $in: ids } }).toArray();
+    const byId = new Map(stored.map((d) => [d._id, d]));
+    expect(byId.get(ids[0]!)).toMatchObject({ revision: 4, marks: { batch: true } });
+    expect(byId.get(ids[1]!)).toMatchObject({ revision: 4, marks: { other: true } });
+    expect(byId.get(ids[1]!)!.marks).not.toHaveProperty('batch');
+    expect(byId.get(ids[2]!)).toMatchObject({ revision: 4, marks: { batch: true } });
+  });
 });
