@@ -67,6 +67,19 @@ describe('jwt mode with a public key', () => {
     });
   });
 
+  it('answers a token it verified lately without verifying again, but never past its expiry', async () => {
+    const token = await sign(staffClaims, (jwt) => jwt.setExpirationTime(Math.floor(Date.now() / 1000) + 10));
+    const first = await verifier.verify(`Bearer ${token}`);
+    await expect(verifier.verify(`Bearer ${token}`)).resolves.toEqual(first);
+    // 45 s on: past exp and the 30 s clock tolerance, though within the cache's one minute.
+    jest.useFakeTimers({ now: Date.now() + 45_000, doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask'] });
+    try {
+      await expectRejected(`Bearer ${token}`, 'TOKEN_EXPIRED');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('accepts the scheme in any case', async () => {
     const token = await sign();
     await expect(verifier.verify(`bearer ${token}`)).resolves.toMatchObject({ subject: 'staff-1' });

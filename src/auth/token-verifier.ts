@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey
 import { ENTITLEMENTS_SCOPE, type Principal } from '../domain/authorization/principal';
 import type { AuthSettings, JwtAuthSettings } from './auth-settings';
 import { AuthError, principalFromClaims } from './token-claims';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 export { AuthError, type AuthErrorReason } from './token-claims';
 
@@ -50,13 +51,19 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     requiredClaims: ['exp', 'sub'],
   };
+  const verified = new VerifiedTokenCache();
   return {
     async verify(authorizationHeader) {
       const token = bearerToken(authorizationHeader);
+      const cached = verified.get(token);
+      if (cached) return cached;
       const { payload } = await jwtVerify(token, key, options).catch((error: unknown) => {
         throw translate(error);
       });
-      return principalFromClaims(payload);
+      const principal = principalFromClaims(payload);
+      // `exp` is a required claim, checked by jwtVerify.
+      verified.put(token, principal, payload.exp!);
+      return principal;
     },
   };
 }

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '../domain/authorization/principal';
+
+/** Long enough to spare a busy client's repeated verifications, short next to key rotation. */
+const MAX_AGE_MS = 60_000;
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Principals of tokens verified lately, so that a client calling many times with one token pays
+ * for one signature check per minute, not one per call (ES256 verification is the service's
+ * largest own cost under read load; docs/performance.md). An entry never outlives its token's
+ * `exp`. Keys are SHA-256 digests: the tokens themselves are not kept.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, { principal: Principal; validUntilMs: number }>();
+
+  get(token: string): Principal | null {
+    const key = digest(token);
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (Date.now() >= entry.validUntilMs) {
+      this.entries.delete(key);
+      return null;
+    }
+    return entry.principal;
+  }
+
+  put(token: string, principal: Principal, expiresAtSeconds: number): void {
+    if (this.entries.size >= MAX_ENTRIES) {
+      // The oldest entry goes (a Map iterates in insertion order).
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(digest(token), { principal, validUntilMs: Math.min(expiresAtSeconds * 1000, Date.now() + MAX_AGE_MS) });
+  }
+}
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
