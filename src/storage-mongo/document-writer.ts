@@ -71,16 +71,22 @@ export class DocumentWriter {
     const claimed = await this.claims.claimAll(candidates.map(({ u }) => ({ documentKey: documentKey(collection, u.id), revision: u.expectedRevision + 1 })));
     const writes = candidates.filter((_, k) => claimed[k]);
     if (writes.length === 0) return results;
-    const outcome = await collection.bulkWrite(
-      writes.map(({ u }) => ({
-        updateOne: {
-          filter: { _id: u.id } as Filter<D>,
-          update: { ...u.update, $set: { ...u.update.$set, revision: u.expectedRevision + 1 } } as UpdateFilter<D>,
-        },
-      })),
-      { ordered: false },
-    );
-    if (outcome.matchedCount === writes.length) {
+    let matched = 0;
+    // Small commands, one after another: FerretDB 1.24 keeps every statement's query (an SQLite
+    // connection) open until the whole update command ends, and a database has 100 connections.
+    for (let start = 0; start < writes.length; start += UPDATES_PER_COMMAND) {
+      const outcome = await collection.bulkWrite(
+        writes.slice(start, start + UPDATES_PER_COMMAND).map(({ u }) => ({
+          updateOne: {
+            filter: { _id: u.id } as Filter<D>,
+            update: { ...u.update, $set: { ...u.update.$set, revision: u.expectedRevision + 1 } } as UpdateFilter<D>,
+          },
+        })),
+        { ordered: false },
+      );
+      matched += outcome.matchedCount;
+    }
+    if (matched === writes.length) {
       for (const { i } of writes) results[i] = 'saved';
       return results;
     }
@@ -89,6 +95,8 @@ export class DocumentWriter {
     return results;
   }
 }
+
+const UPDATES_PER_COMMAND = 8;
 
 export interface BatchedUpdate<D> {
   id: string;

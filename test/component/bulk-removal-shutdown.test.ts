@@ -10,7 +10,8 @@ import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
 import { until } from '../support/until';
 
-const RESIDENTS = 300;
+// Enough that the job is still running when the test stops the service, at any speed of the machine.
+const RESIDENTS = 1000;
 
 /**
  * A service stopped while a bulk removal runs pauses the job after the residents in hand, saves its
