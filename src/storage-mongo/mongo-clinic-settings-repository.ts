@@ -96,10 +96,11 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
       this.writer.exclusive(this.collection, clinicId, async () => {
         // Read and write back; the compare-and-set keeps a concurrent writer's change.
         for (;;) {
+          const readAtMs = Date.now();
           const doc = await this.collection.findOne({ _id: clinicId });
           if (!doc) return;
           const pendingWithdrawals = doc.pendingWithdrawals.filter((w) => !(w.caseTypeId === caseTypeId && w.requestId === requestId));
-          if ((await this.writer.update(this.collection, clinicId, doc.revision, { $set: { pendingWithdrawals } })) === 'saved') return;
+          if ((await this.writer.update(this.collection, clinicId, doc.revision, { $set: { pendingWithdrawals } }, readAtMs)) === 'saved') return;
         }
       }),
     );

@@ -45,7 +45,7 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
         if (lease && lease.owner === owner && lease.until.getTime() - now.getTime() >= (leaseUntil.getTime() - now.getTime()) / 2) {
           return { documentId, version: doc.version, revision: doc.revision, readAtMs, events: doc.outbox };
         }
-        const saved = await this.writer.update(this.collection, documentId, doc.revision, { $set: { relayLease: { owner, until: leaseUntil } } });
+        const saved = await this.writer.update(this.collection, documentId, doc.revision, { $set: { relayLease: { owner, until: leaseUntil } } }, readAtMs);
         if (saved === 'saved') return { documentId, version: doc.version, revision: doc.revision + 1, readAtMs, events: doc.outbox };
       }
       return null;
@@ -74,6 +74,7 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
     return this.exclusive(claimed.documentId, async () => {
       const newest = claimed.events[claimed.events.length - 1]?.version ?? 0;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const readAtMs = Date.now();
         const doc = await this.read(claimed.documentId);
         // Lease lost (expired and taken): the new holder publishes; at-least-once allows the repeat.
         if (!doc || doc.relayLease?.owner !== owner) return { morePending: true };
@@ -86,6 +87,7 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
           outbox.length > 0
             ? { $set: { outbox, outboxPending: true, relayLease: null, outboxSince: outbox[0]!.occurredAt } }
             : { $set: { outbox, outboxPending: false, relayLease: null }, $unset: { outboxSince: '' } },
+          readAtMs,
         );
         if (saved === 'saved') return { morePending: outbox.length > 0 };
       }
@@ -96,9 +98,10 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
   release(documentId: string, owner: string): Promise<void> {
     return this.exclusive(documentId, async () => {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const readAtMs = Date.now();
         const doc = await this.read(documentId);
         if (!doc || doc.relayLease?.owner !== owner) return;
-        if ((await this.writer.update(this.collection, documentId, doc.revision, { $set: { relayLease: null } })) === 'saved') return;
+        if ((await this.writer.update(this.collection, documentId, doc.revision, { $set: { relayLease: null } }, readAtMs)) === 'saved') return;
       }
     });
   }
