@@ -6,13 +6,10 @@ import type { GrantCaseTypeRequest } from '../../src/gen/residentaccess/v1/resid
 import { aClinicId, aResident, tenDigitForm } from '../builders/identity';
 import { aGrantCaseTypeRequest, anApproveResidentRequest } from '../builders/requests';
 import { errorDetails, failureOf, type Api } from '../support/grpc-client';
-import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
+import { RESTRICTED_AND_GENERAL, startWithClinic, type ServiceUnderTest } from '../support/service-under-test';
 import { relayCaughtUp as caughtUp, outboxSettled } from '../support/relay-caught-up';
 
-const CASE_TYPES = [
-  { id: 'restricted-1', name: 'Restricted', restricted: true },
-  { id: 'general', name: 'General', restricted: false },
-];
+const CASE_TYPES = RESTRICTED_AND_GENERAL;
 
 /** The oneof `end` set to a date (the builder's default is until further notice). */
 const until = (date: string) => ({ untilDate: date, untilFurtherNotice: undefined });
@@ -22,9 +19,7 @@ describe('GrantCaseType', () => {
   let clinicId: string;
   let staff: Api;
   beforeAll(async () => {
-    sut = await startServiceUnderTest();
-    clinicId = await sut.givenClinic({ caseTypes: CASE_TYPES });
-    staff = await sut.staff(clinicId);
+    ({ sut, clinicId, staff } = await startWithClinic(CASE_TYPES));
   });
   afterAll(async () => {
     await sut.stop();

@@ -5,22 +5,17 @@ import type { RemoveApprovalRequest } from '../../src/gen/residentaccess/v1/resi
 import { aClinicId, aResident, tenDigitForm } from '../builders/identity';
 import { aGrantCaseTypeRequest, anApproveResidentRequest } from '../builders/requests';
 import { errorDetails, failureOf, type Api } from '../support/grpc-client';
-import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
+import { RESTRICTED_AND_GENERAL, startWithClinic, type ServiceUnderTest } from '../support/service-under-test';
 import { relayCaughtUp as caughtUp } from '../support/relay-caught-up';
 
-const CASE_TYPES = [
-  { id: 'restricted-1', name: 'Restricted', restricted: true },
-  { id: 'general', name: 'General', restricted: false },
-];
+const CASE_TYPES = RESTRICTED_AND_GENERAL;
 
 describe('RemoveApproval', () => {
   let sut: ServiceUnderTest;
   let clinicId: string;
   let staff: Api;
   beforeAll(async () => {
-    sut = await startServiceUnderTest();
-    clinicId = await sut.givenClinic({ caseTypes: CASE_TYPES });
-    staff = await sut.staff(clinicId);
+    ({ sut, clinicId, staff } = await startWithClinic(CASE_TYPES));
   });
   afterAll(async () => {
     await sut.stop();

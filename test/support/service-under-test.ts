@@ -77,3 +77,19 @@ export async function startServiceUnderTest(options: { env?: Record<string, stri
     },
   };
 }
+
+/** The case types most component tests need: one restricted, one not. */
+export const RESTRICTED_AND_GENERAL: CaseType[] = [
+  { id: 'restricted-1', name: 'Restricted', restricted: true },
+  { id: 'general', name: 'General', restricted: false },
+];
+
+/** A service under test, a clinic of its own with these case types, and that clinic's staff. */
+export async function startWithClinic(
+  caseTypes: CaseType[],
+  options: { env?: Record<string, string>; clock?: Clock } = {},
+): Promise<{ sut: ServiceUnderTest; clinicId: string; staff: Api }> {
+  const sut = await startServiceUnderTest(options);
+  const clinicId = await sut.givenClinic({ caseTypes });
+  return { sut, clinicId, staff: await sut.staff(clinicId) };
+}
