@@ -216,9 +216,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
     stop() {
       stopping ??= (async () => {
         health.stop();
+        // Background sweeps pause at once (they resume at the next start) while calls in flight finish.
+        const sweepsPaused = Promise.all([withdrawals.stop(), bulkRemovals.stop()]);
         await server.shutdown(config.shutdownGraceMs);
         await registerConsumer.stop();
-        await Promise.all([withdrawals.stop(), bulkRemovals.stop(), expiry.stop()]);
+        await Promise.all([sweepsPaused, expiry.stop()]);
         await Promise.all([relay.stop(), settingsRelay.stop()]);
         await Promise.all([accessPublisher.close(), settingsPublisher.close()]);
         await metricsServer.close();
