@@ -107,9 +107,9 @@ export async function measureReads(opts: {
   };
   const check = (i: number) => {
     const p = pick(i);
-    return opts.eservice.checkEntitlement({ personalIdentityNumber: p.resident, clinicId: p.clinicId, caseTypeId: p.caseTypeId });
+    return opts.eservice.checkEntitlement({ personalIdentityNumber: p.resident, clinicId: p.clinicId, caseTypeId: p.caseTypeId, consistencyToken: '' });
   };
-  const entitlements = (i: number) => opts.eservice.listEntitlements({ personalIdentityNumber: pick(i).resident });
+  const entitlements = (i: number) => opts.eservice.listEntitlements({ personalIdentityNumber: pick(i).resident, consistencyToken: '' });
 
   const mongo = await new MongoClient(opts.mongoUri, { serverSelectionTimeoutMS: 5000, appName: 'bench-raw-reads', maxPoolSize: 32 }).connect();
   try {

@@ -51,6 +51,12 @@ import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
 import { MongoOutboxStore, type OutboxDocument } from './storage-mongo/mongo-outbox-store';
 import { MongoRequestRegistry, type RequestIdDocument } from './storage-mongo/mongo-request-registry';
 import { startGrpcServer } from './transport-grpc/grpc-server';
+import { MongoResidentViews, PROJECTIONS_COLLECTION } from './storage-mongo/mongo-resident-views';
+import { residentPseudonym } from './publishing-kafka/resident-pseudonym';
+import { ClinicSettingsCache } from './views/clinic-settings-cache';
+import { ConsistencyTokens } from './views/consistency-token';
+import { ensureResidentViewsBuilt } from './views/rebuild-resident-views';
+import { ResidentViewProjection } from './views/resident-view-projection';
 
 export interface RunningService {
   /** The gRPC port actually bound (useful with port 0). */
@@ -116,6 +122,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     },
   );
 
+  const views = MongoResidentViews.in(db, writer);
+  const projection = new ResidentViewProjection(views, (error) => logger.warn({ err: error }, 'resident view write failed; the relay will catch it up'));
+  await ensureResidentViewsBuilt(views, clock, logger.child({ component: 'resident-views' }));
+
   const accessOutbox = new MongoOutboxStore(db.collection<OutboxDocument<AccessChanged>>(ACCESS_COLLECTION), writer);
   const settingsOutbox = new MongoOutboxStore(db.collection<OutboxDocument<ClinicSettingsChanged>>(CLINICS_COLLECTION), writer);
   const metrics = new ServiceMetrics(() => accessOutbox.stats());
@@ -130,20 +140,29 @@ export async function startService(config: Config, options: ServiceOptions = {})
       metrics.publishFailed();
     },
   };
-  const relay = new OutboxRelay(accessOutbox, accessPublisher, auditTrail, publishing, clock, config.relay, logger.child({ component: 'relay' }));
-  // Settings changes are recorded as lastChange on the clinic; the audit trail holds access changes.
-  const noRecord = { record: async () => undefined };
-  const settingsRelay = new OutboxRelay(settingsOutbox, settingsPublisher, noRecord, publishing, clock, config.relay, logger.child({ component: 'settings-relay' }));
+  // Before an access event leaves: its audit entry is written and the resident's view has caught up.
+  const accessRecorder = {
+    record: async (events: readonly AccessChanged[]) => {
+      await Promise.all([auditTrail.record(events), projection.catchUp(events)]);
+    },
+  };
+  const relay = new OutboxRelay(accessOutbox, accessPublisher, accessRecorder, publishing, clock, config.relay, logger.child({ component: 'relay' }));
+  const clinics = new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writer, db.collection(PROJECTIONS_COLLECTION));
+  // Settings changes are recorded as lastChange on the clinic; before one leaves, every instance's settings copy is told to reload.
+  const settingsRecorder = { record: () => clinics.markChanged() };
+  const settingsRelay = new OutboxRelay(settingsOutbox, settingsPublisher, settingsRecorder, publishing, clock, config.relay, logger.child({ component: 'settings-relay' }));
+  const settingsCopy = new ClinicSettingsCache(clinics, config.reads.settingsRefreshMs, logger.child({ component: 'settings-copy' }));
+  await settingsCopy.start();
+  const tokens = new ConsistencyTokens((resident) => residentPseudonym(config.events.pseudonymSecret, `consistency|${resident}`).slice(0, 16));
 
   const ids = { next: randomUUID };
   const repository = new MongoAccessRepository(accessCollection, writer, { owner: relay.owner, leaseMs: config.relay.leaseMs, now: () => clock.now() });
   const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION));
-  const clinics = new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writer);
   const accessQueries = new MongoAccessQueries(accessCollection);
   const register = new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION));
   const jobs = new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION));
   const outboxSignal = { eventsStored: (clinicId: string, resident: string) => relay.documentChanged(accessDocumentId(clinicId, resident)) };
-  const changeDeps = { repository, requests, outboxSignal, queue: new KeyedQueue() };
+  const changeDeps = { repository, requests, outboxSignal, queue: new KeyedQueue(), views: projection };
   const accessDeps = { ...changeDeps, clinics, clock, ids };
 
   const withdrawals = new WithdrawalRunner({ ...accessDeps, queries: accessQueries }, logger.child({ component: 'withdrawals' }));
@@ -156,6 +175,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     withdrawals,
     outboxSignal: { settingsChanged: (clinicId) => settingsRelay.documentChanged(clinicId) },
     queue: changeDeps.queue,
+    settingsCopy,
   });
   const readDeps = { access: repository, accessQueries, clinics, register, jobs, clock };
 
@@ -168,9 +188,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
       changeGrant: makeChangeGrant(accessDeps),
       removeGrant: makeRemoveGrant(accessDeps),
       staffQueries: makeStaffQueries(readDeps),
-    }),
-    clinicSettings: clinicSettingsHandlers(settingsCommands, makeSettingsQueries({ clinics })),
-    entitlements: entitlementHandlers(makeEntitlementQueries(readDeps)),
+    }, tokens),
+    clinicSettings: clinicSettingsHandlers(settingsCommands, makeSettingsQueries({ clinics }), tokens),
+    entitlements: entitlementHandlers(
+      makeEntitlementQueries({ views, settings: settingsCopy, register, access: repository, projection, tokens, clock, consistencyWaitMs: config.reads.consistencyWaitMs }),
+    ),
     audit: auditHandlers(makeAuditQueries({ audit: auditTrail, clinics, clock })),
   };
 
@@ -221,7 +243,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         await server.shutdown(config.shutdownGraceMs);
         await registerConsumer.stop();
         await Promise.all([sweepsPaused, expiry.stop()]);
-        await Promise.all([relay.stop(), settingsRelay.stop()]);
+        await Promise.all([relay.stop(), settingsRelay.stop(), settingsCopy.stop()]);
         await Promise.all([accessPublisher.close(), settingsPublisher.close()]);
         await metricsServer.close();
         await mongo.close();

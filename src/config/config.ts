@@ -31,6 +31,8 @@ export const configSchema = z.object({
   STORAGE_CLAIM_TIMEOUT_MS: positiveInt.default(30000),
   EXPIRY_POLL_INTERVAL_MS: positiveInt.default(60000),
   EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500),
+  SETTINGS_REFRESH_INTERVAL_MS: positiveInt.default(1000),
+  CONSISTENCY_WAIT_MS: positiveInt.max(30000).default(1000),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000),
@@ -80,6 +82,8 @@ export interface Config {
   storage: { claimTimeoutMs: number };
   register: { topic: string; consumerGroup: string };
   expiry: { pollIntervalMs: number; batchSize: number };
+  /** Entitlement reads: how often the in-memory clinic settings look for changes; how long a consistency token is waited for. */
+  reads: { settingsRefreshMs: number; consistencyWaitMs: number };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
   auth:
     | { mode: 'development' }
@@ -136,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     storage: { claimTimeoutMs: e.STORAGE_CLAIM_TIMEOUT_MS },
     register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
     expiry: { pollIntervalMs: e.EXPIRY_POLL_INTERVAL_MS, batchSize: e.EXPIRY_BATCH_SIZE },
+    reads: { settingsRefreshMs: e.SETTINGS_REFRESH_INTERVAL_MS, consistencyWaitMs: e.CONSISTENCY_WAIT_MS },
     auth:
       e.AUTH_MODE === 'development'
         ? { mode: 'development' }

@@ -1,26 +1,33 @@
 import { byCodeUnits } from '../domain/order';
 import { entitlementsAtClinic, type Entitlement } from '../domain/access/entitlements';
+import { viewEntryOf, type ViewEntry } from '../domain/access/resident-view';
 import { requireEntitlementsScope } from '../domain/authorization/policy';
 import type { Principal } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
-import { inServiceArea } from '../domain/clinic/service-area-matching';
 import { caseTypeIdViolation } from '../domain/clinic/settings-validation';
-import { Violations } from '../domain/errors/domain-error';
+import { DomainError, Violations } from '../domain/errors/domain-error';
 import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
 import type { PersonalIdentityNumber } from '../domain/identity/personal-identity-number';
-import type { AccessQueries } from '../domain/ports/access-queries';
 import type { AccessRepository } from '../domain/ports/access-repository';
-import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
 import type { Clock } from '../domain/ports/clock';
-import type { ResidentRegister } from '../domain/register/registered-resident';
+import type { ResidentViews } from '../domain/ports/resident-views';
+import type { RegisteredResident, ResidentRegister } from '../domain/register/registered-resident';
 import { stockholmDate } from '../domain/time/stockholm';
+import type { ClinicSettingsCache } from '../views/clinic-settings-cache';
+import { tokenForOtherResident, type ConsistencyToken, type ConsistencyTokens } from '../views/consistency-token';
+import type { ResidentViewProjection } from '../views/resident-view-projection';
 
 export interface EntitlementQueryDeps {
-  access: AccessRepository;
-  accessQueries: AccessQueries;
-  clinics: ClinicSettingsRepository;
+  views: ResidentViews;
+  settings: Pick<ClinicSettingsCache, 'get' | 'servingRegion' | 'atLeast'>;
   register: ResidentRegister;
+  /** The access documents: read only to honour a consistency token the view has not caught up with. */
+  access: AccessRepository;
+  projection: Pick<ResidentViewProjection, 'changed'>;
+  tokens: ConsistencyTokens;
   clock: Clock;
+  /** How long a query waits for storage to reach a token's state before answering UNAVAILABLE. */
+  consistencyWaitMs: number;
 }
 
 export interface ClinicEntitlements {
@@ -28,52 +35,93 @@ export interface ClinicEntitlements {
   caseTypes: Entitlement[];
 }
 
-/** For the resident-facing e-service: what a resident may use now, and why. */
+const POLL_MS = 50;
+
+/**
+ * For the resident-facing e-service: what a resident may use now, and why. Reads one view
+ * document (and the register entry, when a service area could apply) by `_id`; the clinics'
+ * settings come from memory.
+ */
 export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
-  const readResident = (principal: Principal, written: string, more?: (v: Violations) => void): PersonalIdentityNumber => {
+  const readInput = (principal: Principal, written: string, token: string | undefined, more?: (v: Violations) => void) => {
     requireEntitlementsScope(principal);
     const violations = new Violations();
     const read = readPersonalIdentityNumber(written, stockholmDate(deps.clock.now()));
     if ('violation' in read) violations.add(read.violation);
+    const readToken = deps.tokens.read(token);
+    if ('violation' in readToken) violations.add(readToken.violation);
     more?.(violations);
     violations.throwIfAny();
-    return (read as { value: PersonalIdentityNumber }).value;
+    const number = (read as { value: PersonalIdentityNumber }).value;
+    const consistency = (readToken as { token: ConsistencyToken | null }).token;
+    if (consistency && !deps.tokens.belongsTo(consistency, number.value)) throw new DomainError('VALIDATION_FAILED', 'invalid request: consistency_token', [tokenForOtherResident()]);
+    return { number, consistency };
   };
 
+  /** Entries of the view, brought up to the token's state when the view lags it. */
+  const entriesAtLeast = async (number: PersonalIdentityNumber, token: ConsistencyToken | null): Promise<Map<string, ViewEntry>> => {
+    const view = await deps.views.find(number.value);
+    const entries = new Map(view?.clinics ?? []);
+    if (token?.kind === 'settings') await waitFor(() => deps.settings.atLeast(token.clinicId, token.version), deps.consistencyWaitMs);
+    if (token?.kind !== 'access' || (entries.get(token.clinicId)?.version ?? 0) >= token.version) return entries;
+    // The view lags the token (its write failed, or a crash came between): the access document is the truth.
+    await waitFor(async () => {
+      const stored = await deps.access.find(token.clinicId, number.value);
+      if (!stored || stored.access.version < token.version) return false;
+      entries.set(token.clinicId, viewEntryOf(stored.access));
+      void deps.projection.changed(stored.access);
+      return true;
+    }, deps.consistencyWaitMs);
+    return entries;
+  };
+
+  const registerIfNeeded = (number: PersonalIdentityNumber, needed: boolean): Promise<RegisteredResident | null> =>
+    needed ? deps.register.find(number.value) : Promise.resolve(null);
+
   return {
-    async listEntitlements(principal: Principal, written: string): Promise<ClinicEntitlements[]> {
-      const number = readResident(principal, written);
+    async listEntitlements(principal: Principal, written: string, token?: string): Promise<ClinicEntitlements[]> {
+      const { number, consistency } = readInput(principal, written, token);
       const now = deps.clock.now();
-      const [accesses, registered, areaClinics] = await Promise.all([
-        deps.accessQueries.findByResident(number.value),
-        deps.register.find(number.value),
-        deps.clinics.findWithServiceArea(),
-      ]);
-      const inArea = areaClinics.filter((c) => inServiceArea(c.serviceArea!, number, registered, stockholmDate(now)));
-      const accessByClinic = new Map(accesses.map((a) => [a.clinicId, a]));
-      const settings = await deps.clinics.findMany([...new Set([...accessByClinic.keys(), ...inArea.map((c) => c.clinicId)])]);
-      return [...settings.values()]
-        .map((s) => ({ clinicId: s.clinicId, caseTypes: entitlementsAtClinic(s, accessByClinic.get(s.clinicId) ?? null, { number, registered }, now) }))
-        .filter((c) => c.caseTypes.length > 0)
-        .sort((a, b) => byCodeUnits(a.clinicId, b.clinicId));
+      const [entries, registered] = await Promise.all([entriesAtLeast(number, consistency), deps.register.find(number.value)]);
+      const clinicIds = new Set(entries.keys());
+      if (registered) for (const s of deps.settings.servingRegion(registered.regionCode)) clinicIds.add(s.clinicId);
+      const result: ClinicEntitlements[] = [];
+      for (const clinicId of clinicIds) {
+        const settings = deps.settings.get(clinicId);
+        if (!settings) continue;
+        const caseTypes = entitlementsAtClinic(settings, entries.get(clinicId) ?? null, { number, registered }, now);
+        if (caseTypes.length > 0) result.push({ clinicId, caseTypes });
+      }
+      return result.sort((a, b) => byCodeUnits(a.clinicId, b.clinicId));
     },
 
-    async checkEntitlement(principal: Principal, written: string, clinicId: string, caseTypeId: string): Promise<Entitlement | null> {
-      const number = readResident(principal, written, (v) => {
+    async checkEntitlement(principal: Principal, written: string, clinicId: string, caseTypeId: string, token?: string): Promise<Entitlement | null> {
+      const { number, consistency } = readInput(principal, written, token, (v) => {
         v.add(clinicIdViolation(clinicId));
         v.add(caseTypeIdViolation(caseTypeId));
       });
       const now = deps.clock.now();
-      const [stored, settings, registered] = await Promise.all([
-        deps.access.find(clinicId, number.value),
-        deps.clinics.find(clinicId),
-        deps.register.find(number.value),
-      ]);
-      if (!settings) return null;
-      const all = entitlementsAtClinic(settings.settings, stored?.access ?? null, { number, registered }, now);
-      return all.find((e) => e.caseTypeId === caseTypeId) ?? null;
+      const entry = (await entriesAtLeast(number, consistency)).get(clinicId) ?? null;
+      const settings = deps.settings.get(clinicId);
+      const caseType = settings?.caseTypes.find((c) => c.id === caseTypeId);
+      if (!settings || !caseType) return null;
+      // The register matters only for an open case type that no approval opens already.
+      const registered = await registerIfNeeded(number, !caseType.restricted && !entry?.approved && settings.serviceArea !== null);
+      return entitlementsAtClinic(settings, entry, { number, registered }, now).find((e) => e.caseTypeId === caseTypeId) ?? null;
     },
   };
+}
+
+/** Polls `reached` until it holds or `waitMs` has passed; then the caller should come back later. */
+async function waitFor(reached: () => Promise<boolean>, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (await reached()) return;
+    if (Date.now() >= deadline) {
+      throw new DomainError('NOT_YET_CONSISTENT', 'storage has not reached the state of consistency_token yet; retry', [], { retryAfterMs: 1000 });
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
 }
 
 export type EntitlementQueries = ReturnType<typeof makeEntitlementQueries>;

@@ -11,11 +11,9 @@ export const REQUEST_IDS_COLLECTION = 'request_ids';
 export async function ensureIndexes(db: Db): Promise<void> {
   const access = db.collection(ACCESS_COLLECTION);
   await access.createIndex({ outboxPending: 1 }, { name: 'outbox_pending' });
-  await access.createIndex({ resident: 1 }, { name: 'by_resident' });
   await access.createIndex({ clinicId: 1, _id: 1 }, { name: 'by_clinic' });
   await access.createIndex({ nextEndsAt: 1 }, { name: 'by_next_end', sparse: true });
-  await db.collection('clinics').createIndex({ hasServiceArea: 1 }, { name: 'with_service_area' });
-  await db.collection('bulk_removals').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
+    await db.collection('bulk_removals').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
   await db.collection(REVISION_CLAIMS_COLLECTION).createIndex({ at: 1 }, { name: 'by_age' });
   const audit = db.collection('audit');
   await audit.createIndex({ clinicId: 1, occurredAt: 1, _id: 1 }, { name: 'by_clinic_time' });

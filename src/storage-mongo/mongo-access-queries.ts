@@ -26,13 +26,6 @@ export class MongoAccessQueries implements AccessQueries {
     });
   }
 
-  findByResident(resident: string): Promise<ResidentAccess[]> {
-    return withStorageErrors(async () => {
-      const docs = await this.collection.find({ resident }, STATE_ONLY).toArray();
-      return docs.map(toResidentAccess);
-    });
-  }
-
   approvedResidents(clinicId: string, approvedBefore: Date): AsyncIterable<string> {
     return this.stream({ clinicId, 'approval.at': { $lte: approvedBefore } });
   }

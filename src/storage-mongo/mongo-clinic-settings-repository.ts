@@ -1,4 +1,5 @@
 import type { Collection } from 'mongodb';
+import { randomUUID } from 'node:crypto';
 import type { ClinicSettings } from '../domain/clinic/clinic-settings';
 import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import type { SaveResult } from '../domain/ports/access-repository';
@@ -12,10 +13,19 @@ import { toSettings, type ClinicDocument } from './clinic-document';
 import type { DocumentWriter } from './document-writer';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
+/** In the `projections` collection: changes whenever any clinic's settings changed. */
+export interface ChangeMarkerDocument {
+  _id: string;
+  marker: string;
+  at: Date;
+}
+const SETTINGS_MARKER = 'clinic_settings';
+
 export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
   constructor(
     private readonly collection: Collection<ClinicDocument>,
     private readonly writer: DocumentWriter,
+    private readonly markers: Collection<ChangeMarkerDocument>,
   ) {}
 
   find(clinicId: string): Promise<StoredSettings | null> {
@@ -39,10 +49,21 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
     });
   }
 
-  findWithServiceArea(): Promise<ClinicSettings[]> {
+  findAll(): Promise<ClinicSettings[]> {
     return withStorageErrors(async () => {
-      const docs = await this.collection.find({ hasServiceArea: true }, { projection: { recentRequests: 0 } }).toArray();
+      const docs = await this.collection.find({}, { projection: { caseTypes: 1, serviceArea: 1, version: 1 } }).toArray();
       return docs.map(toSettings);
+    });
+  }
+
+  changeMarker(): Promise<string | null> {
+    return withStorageErrors(async () => (await this.markers.findOne({ _id: SETTINGS_MARKER }))?.marker ?? null);
+  }
+
+  markChanged(): Promise<void> {
+    // Any new value will do, so two instances marking at once need no compare-and-set.
+    return withStorageErrors(async () => {
+      await this.markers.replaceOne({ _id: SETTINGS_MARKER }, { marker: randomUUID(), at: new Date() }, { upsert: true });
     });
   }
 

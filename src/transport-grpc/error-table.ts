@@ -14,6 +14,7 @@ export const statusByDomainCode: Record<DomainErrorCode, status> = {
   REQUEST_ID_REUSED: status.ALREADY_EXISTS,
   CONCURRENT_MODIFICATION: status.ABORTED,
   STORAGE_UNAVAILABLE: status.UNAVAILABLE,
+  NOT_YET_CONSISTENT: status.UNAVAILABLE,
 };
 
 /** ErrorInfo.domain (AIP-193): who defines the reasons. */

@@ -1,7 +1,7 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { AuthError, TokenKeysUnavailableError } from '../auth/token-verifier';
 import { DomainError } from '../domain/errors/domain-error';
-import { BadRequest, ErrorInfo } from '../gen/google/rpc/error_details';
+import { BadRequest, ErrorInfo, RetryInfo } from '../gen/google/rpc/error_details';
 import { Status } from '../gen/google/rpc/status';
 import { ERROR_DOMAIN, statusByDomainCode } from './error-table';
 
@@ -30,10 +30,10 @@ export function toRpcError(thrown: unknown): RpcError {
   }
   const code = statusByDomainCode[thrown.code];
   const reason = thrown.violations[0]?.reason ?? thrown.code;
-  return { error: build(code, thrown.message, reason, thrown.violations), unexpected: false };
+  return { error: build(code, thrown.message, reason, thrown.violations, thrown.retry?.retryAfterMs), unexpected: false };
 }
 
-function build(code: status, message: string, reason: string, violations: DomainError['violations']): Partial<ServiceError> {
+function build(code: status, message: string, reason: string, violations: DomainError['violations'], retryAfterMs?: number): Partial<ServiceError> {
   const details = [
     { typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`, value: Buffer.from(ErrorInfo.encode({ reason, domain: ERROR_DOMAIN, metadata: {} }).finish()) },
   ];
@@ -42,6 +42,10 @@ function build(code: status, message: string, reason: string, violations: Domain
       fieldViolations: violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason })),
     }).finish();
     details.push({ typeUrl: `${TYPE_PREFIX}google.rpc.BadRequest`, value: Buffer.from(badRequest) });
+  }
+  if (retryAfterMs !== undefined) {
+    const retryDelay = { seconds: Math.floor(retryAfterMs / 1000), nanos: (retryAfterMs % 1000) * 1_000_000 };
+    details.push({ typeUrl: `${TYPE_PREFIX}google.rpc.RetryInfo`, value: Buffer.from(RetryInfo.encode({ retryDelay }).finish()) });
   }
   const metadata = new Metadata();
   metadata.set('grpc-status-details-bin', Buffer.from(Status.encode({ code, message, details }).finish()));

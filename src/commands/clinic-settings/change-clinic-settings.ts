@@ -24,6 +24,8 @@ export interface SettingsCommandDeps {
   outboxSignal: { settingsChanged(clinicId: string): void };
   /** This process's changes of one clinic's settings wait for each other instead of conflicting. */
   queue: KeyedQueue;
+  /** This instance's in-memory settings, which serve a change at once. */
+  settingsCopy: { put(settings: ClinicSettings): void };
 }
 
 export interface SettingsCommandInput {
@@ -98,7 +100,12 @@ export async function changeClinicSettings(
       : null;
     const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, recentRequests, withdrawals, event);
     if (saved === 'saved') {
-      if (event) deps.outboxSignal.settingsChanged(input.clinicId);
+      if (event) {
+        deps.settingsCopy.put(decision.settings);
+        // Other instances reload on the marker; the settings relay marks again before publishing (crash-safe).
+        await deps.clinics.markChanged().catch(() => undefined);
+        deps.outboxSignal.settingsChanged(input.clinicId);
+      }
       if (decision.withdrawn) deps.withdrawals.withdrawalPending(input.clinicId);
       return { changed: decision.changed, settings: decision.settings };
     }

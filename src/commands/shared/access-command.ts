@@ -11,7 +11,7 @@ import type { OutboxSignal } from '../../domain/ports/outbox-signal';
 import type { KeyedQueue } from '../../shared/keyed-queue';
 import type { RequestRegistry } from '../../domain/ports/request-registry';
 import { stockholmDate } from '../../domain/time/stockholm';
-import { changeResidentAccess, type AccessChangeResult } from './change-resident-access';
+import { changeResidentAccess, type AccessChangeResult, type ChangeDeps } from './change-resident-access';
 import { fingerprint } from './fingerprint';
 import { readCommon } from './inputs';
 import { clinicForStaff } from './staff-clinic';
@@ -24,6 +24,7 @@ export interface AccessCommandDeps {
   clock: Clock;
   ids: IdGenerator;
   queue: KeyedQueue;
+  views: ChangeDeps['views'];
 }
 
 export interface AccessCommandInput {

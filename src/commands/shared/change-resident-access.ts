@@ -5,6 +5,7 @@ import type { AccessRepository } from '../../domain/ports/access-repository';
 import type { OutboxSignal } from '../../domain/ports/outbox-signal';
 import type { RequestRegistry } from '../../domain/ports/request-registry';
 import type { KeyedQueue } from '../../shared/keyed-queue';
+import type { ResidentViewProjection } from '../../views/resident-view-projection';
 
 export interface AccessChangeResult {
   changed: boolean;
@@ -43,6 +44,8 @@ export interface ChangeDeps {
   outboxSignal: OutboxSignal;
   /** This process's changes of one resident at one clinic wait for each other instead of conflicting. */
   queue: KeyedQueue;
+  /** Told of every stored change, so the resident's view follows before the command answers. */
+  views: Pick<ResidentViewProjection, 'changed'>;
 }
 
 export async function changeResidentAccess(deps: ChangeDeps, request: ChangeRequest, now: Date): Promise<AccessChangeResult> {
@@ -79,7 +82,10 @@ async function readDecideStore(deps: ChangeDeps, request: ChangeRequest): Promis
     const event = decision.changed ? decision.event : null;
     const saved = await repository.save(decision.access, stored?.revision ?? null, event, recentRequests);
     if (saved === 'saved') {
-      if (event) outboxSignal.eventsStored(clinicId, resident);
+      if (event) {
+        await deps.views.changed(decision.access);
+        outboxSignal.eventsStored(clinicId, resident);
+      }
       return { changed: decision.changed, access: decision.access };
     }
   }

@@ -7,7 +7,8 @@ import { addDays, utcMidnightMs } from '../time/calendar-date';
 import { calendarDateArbitrary } from '../time/calendar-date.arbitrary';
 import { entitlementsAtClinic, type ResidentFacts } from './entitlements';
 import { endFields } from './grant-end';
-import { emptyAccess, type ChangeStamp, type Grant, type ResidentAccess } from './resident-access';
+import { emptyAccess, type ChangeStamp, type Grant } from './resident-access';
+import { termsOf, type AccessTerms } from './resident-view';
 
 const CLINIC = 'SE2321000016-1234';
 const NOW = new Date('2026-05-01T10:00:00Z');
@@ -46,8 +47,8 @@ function grant(caseTypeId: string, until: string | null): Grant {
   return { caseTypeId, ...endFields(until === null ? { untilFurtherNotice: true } : { until }), granted: T0, changed: null };
 }
 
-function access(approved: boolean, grants: Grant[] = []): ResidentAccess {
-  return { ...emptyAccess(CLINIC, PIN.value), approval: approved ? T0 : null, grants, version: 1 };
+function access(approved: boolean, grants: Grant[] = []): AccessTerms {
+  return termsOf({ ...emptyAccess(CLINIC, PIN.value), approval: approved ? T0 : null, grants, version: 1 });
 }
 
 const summary = (list: ReturnType<typeof entitlementsAtClinic>) => list.map((e) => `${e.caseTypeId}:${e.reason}:${e.until ?? '-'}`);

@@ -4,7 +4,7 @@ import type { PersonalIdentityNumber } from '../identity/personal-identity-numbe
 import type { RegisteredResident } from '../register/registered-resident';
 import { stockholmDate } from '../time/stockholm';
 import { isGrantValid } from './grants';
-import type { ResidentAccess } from './resident-access';
+import type { AccessTerms } from './resident-view';
 
 export type EntitlementReason = 'APPROVED' | 'SERVICE_AREA' | 'GRANT';
 
@@ -28,11 +28,11 @@ export interface ResidentFacts {
  */
 export function entitlementsAtClinic(
   settings: ClinicSettings,
-  access: ResidentAccess | null,
+  access: AccessTerms | null,
   resident: ResidentFacts,
   now: Date,
 ): Entitlement[] {
-  const openReason = access?.approval
+  const openReason = access?.approved
     ? 'APPROVED'
     : settings.serviceArea && inServiceArea(settings.serviceArea, resident.number, resident.registered, stockholmDate(now))
       ? 'SERVICE_AREA'

@@ -52,7 +52,7 @@ export function withdrawCaseType(current: ResidentAccess, caseTypeId: string, st
 }
 
 /** A grant is valid until its end instant (exclusive); until further notice it is always valid. */
-export function isGrantValid(grant: Grant, now: Date): boolean {
+export function isGrantValid(grant: Pick<Grant, 'endsAt'>, now: Date): boolean {
   return grant.endsAt === null || now < grant.endsAt;
 }
 

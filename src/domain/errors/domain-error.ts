@@ -14,7 +14,8 @@ export type DomainErrorCode =
   | 'GRANT_EXISTS'
   | 'REQUEST_ID_REUSED'
   | 'CONCURRENT_MODIFICATION'
-  | 'STORAGE_UNAVAILABLE';
+  | 'STORAGE_UNAVAILABLE'
+  | 'NOT_YET_CONSISTENT';
 
 export interface FieldViolation {
   /** The request field, in the API's snake_case path form, e.g. `personal_identity_number`. */
@@ -29,6 +30,8 @@ export class DomainError extends Error {
     readonly code: DomainErrorCode,
     message: string,
     readonly violations: readonly FieldViolation[] = [],
+    /** For errors worth retrying: how long the caller should wait first. */
+    readonly retry: { retryAfterMs: number } | null = null,
   ) {
     super(message);
     this.name = 'DomainError';

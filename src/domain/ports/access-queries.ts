@@ -9,8 +9,6 @@ export interface ResidentListFilter {
 export interface AccessQueries {
   /** One page of a clinic's residents with any access, ordered by number, after `afterResident`. */
   listClinicResidents(clinicId: string, filter: ResidentListFilter, afterResident: string | null, limit: number): Promise<ResidentAccess[]>;
-  /** Every clinic where the resident has a stored access. */
-  findByResident(resident: string): Promise<ResidentAccess[]>;
   /** Ids of a clinic's residents approved at or before `approvedBefore`, streamed. */
   approvedResidents(clinicId: string, approvedBefore: Date): AsyncIterable<string>;
   /** Residents of a clinic holding a grant of the case type, streamed. */

@@ -29,8 +29,12 @@ export interface StoredSettings {
 export interface ClinicSettingsRepository {
   find(clinicId: string): Promise<StoredSettings | null>;
   findMany(clinicIds: readonly string[]): Promise<Map<string, ClinicSettings>>;
-  /** Clinics that have a service area (few; a scan is acceptable). */
-  findWithServiceArea(): Promise<ClinicSettings[]>;
+  /** Every clinic's settings (for the in-memory copy each instance keeps). */
+  findAll(): Promise<ClinicSettings[]>;
+  /** A value that changes whenever any clinic's settings changed (null: never marked). */
+  changeMarker(): Promise<string | null>;
+  /** Sets a new change marker: other instances see it and reload. */
+  markChanged(): Promise<void>;
   save(
     settings: ClinicSettings,
     expectedRevision: number | null,

@@ -3,6 +3,7 @@ import type { SettingsCommands } from '../../commands/clinic-settings/settings-c
 import { fromCaseTypeMessage, fromServiceAreaMessage, toClinicSettingsMessage } from '../../contract/settings-mapping';
 import type * as api from '../../gen/residentaccess/v1/clinic_settings_service';
 import type { SettingsQueries } from '../../queries/settings-queries';
+import type { ConsistencyTokens } from '../../views/consistency-token';
 import type { UnaryHandler as H } from '../unary';
 
 export interface ClinicSettingsHandlers {
@@ -13,9 +14,12 @@ export interface ClinicSettingsHandlers {
   clearServiceArea: H<api.ClearServiceAreaRequest, api.ClearServiceAreaResponse>;
 }
 
-const changeResponse = (result: SettingsChangeResult) => ({ settings: toClinicSettingsMessage(result.settings), changed: result.changed });
-
-export function clinicSettingsHandlers(commands: SettingsCommands, queries: SettingsQueries): ClinicSettingsHandlers {
+export function clinicSettingsHandlers(commands: SettingsCommands, queries: SettingsQueries, tokens: ConsistencyTokens): ClinicSettingsHandlers {
+  const changeResponse = (result: SettingsChangeResult) => ({
+    settings: toClinicSettingsMessage(result.settings),
+    changed: result.changed,
+    consistencyToken: tokens.forSettings(result.settings),
+  });
   return {
     getClinicSettings: async (r, { principal }) => ({ settings: toClinicSettingsMessage(await queries.getClinicSettings(principal, r.clinicId)) }),
     putCaseType: async (r, { principal }) =>

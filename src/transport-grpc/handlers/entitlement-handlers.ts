@@ -12,13 +12,13 @@ export interface EntitlementHandlers {
 export function entitlementHandlers(queries: EntitlementQueries): EntitlementHandlers {
   return {
     listEntitlements: async (r, { principal }) => ({
-      clinics: (await queries.listEntitlements(principal, r.personalIdentityNumber)).map((c) => ({
+      clinics: (await queries.listEntitlements(principal, r.personalIdentityNumber, r.consistencyToken)).map((c) => ({
         clinicId: c.clinicId,
         caseTypes: c.caseTypes.map(toCaseTypeEntitlement),
       })),
     }),
     checkEntitlement: async (r, { principal }) => {
-      const found = await queries.checkEntitlement(principal, r.personalIdentityNumber, r.clinicId, r.caseTypeId);
+      const found = await queries.checkEntitlement(principal, r.personalIdentityNumber, r.clinicId, r.caseTypeId, r.consistencyToken);
       return found
         ? { allowed: true, reason: toReason(found.reason), untilDate: found.until ?? '' }
         : { allowed: false, reason: EntitlementReason.ENTITLEMENT_REASON_UNSPECIFIED, untilDate: '' };

@@ -9,6 +9,7 @@ import { toResidentAccessMessage } from '../../contract/access-mapping';
 import type { StaffQueries } from '../../queries/staff-queries';
 import type { RemoveApprovals } from '../../commands/remove-approvals/remove-approvals';
 import type * as api from '../../gen/residentaccess/v1/resident_access_service';
+import type { ConsistencyTokens } from '../../views/consistency-token';
 import type { UnaryHandler as H } from '../unary';
 
 export interface ResidentAccessUseCases {
@@ -34,13 +35,17 @@ export interface ResidentAccessHandlers {
   listResidents: H<api.ListResidentsRequest, api.ListResidentsResponse>;
 }
 
-const changeResponse = (result: AccessChangeResult) => ({ access: toResidentAccessMessage(result.access), changed: result.changed });
 
 /** How long RemoveApprovals waits for its job before answering with progress. */
 const BULK_WAIT_MS = 5000;
 
 /** Thin handlers: request → use case input (with the caller), result → response. */
-export function residentAccessHandlers(u: ResidentAccessUseCases): ResidentAccessHandlers {
+export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: ConsistencyTokens): ResidentAccessHandlers {
+  const changeResponse = (result: AccessChangeResult) => ({
+    access: toResidentAccessMessage(result.access),
+    changed: result.changed,
+    consistencyToken: tokens.forAccess(result.access),
+  });
   return {
     lookupResident: async (r, { principal }) => u.staffQueries.lookupResident(principal, r.clinicId, r.personalIdentityNumber),
     approveResident: async (r, { principal }) => changeResponse(await u.approveResident({ ...r, principal })),

@@ -1,0 +1,33 @@
+import type { Grant, ResidentAccess } from './resident-access';
+
+/** What the entitlement rules need of one grant. */
+export type GrantTerm = Pick<Grant, 'caseTypeId' | 'until' | 'endsAt'>;
+
+/** What the entitlement rules need of one resident's access at one clinic. */
+export interface AccessTerms {
+  approved: boolean;
+  grants: readonly GrantTerm[];
+}
+
+/** One clinic's entry in a resident's view, at the access version it was taken from. */
+export interface ViewEntry extends AccessTerms {
+  version: number;
+}
+
+/**
+ * Where one resident has access, at every clinic: a projection of the access documents, kept by
+ * resident so that the e-service's queries read one document. An entry stays (empty) after all
+ * access at a clinic ends, so its version keeps an older change from being applied over it.
+ */
+export interface ResidentView {
+  resident: string;
+  clinics: ReadonlyMap<string, ViewEntry>;
+}
+
+export function termsOf(access: ResidentAccess): AccessTerms {
+  return { approved: access.approval !== null, grants: access.grants.map(({ caseTypeId, until, endsAt }) => ({ caseTypeId, until, endsAt })) };
+}
+
+export function viewEntryOf(access: ResidentAccess): ViewEntry {
+  return { ...termsOf(access), version: access.version };
+}

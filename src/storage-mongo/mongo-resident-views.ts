@@ -1,0 +1,131 @@
+import type { Collection, Db } from 'mongodb';
+import type { ResidentAccess } from '../domain/access/resident-access';
+import { viewEntryOf, type ResidentView, type ViewEntry } from '../domain/access/resident-view';
+import type { ResidentViews } from '../domain/ports/resident-views';
+import { toResidentAccess, type AccessDocument } from './access-document';
+import type { DocumentWriter } from './document-writer';
+import { ACCESS_COLLECTION } from './indexes';
+import { isDuplicateKey, withStorageErrors } from './mongo-errors';
+
+export const RESIDENT_VIEWS_COLLECTION = 'resident_views';
+export const PROJECTIONS_COLLECTION = 'projections';
+const VIEWS_MARKER = 'resident_views';
+/** Raised when the view document's shape changes; an older marker makes the start-up rebuild run. */
+const VIEWS_SCHEMA = 1;
+
+/** One resident's view: entries keyed by clinic HSA-id (which has no `.` or `$`, so it is a safe field name). */
+export interface ResidentViewDocument {
+  _id: string;
+  clinics: Record<string, ViewEntry>;
+  revision: number;
+}
+
+interface ProjectionDocument {
+  _id: string;
+  schema: number;
+  builtAt: Date;
+}
+
+// Writers on other clinics of the same resident may win a compare-and-set; a few re-reads settle it.
+const MAX_ATTEMPTS = 16;
+const CONCURRENT_RESIDENTS = 16;
+
+/**
+ * The per-resident views, read and written by `_id` only. A write is a compare-and-set through
+ * DocumentWriter (several instances write one resident's view for different clinics), and keeps
+ * every entry that is already as new or newer.
+ */
+export class MongoResidentViews implements ResidentViews {
+  constructor(
+    private readonly views: Collection<ResidentViewDocument>,
+    private readonly access: Collection<AccessDocument>,
+    private readonly projections: Collection<ProjectionDocument>,
+    private readonly writer: DocumentWriter,
+  ) {}
+
+  static in(db: Db, writer: DocumentWriter): MongoResidentViews {
+    return new MongoResidentViews(
+      db.collection<ResidentViewDocument>(RESIDENT_VIEWS_COLLECTION),
+      db.collection<AccessDocument>(ACCESS_COLLECTION),
+      db.collection<ProjectionDocument>(PROJECTIONS_COLLECTION),
+      writer,
+    );
+  }
+
+  find(resident: string): Promise<ResidentView | null> {
+    return withStorageErrors(async () => {
+      const doc = await this.views.findOne({ _id: resident });
+      return doc ? { resident, clinics: new Map(Object.entries(doc.clinics ?? {})) } : null;
+    });
+  }
+
+  apply(accesses: readonly ResidentAccess[]): Promise<void> {
+    const byResident = new Map<string, Map<string, ViewEntry>>();
+    for (const access of accesses) {
+      const entries = byResident.get(access.resident) ?? new Map<string, ViewEntry>();
+      const known = entries.get(access.clinicId);
+      if (!known || known.version < access.version) entries.set(access.clinicId, viewEntryOf(access));
+      byResident.set(access.resident, entries);
+    }
+    return withStorageErrors(async () => {
+      const work = [...byResident];
+      // A bounded number at a time: a rebuild hands over whole batches.
+      for (let start = 0; start < work.length; start += CONCURRENT_RESIDENTS) {
+        await Promise.all(work.slice(start, start + CONCURRENT_RESIDENTS).map(([resident, entries]) => this.applyToResident(resident, entries)));
+      }
+    });
+  }
+
+  private applyToResident(resident: string, entries: ReadonlyMap<string, ViewEntry>): Promise<void> {
+    return this.writer.exclusive(this.views, resident, async () => {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const readAtMs = Date.now();
+        const doc = await this.views.findOne({ _id: resident });
+        const newer = [...entries].filter(([clinicId, entry]) => (doc?.clinics?.[clinicId]?.version ?? -1) < entry.version);
+        if (newer.length === 0) return;
+        if (!doc) {
+          try {
+            await this.views.insertOne({ _id: resident, clinics: Object.fromEntries(newer), revision: 1 });
+            return;
+          } catch (error) {
+            if (isDuplicateKey(error)) continue;
+            throw error;
+          }
+        }
+        const set = Object.fromEntries(newer.map(([clinicId, entry]) => [`clinics.${clinicId}`, entry]));
+        if ((await this.writer.update(this.views, resident, doc.revision, { $set: set }, readAtMs)) === 'saved') return;
+      }
+      throw new Error('resident view: too many concurrent writers');
+    });
+  }
+
+  async *scanAccesses(batchSize: number): AsyncIterable<ResidentAccess[]> {
+    const cursor = this.access.find({}, { projection: { clinicId: 1, resident: 1, approval: 1, grants: 1, version: 1 }, batchSize });
+    let batch: ResidentAccess[] = [];
+    try {
+      for await (const doc of cursor) {
+        batch.push(toResidentAccess(doc));
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  isBuilt(): Promise<boolean> {
+    return withStorageErrors(async () => {
+      const marker = await this.projections.findOne({ _id: VIEWS_MARKER });
+      return marker !== null && marker.schema >= VIEWS_SCHEMA;
+    });
+  }
+
+  markBuilt(at: Date): Promise<void> {
+    return withStorageErrors(async () => {
+      await this.projections.replaceOne({ _id: VIEWS_MARKER }, { schema: VIEWS_SCHEMA, builtAt: at }, { upsert: true });
+    });
+  }
+}
