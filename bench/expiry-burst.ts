@@ -4,7 +4,7 @@ import { apiOf, connectClients } from '../test/support/grpc-client';
 import { signTestToken } from '../test/support/tokens';
 import { addDaysTo, cleanUpOnAbort, log, residentNumber, round1, sleep, stockholmDateOf } from './common';
 import { deleteTopics, startEventConsumer } from './events';
-import { accessLike, insertInBatches } from './seed';
+import { accessLike, insertInBatches, RESIDENT_VIEWS, viewLike } from './seed';
 import { benchServiceEnv, startServiceProcess, topicsOf } from './service-process';
 import { RESTRICTED_CASE_TYPE } from './writes';
 
@@ -22,7 +22,9 @@ import { RESTRICTED_CASE_TYPE } from './writes';
  * batch of 500, then per resident, 16 at a time, a findOne by _id and one compare-and-set
  * updateOne that ends the grant and appends its event to the outbox. It does not publish: the
  * service's relay writes again per event (claim, clear, audit insert), which the raw baseline
- * does not (as for approvals).
+ * does not (as for approvals). Each seeded resident also has the view document the service keeps
+ * (bench/seed.ts viewLike), so the service updates existing views as in production; the raw
+ * baseline writes no view.
  *
  * EXPIRY_POLL_INTERVAL_MS is 1 s here (production: 60 s): the worker computes its sleep from the
  * clock, so after the clock jumps it must wake once to see the new time. It then sleeps until the
@@ -94,8 +96,12 @@ export async function measureExpiryBurst(opts: {
     const template = await db.collection('access').findOne({ _id: `${EXPIRY_CLINIC}|${templateResident}` } as Document);
     const midnight = template?.nextEndsAt;
     if (!template || !(midnight instanceof Date)) throw new Error('expiry: the template grant has no end instant (nextEndsAt): update bench/expiry-burst.ts');
+    // The resident views the service would hold for these residents (the template's it wrote itself).
+    const templateView = await db.collection(RESIDENT_VIEWS).findOne({ _id: templateResident } as Document);
+    if (!templateView) throw new Error(`expiry: no ${RESIDENT_VIEWS} document for the template resident after its grant answered: update bench/expiry-burst.ts`);
     const clones = Array.from({ length: opts.grants }, (_, i) => accessLike(template, EXPIRY_CLINIC, residentNumber(i, EXPIRY_BLOCK)));
     await insertInBatches(db.collection('access'), clones.slice(1));
+    await insertInBatches(db.collection(RESIDENT_VIEWS), clones.slice(1).map((clone) => viewLike(templateView, template, String(clone.resident), [clone])));
     await insertInBatches(rawDb.collection('access'), clones);
     const seedS = (Date.now() - seedStart) / 1000;
     log(`expiry burst: ${opts.grants} grants ending ${midnight.toISOString()} seeded in ${seedS.toFixed(1)} s; moving the clock`);

@@ -15,7 +15,17 @@ import { measureEventLag, type EventLag } from './event-lag';
 import { deleteTopics, startEventConsumer } from './events';
 import { measureExpiryBurst } from './expiry-burst';
 import { closedLoop, type LoadResult } from './load';
-import { measureReads, READS_TEMPLATE_CLINIC, seedReads } from './reads';
+import {
+  ENTITLEMENTS_GROWTH_CONCURRENCY,
+  measureEntitlementsGrowth,
+  measureReads,
+  measureViewStaleness,
+  READS_TEMPLATE_CLINIC,
+  seedReads,
+  stalenessClinics,
+  type EntitlementsGrowth,
+  type ViewStaleness,
+} from './reads';
 import { machine, table, TARGETS, writeResults, type Figures } from './report';
 import { benchServiceEnv, startServiceProcess, topicsOf, type ServiceProcess } from './service-process';
 import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, writeOps } from './writes';
@@ -30,6 +40,12 @@ const DRAIN_MS = quick ? 5_000 : 30_000;
 const LAG_WAIT_MS = quick ? 10_000 : 30_000;
 const READS = quick ? { residents: 1000, clinics: 20 } : { residents: 10_000, clinics: 200 };
 const READS_CONCURRENCY = 32;
+/** entitlements_p99_growth: ListEntitlements at 8 in flight over this many times the residents, against 1×. */
+const GROWTH_FACTOR = 10;
+/** The growth step (seeding 9× the residents, measuring, removing them) runs only with this much of the run's bound left. */
+const GROWTH_MIN_LEFT_MS = quick ? 40_000 : 600_000;
+/** View staleness: approve → first allowed check, sampled by a few workers, bounded in time. */
+const STALENESS = { samples: quick ? 300 : 500, concurrency: 4, maxMs: quick ? 10_000 : 60_000, sampleMaxMs: 2_000 };
 const EXPIRY_GRANTS = quick ? 200 : 10_000;
 /** Bounds the whole run: a hung server must not hang the bench. */
 const RUN_TIMEOUT_MS = quick ? 172_000 : 3_600_000;
@@ -149,11 +165,14 @@ async function main(): Promise<void> {
     try {
       // 4. Reads for the resident e-service.
       const admin = apiOf(readsPhase.clients, await signTestToken({ sub: 'bench-admin', clinics: [READS_TEMPLATE_CLINIC], roles: ['staff', 'admin'], expiresIn: '2h' }));
-      log(`reads: seeding ${READS.residents} residents over ${READS.clinics} clinics`);
-      const seeded = await seedReads({ db: readsPhase.db, admin, ...READS });
       const eservice = apiOf(readsPhase.clients, await signTestToken({ sub: 'bench-eservice', scope: 'resident-access:entitlements', expiresIn: '2h' }));
+      log(`reads: seeding ${READS.residents} residents over ${READS.clinics} clinics`);
+      const seeded = await seedReads({ db: readsPhase.db, admin, eservice, ...READS });
+      log(
+        `reads: ${seeded.accessDocuments} access and ${seeded.viewDocuments} view documents seeded in ${seeded.seedS.toFixed(1)} s ` +
+          `(cloned clinics served ${seeded.settingsServedS.toFixed(1)} s after the settings marker moved)`,
+      );
       const reads = await measureReads({
-        db: readsPhase.db,
         mongoUri,
         database: readsEnv.MONGODB_DATABASE!,
         eservice,
@@ -162,6 +181,35 @@ async function main(): Promise<void> {
         durationMs: DURATION_MS,
         warmupMs: WARMUP_MS,
       });
+
+      // ListEntitlements at 10× the residents (at 8 in flight, against the 1× run just made).
+      const leftMs = () => runStarted + RUN_TIMEOUT_MS - Date.now();
+      let growth: EntitlementsGrowth | null = null;
+      if (leftMs() < GROWTH_MIN_LEFT_MS) {
+        log('reads: growth step skipped, the run is near its time bound');
+      } else {
+        growth = await measureEntitlementsGrowth({
+          db: readsPhase.db,
+          eservice,
+          templates: seeded.templates,
+          ...READS,
+          factor: GROWTH_FACTOR,
+          durationMs: DURATION_MS,
+          warmupMs: WARMUP_MS,
+        });
+      }
+
+      // View staleness: approve → first CheckEntitlement (no consistency token) that sees it.
+      const stalenessMaxMs = Math.min(STALENESS.maxMs, leftMs() - LAG_RESERVE_MS - LAG_DURATION_MS - DRAIN_MS - 3000);
+      let staleness: ViewStaleness | null = null;
+      if (stalenessMaxMs < 2000) {
+        log('view staleness: skipped, the run is near its time bound');
+      } else {
+        const clinicIds = stalenessClinics(READS.clinics);
+        log(`view staleness: up to ${STALENESS.samples} approvals at ${clinicIds.length} seeded clinics, ${STALENESS.concurrency} at a time, at most ${Math.round(stalenessMaxMs / 1000)} s`);
+        const staff = apiOf(readsPhase.clients, await signTestToken({ sub: 'bench-staleness', clinics: clinicIds, roles: ['staff'], expiresIn: '2h' }));
+        staleness = await measureViewStaleness({ staff, eservice, clinicIds, ...STALENESS, maxMs: stalenessMaxMs });
+      }
 
       // 5. Event lag: approvals at one of the reads' clinics (so among the seeded documents), at a
       // fixed rate of about half the best approve throughput; RPC answer to event consumed.
@@ -188,12 +236,12 @@ async function main(): Promise<void> {
         });
       }
       const memory = await readsPhase.service.memory();
-      readsResults = { seeded, reads, lag, rssAtEndMb: memory.rssMb };
+      readsResults = { seeded, reads, growth, staleness, lag, rssAtEndMb: memory.rssMb };
     } finally {
       await lagConsumer.stop().catch(() => undefined);
       await endPhase(readsPhase);
     }
-    const { seeded, reads, lag } = readsResults;
+    const { seeded, reads, growth, staleness, lag } = readsResults;
 
     clearInterval(sampler);
     const servicePeaks = { writes: writesPhase.peakRssMb, reads: readsPhase.peakRssMb, expiry: expiry.peakRssMb };
@@ -211,6 +259,10 @@ async function main(): Promise<void> {
       entitlements_ops_per_s: reads.entitlements.opsPerS,
       entitlements_vs_raw: ratio(reads.entitlements.opsPerS, reads.rawEntitlements.opsPerS),
       entitlements_p99_ms: reads.entitlements.p99Ms,
+      entitlements_p99_ms_at_8: reads.entitlementsAt8.p99Ms,
+      entitlements_p99_ms_at_8_10x: growth?.entitlements.p99Ms ?? null,
+      entitlements_p99_growth: growth ? ratio(growth.entitlements.p99Ms, reads.entitlementsAt8.p99Ms) : null,
+      view_staleness_p99_ms: staleness?.p99Ms ?? null,
       event_lag_p50_ms: lag?.p50Ms ?? null,
       event_lag_p99_ms: lag?.p99Ms ?? null,
       expiry_burst_s: expiry.burstS,
@@ -223,10 +275,13 @@ async function main(): Promise<void> {
       { name: 'gRPC floor (empty handler)', result: floorResult },
       ...approveResults.map((result) => ({ name: 'service ApproveResident', result })),
       ...grantResults.map((result) => ({ name: 'service GrantCaseType', result })),
-      { name: 'raw reads (check)', result: reads.rawCheck },
+      { name: 'raw view findOne (check)', result: reads.rawCheck },
       { name: 'service CheckEntitlement', result: reads.check },
-      { name: 'raw reads (entitlements)', result: reads.rawEntitlements },
+      { name: 'raw view findOne (entitlements)', result: reads.rawEntitlements },
       { name: 'service ListEntitlements', result: reads.entitlements },
+      { name: 'service ListEntitlements', result: reads.entitlementsAt8 },
+      ...(growth ? [{ name: `service ListEntitlements ${GROWTH_FACTOR}x`, result: growth.entitlements }] : []),
+      ...(staleness ? [{ name: 'view staleness (approve->check)', result: staleness.load }] : []),
       ...(lag ? [{ name: 'service at fixed rate (lag)', result: lag.load }] : []),
     ];
     const notes: string[] = [];
@@ -237,8 +292,29 @@ async function main(): Promise<void> {
     }
     notes.push(
       `writes: ${writesResults.outboxLeft} access documents still had unpublished events when the write steps ended (the relay's backlog)`,
-      `reads: ${seeded.accessDocuments} access documents seeded in ${seeded.seedS.toFixed(1)} s; ${READS_CONCURRENCY} in flight`,
+      `reads: ${seeded.accessDocuments} access and ${seeded.viewDocuments} view documents seeded in ${seeded.seedS.toFixed(1)} s ` +
+        `(cloned clinics served ${seeded.settingsServedS.toFixed(1)} s after the settings marker moved); ${READS_CONCURRENCY} in flight, ` +
+        `ListEntitlements also at ${ENTITLEMENTS_GROWTH_CONCURRENCY}; raw: one view findOne by _id for either read`,
     );
+    if (growth) {
+      notes.push(
+        `entitlements growth: ListEntitlements at ${ENTITLEMENTS_GROWTH_CONCURRENCY} in flight, p99 ${reads.entitlementsAt8.p99Ms} ms over ${READS.residents} residents, ` +
+          `${growth.entitlements.p99Ms} ms over ${growth.residents} (${growth.accessDocuments} access and ${growth.viewDocuments} view documents more, ` +
+          `seeded in ${growth.seedS} s, removed again in ${growth.removeS} s)`,
+      );
+      if (growth.note) notes.push(`entitlements growth: ${growth.note}`);
+    } else {
+      notes.push('entitlements growth: NOT MEASURED, skipped because the run neared its time bound (a heavily loaded machine)');
+    }
+    if (staleness) {
+      notes.push(
+        `view staleness: ${staleness.samples} approvals, p50 ${staleness.p50Ms} ms, p99 ${staleness.p99Ms} ms from the approve's answer to the first allowed check ` +
+          `(no consistency token); ${staleness.seenAtFirstCheck} seen at the first check, ${staleness.checks} checks in all`,
+      );
+      if (staleness.note) notes.push(`view staleness: ${staleness.note}`);
+    } else {
+      notes.push('view staleness: NOT MEASURED, skipped because the run neared its time bound (a heavily loaded machine)');
+    }
     if (!lag) notes.push('event lag: NOT MEASURED, skipped because the run neared its time bound (a heavily loaded machine)');
     if (lag?.note) notes.push(`event lag: ${lag.note}`);
     if (lag) notes.push(`event lag: ${lag.events} approvals at ${lag.rate}/s; the relay delivered ${lag.relayEventsPerS} events/s meanwhile`);
@@ -276,10 +352,36 @@ async function main(): Promise<void> {
         service_check: reads.check,
         raw_entitlements: reads.rawEntitlements,
         service_entitlements: reads.entitlements,
+        service_entitlements_at_8: reads.entitlementsAt8,
+        service_entitlements_at_8_10x: growth?.entitlements ?? null,
+        view_staleness: staleness?.load ?? null,
         event_lag_load: lag?.load ?? null,
       },
       writes_outbox_left: writesResults.outboxLeft,
-      reads: { residents: READS.residents, clinics: READS.clinics, access_documents: seeded.accessDocuments, seed_s: seeded.seedS, concurrency: READS_CONCURRENCY },
+      reads: {
+        residents: READS.residents,
+        clinics: READS.clinics,
+        access_documents: seeded.accessDocuments,
+        view_documents: seeded.viewDocuments,
+        seed_s: seeded.seedS,
+        settings_served_s: seeded.settingsServedS,
+        concurrency: READS_CONCURRENCY,
+        growth_concurrency: ENTITLEMENTS_GROWTH_CONCURRENCY,
+      },
+      entitlements_growth: growth
+        ? {
+            factor: GROWTH_FACTOR,
+            residents: growth.residents,
+            extra_access_documents: growth.accessDocuments,
+            extra_view_documents: growth.viewDocuments,
+            seed_s: growth.seedS,
+            remove_s: growth.removeS,
+            note: growth.note,
+          }
+        : null,
+      view_staleness: staleness
+        ? { samples: staleness.samples, checks: staleness.checks, seen_at_first_check: staleness.seenAtFirstCheck, not_seen: staleness.notSeen, note: staleness.note }
+        : null,
       event_lag: lag ? { rate_per_s: lag.rate, events: lag.events, missing: lag.missing, relay_events_per_s: lag.relayEventsPerS, note: lag.note } : null,
       expiry_burst: { ...expiry, peakRssMb: undefined },
       service_memory: { ...servicePeaks, reads_rss_at_end_mb: readsResults.rssAtEndMb },

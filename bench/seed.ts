@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Collection, Document } from 'mongodb';
 
 /**
@@ -5,7 +6,8 @@ import type { Collection, Document } from 'mongodb';
  * rewritten): the bench makes one clinic and one resident's access through the API, reads the
  * documents the service wrote, and clones them with the driver. Every clone is a document as the
  * service leaves it once the relay has published its events: empty outbox, no lease, no recent
- * requests. If the format changes so that a clone would be wrong, seeding fails with a clear
+ * requests. Each seeded resident also gets the view document the service keeps for it (one per
+ * resident, an entry per clinic with access there), cloned from the template resident's view. If the format changes so that a clone would be wrong, seeding fails with a clear
  * message instead of measuring something else.
  */
 
@@ -53,6 +55,58 @@ export function accessLike(template: Document, clinicId: string, resident: strin
 function nextEnd(grants: unknown[]): Date | null {
   const ends = grants.map((g) => (g as { endsAt?: Date | null }).endsAt).filter((d): d is Date => d instanceof Date);
   return ends.length > 0 ? new Date(Math.min(...ends.map((d) => d.getTime()))) : null;
+}
+
+const VIEW_FIELDS = ['clinics', 'revision'];
+const VIEW_ENTRY_FIELDS = ['approved', 'grants', 'version'];
+const VIEW_GRANT_FIELDS = ['caseTypeId', 'until', 'endsAt'];
+/** Where the service keeps the per-resident views (src/storage-mongo/mongo-resident-views.ts). */
+export const RESIDENT_VIEWS = 'resident_views';
+
+/** The view entry the service keeps for an access document (approved, grants' terms, version). */
+function viewEntryOf(access: Document): Document {
+  const grants = access.grants as Array<{ caseTypeId: unknown; until: unknown; endsAt: unknown }>;
+  return {
+    approved: access.approval !== null && access.approval !== undefined,
+    grants: grants.map((g) => ({ caseTypeId: g.caseTypeId, until: g.until, endsAt: g.endsAt })),
+    version: access.version,
+  };
+}
+
+const sameKeys = (doc: object, fields: string[]): boolean => isDeepStrictEqual(Object.keys(doc).sort(), [...fields].sort());
+const checkedViews = new WeakMap<Document, Document>();
+
+/**
+ * Fails unless `template` (a resident's view document as the service wrote it) holds, for the
+ * clinic of `templateAccess`, exactly the entry the bench derives from that access document: the
+ * clones' entries are derived the same way, so a new, renamed or recomputed field fails here.
+ */
+function requireViewFormat(template: Document, templateAccess: Document): void {
+  if (checkedViews.get(template) === templateAccess) return;
+  const format = (what: string) => new Error(`the resident view document format changed (${what}): update bench/seed.ts`);
+  requireFields('resident view', template, VIEW_FIELDS);
+  if (template._id !== templateAccess.resident) throw format('the _id is no longer the resident number');
+  const entry = (template.clinics as Record<string, Document> | null)?.[String(templateAccess.clinicId)];
+  if (!entry || typeof entry !== 'object') throw format('no entry keyed by the clinic id under clinics');
+  if (!sameKeys(entry, VIEW_ENTRY_FIELDS)) throw format(`an entry has ${Object.keys(entry).join(', ')}, not ${VIEW_ENTRY_FIELDS.join(', ')}`);
+  const grants = entry.grants as Document[];
+  // The template must hold a grant, or the grants' shape goes unchecked.
+  if (!Array.isArray(grants) || grants.length === 0) throw new Error('bench: the template resident view holds no grant; seed one through the API');
+  for (const g of grants) if (!sameKeys(g, VIEW_GRANT_FIELDS)) throw format(`a grant has ${Object.keys(g).join(', ')}, not ${VIEW_GRANT_FIELDS.join(', ')}`);
+  if (!isDeepStrictEqual(entry, viewEntryOf(templateAccess))) throw format('the entry is not the access document\'s approval, grants and version');
+  checkedViews.set(template, templateAccess);
+}
+
+/**
+ * A resident view document like `template` (the view the service wrote for the resident of
+ * `templateAccess`) for another resident, with one entry per access document in `accesses` (all of
+ * that resident's accesses, clones made by accessLike or the template itself): approved, the
+ * grants' terms and the version, as the service derives them.
+ */
+export function viewLike(template: Document, templateAccess: Document, resident: string, accesses: Document[]): Document {
+  requireViewFormat(template, templateAccess);
+  for (const a of accesses) if (a.resident !== resident) throw new Error('bench: viewLike was given another resident\'s access document');
+  return { ...template, _id: resident, clinics: Object.fromEntries(accesses.map((a) => [String(a.clinicId), viewEntryOf(a)])) };
 }
 
 /** insertMany in batches (unordered); returns the seconds it took. */
