@@ -11,23 +11,16 @@ import { signTestToken, testAuthEnv } from '../test/support/tokens';
 import { aClinicId } from '../test/builders/identity';
 import { measureAt, openRawStorage, startGrpcFloor } from './baselines';
 import { abortCleanUp, best, cleanUpOnAbort, log, ratio, round1, servers } from './common';
+import { ENTITLEMENTS_GROWTH_CONCURRENCY, measureEntitlementsGrowth, type EntitlementsGrowth } from './entitlements-growth';
 import { measureEventLag, type EventLag } from './event-lag';
 import { deleteTopics, startEventConsumer } from './events';
 import { measureExpiryBurst } from './expiry-burst';
 import { closedLoop, type LoadResult } from './load';
-import {
-  ENTITLEMENTS_GROWTH_CONCURRENCY,
-  measureEntitlementsGrowth,
-  measureReads,
-  measureViewStaleness,
-  READS_TEMPLATE_CLINIC,
-  seedReads,
-  stalenessClinics,
-  type EntitlementsGrowth,
-  type ViewStaleness,
-} from './reads';
+import { measureReads } from './reads';
+import { READS_TEMPLATE_CLINIC, seedReads } from './reads-seed';
 import { machine, table, TARGETS, writeResults, type Figures } from './report';
 import { benchServiceEnv, startServiceProcess, topicsOf, type ServiceProcess } from './service-process';
+import { measureViewStaleness, stalenessClinics, type ViewStaleness } from './view-staleness';
 import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, writeOps } from './writes';
 
 const quick = process.argv.includes('--quick');
