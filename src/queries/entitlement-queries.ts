@@ -19,7 +19,7 @@ import type { ResidentViewProjection } from '../views/resident-view-projection';
 
 export interface EntitlementQueryDeps {
   views: ResidentViews;
-  settings: Pick<ClinicSettingsCache, 'get' | 'servingRegion' | 'atLeast'>;
+  settings: Pick<ClinicSettingsCache, 'get' | 'servingRegion' | 'atLeast' | 'refreshClinic'>;
   register: ResidentRegister;
   /** The access documents: read only to honour a consistency token the view has not caught up with. */
   access: AccessRepository;
@@ -63,7 +63,13 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
     const view = await deps.views.find(number.value);
     const entries = new Map(view?.clinics ?? []);
     if (token?.kind === 'settings') await waitFor(() => deps.settings.atLeast(token.clinicId, token.version), deps.consistencyWaitMs);
-    if (token?.kind !== 'access' || (entries.get(token.clinicId)?.version ?? 0) >= token.version) return entries;
+    if (token?.kind !== 'access') return entries;
+    // The change may be of a clinic or case type this instance's settings copy has not seen yet.
+    const settingsRead = deps.settings.refreshClinic(token.clinicId);
+    if ((entries.get(token.clinicId)?.version ?? 0) >= token.version) {
+      await settingsRead;
+      return entries;
+    }
     // The view lags the token (its write failed, or a crash came between): the access document is the truth.
     await waitFor(async () => {
       const stored = await deps.access.find(token.clinicId, number.value);
@@ -72,6 +78,7 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
       void deps.projection.changed(stored.access);
       return true;
     }, deps.consistencyWaitMs);
+    await settingsRead;
     return entries;
   };
 

@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import { REVISION_CLAIMS_COLLECTION } from './revision-claims';
 
 export const ACCESS_COLLECTION = 'access';
@@ -13,9 +13,24 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await access.createIndex({ outboxPending: 1 }, { name: 'outbox_pending' });
   await access.createIndex({ clinicId: 1, _id: 1 }, { name: 'by_clinic' });
   await access.createIndex({ nextEndsAt: 1 }, { name: 'by_next_end', sparse: true });
-    await db.collection('bulk_removals').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
+  await db.collection('bulk_removals').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
   await db.collection(REVISION_CLAIMS_COLLECTION).createIndex({ at: 1 }, { name: 'by_age' });
   const audit = db.collection('audit');
   await audit.createIndex({ clinicId: 1, occurredAt: 1, _id: 1 }, { name: 'by_clinic_time' });
   await audit.createIndex({ resident: 1, occurredAt: 1, _id: 1 }, { name: 'by_resident_time' });
+  // The entitlement queries read the per-resident views now: these would only slow writes down.
+  await dropIfPresent(access, 'by_resident');
+  await dropIfPresent(db.collection('clinics'), 'with_service_area');
+}
+
+const NAMESPACE_NOT_FOUND = 26;
+const INDEX_NOT_FOUND = 27;
+
+async function dropIfPresent(collection: Collection, index: string): Promise<void> {
+  try {
+    await collection.dropIndex(index);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== NAMESPACE_NOT_FOUND && code !== INDEX_NOT_FOUND) throw error;
+  }
 }

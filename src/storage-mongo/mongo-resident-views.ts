@@ -1,4 +1,5 @@
 import type { Collection, Db } from 'mongodb';
+import { isDeepStrictEqual } from 'node:util';
 import type { ResidentAccess } from '../domain/access/resident-access';
 import { viewEntryOf, type ResidentView, type ViewEntry } from '../domain/access/resident-view';
 import type { ResidentViews } from '../domain/ports/resident-views';
@@ -6,6 +7,24 @@ import { toResidentAccess, type AccessDocument } from './access-document';
 import type { DocumentWriter } from './document-writer';
 import { ACCESS_COLLECTION } from './indexes';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
+
+/**
+ * An entry replaces the stored one when it is newer, or of the same version but different (a
+ * rebuild after the entry's shape changed, or a repair): so repeats and older states change nothing.
+ */
+function replaces(entry: ViewEntry, stored: ViewEntry | undefined): boolean {
+  if (!stored || stored.version < entry.version) return true;
+  return stored.version === entry.version && !isDeepStrictEqual(stored, entry);
+}
+
+/**
+ * A view document deleted (by an operator, before a rebuild) and made again must not reuse the
+ * revisions of its earlier life: their compare-and-set claims may still be held. Counting from the
+ * current time in microseconds puts a new document above every revision an earlier one reached.
+ */
+function firstRevision(): number {
+  return Date.now() * 1000;
+}
 
 export const RESIDENT_VIEWS_COLLECTION = 'resident_views';
 export const PROJECTIONS_COLLECTION = 'projections';
@@ -81,11 +100,11 @@ export class MongoResidentViews implements ResidentViews {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const readAtMs = Date.now();
         const doc = await this.views.findOne({ _id: resident });
-        const newer = [...entries].filter(([clinicId, entry]) => (doc?.clinics?.[clinicId]?.version ?? -1) < entry.version);
+        const newer = [...entries].filter(([clinicId, entry]) => replaces(entry, doc?.clinics?.[clinicId]));
         if (newer.length === 0) return;
         if (!doc) {
           try {
-            await this.views.insertOne({ _id: resident, clinics: Object.fromEntries(newer), revision: 1 });
+            await this.views.insertOne({ _id: resident, clinics: Object.fromEntries(newer), revision: firstRevision() });
             return;
           } catch (error) {
             if (isDuplicateKey(error)) continue;

@@ -56,6 +56,12 @@ export class ClinicSettingsCache {
     this.index();
   }
 
+  /** Reads one clinic by `_id` into the copy (a query with a consistency token may need a clinic created or changed elsewhere moments ago). */
+  async refreshClinic(clinicId: string): Promise<void> {
+    const stored = await this.source.find(clinicId);
+    if (stored) this.put(stored.settings);
+  }
+
   /** Makes sure the copy holds at least `version` of the clinic, reading it by `_id` if not; false if storage is behind too. */
   async atLeast(clinicId: string, version: number): Promise<boolean> {
     if ((this.byId.get(clinicId)?.version ?? 0) >= version) return true;

@@ -57,7 +57,7 @@ describe('authentication', () => {
     {
       name: 'CheckEntitlement (e-service)',
       call: (authorization: string | null) =>
-        callWith(sut.clients.entitlements, 'checkEntitlement', { personalIdentityNumber: resident, clinicId, caseTypeId: 'general' }, authorization),
+        callWith(sut.clients.entitlements, 'checkEntitlement', { personalIdentityNumber: resident, clinicId, caseTypeId: 'general', consistencyToken: '' }, authorization),
       claims: (): TestTokenOverrides => ({ sub: 'resident-eservice', scope: 'resident-access:entitlements' }),
       passes: (response: unknown) => expect(response).toMatchObject({ allowed: true }),
     },

@@ -83,6 +83,7 @@ describe('ClinicSettingsService', () => {
       expect(response).toEqual({
         changed: true,
         settings: { clinicId, caseTypes: [visit], serviceArea: undefined, version: 1, etag: 'W/"1"' },
+        consistencyToken: expect.any(String),
       });
       await expect(admin.getClinicSettings({ clinicId })).resolves.toEqual({ settings: response.settings });
       expect(await clinicDocument(clinicId)).toMatchObject({ caseTypes: [visit], serviceArea: null, hasServiceArea: false, version: 1, pendingWithdrawals: [] });
@@ -129,9 +130,9 @@ describe('ClinicSettingsService', () => {
       const admin = await sut.admin(clinicId);
 
       const removed = await remove(admin, clinicId, 'visit');
-      expect(removed).toEqual({ changed: true, settings: { clinicId, caseTypes: [general], serviceArea: undefined, version: 3, etag: 'W/"3"' } });
+      expect(removed).toEqual({ changed: true, settings: { clinicId, caseTypes: [general], serviceArea: undefined, version: 3, etag: 'W/"3"' }, consistencyToken: expect.any(String) });
       const again = await remove(admin, clinicId, 'visit');
-      expect(again).toEqual({ changed: false, settings: removed.settings });
+      expect(again).toEqual({ changed: false, settings: removed.settings, consistencyToken: removed.consistencyToken });
       const unknown = await remove(admin, clinicId, 'never-existed');
       expect(unknown.changed).toBe(false);
       expect(await clinicDocument(clinicId)).toMatchObject({ version: 3, caseTypes: [general] });
@@ -159,7 +160,7 @@ describe('ClinicSettingsService', () => {
       const wanted = area({ sex: Sex.SEX_FEMALE, minAge: 18, maxAge: 65 });
 
       const set = await setArea(admin, clinicId, wanted);
-      expect(set).toEqual({ changed: true, settings: { clinicId, caseTypes: [general], serviceArea: wanted, version: 2, etag: 'W/"2"' } });
+      expect(set).toEqual({ changed: true, settings: { clinicId, caseTypes: [general], serviceArea: wanted, version: 2, etag: 'W/"2"' }, consistencyToken: expect.any(String) });
       expect(await clinicDocument(clinicId)).toMatchObject({
         hasServiceArea: true,
         serviceArea: { regionCode: '12', municipalityCodes: ['1280', '1281'], sex: 'female', minAge: 18, maxAge: 65 },
@@ -174,17 +175,17 @@ describe('ClinicSettingsService', () => {
       expect((await clinicDocument(clinicId))?.serviceArea).toEqual({ regionCode: '01', municipalityCodes: [], sex: null, minAge: null, maxAge: null });
 
       const cleared = await clearArea(admin, clinicId);
-      expect(cleared).toEqual({ changed: true, settings: { clinicId, caseTypes: [general], serviceArea: undefined, version: 4, etag: 'W/"4"' } });
+      expect(cleared).toEqual({ changed: true, settings: { clinicId, caseTypes: [general], serviceArea: undefined, version: 4, etag: 'W/"4"' }, consistencyToken: expect.any(String) });
       expect(await clinicDocument(clinicId)).toMatchObject({ serviceArea: null, hasServiceArea: false, version: 4 });
       const clearedAgain = await clearArea(admin, clinicId);
-      expect(clearedAgain).toEqual({ changed: false, settings: cleared.settings });
+      expect(clearedAgain).toEqual({ changed: false, settings: cleared.settings, consistencyToken: cleared.consistencyToken });
     });
 
     it('SetServiceArea creates the settings of a clinic that has none yet', async () => {
       const clinicId = aClinicId();
       const admin = await sut.admin(clinicId);
       const response = await setArea(admin, clinicId, area());
-      expect(response).toEqual({ changed: true, settings: { clinicId, caseTypes: [], serviceArea: area(), version: 1, etag: 'W/"1"' } });
+      expect(response).toEqual({ changed: true, settings: { clinicId, caseTypes: [], serviceArea: area(), version: 1, etag: 'W/"1"' }, consistencyToken: expect.any(String) });
       expect(await clinicDocument(clinicId)).toMatchObject({ version: 1, hasServiceArea: true });
     });
 

@@ -64,6 +64,7 @@ describe('GrantCaseType', () => {
             },
           ],
         },
+        consistencyToken: expect.any(String),
       });
 
       const doc = await documentOf(r.personalIdentityNumber);

@@ -3,6 +3,8 @@ import { aResident } from '../builders/identity';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { ownKafka } from '../support/stack-instance';
 import { uniqueName } from '../support/test-env';
+import { until } from '../support/until';
+import { viewMismatches } from '../support/views-match-access';
 
 /**
  * Kafka stops while staff keep changing the same residents, then comes back. Every acknowledged
@@ -80,5 +82,7 @@ describe('Kafka stopped while commands keep coming', () => {
       const key = [...byKey.keys()].find((k) => sut!.events.events.some((e) => e.key === k && (e.value.access as { personalIdentityNumber: string }).personalIdentityNumber === resident));
       expect(byKey.get(key!)!.at(-1)).toBe(doc!.version);
     }
+    await until('the outbox to drain', async () => (await sut!.access.countDocuments({ outboxPending: true })) === 0, 60_000);
+    expect(await viewMismatches(sut.db)).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { startServiceUnderTest, type ServiceUnderTest } from '../support/service
 import { uniqueName } from '../support/test-env';
 import { signTestToken } from '../support/tokens';
 import { sleep, until } from '../support/until';
+import { viewMismatches } from '../support/views-match-access';
 
 const PUBLISHING = 'residentaccess.v1.EventPublishing';
 const WORKERS = 4;
@@ -127,6 +128,7 @@ describe('Kafka behind a faulty network', () => {
       expect(accounting.lostIds).toEqual([]);
       expect(accounting.unexpectedIds).toEqual([]);
       expect(accounting.violations).toEqual([]);
+      expect(await viewMismatches(service.db)).toEqual([]);
     } finally {
       running = false;
       await load.catch(() => undefined);

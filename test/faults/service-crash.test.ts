@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
 import { aClinicId, aResident } from '../builders/identity';
 import { EventConsumer } from '../support/event-consumer';
 import { apiOf, connectClients, type Api } from '../support/grpc-client';
 import { spawnService, type ServiceProcess } from '../support/service-process';
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
+import { until } from '../support/until';
+import { viewMismatches } from '../support/views-match-access';
 
 /**
  * The service is killed with SIGKILL while commands are being answered and events published, then
@@ -14,9 +17,11 @@ import { signTestToken, testAuthEnv } from '../support/tokens';
 describe('SIGKILL while commands and publishing are in flight', () => {
   const processes: ServiceProcess[] = [];
   let events: EventConsumer | undefined;
+  let mongo: MongoClient | undefined;
   afterAll(async () => {
     for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     await events?.stop();
+    await mongo?.close();
   });
 
   it('publishes every acknowledged change after the restart, and nothing that was refused', async () => {
@@ -83,6 +88,11 @@ describe('SIGKILL while commands and publishing are in flight', () => {
     expect(lost).toEqual([]);
     expect(unexpected).toEqual([]);
     expect(refused.size).toBe(0);
+    // A change stored just before the kill, whose view write never happened, reached the view with its event.
+    mongo = await new MongoClient(env.MONGODB_URI!).connect();
+    const db = mongo.db(env.MONGODB_DATABASE);
+    await until('the outbox to drain', async () => (await db.collection('access').countDocuments({ outboxPending: true })) === 0, 60_000);
+    expect(await viewMismatches(db)).toEqual([]);
     second.child.kill('SIGTERM');
     await second.exited;
   });

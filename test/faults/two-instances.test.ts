@@ -9,6 +9,7 @@ import { startInstance, type ServiceInstance } from '../support/service-instance
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
 import { until } from '../support/until';
+import { viewMismatches } from '../support/views-match-access';
 
 /** One clock for both instances, moved by the test (winter time: Stockholm is UTC+1). */
 const clock = { current: new Date('2027-03-18T09:00:00Z'), now: () => new Date(clock.current) };
@@ -115,5 +116,7 @@ describe('two service instances running relay and expiry at once', () => {
     for (const e of events) lastVersion.set(e.key, Math.max(lastVersion.get(e.key) ?? 0, e.version));
     const docs = await access.find({ clinicId }).toArray();
     expect(docs.map((d) => d.version).sort()).toEqual([...lastVersion.values()].sort());
+    // Every change reached the residents' views (the relay catches a view up before it publishes).
+    expect(await viewMismatches(mongo.db(env.MONGODB_DATABASE))).toEqual([]);
   });
 });

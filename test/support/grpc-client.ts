@@ -1,5 +1,5 @@
 import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
-import { BadRequest, ErrorInfo } from '../../src/gen/google/rpc/error_details';
+import { BadRequest, ErrorInfo, RetryInfo } from '../../src/gen/google/rpc/error_details';
 import { Status } from '../../src/gen/google/rpc/status';
 import * as audit from '../../src/gen/residentaccess/v1/audit_service';
 import * as settings from '../../src/gen/residentaccess/v1/clinic_settings_service';
@@ -93,6 +93,14 @@ export function errorDetails(error: ServiceError): { reason?: string; domain?: s
     if (detail.typeUrl.endsWith('google.rpc.BadRequest')) violations = BadRequest.decode(detail.value).fieldViolations;
   }
   return { reason: info?.reason, domain: info?.domain, violations };
+}
+
+/** The google.rpc.RetryInfo delay of a failed call; null when it carries none. */
+export function retryDelayOf(error: ServiceError): { seconds: number; nanos: number } | null {
+  const raw = error.metadata.get('grpc-status-details-bin')[0];
+  if (!raw) return null;
+  const detail = Status.decode(raw as Buffer).details.find((d) => d.typeUrl.endsWith('google.rpc.RetryInfo'));
+  return detail ? (RetryInfo.decode(detail.value).retryDelay ?? null) : null;
 }
 
 /** Entitlement queries take a consistency token only when a test means to. */
