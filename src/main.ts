@@ -14,6 +14,7 @@ import { makeRemoveApprovals } from './commands/remove-approvals/remove-approval
 import { makeRemoveGrant } from './commands/remove-grant/remove-grant';
 import { makeExpireGrants } from './commands/expire-grants/expire-grants';
 import { ExpiryWorker } from './expiry/expiry-worker';
+import { homeOf } from './domain/register/registered-resident';
 import { makeAuditQueries } from './queries/audit-queries';
 import { makeEntitlementQueries } from './queries/entitlement-queries';
 import { makeSettingsQueries } from './queries/settings-queries';
@@ -191,7 +192,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     }, tokens),
     clinicSettings: clinicSettingsHandlers(settingsCommands, makeSettingsQueries({ clinics }), tokens),
     entitlements: entitlementHandlers(
-      makeEntitlementQueries({ views, settings: settingsCopy, register, access: repository, projection, tokens, clock, consistencyWaitMs: config.reads.consistencyWaitMs }),
+      makeEntitlementQueries({ views, settings: settingsCopy, access: repository, projection, tokens, clock, consistencyWaitMs: config.reads.consistencyWaitMs }),
     ),
     audit: auditHandlers(makeAuditQueries({ audit: auditTrail, clinics, clock })),
   };
@@ -206,11 +207,20 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const metricsServer = await startMetricsServer(config.metrics.host, config.metrics.port, metrics.registry);
   grpcHealth = server.health;
 
+  // The register read model first, then the resident's view from what it holds now: a redelivery
+  // after a crash between the two, which the read model ignores as old, still reaches the view.
+  const followedInViews = async <T>(resident: string, written: T): Promise<T> => {
+    await views.applyHomes([{ resident, home: homeOf(await register.find(resident)) }]);
+    return written;
+  };
   const registerConsumer = new RegisterConsumer({
     kafka,
     topic: config.register.topic,
     groupId: config.register.consumerGroup,
-    register,
+    register: {
+      apply: async (state) => followedInViews(state.personalIdentityNumber, await register.apply(state)),
+      remove: async (resident, registeredAt) => followedInViews(resident, await register.remove(resident, registeredAt)),
+    },
     logger,
   });
   const expiry = new ExpiryWorker(

@@ -11,7 +11,7 @@ import type { PersonalIdentityNumber } from '../domain/identity/personal-identit
 import type { AccessRepository } from '../domain/ports/access-repository';
 import type { Clock } from '../domain/ports/clock';
 import type { ResidentViews } from '../domain/ports/resident-views';
-import type { RegisteredResident, ResidentRegister } from '../domain/register/registered-resident';
+import type { ResidentHome } from '../domain/register/registered-resident';
 import { stockholmDate } from '../domain/time/stockholm';
 import type { ClinicSettingsCache } from '../views/clinic-settings-cache';
 import { tokenForOtherResident, type ConsistencyToken, type ConsistencyTokens } from '../views/consistency-token';
@@ -20,7 +20,6 @@ import type { ResidentViewProjection } from '../views/resident-view-projection';
 export interface EntitlementQueryDeps {
   views: ResidentViews;
   settings: Pick<ClinicSettingsCache, 'get' | 'servingRegion' | 'atLeast' | 'refreshClinic'>;
-  register: ResidentRegister;
   /** The access documents: read only to honour a consistency token the view has not caught up with. */
   access: AccessRepository;
   projection: Pick<ResidentViewProjection, 'changed'>;
@@ -39,8 +38,8 @@ const POLL_MS = 50;
 
 /**
  * For the resident-facing e-service: what a resident may use now, and why. Reads one view
- * document (and the register entry, when a service area could apply) by `_id`; the clinics'
- * settings come from memory.
+ * document by `_id` (where the register has the resident, and their access at every clinic); the
+ * clinics' settings come from memory.
  */
 export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
   const readInput = (principal: Principal, written: string, token: string | undefined, more?: (v: Violations) => void) => {
@@ -58,17 +57,18 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
     return { number, consistency };
   };
 
-  /** Entries of the view, brought up to the token's state when the view lags it. */
-  const entriesAtLeast = async (number: PersonalIdentityNumber, token: ConsistencyToken | null): Promise<Map<string, ViewEntry>> => {
+  /** The view, its entries brought up to the token's state when the view lags it. */
+  const viewAtLeast = async (number: PersonalIdentityNumber, token: ConsistencyToken | null): Promise<{ home: ResidentHome | null; entries: Map<string, ViewEntry> }> => {
     const view = await deps.views.find(number.value);
+    const home = view?.home ?? null;
     const entries = new Map(view?.clinics ?? []);
     if (token?.kind === 'settings') await waitFor(() => deps.settings.atLeast(token.clinicId, token.version), deps.consistencyWaitMs);
-    if (token?.kind !== 'access') return entries;
+    if (token?.kind !== 'access') return { home, entries };
     // The change may be of a clinic or case type this instance's settings copy has not seen yet.
     const settingsRead = deps.settings.refreshClinic(token.clinicId);
     if ((entries.get(token.clinicId)?.version ?? 0) >= token.version) {
       await settingsRead;
-      return entries;
+      return { home, entries };
     }
     // The view lags the token (its write failed, or a crash came between): the access document is the truth.
     await waitFor(async () => {
@@ -79,17 +79,14 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
       return true;
     }, deps.consistencyWaitMs);
     await settingsRead;
-    return entries;
+    return { home, entries };
   };
-
-  const registerIfNeeded = (number: PersonalIdentityNumber, needed: boolean): Promise<RegisteredResident | null> =>
-    needed ? deps.register.find(number.value) : Promise.resolve(null);
 
   return {
     async listEntitlements(principal: Principal, written: string, token?: string): Promise<ClinicEntitlements[]> {
       const { number, consistency } = readInput(principal, written, token);
       const now = deps.clock.now();
-      const [entries, registered] = await Promise.all([entriesAtLeast(number, consistency), deps.register.find(number.value)]);
+      const { home: registered, entries } = await viewAtLeast(number, consistency);
       const clinicIds = new Set(entries.keys());
       if (registered) for (const s of deps.settings.servingRegion(registered.regionCode)) clinicIds.add(s.clinicId);
       const result: ClinicEntitlements[] = [];
@@ -108,12 +105,11 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
         v.add(caseTypeIdViolation(caseTypeId));
       });
       const now = deps.clock.now();
-      const entry = (await entriesAtLeast(number, consistency)).get(clinicId) ?? null;
+      const { home: registered, entries } = await viewAtLeast(number, consistency);
+      const entry = entries.get(clinicId) ?? null;
       const settings = deps.settings.get(clinicId);
       const caseType = settings?.caseTypes.find((c) => c.id === caseTypeId);
       if (!settings || !caseType) return null;
-      // The register matters only for an open case type that no approval opens already.
-      const registered = await registerIfNeeded(number, !caseType.restricted && !entry?.approved && settings.serviceArea !== null);
       return entitlementsAtClinic(settings, entry, { number, registered }, now).find((e) => e.caseTypeId === caseTypeId) ?? null;
     },
   };

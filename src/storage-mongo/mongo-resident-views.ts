@@ -1,11 +1,13 @@
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, FindCursor } from 'mongodb';
 import { isDeepStrictEqual } from 'node:util';
 import type { ResidentAccess } from '../domain/access/resident-access';
 import { viewEntryOf, type ResidentView, type ViewEntry } from '../domain/access/resident-view';
-import type { ResidentViews } from '../domain/ports/resident-views';
+import type { ResidentHomeUpdate, ResidentViews } from '../domain/ports/resident-views';
+import { homeOf, type ResidentHome } from '../domain/register/registered-resident';
 import { toResidentAccess, type AccessDocument } from './access-document';
 import type { DocumentWriter } from './document-writer';
 import { ACCESS_COLLECTION } from './indexes';
+import { RESIDENTS_COLLECTION, type ResidentDocument } from './mongo-resident-register';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 /**
@@ -30,11 +32,13 @@ export const RESIDENT_VIEWS_COLLECTION = 'resident_views';
 export const PROJECTIONS_COLLECTION = 'projections';
 const VIEWS_MARKER = 'resident_views';
 /** Raised when the view document's shape changes; an older marker makes the start-up rebuild run. */
-const VIEWS_SCHEMA = 1;
+const VIEWS_SCHEMA = 2;
 
 /** One resident's view: entries keyed by clinic HSA-id (which has no `.` or `$`, so it is a safe field name). */
 export interface ResidentViewDocument {
   _id: string;
+  /** Absent or null: the register does not know the resident. */
+  home?: ResidentHome | null;
   clinics: Record<string, ViewEntry>;
   revision: number;
 }
@@ -59,6 +63,7 @@ export class MongoResidentViews implements ResidentViews {
     private readonly views: Collection<ResidentViewDocument>,
     private readonly access: Collection<AccessDocument>,
     private readonly projections: Collection<ProjectionDocument>,
+    private readonly register: Collection<ResidentDocument>,
     private readonly writer: DocumentWriter,
   ) {}
 
@@ -67,6 +72,7 @@ export class MongoResidentViews implements ResidentViews {
       db.collection<ResidentViewDocument>(RESIDENT_VIEWS_COLLECTION),
       db.collection<AccessDocument>(ACCESS_COLLECTION),
       db.collection<ProjectionDocument>(PROJECTIONS_COLLECTION),
+      db.collection<ResidentDocument>(RESIDENTS_COLLECTION),
       writer,
     );
   }
@@ -74,7 +80,7 @@ export class MongoResidentViews implements ResidentViews {
   find(resident: string): Promise<ResidentView | null> {
     return withStorageErrors(async () => {
       const doc = await this.views.findOne({ _id: resident });
-      return doc ? { resident, clinics: new Map(Object.entries(doc.clinics ?? {})) } : null;
+      return doc ? { resident, home: doc.home ?? null, clinics: new Map(Object.entries(doc.clinics ?? {})) } : null;
     });
   }
 
@@ -86,52 +92,75 @@ export class MongoResidentViews implements ResidentViews {
       if (!known || known.version < access.version) entries.set(access.clinicId, viewEntryOf(access));
       byResident.set(access.resident, entries);
     }
+    return this.forEachResident([...byResident], ([resident, entries]) =>
+      this.change(resident, (doc) => {
+        const newer = [...entries].filter(([clinicId, entry]) => replaces(entry, doc?.clinics?.[clinicId]));
+        return newer.length === 0 ? null : Object.fromEntries(newer.map(([clinicId, entry]) => [`clinics.${clinicId}`, entry]));
+      }),
+    );
+  }
+
+  applyHomes(homes: readonly ResidentHomeUpdate[]): Promise<void> {
+    return this.forEachResident(homes, ({ resident, home }) =>
+      this.change(resident, (doc) => {
+        const wanted = homeOf(home);
+        if (isDeepStrictEqual(doc?.home ?? null, wanted)) return null;
+        // A resident with no view and no home needs no document.
+        if (!doc && wanted === null) return null;
+        return { home: wanted };
+      }),
+    );
+  }
+
+  private forEachResident<T>(work: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
     return withStorageErrors(async () => {
-      const work = [...byResident];
       // A bounded number at a time: a rebuild hands over whole batches.
       for (let start = 0; start < work.length; start += CONCURRENT_RESIDENTS) {
-        await Promise.all(work.slice(start, start + CONCURRENT_RESIDENTS).map(([resident, entries]) => this.applyToResident(resident, entries)));
+        await Promise.all(work.slice(start, start + CONCURRENT_RESIDENTS).map(task));
       }
     });
   }
 
-  private applyToResident(resident: string, entries: ReadonlyMap<string, ViewEntry>): Promise<void> {
+  /**
+   * One compare-and-set write of a resident's view: `fieldsToSet` says, from the stored document
+   * (null: none yet), which fields (dotted paths) to set, or null when nothing is to change.
+   */
+  private change(resident: string, fieldsToSet: (doc: ResidentViewDocument | null) => Record<string, unknown> | null): Promise<void> {
     return this.writer.exclusive(this.views, resident, async () => {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const readAtMs = Date.now();
         const doc = await this.views.findOne({ _id: resident });
-        const newer = [...entries].filter(([clinicId, entry]) => replaces(entry, doc?.clinics?.[clinicId]));
-        if (newer.length === 0) return;
+        const set = fieldsToSet(doc);
+        if (set === null) return;
         if (!doc) {
           try {
-            await this.views.insertOne({ _id: resident, clinics: Object.fromEntries(newer), revision: firstRevision() });
+            await this.views.insertOne(newDocument(resident, set));
             return;
           } catch (error) {
             if (isDuplicateKey(error)) continue;
             throw error;
           }
         }
-        const set = Object.fromEntries(newer.map(([clinicId, entry]) => [`clinics.${clinicId}`, entry]));
         if ((await this.writer.update(this.views, resident, doc.revision, { $set: set }, readAtMs)) === 'saved') return;
       }
       throw new Error('resident view: too many concurrent writers');
     });
   }
 
-  async *scanAccesses(batchSize: number): AsyncIterable<ResidentAccess[]> {
+  scanAccesses(batchSize: number): AsyncIterable<ResidentAccess[]> {
     const cursor = this.access.find({}, { projection: { clinicId: 1, resident: 1, approval: 1, grants: 1, version: 1 }, batchSize });
-    let batch: ResidentAccess[] = [];
-    try {
-      for await (const doc of cursor) {
-        batch.push(toResidentAccess(doc));
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield batch;
-    } finally {
-      await cursor.close();
+    return inBatches(cursor, batchSize, toResidentAccess);
+  }
+
+  async *scanHomes(batchSize: number): AsyncIterable<ResidentHomeUpdate[]> {
+    const registered = this.register.find({}, { projection: { regionCode: 1, municipalityCode: 1 }, batchSize });
+    yield* inBatches(registered, batchSize, (doc) => ({ resident: doc._id, home: homeOf(doc) }));
+    // Homes the register no longer has (a deregistration whose view update was lost).
+    const homed = this.views.find({ home: { $ne: null } }, { projection: { _id: 1 }, batchSize });
+    for await (const batch of inBatches(homed, batchSize, (doc) => doc._id)) {
+      const still = await Promise.all(batch.map((resident) => this.register.findOne({ _id: resident }, { projection: { _id: 1 } })));
+      const gone = batch.filter((_, i) => still[i] === null);
+      if (gone.length > 0) yield gone.map((resident) => ({ resident, home: null }));
     }
   }
 
@@ -146,5 +175,30 @@ export class MongoResidentViews implements ResidentViews {
     return withStorageErrors(async () => {
       await this.projections.replaceOne({ _id: VIEWS_MARKER }, { schema: VIEWS_SCHEMA, builtAt: at }, { upsert: true });
     });
+  }
+}
+
+function newDocument(resident: string, set: Record<string, unknown>): ResidentViewDocument {
+  const doc: ResidentViewDocument = { _id: resident, home: null, clinics: {}, revision: firstRevision() };
+  for (const [path, value] of Object.entries(set)) {
+    if (path === 'home') doc.home = value as ResidentHome | null;
+    else doc.clinics[path.slice('clinics.'.length)] = value as ViewEntry;
+  }
+  return doc;
+}
+
+async function* inBatches<D, T>(cursor: FindCursor<D>, batchSize: number, map: (doc: D) => T): AsyncIterable<T[]> {
+  let batch: T[] = [];
+  try {
+    for await (const doc of cursor) {
+      batch.push(map(doc));
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    await cursor.close();
   }
 }

@@ -5,19 +5,27 @@ import type { ResidentViews } from '../domain/ports/resident-views';
 const BATCH = 500;
 
 /**
- * Brings every resident's view up to the access documents and leaves the built marker. Safe while
- * commands run (entries only move to newer versions) and safe to repeat.
+ * Brings every resident's view up to the access documents and the register read model, and leaves
+ * the built marker. Safe while commands run (entries only move to newer versions) and safe to
+ * repeat; a register change that lands while the homes are rebuilt may be overwritten by the state
+ * read just before it, so run it again after a register load.
  */
-export async function rebuildResidentViews(views: ResidentViews, clock: Clock, logger: Logger): Promise<{ accesses: number }> {
+export async function rebuildResidentViews(views: ResidentViews, clock: Clock, logger: Logger): Promise<{ accesses: number; homes: number }> {
   let accesses = 0;
   for await (const batch of views.scanAccesses(BATCH)) {
     await views.apply(batch);
     accesses += batch.length;
-    if (accesses % (BATCH * 20) === 0) logger.info({ accesses }, 'rebuilding resident views');
+    if (accesses % (BATCH * 20) === 0) logger.info({ accesses }, 'rebuilding resident views: access');
+  }
+  let homes = 0;
+  for await (const batch of views.scanHomes(BATCH)) {
+    await views.applyHomes(batch);
+    homes += batch.length;
+    if (homes % (BATCH * 20) === 0) logger.info({ homes }, 'rebuilding resident views: register');
   }
   await views.markBuilt(clock.now());
-  logger.info({ accesses }, 'resident views rebuilt');
-  return { accesses };
+  logger.info({ accesses, homes }, 'resident views rebuilt');
+  return { accesses, homes };
 }
 
 /** The start-up check: builds the views when they were never built (a new database, or an upgrade). */

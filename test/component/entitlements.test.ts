@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { CaseType, ServiceArea } from '../../src/gen/residentaccess/v1/clinic';
 import { Sex } from '../../src/gen/residentaccess/v1/clinic';
 import { EntitlementReason } from '../../src/gen/residentaccess/v1/entitlement_service';
-import type { ResidentDocument } from '../../src/storage-mongo/mongo-resident-register';
 import { personalIdentityNumberFor } from '../../src/domain/identity/personal-identity-number.arbitrary';
 import { aClinicId, aResident, tenDigitForm } from '../builders/identity';
 import { aGrantCaseTypeRequest, anApproveResidentRequest } from '../builders/requests';
 import { errorDetails, failureOf, type Api } from '../support/grpc-client';
+import { registerResidents } from '../support/population-register';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
 
@@ -36,16 +36,7 @@ const aWoman = (birthDate = '1970-05-17') => personalIdentityNumberFor(birthDate
 /** The shared pieces of both services under test in this file. */
 function helpers(get: () => ServiceUnderTest) {
   const registered = async (number: string, regionCode: string, municipalityCode: string) => {
-    const document: ResidentDocument = {
-      _id: number,
-      givenName: 'Astrid',
-      familyName: 'Lindqvist',
-      protectedIdentity: false,
-      regionCode,
-      municipalityCode,
-      registeredAt: new Date('2025-05-30T06:15:00Z'),
-    };
-    await get().db.collection<ResidentDocument>('residents').insertOne(document);
+    await registerResidents(get().env, get().db, [{ personalIdentityNumber: number, regionCode, municipalityCode }]);
     return number;
   };
   const approve = async (clinicId: string, resident: string) =>

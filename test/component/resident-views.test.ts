@@ -6,6 +6,7 @@ import { createLogger } from '../../src/observability/logger';
 import { toResidentAccess } from '../../src/storage-mongo/access-document';
 import { DocumentWriter } from '../../src/storage-mongo/document-writer';
 import { MongoResidentViews, PROJECTIONS_COLLECTION, RESIDENT_VIEWS_COLLECTION, type ResidentViewDocument } from '../../src/storage-mongo/mongo-resident-views';
+import { RESIDENTS_COLLECTION } from '../../src/storage-mongo/mongo-resident-register';
 import { RevisionClaims, REVISION_CLAIMS_COLLECTION, type RevisionClaimDocument } from '../../src/storage-mongo/revision-claims';
 import { rebuildResidentViews } from '../../src/views/rebuild-resident-views';
 import { aResident } from '../builders/identity';
@@ -13,6 +14,7 @@ import { aGrantCaseTypeRequest, anApproveResidentRequest } from '../builders/req
 import { outboxSettled } from '../support/relay-caught-up';
 import { startInstance } from '../support/service-instance';
 import { RESTRICTED_AND_GENERAL, startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
+import { registerResidents } from '../support/population-register';
 import { signTestToken } from '../support/tokens';
 import { until } from '../support/until';
 import { viewMismatches } from '../support/views-match-access';
@@ -149,7 +151,7 @@ describe('resident views', () => {
       expect((await fresh.api.listEntitlements({ personalIdentityNumber: resident })).clinics.map((c) => c.clinicId)).toEqual([first, second].sort());
 
       expect(await viewMismatches(sut.db)).toEqual([]);
-      expect(await viewsMarker()).toEqual({ _id: 'resident_views', schema: 1, builtAt: expect.any(Date) });
+      expect(await viewsMarker()).toEqual({ _id: 'resident_views', schema: expect.any(Number), builtAt: expect.any(Date) });
     } finally {
       await fresh.stop();
     }
@@ -170,7 +172,7 @@ describe('resident views', () => {
     expect(await viewMismatches(sut.db, { clinicIds: [first, second] })).toEqual([]);
     await expect(eservice.checkEntitlement({ personalIdentityNumber: resident, clinicId: first, caseTypeId: 'general' })).resolves.toEqual({ allowed: true, reason: APPROVED, untilDate: '' });
     await expect(eservice.checkEntitlement({ personalIdentityNumber: neighbour, clinicId: first, caseTypeId: 'general' })).resolves.toEqual({ allowed: true, reason: APPROVED, untilDate: '' });
-    expect(await viewsMarker()).toEqual({ _id: 'resident_views', schema: 1, builtAt: expect.any(Date) });
+    expect(await viewsMarker()).toEqual({ _id: 'resident_views', schema: expect.any(Number), builtAt: expect.any(Date) });
   });
 
   it('rebuildResidentViews also rewrites an entry of the current version that differs from its access document (an older shape)', async () => {
@@ -198,5 +200,24 @@ describe('resident views', () => {
     const eservice = await sut.eservice();
     await expect(eservice.checkEntitlement({ personalIdentityNumber: resident, clinicId: first, caseTypeId: 'general' })).resolves.toEqual(NOT_ALLOWED);
     expect(await viewMismatches(sut.db, { clinicIds: [first] })).toEqual([]);
+  });
+
+  it('keeps where the register has each resident: the register consumer writes it, a rebuild restores it and clears what the register no longer has', async () => {
+    const [moved, gone, unknown] = [aResident(), aResident(), aResident()];
+    await registerResidents(sut.env, sut.db, [
+      { personalIdentityNumber: moved, regionCode: '01', municipalityCode: '0180' },
+      { personalIdentityNumber: gone, regionCode: '03', municipalityCode: '0380' },
+    ]);
+    // A resident who moved (a newer register state), and one whose view kept a home the register dropped.
+    await registerResidents(sut.env, sut.db, [{ personalIdentityNumber: moved, regionCode: '12', municipalityCode: '1280' }]);
+    await sut.db.collection<{ _id: string }>(RESIDENTS_COLLECTION).deleteOne({ _id: gone });
+    await views().updateOne({ _id: moved }, { $set: { home: { regionCode: '01', municipalityCode: '0180' } } });
+    await views().insertOne({ _id: unknown, home: { regionCode: '05', municipalityCode: '0580' }, clinics: {}, revision: 1 });
+
+    await rebuildBesideTheService();
+
+    expect((await views().findOne({ _id: moved }))?.home).toEqual({ regionCode: '12', municipalityCode: '1280' });
+    expect((await views().findOne({ _id: gone }))?.home).toBeNull();
+    expect((await views().findOne({ _id: unknown }))?.home).toBeNull();
   });
 });

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { Sex, type CaseType } from '../../src/gen/residentaccess/v1/clinic';
 import { EntitlementReason } from '../../src/gen/residentaccess/v1/entitlement_service';
-import type { ResidentDocument } from '../../src/storage-mongo/mongo-resident-register';
 import { aClinicId, aResident } from '../builders/identity';
 import { aGrantCaseTypeRequest } from '../builders/requests';
 import { apiOf, type Api } from '../support/grpc-client';
 import { startInstance, type ServiceInstance } from '../support/service-instance';
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
+import { registerResidents } from '../support/population-register';
 import { until } from '../support/until';
 
 const { ENTITLEMENT_REASON_GRANT: GRANT, ENTITLEMENT_REASON_SERVICE_AREA: SERVICE_AREA } = EntitlementReason;
@@ -57,8 +57,7 @@ describe('clinic settings changed on one instance, read on another', () => {
   };
   const registered = async (regionCode: string) => {
     const resident = aResident();
-    const document: ResidentDocument = { _id: resident, givenName: 'Astrid', familyName: 'Lindqvist', protectedIdentity: false, regionCode, municipalityCode: `${regionCode}80`, registeredAt: new Date('2025-05-30T06:15:00Z') };
-    await mongo.db(env.MONGODB_DATABASE).collection<ResidentDocument>('residents').insertOne(document);
+    await registerResidents(env, mongo.db(env.MONGODB_DATABASE), [{ personalIdentityNumber: resident, regionCode, municipalityCode: `${regionCode}80` }]);
     return resident;
   };
   const area = (regionCode: string) => ({ regionCode, municipalityCodes: [], sex: Sex.SEX_UNSPECIFIED, minAge: 0, maxAge: 0 });

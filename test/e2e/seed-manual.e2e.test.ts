@@ -156,6 +156,12 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
       const stored = await register.find({ _id: { $in: residents.map((r) => r.number) } }).toArray();
       expect(stored).toHaveLength(residents.length);
     });
+    // The entitlement queries read where residents live from their views, written right after.
+    const views = sut.db.collection<{ _id: string; home?: unknown }>('resident_views');
+    await eventually(async () => {
+      const homed = await Promise.all(residents.map((r) => views.findOne({ _id: r.number })));
+      expect(homed.every((v) => v?.home)).toBe(true);
+    });
     const one = residents[0]!;
     expect(await register.findOne({ _id: one.number })).toEqual({
       _id: one.number,

@@ -1,7 +1,7 @@
 import type { ClinicSettings } from '../clinic/clinic-settings';
 import { inServiceArea } from '../clinic/service-area-matching';
 import type { PersonalIdentityNumber } from '../identity/personal-identity-number';
-import type { RegisteredResident } from '../register/registered-resident';
+import type { ResidentHome } from '../register/registered-resident';
 import { stockholmDate } from '../time/stockholm';
 import { isGrantValid } from './grants';
 import type { AccessTerms } from './resident-view';
@@ -18,7 +18,8 @@ export interface Entitlement {
 
 export interface ResidentFacts {
   number: PersonalIdentityNumber;
-  registered: RegisteredResident | null;
+  /** Where the register has the resident; null when it does not know them. */
+  registered: ResidentHome | null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ResidentHome } from '../register/registered-resident';
 import type { Grant, ResidentAccess } from './resident-access';
 
 /** What the entitlement rules need of one grant. */
@@ -15,12 +16,15 @@ export interface ViewEntry extends AccessTerms {
 }
 
 /**
- * Where one resident has access, at every clinic: a projection of the access documents, kept by
- * resident so that the e-service's queries read one document. An entry stays (empty) after all
- * access at a clinic ends, so its version keeps an older change from being applied over it.
+ * Everything the entitlement rules need of one resident, kept by resident so that the e-service's
+ * queries read one document: where the register has them (for service areas) and their access at
+ * every clinic (a projection of the access documents). An entry stays (empty) after all access at
+ * a clinic ends, so its version keeps an older change from being applied over it.
  */
 export interface ResidentView {
   resident: string;
+  /** As the register read model has it now; null when the register does not know the resident. */
+  home: ResidentHome | null;
   clinics: ReadonlyMap<string, ViewEntry>;
 }
 

@@ -1,5 +1,5 @@
 import type { PersonalIdentityNumber } from '../identity/personal-identity-number';
-import type { RegisteredResident } from '../register/registered-resident';
+import type { ResidentHome } from '../register/registered-resident';
 import type { ServiceArea } from './clinic-settings';
 
 /**
@@ -10,7 +10,7 @@ import type { ServiceArea } from './clinic-settings';
 export function inServiceArea(
   area: ServiceArea,
   number: PersonalIdentityNumber,
-  registered: RegisteredResident | null,
+  registered: ResidentHome | null,
   today: string,
 ): boolean {
   if (!registered) return false;

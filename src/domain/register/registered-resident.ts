@@ -12,6 +12,13 @@ export interface RegisteredResident {
   municipalityCode: string;
 }
 
+/** Where a resident is registered: all that the service-area rules need of the register. */
+export type ResidentHome = Pick<RegisteredResident, 'regionCode' | 'municipalityCode'>;
+
+export function homeOf(resident: ResidentHome | null): ResidentHome | null {
+  return resident ? { regionCode: resident.regionCode, municipalityCode: resident.municipalityCode } : null;
+}
+
 /** The register read model (fed from the population-register topic). */
 export interface ResidentRegister {
   find(personalIdentityNumber: string): Promise<RegisteredResident | null>;
