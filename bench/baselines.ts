@@ -22,6 +22,9 @@ export interface RawStorage {
  *   2. request_ids.insertOne({_id, fingerprint, at}) – the AIP-155 reservation
  *   3. access.findOne({_id}, projection)           – the resident's current access
  *   4. access.insertOne(document with its outbox)  – the change and its event, one write
+ *   5. resident_views.updateOne({_id}, {$set: {clinics.<clinic>: entry}}, {upsert: true})
+ *                                                  – the least a per-resident view costs: one write
+ *                                                    (the service reads the view, then inserts it)
  * Same pool size as the service (32), same indexes, documents shaped like the service's own
  * (`clinic` is the clinic document the service wrote in this run).
  */
@@ -36,6 +39,7 @@ export async function openRawStorage(opts: {
   const clinics: Collection<Document> = db.collection('clinics');
   const requestIds: Collection<Document> = db.collection('request_ids');
   const access: Collection<Document> = db.collection('access');
+  const views: Collection<Document> = db.collection('resident_views');
   await clinics.insertOne({ ...opts.clinic });
   const clinicId = String(opts.clinic._id);
   const run = Date.now().toString(36);
@@ -79,6 +83,11 @@ export async function openRawStorage(opts: {
         relayLease: null,
         updatedAt: now,
       } as Document);
+      await views.updateOne(
+        { _id: resident } as Document,
+        { $set: { [`clinics.${clinicId}`]: { approved: true, grants: [], version: 1 } } },
+        { upsert: true },
+      );
     },
     async close() {
       await db.dropDatabase().catch(() => undefined);
