@@ -3,6 +3,7 @@
  * (bench/reads.ts) and the growth step (bench/entitlements-growth.ts) both time, and the timed
  * closed loop they run them in.
  */
+import type { Collection, Document } from 'mongodb';
 import type { Api } from '../test/support/grpc-client';
 import { log, residentNumber } from './common';
 import { closedLoop, type LoadResult } from './load';
@@ -21,6 +22,14 @@ export function picker(residents: number, clinics: number) {
 export const listEntitlementsOf = (eservice: Api, residents: number, clinics: number) => {
   const pick = picker(residents, clinics);
   return (i: number) => eservice.listEntitlements({ personalIdentityNumber: pick(i).resident, consistencyToken: '' });
+};
+
+/** The least any design does for either read: the resident's view document, by `_id`. */
+export const rawViewOf = (views: Collection<Document>, residents: number, clinics: number) => {
+  const pick = picker(residents, clinics);
+  return async (i: number) => {
+    if (!(await views.findOne({ _id: pick(i).resident } as Document))) throw new Error('raw read: seeded view document missing');
+  };
 };
 
 export async function timed(name: string, op: (i: number) => Promise<unknown>, opts: { concurrency: number; durationMs: number; warmupMs: number }): Promise<LoadResult> {

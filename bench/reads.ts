@@ -9,18 +9,17 @@
  *
  * The raw baseline is what any design must do at least (issue 9): for a check and for a list
  * alike, ONE `findOne` by `_id` on a document of the view's size, the resident's view document
- * (`resident_views.findOne({_id: resident})`). The service reads that same document (plus the
- * resident register when a service area could apply, which no seeded clinic has) and takes the
- * clinics' settings from memory (src/queries/entitlement-queries.ts). The raw driver has the
+ * (`resident_views.findOne({_id: resident})`). The service reads that same document and takes
+ * the clinics' settings from memory (src/queries/entitlement-queries.ts). The raw driver has the
  * service's pool size (32) and does no decoding into the domain, no entitlement rules, no
  * protobuf, no gRPC: the ratio is what all that costs.
  */
-import { MongoClient, type Document } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import type { Api } from '../test/support/grpc-client';
 import { log } from './common';
 import { ENTITLEMENTS_GROWTH_CONCURRENCY } from './entitlements-growth';
 import type { LoadResult } from './load';
-import { listEntitlementsOf, picker, timed } from './reads-ops';
+import { listEntitlementsOf, picker, rawViewOf, timed } from './reads-ops';
 import { RESIDENT_VIEWS } from './seed';
 
 export interface ReadsResult {
@@ -31,8 +30,9 @@ export interface ReadsResult {
   rawCheck: LoadResult;
   entitlements: LoadResult;
   rawEntitlements: LoadResult;
-  /** ListEntitlements at ENTITLEMENTS_GROWTH_CONCURRENCY, at 1× the residents. */
+  /** ListEntitlements at ENTITLEMENTS_GROWTH_CONCURRENCY, at 1× the residents, and the raw read beside it. */
   entitlementsAt8: LoadResult;
+  rawAt8: LoadResult;
 }
 
 export async function measureReads(opts: {
@@ -55,11 +55,7 @@ export async function measureReads(opts: {
 
   const mongo = await new MongoClient(opts.mongoUri, { serverSelectionTimeoutMS: 5000, appName: 'bench-raw-reads', maxPoolSize: 32 }).connect();
   try {
-    const views = mongo.db(opts.database).collection(RESIDENT_VIEWS);
-    // The least any design must do for either read: the resident's view document, by `_id`.
-    const rawView = async (i: number) => {
-      if (!(await views.findOne({ _id: pick(i).resident } as Document))) throw new Error('raw read: seeded view document missing');
-    };
+    const rawView = rawViewOf(mongo.db(opts.database).collection(RESIDENT_VIEWS), residents, clinics);
     const at = { concurrency, durationMs, warmupMs };
     log(`reads: CheckEntitlement and ListEntitlements, service and raw driver, ${concurrency} in flight`);
     // Raw first and service second for each read, so each pair runs under similar background load.
@@ -67,7 +63,9 @@ export async function measureReads(opts: {
     const checkResult = await timed('CheckEntitlement', check, at);
     const rawEntitlementsResult = await timed('raw entitlements (view findOne)', rawView, at);
     const entitlementsResult = await timed('ListEntitlements', entitlements, at);
-    const entitlementsAt8 = await timed('ListEntitlements', entitlements, { ...at, concurrency: ENTITLEMENTS_GROWTH_CONCURRENCY });
+    const at8 = { ...at, concurrency: ENTITLEMENTS_GROWTH_CONCURRENCY };
+    const rawAt8 = await timed('raw entitlements (view findOne)', rawView, at8);
+    const entitlementsAt8 = await timed('ListEntitlements', entitlements, at8);
     return {
       residents,
       clinics,
@@ -77,6 +75,7 @@ export async function measureReads(opts: {
       entitlements: entitlementsResult,
       rawEntitlements: rawEntitlementsResult,
       entitlementsAt8,
+      rawAt8,
     };
   } finally {
     await mongo.close();

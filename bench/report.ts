@@ -26,6 +26,8 @@ export const FIGURE_KEYS = [
   'entitlements_p99_ms_at_8_10x',
   'entitlements_p99_growth',
   'view_staleness_p99_ms',
+  'raw_view_p99_ms_at_8',
+  'raw_view_p99_growth',
   'event_lag_p50_ms',
   'event_lag_p99_ms',
   'expiry_burst_s',

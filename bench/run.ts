@@ -255,6 +255,8 @@ async function main(): Promise<void> {
       entitlements_p99_ms_at_8: reads.entitlementsAt8.p99Ms,
       entitlements_p99_ms_at_8_10x: growth?.entitlements.p99Ms ?? null,
       entitlements_p99_growth: growth ? ratio(growth.entitlements.p99Ms, reads.entitlementsAt8.p99Ms) : null,
+      raw_view_p99_ms_at_8: reads.rawAt8.p99Ms,
+      raw_view_p99_growth: growth ? ratio(growth.raw.p99Ms, reads.rawAt8.p99Ms) : null,
       view_staleness_p99_ms: staleness?.p99Ms ?? null,
       event_lag_p50_ms: lag?.p50Ms ?? null,
       event_lag_p99_ms: lag?.p99Ms ?? null,
@@ -272,8 +274,14 @@ async function main(): Promise<void> {
       { name: 'service CheckEntitlement', result: reads.check },
       { name: 'raw view findOne (entitlements)', result: reads.rawEntitlements },
       { name: 'service ListEntitlements', result: reads.entitlements },
+      { name: 'raw view findOne', result: reads.rawAt8 },
       { name: 'service ListEntitlements', result: reads.entitlementsAt8 },
-      ...(growth ? [{ name: `service ListEntitlements ${GROWTH_FACTOR}x`, result: growth.entitlements }] : []),
+      ...(growth
+        ? [
+            { name: `raw view findOne ${GROWTH_FACTOR}x`, result: growth.raw },
+            { name: `service ListEntitlements ${GROWTH_FACTOR}x`, result: growth.entitlements },
+          ]
+        : []),
       ...(staleness ? [{ name: 'view staleness (approve->check)', result: staleness.load }] : []),
       ...(lag ? [{ name: 'service at fixed rate (lag)', result: lag.load }] : []),
     ];
@@ -347,6 +355,8 @@ async function main(): Promise<void> {
         service_entitlements: reads.entitlements,
         service_entitlements_at_8: reads.entitlementsAt8,
         service_entitlements_at_8_10x: growth?.entitlements ?? null,
+        raw_view_at_8: reads.rawAt8,
+        raw_view_at_8_10x: growth?.raw ?? null,
         view_staleness: staleness?.load ?? null,
         event_lag_load: lag?.load ?? null,
       },
