@@ -1,5 +1,4 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { MongoClient } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
 import { createTokenVerifier } from './auth/token-verifier';
@@ -44,9 +43,9 @@ import type { ClinicSettingsChanged } from './domain/clinic/settings-changed';
 import { kafkaLogCreator } from './publishing-kafka/kafka-logging';
 import { OutboxRelay } from './relay/outbox-relay';
 import { accessDocumentId, type AccessDocument } from './storage-mongo/access-document';
-import { DocumentWriter } from './storage-mongo/document-writer';
+import { connectMongo } from './storage-mongo/connect';
+import { openDocumentWriter } from './storage-mongo/open-document-writer';
 import { KeyedQueue } from './shared/keyed-queue';
-import { DEFAULT_CLAIM_OPTIONS, REVISION_CLAIMS_COLLECTION, RevisionClaims, type RevisionClaimDocument } from './storage-mongo/revision-claims';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from './storage-mongo/indexes';
 import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
 import { MongoOutboxStore, type OutboxDocument } from './storage-mongo/mongo-outbox-store';
@@ -79,21 +78,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const logger = createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
 
-  // Short server selection: a command fails fast with UNAVAILABLE rather than hanging while the database is down.
-  // At most 32 operations in flight: FerretDB 1.x holds two SQLite connections per update (the
-  // open query and the write) out of 100 per database, so 100 concurrent updates (a relay batch)
-  // deadlock that database for good (docs/ferretdb.md).
-  const mongo = new MongoClient(config.mongo.uri, { serverSelectionTimeoutMS: 5000, appName: 'resident-access', maxPoolSize: 32 });
-  await mongo.connect();
+  const mongo = await connectMongo(config.mongo.uri, 'resident-access');
   const db = mongo.db(config.mongo.database);
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
-  const writer = new DocumentWriter(
-    new RevisionClaims(db.collection<RevisionClaimDocument>(REVISION_CLAIMS_COLLECTION), {
-      ...DEFAULT_CLAIM_OPTIONS,
-      abandonAfterMs: config.storage.claimTimeoutMs,
-    }),
-  );
+  const { writer, kind: writerKind } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs);
+  logger.info({ writer: writerKind }, 'document writer chosen');
 
   const kafka = new Kafka({
     clientId: config.kafka.clientId,

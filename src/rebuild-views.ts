@@ -1,10 +1,9 @@
-import { MongoClient } from 'mongodb';
 import { ConfigError, loadConfig } from './config/config';
 import { systemClock } from './domain/ports/clock';
 import { createLogger } from './observability/logger';
-import { DocumentWriter } from './storage-mongo/document-writer';
+import { connectMongo } from './storage-mongo/connect';
 import { MongoResidentViews } from './storage-mongo/mongo-resident-views';
-import { DEFAULT_CLAIM_OPTIONS, REVISION_CLAIMS_COLLECTION, RevisionClaims, type RevisionClaimDocument } from './storage-mongo/revision-claims';
+import { openDocumentWriter } from './storage-mongo/open-document-writer';
 import { rebuildResidentViews } from './views/rebuild-resident-views';
 
 /**
@@ -21,14 +20,11 @@ async function rebuild(): Promise<void> {
     process.exit(78);
   }
   const logger = createLogger(config.logLevel);
-  const mongo = await new MongoClient(config.mongo.uri, { serverSelectionTimeoutMS: 5000, appName: 'resident-access-rebuild-views', maxPoolSize: 32 }).connect();
+  const mongo = await connectMongo(config.mongo.uri, 'resident-access-rebuild-views');
   try {
     const db = mongo.db(config.mongo.database);
-    const claims = new RevisionClaims(db.collection<RevisionClaimDocument>(REVISION_CLAIMS_COLLECTION), {
-      ...DEFAULT_CLAIM_OPTIONS,
-      abandonAfterMs: config.storage.claimTimeoutMs,
-    });
-    await rebuildResidentViews(MongoResidentViews.in(db, new DocumentWriter(claims)), systemClock, logger);
+    const { writer } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs);
+    await rebuildResidentViews(MongoResidentViews.in(db, writer), systemClock, logger);
   } finally {
     await mongo.close();
   }

@@ -29,6 +29,7 @@ export const configSchema = z.object({
   RELAY_BATCH_SIZE: positiveInt.max(1000).default(100),
   RELAY_LEASE_MS: positiveInt.default(30000),
   STORAGE_CLAIM_TIMEOUT_MS: positiveInt.default(30000),
+  STORAGE_WRITER: z.enum(['auto', 'conditional', 'claims']).default('auto'),
   EXPIRY_POLL_INTERVAL_MS: positiveInt.default(60000),
   EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500),
   SETTINGS_REFRESH_INTERVAL_MS: positiveInt.default(1000),
@@ -79,7 +80,7 @@ export interface Config {
   events: { source: string; pseudonymSecret: string };
   relay: { pollIntervalMs: number; batchSize: number; leaseMs: number };
   /** After this long, a write claimed by a writer that never wrote it is taken over (docs/ferretdb.md). */
-  storage: { claimTimeoutMs: number };
+  storage: { claimTimeoutMs: number; writer: 'auto' | 'conditional' | 'claims' };
   register: { topic: string; consumerGroup: string };
   expiry: { pollIntervalMs: number; batchSize: number };
   /** Entitlement reads: how often the in-memory clinic settings look for changes; how long a consistency token is waited for. */
@@ -137,7 +138,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     events: { source: e.CLOUDEVENTS_SOURCE, pseudonymSecret: e.RESIDENT_PSEUDONYM_SECRET },
     relay: { pollIntervalMs: e.RELAY_POLL_INTERVAL_MS, batchSize: e.RELAY_BATCH_SIZE, leaseMs: e.RELAY_LEASE_MS },
-    storage: { claimTimeoutMs: e.STORAGE_CLAIM_TIMEOUT_MS },
+    storage: { claimTimeoutMs: e.STORAGE_CLAIM_TIMEOUT_MS, writer: e.STORAGE_WRITER },
     register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
     expiry: { pollIntervalMs: e.EXPIRY_POLL_INTERVAL_MS, batchSize: e.EXPIRY_BATCH_SIZE },
     reads: { settingsRefreshMs: e.SETTINGS_REFRESH_INTERVAL_MS, consistencyWaitMs: e.CONSISTENCY_WAIT_MS },

@@ -1,5 +1,4 @@
 import type { Collection, Db } from 'mongodb';
-import { REVISION_CLAIMS_COLLECTION } from './revision-claims';
 
 export const ACCESS_COLLECTION = 'access';
 export const REQUEST_IDS_COLLECTION = 'request_ids';
@@ -14,7 +13,6 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await access.createIndex({ clinicId: 1, _id: 1 }, { name: 'by_clinic' });
   await access.createIndex({ nextEndsAt: 1 }, { name: 'by_next_end', sparse: true });
   await db.collection('bulk_removals').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
-  await db.collection(REVISION_CLAIMS_COLLECTION).createIndex({ at: 1 }, { name: 'by_age' });
   const audit = db.collection('audit');
   await audit.createIndex({ clinicId: 1, occurredAt: 1, _id: 1 }, { name: 'by_clinic_time' });
   await audit.createIndex({ resident: 1, occurredAt: 1, _id: 1 }, { name: 'by_resident_time' });

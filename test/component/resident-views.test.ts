@@ -4,10 +4,9 @@ import { systemClock } from '../../src/domain/ports/clock';
 import { EntitlementReason } from '../../src/gen/residentaccess/v1/entitlement_service';
 import { createLogger } from '../../src/observability/logger';
 import { toResidentAccess } from '../../src/storage-mongo/access-document';
-import { DocumentWriter } from '../../src/storage-mongo/document-writer';
+import { openDocumentWriter } from '../../src/storage-mongo/open-document-writer';
 import { MongoResidentViews, PROJECTIONS_COLLECTION, RESIDENT_VIEWS_COLLECTION, type ResidentViewDocument } from '../../src/storage-mongo/mongo-resident-views';
 import { RESIDENTS_COLLECTION } from '../../src/storage-mongo/mongo-resident-register';
-import { RevisionClaims, REVISION_CLAIMS_COLLECTION, type RevisionClaimDocument } from '../../src/storage-mongo/revision-claims';
 import { rebuildResidentViews } from '../../src/views/rebuild-resident-views';
 import { aResident } from '../builders/identity';
 import { aGrantCaseTypeRequest, anApproveResidentRequest } from '../builders/requests';
@@ -70,8 +69,8 @@ describe('resident views', () => {
   }
 
   /** As `npm run rebuild-views` does: a client and writer of its own, beside the running service. */
-  const rebuildBesideTheService = () => {
-    const writer = new DocumentWriter(new RevisionClaims(sut.db.collection<RevisionClaimDocument>(REVISION_CLAIMS_COLLECTION)));
+  const rebuildBesideTheService = async () => {
+    const { writer } = await openDocumentWriter(sut.db, 'auto', 30_000);
     return rebuildResidentViews(MongoResidentViews.in(sut.db, writer), systemClock, createLogger('silent'));
   };
 

@@ -1,3 +1,4 @@
+import { MongoClient } from 'mongodb';
 import { provideServers } from './servers';
 
 /** Starts (or finds) the real servers once per test run and hands their addresses to every worker. */
@@ -5,6 +6,18 @@ export default async function globalSetup(): Promise<void> {
   const servers = await provideServers();
   process.env.TEST_MONGODB_URI = servers.mongoUri;
   process.env.TEST_KAFKA_BROKERS = servers.kafkaBrokers;
-  process.stderr.write(`\nintegration servers: ${servers.origin} (MongoDB ${servers.mongoUri}, Kafka ${servers.kafkaBrokers})\n`);
+  // Tests of what only MongoDB guarantees (an atomic conditional update) run where the server is MongoDB.
+  const ferretDb = await isFerretDb(servers.mongoUri);
+  process.env.TEST_MONGODB_IS_FERRETDB = String(ferretDb);
+  process.stderr.write(`\nintegration servers: ${servers.origin} (${ferretDb ? 'FerretDB' : 'MongoDB'} ${servers.mongoUri}, Kafka ${servers.kafkaBrokers})\n`);
   (globalThis as { __servers__?: typeof servers }).__servers__ = servers;
+}
+
+async function isFerretDb(uri: string): Promise<boolean> {
+  const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    return typeof (await client.db('admin').command({ buildInfo: 1 })).ferretdbVersion === 'string';
+  } finally {
+    await client.close();
+  }
 }

@@ -1,5 +1,5 @@
 import { MongoBulkWriteError, type Collection } from 'mongodb';
-import { isDuplicateKey } from './mongo-errors';
+import { isDuplicateKey } from '../mongo-errors';
 
 export const REVISION_CLAIMS_COLLECTION = 'revision_claims';
 
