@@ -34,6 +34,10 @@ export class ConditionalWriter implements DocumentWriter {
     return result.matchedCount === 1 ? 'saved' : 'conflict';
   }
 
+  appendBounded<T>(field: string, item: T, keep: number): Record<string, unknown> {
+    return { $push: { [field]: { $each: [item], $slice: -keep } } };
+  }
+
   /**
    * One conditional `updateOne` each, all in flight together: a `bulkWrite` would answer only how
    * many matched, and a revision read afterwards cannot tell this write from another writer's.

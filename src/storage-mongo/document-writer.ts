@@ -39,8 +39,22 @@ export interface DocumentWriter {
     /** When (wall clock, ms) the caller read `expectedRevision`: an adapter may then skip a re-read. */
     observedAtMs?: number,
   ): Promise<SaveResult>;
+  /**
+   * The update that appends `item` to the array `field`, keeping its last `keep` items. `current`
+   * is the array as the document stands at the expected revision (an adapter may need it).
+   */
+  appendBounded<T>(field: string, item: T, keep: number, current: readonly T[] | undefined): Record<string, unknown>;
   /** Many compare-and-sets at once; each answers as `update` would. */
   updateAllFresh<D extends RevisedDocument>(collection: Collection<D>, updates: readonly BatchedUpdate<D>[]): Promise<SaveResult[]>;
+}
+
+/** Several updates as one: the fields of each operator (`$set`, `$push`, …) put together. */
+export function combined<D>(...parts: Record<string, unknown>[]): DocumentUpdate<D> {
+  const result: Record<string, Record<string, unknown>> = { $set: {} };
+  for (const part of parts) {
+    for (const [operator, fields] of Object.entries(part)) result[operator] = { ...result[operator], ...(fields as Record<string, unknown>) };
+  }
+  return result as unknown as DocumentUpdate<D>;
 }
 
 export function documentKey(collection: { collectionName: string }, id: string): string {

@@ -1,8 +1,8 @@
 import type { Collection } from 'mongodb';
 import type { AccessChanged, ResidentAccess } from '../domain/access/resident-access';
-import type { AccessRepository, RequestOutcome, SaveResult, StoredAccess } from '../domain/ports/access-repository';
+import { RECENT_REQUESTS_KEPT, type AccessRepository, type RequestOutcome, type SaveResult, type StoredAccess } from '../domain/ports/access-repository';
 import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
-import type { DocumentWriter } from './document-writer';
+import { combined, type DocumentWriter } from './document-writer';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 /** This instance's relay, to which a change hands its events' lease in the same write. */
@@ -46,18 +46,18 @@ export class MongoAccessRepository implements AccessRepository {
     access: ResidentAccess,
     expectedRevision: number | null,
     event: AccessChanged | null,
-    recentRequests: readonly RequestOutcome[],
+    outcome: RequestOutcome,
   ): Promise<SaveResult> {
     return withStorageErrors(() =>
       this.writer.exclusive(this.collection, accessDocumentId(access.clinicId, access.resident), () =>
         expectedRevision === null
-          ? this.insert(access, event, recentRequests)
-          : this.update(access, expectedRevision, event, recentRequests),
+          ? this.insert(access, event, outcome)
+          : this.update(access, expectedRevision, event, outcome),
       ),
     );
   }
 
-  private async insert(access: ResidentAccess, event: AccessChanged | null, recentRequests: readonly RequestOutcome[]): Promise<SaveResult> {
+  private async insert(access: ResidentAccess, event: AccessChanged | null, outcome: RequestOutcome): Promise<SaveResult> {
     const doc: AccessDocument = {
       _id: accessDocumentId(access.clinicId, access.resident),
       clinicId: access.clinicId,
@@ -67,7 +67,7 @@ export class MongoAccessRepository implements AccessRepository {
       outbox: event ? [event] : [],
       outboxPending: event !== null,
       ...(event ? { outboxSince: event.occurredAt } : {}),
-      recentRequests: [...recentRequests],
+      recentRequests: [outcome],
       relayLease: event && this.relay ? this.leaseFor(null).relayLease! : null,
       updatedAt: event?.occurredAt ?? new Date(),
     };
@@ -84,22 +84,20 @@ export class MongoAccessRepository implements AccessRepository {
     access: ResidentAccess,
     expectedRevision: number,
     event: AccessChanged | null,
-    recentRequests: readonly RequestOutcome[],
+    outcome: RequestOutcome,
   ): Promise<SaveResult> {
-    const set: Partial<AccessDocument> = {
-      ...stateFields(access),
-      recentRequests: [...recentRequests],
-    };
+    const set: Partial<AccessDocument> = stateFields(access);
     if (event) {
       set.outboxPending = true;
       set.updatedAt = event.occurredAt;
     }
     const id = accessDocumentId(access.clinicId, access.resident);
     // $min on an absent field sets it; a present one keeps the older instant.
-    return this.writer.update(this.collection, id, expectedRevision, (current) =>
-      event
-        ? { $set: { ...set, ...this.leaseFor(current.relayLease) }, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } }
-        : { $set: set },
-    );
+    return this.writer.update(this.collection, id, expectedRevision, (current) => {
+      const recorded = this.writer.appendBounded('recentRequests', outcome, RECENT_REQUESTS_KEPT, current.recentRequests);
+      return event
+        ? combined<AccessDocument>({ $set: { ...set, ...this.leaseFor(current.relayLease) }, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } }, recorded)
+        : combined<AccessDocument>({ $set: set }, recorded);
+    });
   }
 }

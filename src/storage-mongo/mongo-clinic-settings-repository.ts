@@ -2,7 +2,7 @@ import type { Collection } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 import type { ClinicSettings } from '../domain/clinic/clinic-settings';
 import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
-import type { SaveResult } from '../domain/ports/access-repository';
+import { RECENT_REQUESTS_KEPT, type SaveResult } from '../domain/ports/access-repository';
 import type {
   ClinicSettingsRepository,
   PendingWithdrawal,
@@ -10,7 +10,7 @@ import type {
   StoredSettings,
 } from '../domain/ports/clinic-settings-repository';
 import { toSettings, type ClinicDocument } from './clinic-document';
-import type { DocumentWriter } from './document-writer';
+import { combined, type DocumentWriter } from './document-writer';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 /** In the `projections` collection: changes whenever any clinic's settings changed. */
@@ -70,7 +70,7 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
   save(
     settings: ClinicSettings,
     expectedRevision: number | null,
-    recentRequests: readonly SettingsOutcome[],
+    outcome: SettingsOutcome,
     pendingWithdrawals: readonly PendingWithdrawal[],
     event: ClinicSettingsChanged | null,
   ): Promise<SaveResult> {
@@ -80,7 +80,6 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
       serviceArea: settings.serviceArea,
       hasServiceArea: settings.serviceArea !== null,
       version: settings.version,
-      recentRequests: [...recentRequests],
       pendingWithdrawals: [...pendingWithdrawals],
     };
     return withStorageErrors(() =>
@@ -90,6 +89,7 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
             await this.collection.insertOne({
               _id: settings.clinicId,
               ...fields,
+              recentRequests: [outcome],
               revision: 1,
               outbox: event ? [event] : [],
               outboxPending: event !== null,
@@ -102,12 +102,12 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
             throw error;
           }
         }
-        return this.writer.update(
-          this.collection,
-          settings.clinicId,
-          expectedRevision,
-          event ? { $set: fields, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } } : { $set: fields },
-        );
+        return this.writer.update(this.collection, settings.clinicId, expectedRevision, (current) => {
+          const recorded = this.writer.appendBounded('recentRequests', outcome, RECENT_REQUESTS_KEPT, current.recentRequests);
+          return event
+            ? combined<ClinicDocument>({ $set: fields, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } }, recorded)
+            : combined<ClinicDocument>({ $set: fields }, recorded);
+        });
       }),
     );
   }

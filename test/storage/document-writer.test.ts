@@ -123,6 +123,23 @@ describe.each(['claims', 'conditional'] as const)('the %s writer, one write at a
   });
 });
 
+/** What only some servers keep for some writers: FerretDB 1.x ignores `$slice`. */
+function boundedAppendContract(kind: WriterKind) {
+  it('appending to a bounded array keeps the newest items only', async () => {
+    const p = await aProcess(kind, quick);
+    const id = uniqueName('doc');
+    await p.docs.insertOne({ _id: id, revision: 1, marks: {} });
+    for (let n = 1; n <= 6; n++) {
+      const saved = await p.writer.update(p.docs, id, n, (current) => ({
+        $set: {},
+        ...p.writer.appendBounded('recent', n, 4, (current as Counter & { recent?: number[] }).recent),
+      }));
+      expect(saved).toBe('saved');
+    }
+    expect(await p.docs.findOne({ _id: id })).toMatchObject({ revision: 7, recent: [3, 4, 5, 6] });
+  });
+}
+
 /** The concurrency contract, for each writer the servers under test can keep it on. */
 function concurrencyContract(kind: WriterKind) {
   it('concurrent writers in three processes keep every change, and the revision counts each write once', async () => {
@@ -154,6 +171,7 @@ function concurrencyContract(kind: WriterKind) {
 
 describe('the claims writer across processes', () => {
   concurrencyContract('claims');
+  boundedAppendContract('claims');
 
   it('a claim whose writer died before writing blocks others only until it is abandoned', async () => {
     const p = await aProcess('claims', { ...DEFAULT_CLAIM_OPTIONS, abandonAfterMs: 60_000, waitForClaimantMs: 20 });
@@ -179,5 +197,6 @@ describe('the claims writer across processes', () => {
 if (!onFerretDb) {
   describe('the conditional writer across processes (MongoDB)', () => {
     concurrencyContract('conditional');
+    boundedAppendContract('conditional');
   });
 }

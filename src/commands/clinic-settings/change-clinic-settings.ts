@@ -40,7 +40,6 @@ export interface SettingsChangeResult {
   settings: ClinicSettings;
 }
 
-const RECENT_REQUESTS_KEPT = 20;
 const MAX_ATTEMPTS = 8;
 
 /**
@@ -82,7 +81,6 @@ export async function changeClinicSettings(
     // Nothing stored and nothing to store: a no-op must not create the clinic (it stays unknown).
     if (!decision.changed && !stored) return { changed: false, settings: current };
     const outcome = { requestId: input.requestId, fingerprint: print, changed: decision.changed, settings: decision.settings };
-    const recentRequests = [...(stored?.recentRequests ?? []), outcome].slice(-RECENT_REQUESTS_KEPT);
     const withdrawals = [...(stored?.pendingWithdrawals ?? [])];
     if (decision.withdrawn) {
       withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });
@@ -98,7 +96,7 @@ export async function changeClinicSettings(
           occurredAt: now,
         }
       : null;
-    const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, recentRequests, withdrawals, event);
+    const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, outcome, withdrawals, event);
     if (saved === 'saved') {
       if (event) {
         deps.settingsCopy.put(decision.settings);

@@ -28,9 +28,6 @@ export interface ChangeRequest {
   decide: Decide;
 }
 
-/** Retries of one request come within minutes; 20 outcomes per resident and clinic cover that. */
-export const RECENT_REQUESTS_KEPT = 20;
-
 // Enough for any realistic contention on one resident at one clinic; beyond it the caller retries.
 const MAX_ATTEMPTS = 8;
 
@@ -77,10 +74,8 @@ async function readDecideStore(deps: ChangeDeps, request: ChangeRequest): Promis
     // Nothing stored and nothing to store: no document is created for a no-op.
     if (!decision.changed && !stored) return { changed: false, access: current };
     const outcome = { requestId, fingerprint: request.fingerprint, changed: decision.changed, access: decision.access };
-    // Trimmed here, not with $push/$slice, which FerretDB 1.x ignores.
-    const recentRequests = [...(stored?.recentRequests ?? []), outcome].slice(-RECENT_REQUESTS_KEPT);
     const event = decision.changed ? decision.event : null;
-    const saved = await repository.save(decision.access, stored?.revision ?? null, event, recentRequests);
+    const saved = await repository.save(decision.access, stored?.revision ?? null, event, outcome);
     if (saved === 'saved') {
       if (event) {
         await deps.views.changed(decision.access);

@@ -18,6 +18,9 @@ export interface StoredAccess {
 
 export type SaveResult = 'saved' | 'conflict';
 
+/** Retries of one request come within minutes: each document keeps this many latest outcomes. */
+export const RECENT_REQUESTS_KEPT = 20;
+
 /**
  * Storage of one resident's access at one clinic. Every save is one atomic single-document write
  * that stores the new state, its event (outbox) and the recent request outcomes together, and
@@ -30,6 +33,7 @@ export interface AccessRepository {
     access: ResidentAccess,
     expectedRevision: number | null,
     event: AccessChanged | null,
-    recentRequests: readonly RequestOutcome[],
+    /** Recorded with the change; the document keeps the last RECENT_REQUESTS_KEPT. */
+    outcome: RequestOutcome,
   ): Promise<SaveResult>;
 }

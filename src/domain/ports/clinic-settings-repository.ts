@@ -38,7 +38,8 @@ export interface ClinicSettingsRepository {
   save(
     settings: ClinicSettings,
     expectedRevision: number | null,
-    recentRequests: readonly SettingsOutcome[],
+    /** Recorded with the change; the document keeps the last RECENT_REQUESTS_KEPT. */
+    outcome: SettingsOutcome,
     pendingWithdrawals: readonly PendingWithdrawal[],
     /** The change's event (its outbox entry), or null for a no-op, which keeps the last change. */
     event: ClinicSettingsChanged | null,

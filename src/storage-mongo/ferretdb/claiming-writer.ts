@@ -53,6 +53,11 @@ export class ClaimingWriter implements DocumentWriter {
     return result.matchedCount === 1 ? 'saved' : 'conflict';
   }
 
+  /** FerretDB 1.x ignores `$slice` in `$push`: the trimmed array is computed here and set whole. */
+  appendBounded<T>(field: string, item: T, keep: number, current: readonly T[] | undefined): Record<string, unknown> {
+    return { $set: { [field]: [...(current ?? []), item].slice(-keep) } };
+  }
+
   /**
    * Many compare-and-sets in two round trips: the claims in one `insertMany`, the writes in one
    * `bulkWrite`. Only for freshly read revisions (no re-read under the claim); a stale read, or a
