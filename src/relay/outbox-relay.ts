@@ -87,7 +87,7 @@ export class OutboxRelay<E extends OutboxEvent> {
 
   /**
    * The scan finds what no signal announced (a crash, another instance's failure). It runs only
-   * when the queue is empty: on FerretDB it decodes every document, and while the relay is busy
+   * when the queue is empty: where storage has no index for it, it reads every document, and while the relay is busy
    * with signalled documents it would take the database's time for nothing.
    */
   private async scanIfDue(): Promise<void> {

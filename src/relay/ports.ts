@@ -10,10 +10,8 @@ export interface ClaimedEvents<E extends OutboxEvent = OutboxEvent> {
   documentId: string;
   /** The document's version at claim time: the newest claimed event's version. */
   version: number;
-  /** The store's own token for the document as claimed (lets it skip a read when nothing changed). */
-  revision: number;
-  /** When the claim read the document (wall clock, ms). */
-  readAtMs: number;
+  /** The store's own record of the claim, handed back to it unread (it may spare the store a read). */
+  receipt: unknown;
   events: E[];
 }
 

@@ -4,6 +4,14 @@ import type { ClaimedEvents, OutboxEvent, OutboxStore } from '../relay/ports';
 import type { DocumentWriter } from './document-writer';
 import { withStorageErrors } from './mongo-errors';
 
+/** What a claim leaves with the relay: the revision it left the document at, and when it read it. */
+interface ClaimReceipt {
+  revision: number;
+  readAtMs: number;
+}
+
+const receiptOf = (revision: number, readAtMs: number): ClaimReceipt => ({ revision, readAtMs });
+
 // Other writers (commands, other relays) can win a compare-and-set; a few re-reads settle it.
 const MAX_ATTEMPTS = 8;
 
@@ -43,10 +51,10 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
         // The change that stored the events handed them to this relay (MongoAccessRepository); a
         // lease with at least half its time left is used as it is, without a write.
         if (lease && lease.owner === owner && lease.until.getTime() - now.getTime() >= (leaseUntil.getTime() - now.getTime()) / 2) {
-          return { documentId, version: doc.version, revision: doc.revision, readAtMs, events: doc.outbox };
+          return { documentId, version: doc.version, receipt: receiptOf(doc.revision, readAtMs), events: doc.outbox };
         }
         const saved = await this.writer.update(this.collection, documentId, doc.revision, { $set: { relayLease: { owner, until: leaseUntil } } }, readAtMs);
-        if (saved === 'saved') return { documentId, version: doc.version, revision: doc.revision + 1, readAtMs, events: doc.outbox };
+        if (saved === 'saved') return { documentId, version: doc.version, receipt: receiptOf(doc.revision + 1, readAtMs), events: doc.outbox };
       }
       return null;
     });
@@ -60,8 +68,8 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
         this.collection,
         claimed.map((c) => ({
           id: c.documentId,
-          expectedRevision: c.revision,
-          observedAtMs: c.readAtMs,
+          expectedRevision: (c.receipt as ClaimReceipt).revision,
+          observedAtMs: (c.receipt as ClaimReceipt).readAtMs,
           update: { $set: { outbox: [], outboxPending: false, relayLease: null }, $unset: { outboxSince: '' } },
         })),
       ),
