@@ -6,14 +6,24 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const cli = join(__dirname, '..', '..', 'scripts', 'stack', 'instance-cli.mjs');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port free now, below the kernel's ephemeral range (32768 and up by default): a port from that
+ * range can be taken meanwhile as the source port of any outgoing connection (the tests open
+ * hundreds), and a server restarted on it later would then fail to bind.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port found below the ephemeral range');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
