@@ -1,7 +1,6 @@
 import type { Collection, Filter, UpdateFilter } from 'mongodb';
 import type { SaveResult } from '../domain/ports/access-repository';
-import { KeyedQueue } from '../shared/keyed-queue';
-import { documentKey, type BatchedUpdate, type DocumentUpdate, type DocumentWriter, type RevisedDocument } from './document-writer';
+import { DocumentQueue, type BatchedUpdate, type DocumentUpdate, type DocumentWriter, type RevisedDocument } from './document-writer';
 
 /**
  * The document writer for MongoDB: a compare-and-set is one `updateOne({_id, revision})`, which
@@ -10,10 +9,10 @@ import { documentKey, type BatchedUpdate, type DocumentUpdate, type DocumentWrit
  * against itself.
  */
 export class ConditionalWriter implements DocumentWriter {
-  private readonly lock = new KeyedQueue();
+  private readonly queue = new DocumentQueue();
 
   exclusive<T, D extends RevisedDocument>(collection: Collection<D>, id: string, write: () => Promise<T>): Promise<T> {
-    return this.lock.run(documentKey(collection, id), write);
+    return this.queue.run(collection, id, write);
   }
 
   async update<D extends RevisedDocument>(

@@ -1,5 +1,6 @@
 import type { Collection, Filter, UpdateFilter } from 'mongodb';
 import type { SaveResult } from '../domain/ports/access-repository';
+import { KeyedQueue } from '../shared/keyed-queue';
 
 /** A document written only through a DocumentWriter: `revision` counts its writes. */
 export interface RevisedDocument {
@@ -55,6 +56,15 @@ export function combined<D>(...parts: Record<string, unknown>[]): DocumentUpdate
     for (const [operator, fields] of Object.entries(part)) result[operator] = { ...result[operator], ...(fields as Record<string, unknown>) };
   }
   return result as unknown as DocumentUpdate<D>;
+}
+
+/** This process's writes to one document, one after another (both adapters' `exclusive`). */
+export class DocumentQueue {
+  private readonly queue = new KeyedQueue();
+
+  run<T>(collection: { collectionName: string }, id: string, write: () => Promise<T>): Promise<T> {
+    return this.queue.run(documentKey(collection, id), write);
+  }
 }
 
 export function documentKey(collection: { collectionName: string }, id: string): string {

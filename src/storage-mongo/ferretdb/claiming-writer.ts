@@ -1,7 +1,6 @@
 import type { Collection, Filter, UpdateFilter } from 'mongodb';
 import type { SaveResult } from '../../domain/ports/access-repository';
-import { KeyedQueue } from '../../shared/keyed-queue';
-import { documentKey, storedRevision, type BatchedUpdate, type DocumentUpdate, type DocumentWriter, type RevisedDocument } from '../document-writer';
+import { documentKey, DocumentQueue, storedRevision, type BatchedUpdate, type DocumentUpdate, type DocumentWriter, type RevisedDocument } from '../document-writer';
 import type { RevisionClaims } from './revision-claims';
 
 /**
@@ -13,13 +12,13 @@ import type { RevisionClaims } from './revision-claims';
  *   and FerretDB serves an `_id`-only filter from its index but scans for any other.
  */
 export class ClaimingWriter implements DocumentWriter {
-  private readonly lock = new KeyedQueue();
+  private readonly queue = new DocumentQueue();
 
   constructor(private readonly claims: RevisionClaims) {}
 
   /** Runs `write` with this process's other writes to the same document queued behind it. */
   exclusive<T, D extends RevisedDocument>(collection: Collection<D>, id: string, write: () => Promise<T>): Promise<T> {
-    return this.lock.run(documentKey(collection, id), write);
+    return this.queue.run(collection, id, write);
   }
 
   /**
