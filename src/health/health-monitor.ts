@@ -59,10 +59,7 @@ export class HealthMonitor implements PublishingObserver {
   }
 
   private async check(): Promise<void> {
-    const [storage, publishing] = await Promise.all([
-      this.probes.storage().catch(() => false),
-      this.probes.publishing().catch(() => false),
-    ]);
+    const [storage, publishing] = await Promise.all([answered(this.probes.storage(), this.intervalMs), answered(this.probes.publishing(), this.intervalMs)]);
     if (this.stopped) return;
     this.set('service', storage ? 'SERVING' : 'NOT_SERVING');
     this.set('publishing', publishing ? 'SERVING' : 'NOT_SERVING');
@@ -75,4 +72,16 @@ export class HealthMonitor implements PublishingObserver {
     else this.publishingState = health;
     this.listener(entry, health);
   }
+}
+
+/**
+ * A probe's answer, or false when it fails or takes longer than `ms` (at least 5 s): a probe
+ * stuck on a dead connection must not stop the monitor from checking again.
+ */
+function answered(probe: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(ms, 5000));
+  });
+  return Promise.race([probe.catch(() => false), late]).finally(() => clearTimeout(timer));
 }
