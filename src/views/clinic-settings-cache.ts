@@ -65,8 +65,7 @@ export class ClinicSettingsCache {
   /** Makes sure the copy holds at least `version` of the clinic, reading it by `_id` if not; false if storage is behind too. */
   async atLeast(clinicId: string, version: number): Promise<boolean> {
     if ((this.byId.get(clinicId)?.version ?? 0) >= version) return true;
-    const stored = await this.source.find(clinicId);
-    if (stored) this.put(stored.settings);
+    await this.refreshClinic(clinicId);
     return (this.byId.get(clinicId)?.version ?? 0) >= version;
   }
 
