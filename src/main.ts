@@ -48,7 +48,7 @@ import { openDocumentWriter } from './storage-mongo/open-document-writer';
 import { KeyedQueue } from './shared/keyed-queue';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from './storage-mongo/indexes';
 import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
-import { MongoOutboxStore, type OutboxDocument } from './storage-mongo/mongo-outbox-store';
+import type { OutboxDocument } from './storage-mongo/outbox-document';
 import { MongoRequestRegistry, type RequestIdDocument } from './storage-mongo/mongo-request-registry';
 import { startGrpcServer } from './transport-grpc/grpc-server';
 import { MongoResidentViews, PROJECTIONS_COLLECTION } from './storage-mongo/mongo-resident-views';
@@ -82,7 +82,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const db = mongo.db(config.mongo.database);
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
-  const { writer, kind: writerKind } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs);
+  const { writer, kind: writerKind, outboxStore } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs);
   logger.info({ writer: writerKind }, 'document writer chosen');
 
   const kafka = new Kafka({
@@ -117,8 +117,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const projection = new ResidentViewProjection(views, (error) => logger.warn({ err: error }, 'resident view write failed; the relay will catch it up'));
   await ensureResidentViewsBuilt(views, clock, logger.child({ component: 'resident-views' }));
 
-  const accessOutbox = new MongoOutboxStore(db.collection<OutboxDocument<AccessChanged>>(ACCESS_COLLECTION), writer);
-  const settingsOutbox = new MongoOutboxStore(db.collection<OutboxDocument<ClinicSettingsChanged>>(CLINICS_COLLECTION), writer);
+  const accessOutbox = outboxStore(db.collection<OutboxDocument<AccessChanged>>(ACCESS_COLLECTION));
+  const settingsOutbox = outboxStore(db.collection<OutboxDocument<ClinicSettingsChanged>>(CLINICS_COLLECTION));
   const metrics = new ServiceMetrics(() => accessOutbox.stats());
   const auditTrail = new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION));
   const publishing = {

@@ -70,7 +70,10 @@ export class OutboxRelay<E extends OutboxEvent> {
         await this.scanIfDue();
         const batch = this.takeBatch();
         if (batch.length === 0) {
-          await this.sleeper.sleep(this.settings.pollIntervalMs);
+          // Nothing to publish: the store's deferred clean-up gets the time.
+          const tidy = await this.store.tidy(this.settings.batchSize, this.owner);
+          for (const id of tidy.morePending) this.queue.add(id);
+          if (tidy.tidied === 0 && this.queue.size === 0) await this.sleeper.sleep(this.settings.pollIntervalMs);
           continue;
         }
         await this.publishBatch(batch);

@@ -1,7 +1,7 @@
 import type { CaseType, ClinicSettings, ServiceArea } from '../domain/clinic/clinic-settings';
 import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import type { PendingWithdrawal, SettingsOutcome } from '../domain/ports/clinic-settings-repository';
-import type { OutboxDocument } from './mongo-outbox-store';
+import type { OutboxDocument } from './outbox-document';
 
 /** One document per clinic: its settings, recent request outcomes and pending withdrawals. */
 export interface ClinicDocument extends OutboxDocument<ClinicSettingsChanged> {

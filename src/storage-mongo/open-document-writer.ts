@@ -1,7 +1,12 @@
-import type { Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
+import type { OutboxStats } from '../observability/metrics';
+import type { OutboxEvent, OutboxStore } from '../relay/ports';
 import { ConditionalWriter } from './conditional-writer';
 import type { DocumentWriter } from './document-writer';
 import { ClaimingWriter } from './ferretdb/claiming-writer';
+import { FerretOutboxStore } from './ferretdb/ferret-outbox-store';
+import { MongoOutboxStore } from './mongo-outbox-store';
+import type { OutboxDocument } from './outbox-document';
 import { DEFAULT_CLAIM_OPTIONS, REVISION_CLAIMS_COLLECTION, RevisionClaims, type RevisionClaimDocument } from './ferretdb/revision-claims';
 
 export type WriterChoice = 'auto' | 'conditional' | 'claims';
@@ -9,20 +14,24 @@ export type WriterChoice = 'auto' | 'conditional' | 'claims';
 export interface OpenedWriter {
   writer: DocumentWriter;
   kind: 'conditional' | 'claims';
+  /** The relay's side of the outboxes in `collection`, written the way this server needs. */
+  outboxStore<E extends OutboxEvent>(collection: Collection<OutboxDocument<E>>): OutboxStore<E> & { stats(): Promise<OutboxStats> };
 }
 
 /**
- * The document writer for the server behind `db`: conditional updates on MongoDB, revision claims
- * on FerretDB (told by `buildInfo`), unless configuration names one.
+ * The document writer and outbox stores for the server behind `db`: conditional updates on
+ * MongoDB, revision claims and progress kept apart on FerretDB (told by `buildInfo`), unless
+ * configuration names one.
  */
 export async function openDocumentWriter(db: Db, choice: WriterChoice, claimTimeoutMs: number): Promise<OpenedWriter> {
   const kind = choice !== 'auto' ? choice : (await isFerretDb(db)) ? 'claims' : 'conditional';
-  if (kind === 'conditional') return { writer: new ConditionalWriter(), kind };
+  if (kind === 'conditional') return { writer: new ConditionalWriter(), kind, outboxStore: (c) => new MongoOutboxStore(c) };
   const collection = db.collection<RevisionClaimDocument>(REVISION_CLAIMS_COLLECTION);
   // For the sweep of old claims on a MongoDB told to use claims (FerretDB scans anyway).
   await collection.createIndex({ at: 1 }, { name: 'by_age' });
   const claims = new RevisionClaims(collection, { ...DEFAULT_CLAIM_OPTIONS, abandonAfterMs: claimTimeoutMs });
-  return { writer: new ClaimingWriter(claims), kind };
+  const writer = new ClaimingWriter(claims);
+  return { writer, kind, outboxStore: (c) => FerretOutboxStore.in(c, writer) };
 }
 
 async function isFerretDb(db: Db): Promise<boolean> {
