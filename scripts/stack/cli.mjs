@@ -5,14 +5,21 @@ import { down, install, status, up } from './index.mjs';
 
 const USAGE = `usage: node scripts/stack/cli.mjs <command>
   up        install if needed, start FerretDB and Kafka, wait until both answer
-  down      stop what up started (add --all to stop named test instances too)
+  down      stop what up started, PostgreSQL too (add --all to stop named test instances too)
   status    show whether each server runs and answers (exit 3 if not all do)
-  install   only install FerretDB and the Kafka jars
+  install   only install FerretDB and the Kafka jars (and PostgreSQL for its backend)
 env: MONGODB_URI + KAFKA_BROKERS set => up starts nothing and uses them;
-     STACK_MONGO_PORT, STACK_KAFKA_PORT, STACK_KAFKA_CONTROLLER_PORT change the default ports.`;
+     STACK_MONGO_PORT, STACK_KAFKA_PORT, STACK_KAFKA_CONTROLLER_PORT, STACK_POSTGRES_PORT change
+       the default ports (27017, 9092, 9093, 5433);
+     STACK_FERRETDB_BACKEND=sqlite|postgresql picks FerretDB's backend (default sqlite); with
+       postgresql, up starts a PostgreSQL 15 server of the stack's own first (data in
+       .local/data/postgresql), and named test instances (fault tests) each get their own;
+       STACK_POSTGRES_BIN_DIR names its programs' directory (default /usr/lib/postgresql/15/bin,
+       else Debian's packages fetched into the cache with apt-get download).
+     Give down and status the same port and backend env as up.`;
 
 const out = (line) => process.stdout.write(`${line}\n`);
-const pad = (s) => s.padEnd(9);
+const pad = (s) => s.padEnd(10);
 
 async function main(argv) {
   const [command, ...rest] = argv;
@@ -33,8 +40,9 @@ async function main(argv) {
     case 'status': {
       const s = await status();
       let healthy = true;
-      for (const name of ['ferretdb', 'kafka']) {
+      for (const name of ['postgresql', 'ferretdb', 'kafka']) {
         const st = s[name];
+        if (!st) continue; // postgresql: not chosen and not running
         healthy &&= st.answering;
         const state = !st.running
           ? 'not running'

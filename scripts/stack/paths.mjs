@@ -56,3 +56,15 @@ export function instanceDirs(root, name) {
     pidFile: path.join(home, 'server.pid'),
   };
 }
+
+// The PostgreSQL server of a FerretDB instance on the postgresql backend (one per instance), inside
+// the instance's directory: `destroy` removes it with the instance.
+export function instancePostgresDirs(root, name) {
+  const home = path.join(instanceDirs(root, name).home, 'postgresql');
+  return {
+    home,
+    dataDir: path.join(home, 'data'),
+    logFile: path.join(home, 'server.log'),
+    pidFile: path.join(home, 'server.pid'),
+  };
+}

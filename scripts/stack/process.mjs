@@ -89,13 +89,15 @@ export async function spawnDetached({ cmd, args, env, cwd, logFile, pidFile }) {
   }
 }
 
-function signal(pid, sig) {
+function signal(pid, sig, { group = true } = {}) {
   // Detached children lead their own process group: signal the group so helpers die too.
-  try {
-    process.kill(-pid, sig);
-    return;
-  } catch {
-    // not a group leader: fall through
+  if (group) {
+    try {
+      process.kill(-pid, sig);
+      return;
+    } catch {
+      // not a group leader: fall through
+    }
   }
   try {
     process.kill(pid, sig);
@@ -113,9 +115,10 @@ export async function waitForExit(pid, timeoutMs) {
   return true;
 }
 
-// SIGTERM, then SIGKILL once graceMs has passed. Returns how it ended.
-export async function terminate(pid, { graceMs = 10_000 } = {}) {
-  signal(pid, 'SIGTERM');
+// SIGTERM (or `stopSignal`; to the process alone when `group` is false, for a server that stops
+// its own children), then SIGKILL to the group once graceMs has passed. Returns how it ended.
+export async function terminate(pid, { graceMs = 10_000, stopSignal = 'SIGTERM', group = true } = {}) {
+  signal(pid, stopSignal, { group });
   if (await waitForExit(pid, graceMs)) return 'stopped';
   signal(pid, 'SIGKILL');
   await waitForExit(pid, 5_000);
@@ -183,16 +186,21 @@ export function logTail(logFile, lines = 40) {
 }
 
 // Runs a build/install command to completion, output to logFile; rejects with the log tail.
-export async function runCommand(cmd, args, { cwd, env, logFile }) {
+// `input`, if given, is written to its standard input.
+export async function runCommand(cmd, args, { cwd, env, logFile, input }) {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   fs.appendFileSync(logFile, `\n=== ${new Date().toISOString()} run: ${cmd} ${args.join(' ')}\n`);
   const fd = fs.openSync(logFile, 'a');
   try {
     const code = await new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', fd, fd] });
+      const child = spawn(cmd, args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', fd, fd] });
       child.once('error', (err) =>
         reject(err.code === 'ENOENT' ? new Error(`${cmd} not found on PATH`) : err),
       );
+      if (input !== undefined) {
+        child.stdin.on('error', () => {}); // a child that exits early fails by its exit code
+        child.stdin.end(input);
+      }
       child.once('exit', (c, sig) => resolve(sig ? 128 : c));
     });
     if (code !== 0) {

@@ -26,15 +26,21 @@ import { waitUntil } from './wait.mjs';
  * @param {() => {cmd: string, args: string[], env?: object, cwd?: string}} spec.command
  * @param {() => Promise<boolean>} spec.probe  true once the server answers its protocol
  * @param {() => Promise<void>} [spec.warmUp]  run once after a start answered
+ * @param {object} [spec.settings]   more of what the process is started with (besides its ports): a
+ *                                   running process started with other settings is restarted
+ * @param {string} [spec.stopSignal='SIGTERM'] graceful stop signal
+ * @param {boolean} [spec.signalGroup=true]    send it to the process group (false: the process
+ *                                   alone, for a server that stops its own children)
  */
 export function createServer(spec) {
   const { label, dirs, marker, ports, prepare, command, probe } = spec;
   const startTimeoutMs = spec.startTimeoutMs ?? 90_000;
   const stopGraceMs = spec.stopGraceMs ?? 10_000;
+  const stopHow = { stopSignal: spec.stopSignal ?? 'SIGTERM', group: spec.signalGroup ?? true };
   const log = toLogger(spec.log);
   const pid = () => ownedPid(dirs.pidFile, marker);
   // What the running process was started with (its ports), kept beside the pid file.
-  const settings = JSON.stringify({ ports });
+  const settings = JSON.stringify({ ports, ...spec.settings });
   const settingsFile = `${dirs.pidFile}.settings`;
   const clearPid = () => {
     removePidFile(dirs.pidFile);
@@ -69,6 +75,14 @@ export function createServer(spec) {
     return withLock(`${dirs.pidFile}.lock`, async () => {
       let p = pid();
       let started = false;
+      const was = p === null ? null : readSettings();
+      if (p !== null && was !== null && was !== settings && spec.settings) {
+        // Answering, but started otherwise (e.g. another FerretDB backend): replace it.
+        log(`${label}: pid ${p} runs with other settings (${was}); restarting it`);
+        await terminate(p, { graceMs: stopGraceMs, ...stopHow });
+        clearPid();
+        p = null;
+      }
       if (p !== null && (await probe())) {
         log(`${label}: already running (pid ${p})`);
         return { pid: p, started };
@@ -76,7 +90,7 @@ export function createServer(spec) {
       if (p !== null && readSettings() !== settings) {
         // Left running with other ports (e.g. by an earlier test run): replace it.
         log(`${label}: pid ${p} runs with other settings; restarting it`);
-        await terminate(p, { graceMs: stopGraceMs });
+        await terminate(p, { graceMs: stopGraceMs, ...stopHow });
         clearPid();
         p = null;
       }
@@ -96,7 +110,7 @@ export function createServer(spec) {
       }
       const tail = readLogTail(dirs.logFile, 40);
       // A server that never became healthy is stopped, so the next `up` starts clean.
-      if (result.reason === 'timeout') await terminate(p, { graceMs: 5_000 });
+      if (result.reason === 'timeout') await terminate(p, { graceMs: 5_000, ...stopHow });
       clearPid();
       const why =
         result.reason === 'exited'
@@ -112,7 +126,7 @@ export function createServer(spec) {
       clearPid();
       return 'not running';
     }
-    const how = await terminate(p, { graceMs });
+    const how = await terminate(p, { graceMs, ...stopHow });
     clearPid();
     return how;
   }

@@ -1,5 +1,6 @@
 // Readiness: a server counts as up only when it answers its own protocol,
 // not when its port merely accepts connections.
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 // Drivers are CommonJS and loaded lazily so `status`/`down` stay fast.
@@ -23,6 +24,49 @@ export async function mongoAnswers(uri) {
   } finally {
     await client.close().catch(() => {});
   }
+}
+
+// PostgreSQL answers once a startup message (trust auth) gets AuthenticationOk and then
+// ReadyForQuery; while it starts up or recovers it answers with an error instead.
+export function postgresAnswers({ host, port, user, database, timeoutMs = 1500 }) {
+  return new Promise((resolve) => {
+    const params = Buffer.from(`user\0${user}\0database\0${database}\0\0`);
+    const startup = Buffer.alloc(8 + params.length);
+    startup.writeInt32BE(startup.length, 0);
+    startup.writeInt32BE(196608, 4); // protocol 3.0
+    params.copy(startup, 8);
+    const socket = net.connect({ host, port });
+    let buf = Buffer.alloc(0);
+    let authOk = false;
+    let settled = false;
+    const done = (ok) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (ok) socket.end(Buffer.from([0x58, 0, 0, 0, 4])); // Terminate, so the server logs no EOF
+      else socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
+    socket.once('connect', () => socket.write(startup));
+    socket.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 5) {
+        const type = String.fromCharCode(buf[0]);
+        const len = buf.readInt32BE(1);
+        if (buf.length < 1 + len) return;
+        if (type === 'E') return done(false);
+        if (type === 'R') {
+          if (buf.readInt32BE(5) !== 0) return done(false); // asks for a password: not ours
+          authOk = true;
+        }
+        if (type === 'Z') return done(authOk);
+        buf = buf.subarray(1 + len);
+      }
+    });
+  });
 }
 
 export async function kafkaAnswers(brokers) {
