@@ -1,6 +1,7 @@
-import { MongoBulkWriteError, type Collection, type Filter } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import type { AccessChanged } from '../domain/access/resident-access';
 import type { AuditPosition, AuditQueries, AuditTrail } from '../domain/ports/audit';
+import { insertNew } from './insert-new';
 import { withStorageErrors } from './mongo-errors';
 
 export const AUDIT_COLLECTION = 'audit';
@@ -15,13 +16,8 @@ export class MongoAuditTrail implements AuditTrail, AuditQueries {
     if (events.length === 0) return Promise.resolve();
     return withStorageErrors(async () => {
       const docs = events.map(({ eventId, ...rest }) => ({ _id: eventId, clinicId: rest.access.clinicId, resident: rest.access.resident, ...rest }));
-      try {
-        await this.collection.insertMany(docs, { ordered: false });
-      } catch (error) {
-        // Entries already there from an earlier attempt are what we want; anything else is not.
-        const onlyDuplicates = error instanceof MongoBulkWriteError && Object.values(error.writeErrors).flat().every((e) => e.code === 11000);
-        if (!onlyDuplicates) throw error;
-      }
+      // Entries already there from an earlier attempt are what we want.
+      await insertNew(this.collection, docs);
     });
   }
 

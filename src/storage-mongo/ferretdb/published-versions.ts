@@ -1,4 +1,5 @@
-import { MongoBulkWriteError, type Collection } from 'mongodb';
+import type { Collection } from 'mongodb';
+import { insertNew } from '../insert-new';
 
 export const PUBLISHED_VERSIONS_COLLECTION = 'outbox_published';
 
@@ -30,17 +31,8 @@ export class PublishedVersions {
     this.purgeNowAndThen();
     if (published.length === 0) return;
     const at = new Date();
-    try {
-      await this.collection.insertMany(
-        published.map((p) => ({ _id: this.key(p.documentId, p.version), at })),
-        { ordered: false },
-      );
-    } catch (error) {
-      // Published again (at least once): the row is already there.
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      if (writeErrors.some((e) => e.code !== 11000)) throw error;
-    }
+    // Published again (at least once): the row is already there.
+    await insertNew(this.collection, published.map((p) => ({ _id: this.key(p.documentId, p.version), at })));
   }
 
   /** The newest of `versions` known published (null if none), newest first, one `_id` read each. */

@@ -1,4 +1,5 @@
-import { MongoBulkWriteError, type Collection } from 'mongodb';
+import type { Collection } from 'mongodb';
+import { insertNew } from '../insert-new';
 import { isDuplicateKey } from '../mongo-errors';
 
 export const REVISION_CLAIMS_COLLECTION = 'revision_claims';
@@ -85,19 +86,8 @@ export class RevisionClaims {
     const claimed = moves.map(() => true);
     if (moves.length === 0) return claimed;
     const at = new Date();
-    try {
-      await this.collection.insertMany(
-        moves.map((m) => ({ _id: `${m.documentKey}|r${m.revision}#0`, at })),
-        { ordered: false },
-      );
-    } catch (error) {
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      for (const writeError of writeErrors) {
-        if (writeError.code !== 11000) throw error;
-        claimed[writeError.index] = false;
-      }
-    }
+    const taken = await insertNew(this.collection, moves.map((m) => ({ _id: `${m.documentKey}|r${m.revision}#0`, at })));
+    for (const index of taken) claimed[index] = false;
     return claimed;
   }
 
