@@ -156,8 +156,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const changeDeps = { repository, requests, outboxSignal, queue: new KeyedQueue(), views: projection };
   const accessDeps = { ...changeDeps, clinics, clock, ids };
 
-  const withdrawals = new WithdrawalRunner({ ...accessDeps, queries: accessQueries }, logger.child({ component: 'withdrawals' }));
-  const bulkRemovals = new BulkRemovalRunner({ ...changeDeps, jobs, queries: accessQueries, clock, ids }, logger.child({ component: 'bulk-removal' }));
+  const withdrawals = new WithdrawalRunner(accessDeps, logger.child({ component: 'withdrawals' }));
+  const bulkRemovals = new BulkRemovalRunner({ ...changeDeps, jobs, clock, ids }, logger.child({ component: 'bulk-removal' }));
   const settingsCommands = makeSettingsCommands({
     clinics,
     requests,
@@ -214,10 +214,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger,
   });
   const expiry = new ExpiryWorker(
-    accessQueries,
     makeExpireGrants({ ...changeDeps, ids }),
     clock,
-    { ...config.expiry, concurrency: 16 },
+    config.expiry,
     metrics,
     logger.child({ component: 'expiry' }),
   );

@@ -1,7 +1,5 @@
 import type { Logger } from 'pino';
 import type { ExpireGrants } from '../commands/expire-grants/expire-grants';
-import { forEachConcurrently } from '../commands/shared/for-each-concurrently';
-import type { AccessQueries } from '../domain/ports/access-queries';
 import type { Clock } from '../domain/ports/clock';
 import { addDays, startOfStockholmDay, stockholmDate } from '../domain/time/stockholm';
 import { InterruptibleSleep } from '../shared/interruptible-sleep';
@@ -10,7 +8,6 @@ export interface ExpirySettings {
   /** Longest sleep between scans; also how soon overdue grants are found after downtime. */
   pollIntervalMs: number;
   batchSize: number;
-  concurrency: number;
 }
 
 export interface ExpiryObserver {
@@ -19,8 +16,8 @@ export interface ExpiryObserver {
 
 /**
  * Ends dated grants on time. Grants end only at Stockholm midnights, so the worker sleeps until
- * the next one (or the poll interval, whichever is first), then ends everything due in batches,
- * each resident its own change and event. A scan after a restart catches up on all that is overdue.
+ * the next one (or the poll interval, whichever is first), then ends everything due in batches
+ * (one read each), each resident its own change and event. A scan after a restart catches up on all that is overdue.
  */
 export class ExpiryWorker {
   private running = false;
@@ -28,7 +25,6 @@ export class ExpiryWorker {
   private readonly sleeper = new InterruptibleSleep();
 
   constructor(
-    private readonly queries: AccessQueries,
     private readonly expire: ExpireGrants,
     private readonly clock: Clock,
     private readonly settings: ExpirySettings,
@@ -63,20 +59,12 @@ export class ExpiryWorker {
   /** Ends one batch of due accesses; returns how many were due. */
   private async expireDue(): Promise<number> {
     const now = this.clock.now();
-    const due = await this.queries.dueForExpiry(now, this.settings.batchSize);
-    if (due.length === 0) return 0;
-    let count = 0;
-    const lags: number[] = [];
-    await forEachConcurrently(toAsync(due), this.settings.concurrency, async ({ clinicId, resident }) => {
-      const { ended } = await this.expire(clinicId, resident, now);
-      count += ended.length;
-      for (const g of ended) lags.push((now.getTime() - g.endsAt!.getTime()) / 1000);
-    });
-    if (count > 0) {
-      this.observer.grantsExpired(count, lags);
-      this.logger.info({ grants: count, accesses: due.length }, 'grants expired');
+    const { due, ended } = await this.expire(now, this.settings.batchSize);
+    if (ended.length > 0) {
+      this.observer.grantsExpired(ended.length, ended.map((g) => (now.getTime() - g.endsAt!.getTime()) / 1000));
+      this.logger.info({ grants: ended.length, accesses: due }, 'grants expired');
     }
-    return due.length;
+    return due;
   }
 
   private untilNextWake(): number {
@@ -85,8 +73,4 @@ export class ExpiryWorker {
     return Math.max(0, Math.min(this.settings.pollIntervalMs, nextMidnight - now.getTime()));
   }
 
-}
-
-async function* toAsync<T>(items: T[]): AsyncIterable<T> {
-  yield* items;
 }

@@ -1,9 +1,9 @@
-import type { Collection } from 'mongodb';
-import type { AccessChanged, ResidentAccess } from '../domain/access/resident-access';
-import { RECENT_REQUESTS_KEPT, type AccessRepository, type RequestOutcome, type SaveResult, type StoredAccess } from '../domain/ports/access-repository';
+import type { Collection, Filter } from 'mongodb';
+import { emptyAccess, type AccessChanged, type ResidentAccess } from '../domain/access/resident-access';
+import { RECENT_REQUESTS_KEPT, type AccessChange, type AccessRepository, type AccessSelection, type RequestOutcome, type SaveResult, type StoredAccess } from '../domain/ports/access-repository';
 import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
-import { combined, type DocumentWriter } from './document-writer';
-import { isDuplicateKey, withStorageErrors } from './mongo-errors';
+import { combined, type DocumentUpdate, type DocumentWriter } from './document-writer';
+import { isDuplicateKey, translateMongoError, withStorageErrors } from './mongo-errors';
 
 /** This instance's relay, to which a change hands its events' lease in the same write. */
 export interface LocalRelay {
@@ -86,18 +86,101 @@ export class MongoAccessRepository implements AccessRepository {
     event: AccessChanged | null,
     outcome: RequestOutcome,
   ): Promise<SaveResult> {
-    const set: Partial<AccessDocument> = stateFields(access);
-    if (event) {
-      set.outboxPending = true;
-      set.updatedAt = event.occurredAt;
-    }
     const id = accessDocumentId(access.clinicId, access.resident);
-    // $min on an absent field sets it; a present one keeps the older instant.
-    return this.writer.update(this.collection, id, expectedRevision, (current) => {
-      const recorded = this.writer.appendBounded('recentRequests', outcome, RECENT_REQUESTS_KEPT, current.recentRequests);
-      return event
-        ? combined<AccessDocument>({ $set: { ...set, ...this.leaseFor(current.relayLease) }, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } }, recorded)
-        : combined<AccessDocument>({ $set: set }, recorded);
+    return this.writer.update(this.collection, id, expectedRevision, (current) => this.changesFrom(current, access, event, outcome));
+  }
+
+  saveAll(changes: readonly AccessChange[]): Promise<SaveResult[]> {
+    return withStorageErrors(() =>
+      this.writer.updateAllFresh(
+        this.collection,
+        changes.map((c) => {
+          const { relayLease, readAtMs } = receiptOf(c.stored);
+          return {
+            id: accessDocumentId(c.access.clinicId, c.access.resident),
+            expectedRevision: c.stored.revision,
+            observedAtMs: readAtMs,
+            update: this.changesFrom({ relayLease, recentRequests: [...c.stored.recentRequests] }, c.access, c.event, c.outcome),
+          };
+        }),
+      ),
+    );
+  }
+
+  findDue(now: Date, limit: number): Promise<StoredAccess[]> {
+    return withStorageErrors(async () => {
+      const readAtMs = Date.now();
+      const docs = await this.collection.find({ nextEndsAt: { $lte: now } }, WITHOUT_OUTBOX).limit(limit).toArray();
+      return docs.map((doc) => storedFrom(doc, readAtMs));
     });
   }
+
+  async *pages(selection: AccessSelection, pageSize: number): AsyncIterable<StoredAccess[]> {
+    if ('residents' in selection) {
+      for (let start = 0; start < selection.residents.length; start += pageSize) {
+        const readAtMs = Date.now();
+        const residents = selection.residents.slice(start, start + pageSize);
+        const docs = await withStorageErrors(() => Promise.all(residents.map((r) => this.collection.findOne({ _id: accessDocumentId(selection.clinicId, r) }, WITHOUT_OUTBOX))));
+        yield docs.map((doc, i) => (doc ? storedFrom(doc, readAtMs) : { access: emptyAccess(selection.clinicId, residents[i]!), recentRequests: [], revision: 0 }));
+      }
+      return;
+    }
+    const query: Filter<AccessDocument> =
+      'approvedBefore' in selection
+        ? { clinicId: selection.clinicId, 'approval.at': { $lte: selection.approvedBefore } }
+        : { clinicId: selection.clinicId, 'grants.caseTypeId': selection.withGrantOf };
+    const cursor = this.collection.find(query, { ...WITHOUT_OUTBOX, batchSize: pageSize });
+    try {
+      let page: StoredAccess[] = [];
+      let readAtMs = Date.now();
+      for await (const doc of cursor) {
+        page.push(storedFrom(doc, readAtMs));
+        if (page.length === pageSize) {
+          yield page;
+          page = [];
+          readAtMs = Date.now();
+        }
+      }
+      if (page.length > 0) yield page;
+    } catch (error) {
+      throw translateMongoError(error);
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  /** The update that stores a change on top of `current` (the document as read at the expected revision). */
+  private changesFrom(
+    current: Pick<AccessDocument, 'relayLease' | 'recentRequests'>,
+    access: ResidentAccess,
+    event: AccessChanged | null,
+    outcome: RequestOutcome,
+  ): DocumentUpdate<AccessDocument> {
+    const set: Partial<AccessDocument> = stateFields(access);
+    const recorded = this.writer.appendBounded('recentRequests', outcome, RECENT_REQUESTS_KEPT, current.recentRequests);
+    if (!event) return combined<AccessDocument>({ $set: set }, recorded);
+    // $min on an absent field sets it; a present one keeps the older instant.
+    return combined<AccessDocument>(
+      { $set: { ...set, outboxPending: true, updatedAt: event.occurredAt, ...this.leaseFor(current.relayLease) }, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } },
+      recorded,
+    );
+  }
+}
+
+/** What a read for a batch keeps for saveAll: the lease it saw, and when it read. */
+interface AccessReceipt {
+  relayLease: AccessDocument['relayLease'];
+  readAtMs: number;
+}
+
+const WITHOUT_OUTBOX = { projection: { outbox: 0 } } as const;
+
+function storedFrom(doc: Omit<AccessDocument, 'outbox'>, readAtMs: number): StoredAccess {
+  const receipt: AccessReceipt = { relayLease: doc.relayLease ?? null, readAtMs };
+  return { access: toResidentAccess(doc), recentRequests: doc.recentRequests ?? [], revision: doc.revision ?? 0, receipt };
+}
+
+function receiptOf(stored: StoredAccess): AccessReceipt {
+  // A read not made by pages/findDue (no receipt): treated as old, so the writer re-reads.
+  return (stored.receipt as AccessReceipt | undefined) ?? { relayLease: null, readAtMs: 0 };
 }

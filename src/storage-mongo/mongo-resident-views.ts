@@ -8,6 +8,7 @@ import { toResidentAccess, type AccessDocument } from './access-document';
 import type { DocumentWriter } from './document-writer';
 import { ACCESS_COLLECTION } from './indexes';
 import { RESIDENTS_COLLECTION, type ResidentDocument } from './mongo-resident-register';
+import { insertNew } from './insert-new';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 /**
@@ -92,12 +93,47 @@ export class MongoResidentViews implements ResidentViews {
       if (!known || known.version < access.version) entries.set(access.clinicId, viewEntryOf(access));
       byResident.set(access.resident, entries);
     }
-    return this.forEachResident([...byResident], ([resident, entries]) =>
-      this.change(resident, (doc) => {
-        const newer = [...entries].filter(([clinicId, entry]) => replaces(entry, doc?.clinics?.[clinicId]));
-        return newer.length === 0 ? null : Object.fromEntries(newer.map(([clinicId, entry]) => [`clinics.${clinicId}`, entry]));
-      }),
-    );
+    const fieldsFor = (entries: Map<string, ViewEntry>) => (doc: ResidentViewDocument | null) => {
+      const newer = [...entries].filter(([clinicId, entry]) => replaces(entry, doc?.clinics?.[clinicId]));
+      return newer.length === 0 ? null : Object.fromEntries(newer.map(([clinicId, entry]) => [`clinics.${clinicId}`, entry]));
+    };
+    const work = [...byResident].map(([resident, entries]) => ({ resident, fieldsToSet: fieldsFor(entries) }));
+    // One resident (a command): its own compare-and-set, queued behind this process's other writes to it.
+    if (work.length === 1) return withStorageErrors(() => this.change(work[0]!.resident, work[0]!.fieldsToSet));
+    return this.changeAll(work);
+  }
+
+  /**
+   * Many residents' views (expiry, sweeps, the relay's catch-up) in a few round trips: their
+   * documents read together, new ones inserted in one go, the others written as one batch of
+   * compare-and-sets. Any lost race is written again on its own.
+   */
+  private changeAll(work: readonly { resident: string; fieldsToSet: (doc: ResidentViewDocument | null) => Record<string, unknown> | null }[]): Promise<void> {
+    return withStorageErrors(async () => {
+      const readAtMs = Date.now();
+      const docs = await Promise.all(work.map(({ resident }) => this.views.findOne({ _id: resident })));
+      const inserts: { doc: ResidentViewDocument; index: number }[] = [];
+      const updates: { index: number; id: string; expectedRevision: number; observedAtMs: number; update: { $set: Record<string, unknown> } }[] = [];
+      work.forEach(({ resident, fieldsToSet }, index) => {
+        const set = fieldsToSet(docs[index] ?? null);
+        if (set === null) return;
+        const doc = docs[index];
+        if (!doc) inserts.push({ doc: newDocument(resident, set), index });
+        else updates.push({ index, id: resident, expectedRevision: doc.revision, observedAtMs: readAtMs, update: { $set: set } });
+      });
+      const retry = new Set<number>();
+      if (inserts.length > 0) {
+        const failed = await insertNew(this.views, inserts.map((i) => i.doc));
+        for (const k of failed) retry.add(inserts[k]!.index);
+      }
+      if (updates.length > 0) {
+        const results = await this.writer.updateAllFresh(this.views, updates);
+        results.forEach((result, k) => {
+          if (result !== 'saved') retry.add(updates[k]!.index);
+        });
+      }
+      await this.forEachResident([...retry], (index) => this.change(work[index]!.resident, work[index]!.fieldsToSet));
+    });
   }
 
   applyHomes(homes: readonly ResidentHomeUpdate[]): Promise<void> {

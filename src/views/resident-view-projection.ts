@@ -23,10 +23,15 @@ export class ResidentViewProjection {
   ) {}
 
   /** After a command stored `access`. A failure is reported, not thrown: the change is stored, and the relay catches the view up. */
-  async changed(access: ResidentAccess): Promise<void> {
+  changed(access: ResidentAccess): Promise<void> {
+    return this.changedMany([access]);
+  }
+
+  /** After a batch of changes was stored (expiry, sweeps); as `changed`. */
+  async changedMany(accesses: readonly ResidentAccess[]): Promise<void> {
     try {
-      await this.views.apply([access]);
-      this.confirm(keyOf(access), access.version);
+      await this.views.apply(accesses);
+      for (const access of accesses) this.confirm(keyOf(access), access.version);
     } catch (error) {
       this.onFailure(error);
     }

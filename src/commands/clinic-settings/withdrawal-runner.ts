@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { withdrawCaseType } from '../../domain/access/grants';
-import type { AccessQueries } from '../../domain/ports/access-queries';
 import type { ClinicSettingsRepository, PendingWithdrawal } from '../../domain/ports/clinic-settings-repository';
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
@@ -10,7 +9,6 @@ import { sweepResidents } from '../shared/resident-sweep';
 
 export interface WithdrawalDeps extends ChangeDeps {
   clinics: ClinicSettingsRepository;
-  queries: AccessQueries;
   clock: Clock;
   ids: IdGenerator;
 }
@@ -66,8 +64,8 @@ export class WithdrawalRunner {
     let withdrawn = 0;
     await sweepResidents(
       this.deps,
-      { clinicId, id: `${w.requestId}:withdraw:${w.caseTypeId}`, operation: 'WithdrawCaseType' },
-      this.deps.queries.residentsWithGrant(clinicId, w.caseTypeId),
+      { id: `${w.requestId}:withdraw:${w.caseTypeId}`, operation: 'WithdrawCaseType' },
+      { clinicId, withGrantOf: w.caseTypeId },
       (current) => withdrawCaseType(current, w.caseTypeId, stamp, this.deps.ids.next()),
       (changed) => {
         if (changed) withdrawn++;

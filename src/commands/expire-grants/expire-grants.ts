@@ -1,41 +1,44 @@
 import { expireGrants } from '../../domain/access/grants';
 import type { Grant } from '../../domain/access/resident-access';
 import type { IdGenerator } from '../../domain/ports/id-generator';
-import { changeResidentAccess, type ChangeDeps } from '../shared/change-resident-access';
+import { changeManyAccesses } from '../shared/change-many-accesses';
+import type { ChangeDeps } from '../shared/change-resident-access';
 
 export const EXPIRY_ACTOR = 'system:expiry';
 
 export interface ExpiredGrants {
-  /** The ended grants, for lag metrics; empty when another run ended them first. */
+  /** How many accesses were due (a full batch means more may be). */
+  due: number;
+  /** The ended grants, for lag metrics; without those another run ended first. */
   ended: Grant[];
 }
 
 /**
- * Ends one resident's due grants at one clinic: one atomic change, one GRANT_EXPIRED event. The
- * run's instant names the request, so a retry of the same run replays instead of ending twice.
+ * Ends the due grants of up to `limit` accesses, read in one batch: per resident and clinic one
+ * atomic change and one GRANT_EXPIRED event. The run's instant names the request, so a retry of
+ * the same run replays instead of ending twice.
  */
 export function makeExpireGrants(deps: ChangeDeps & { ids: IdGenerator }) {
-  return async (clinicId: string, resident: string, now: Date): Promise<ExpiredGrants> => {
+  return async (now: Date, limit: number): Promise<ExpiredGrants> => {
+    const due = await deps.repository.findDue(now, limit);
+    if (due.length === 0) return { due: 0, ended: [] };
     const requestId = `expiry:${now.toISOString()}`;
-    let ended: Grant[] = [];
-    const result = await changeResidentAccess(
+    const ended: Grant[] = [];
+    const results = await changeManyAccesses(
       deps,
+      due,
       {
-        clinicId,
-        resident,
         requestId,
         fingerprint: 'ExpireGrants',
-        reserveRequestId: false,
-        decide: (current) => {
-          const decision = expireGrants(current, now, { actor: EXPIRY_ACTOR, at: now, requestId }, deps.ids.next());
-          ended = decision.changed ? current.grants.filter((g) => !decision.access.grants.includes(g)) : [];
-          return decision;
-        },
+        decide: (current) => expireGrants(current, now, { actor: EXPIRY_ACTOR, at: now, requestId }, deps.ids.next()),
       },
       now,
     );
-    // A replay means another run (in this or another instance) with the same instant ended them.
-    return { ended: result.replayed ? [] : ended };
+    results.forEach((result, i) => {
+      // A replay means another run (in this or another instance) with the same instant ended them.
+      if (result.changed && !result.replayed) ended.push(...due[i]!.access.grants.filter((g) => !result.access.grants.includes(g)));
+    });
+    return { due: due.length, ended };
   };
 }
 

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { removeApproval } from '../../domain/access/approve';
-import type { AccessQueries } from '../../domain/ports/access-queries';
 import type { BulkRemovalJob, BulkRemovalStore } from '../../domain/ports/bulk-removal-store';
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
@@ -10,7 +9,6 @@ import { sweepResidents } from '../shared/resident-sweep';
 
 export interface BulkRemovalDeps extends ChangeDeps {
   jobs: BulkRemovalStore;
-  queries: AccessQueries;
   clock: Clock;
   ids: IdGenerator;
 }
@@ -66,8 +64,8 @@ export class BulkRemovalRunner {
     const stamp = { actor: job.actor, at: job.startedAt, requestId: job.id };
     await sweepResidents(
       this.deps,
-      { clinicId: job.clinicId, id: job.id, operation: 'RemoveApprovals' },
-      job.residents ? fromArray(job.residents) : this.deps.queries.approvedResidents(job.clinicId, job.startedAt),
+      { id: job.id, operation: 'RemoveApprovals' },
+      job.residents ? { clinicId: job.clinicId, residents: job.residents } : { clinicId: job.clinicId, approvedBefore: job.startedAt },
       (current) => removeApproval(current, { ...stamp, at: this.deps.clock.now() }, this.deps.ids.next()),
       (changed) => {
         if (changed) progress.removed++;
@@ -90,8 +88,4 @@ export class BulkRemovalRunner {
     await this.deps.jobs.saveProgress(job.id, { ...progress, finishedAt: this.deps.clock.now() });
     this.logger.info({ jobId: job.id, clinicId: job.clinicId, ...progress }, 'bulk removal done');
   }
-}
-
-async function* fromArray(items: string[]): AsyncIterable<string> {
-  yield* items;
 }

@@ -42,7 +42,7 @@ export interface ChangeDeps {
   /** This process's changes of one resident at one clinic wait for each other instead of conflicting. */
   queue: KeyedQueue;
   /** Told of every stored change, so the resident's view follows before the command answers. */
-  views: Pick<ResidentViewProjection, 'changed'>;
+  views: Pick<ResidentViewProjection, 'changed' | 'changedMany'>;
 }
 
 export async function changeResidentAccess(deps: ChangeDeps, request: ChangeRequest, now: Date): Promise<AccessChangeResult> {

@@ -1,40 +1,32 @@
 import type { Decision } from '../../domain/access/decision';
 import type { ResidentAccess } from '../../domain/access/resident-access';
-import { changeResidentAccess, type ChangeDeps } from './change-resident-access';
-import { forEachConcurrently } from './for-each-concurrently';
+import type { AccessSelection } from '../../domain/ports/access-repository';
+import { changeManyAccesses } from './change-many-accesses';
+import type { ChangeDeps } from './change-resident-access';
 
-const SWEEP_CONCURRENCY = 8;
+/** Accesses read and changed together: one read and a few writes per page. */
+const SWEEP_PAGE = 200;
 
 /**
- * Applies one decision to many residents of a clinic, each as its own atomic change with its own
- * event. The job's id stands as every document's request id, so running the sweep again after a
- * crash replays what was done instead of doing it twice.
+ * Applies one decision to the selected accesses of a clinic, each as its own atomic change with
+ * its own event, a page at a time. The job's id stands as every document's request id, so running
+ * the sweep again after a crash replays what was done instead of doing it twice.
  */
 export async function sweepResidents(
   deps: ChangeDeps,
-  job: { clinicId: string; id: string; operation: string },
-  residents: AsyncIterable<string>,
+  job: { id: string; operation: string },
+  selection: AccessSelection,
   decide: (current: ResidentAccess) => Decision,
   onResult: (changed: boolean) => void,
   now: () => Date,
-  /** Aborted at shutdown: the sweep stops between residents and rejects with SweepInterrupted. */
+  /** Aborted at shutdown: the sweep stops between pages and rejects with SweepInterrupted. */
   signal?: AbortSignal,
 ): Promise<void> {
-  await forEachConcurrently(residents, SWEEP_CONCURRENCY, async (resident) => {
-    const result = await changeResidentAccess(
-      deps,
-      {
-        clinicId: job.clinicId,
-        resident,
-        requestId: job.id,
-        fingerprint: `${job.operation}:${job.id}`,
-        reserveRequestId: false,
-        decide,
-      },
-      now(),
-    );
-    onResult(result.changed);
-  }, signal);
+  for await (const page of deps.repository.pages(selection, SWEEP_PAGE)) {
+    if (signal?.aborted) break;
+    const results = await changeManyAccesses(deps, page, { requestId: job.id, fingerprint: `${job.operation}:${job.id}`, decide }, now());
+    for (const result of results) onResult(result.changed);
+  }
   if (signal?.aborted) throw new SweepInterrupted();
 }
 

@@ -12,9 +12,25 @@ export interface RequestOutcome {
 export interface StoredAccess {
   access: ResidentAccess;
   recentRequests: readonly RequestOutcome[];
-  /** Counts every write of the document, also those that only record a request; the compare-and-set token. */
+  /** Counts every write of the document, also those that only record a request; the compare-and-set token (0: not stored). */
   revision: number;
+  /** The store's own record of this read, handed back to saveAll unread (it may spare it a read). */
+  receipt?: unknown;
 }
+
+/** One change of a batch: the read it was decided on, and what to store. */
+export interface AccessChange {
+  stored: StoredAccess;
+  access: ResidentAccess;
+  event: AccessChanged | null;
+  outcome: RequestOutcome;
+}
+
+/** Which of a clinic's accesses a sweep changes. */
+export type AccessSelection =
+  | { clinicId: string; approvedBefore: Date }
+  | { clinicId: string; withGrantOf: string }
+  | { clinicId: string; residents: readonly string[] };
 
 export type SaveResult = 'saved' | 'conflict';
 
@@ -36,4 +52,13 @@ export interface AccessRepository {
     /** Recorded with the change; the document keeps the last RECENT_REQUESTS_KEPT. */
     outcome: RequestOutcome,
   ): Promise<SaveResult>;
+  /** Many changes, each as `save` would store it on its read's revision, in a few round trips. */
+  saveAll(changes: readonly AccessChange[]): Promise<SaveResult[]>;
+  /** Up to `limit` accesses with a dated grant whose end has come by `now`, in one read. */
+  findDue(now: Date, limit: number): Promise<StoredAccess[]>;
+  /**
+   * The selected accesses, `pageSize` at a time, one read per page: memory stays bounded. A listed
+   * resident with no document comes as their empty access at revision 0 (not stored).
+   */
+  pages(selection: AccessSelection, pageSize: number): AsyncIterable<StoredAccess[]>;
 }

@@ -1,0 +1,70 @@
+import type { AccessChangeResult, ChangeDeps, Decide } from './change-resident-access';
+import { changeResidentAccess } from './change-resident-access';
+import { forEachConcurrently } from './for-each-concurrently';
+import type { AccessChange, StoredAccess } from '../../domain/ports/access-repository';
+
+export interface BatchRequest {
+  /** Stands as every document's request id: a repeat of the batch replays instead of changing twice. */
+  requestId: string;
+  fingerprint: string;
+  decide: Decide;
+}
+
+// Lost races are retried one by one, as a single command would be.
+const RETRY_CONCURRENCY = 8;
+
+/**
+ * One decision applied to a batch of accesses read together (expiry, sweeps): each is its own
+ * atomic change with its own event, but the batch is decided on one read and stored in a few round
+ * trips. A document another writer moved since the read is changed again on its own.
+ */
+export async function changeManyAccesses(deps: ChangeDeps, batch: readonly StoredAccess[], request: BatchRequest, now: Date): Promise<AccessChangeResult[]> {
+  const results: AccessChangeResult[] = new Array(batch.length);
+  const changes: AccessChange[] = [];
+  const changedAt: number[] = [];
+  const notSaved: number[] = [];
+  batch.forEach((stored, i) => {
+    const earlier = stored.recentRequests.find((r) => r.requestId === request.requestId);
+    if (earlier) {
+      results[i] = { changed: earlier.changed, access: earlier.access, replayed: true };
+      return;
+    }
+    const decision = request.decide(stored.access);
+    // No write for a no-op: deciding again on a repeat gives the same no-op.
+    if (!decision.changed) {
+      results[i] = { changed: false, access: stored.access };
+      return;
+    }
+    // A document to create goes the single way (an insert), below.
+    if (stored.revision === 0) {
+      notSaved.push(i);
+      return;
+    }
+    changes.push({
+      stored,
+      access: decision.access,
+      event: decision.event,
+      outcome: { requestId: request.requestId, fingerprint: request.fingerprint, changed: true, access: decision.access },
+    });
+    changedAt.push(i);
+  });
+  const saved = changes.length > 0 ? await deps.repository.saveAll(changes) : [];
+  const stored = changes.filter((_, k) => saved[k] === 'saved');
+  changes.forEach((change, k) => {
+    if (saved[k] === 'saved') results[changedAt[k]!] = { changed: true, access: change.access };
+  });
+  if (stored.length > 0) {
+    await deps.views.changedMany(stored.map((c) => c.access));
+    for (const c of stored) deps.outboxSignal.eventsStored(c.access.clinicId, c.access.resident);
+  }
+  notSaved.push(...changedAt.filter((_, k) => saved[k] !== 'saved'));
+  await forEachConcurrently(fromArray(notSaved), RETRY_CONCURRENCY, async (i) => {
+    const { clinicId, resident } = batch[i]!.access;
+    results[i] = await changeResidentAccess(deps, { clinicId, resident, ...request, reserveRequestId: false }, now);
+  });
+  return results;
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncIterable<T> {
+  yield* items;
+}
