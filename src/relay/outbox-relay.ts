@@ -29,6 +29,7 @@ export class OutboxRelay<E extends OutboxEvent> {
   private backoffMs = 0;
   private backingOff = false;
   private lastScan = 0;
+  private lastPublish = 0;
 
   constructor(
     private readonly store: OutboxStore<E>,
@@ -70,13 +71,19 @@ export class OutboxRelay<E extends OutboxEvent> {
         await this.scanIfDue();
         const batch = this.takeBatch();
         if (batch.length === 0) {
-          // Nothing to publish: the store's deferred clean-up gets the time.
+          // Quiet for a while: the store's deferred clean-up gets the time, not a burst's writers.
+          const quietMs = Date.now() - this.lastPublish;
+          const poll = this.settings.pollIntervalMs;
+          if (quietMs < poll) {
+            await this.sleeper.sleep(poll - quietMs);
+            continue;
+          }
           const tidy = await this.store.tidy(this.settings.batchSize, this.owner);
           for (const id of tidy.morePending) this.queue.add(id);
-          if (tidy.tidied === 0 && this.queue.size === 0) await this.sleeper.sleep(this.settings.pollIntervalMs);
+          if (tidy.tidied === 0 && this.queue.size === 0) await this.sleeper.sleep(poll);
           continue;
         }
-        await this.publishBatch(batch);
+        if ((await this.publishBatch(batch)) > 0) this.lastPublish = Date.now();
         this.backoffMs = 0;
       } catch (error) {
         this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, this.backoffMs * 2));
@@ -113,14 +120,15 @@ export class OutboxRelay<E extends OutboxEvent> {
     return batch;
   }
 
-  private async publishBatch(documentIds: string[]): Promise<void> {
+  /** Answers how many events it published. */
+  private async publishBatch(documentIds: string[]): Promise<number> {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
     let claimed: ClaimedEvents<E>[] = [];
     try {
       const claims = await Promise.all(documentIds.map((id) => this.store.claim(id, this.owner, now, leaseUntil)));
       claimed = claims.filter((c): c is ClaimedEvents<E> => c !== null);
-      if (claimed.length === 0) return;
+      if (claimed.length === 0) return 0;
       this.logger.debug({ documents: claimed.length }, 'publishing claimed events');
       // The audit entry is durable before the event leaves, so no published change lacks one.
       await this.recorder.record(claimed.flatMap((c) => c.events));
@@ -139,6 +147,7 @@ export class OutboxRelay<E extends OutboxEvent> {
     results.forEach((r, i) => {
       if (r.morePending) this.queue.add(claimed[i]!.documentId);
     });
+    return count;
   }
 
   private async publish(claimed: ClaimedEvents<E>[]): Promise<void> {
