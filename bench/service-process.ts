@@ -2,25 +2,39 @@
  * The service under test in its own Node process, so its memory is measured without the bench's
  * clients, raw driver and Kafka consumer, and it has an event loop of its own as in production.
  *
- * The child runs `startService(loadConfig(env), { clock })` (public entry points only) with a clock
- * the parent can move: `setClock(at)` makes "now" `at` from then on, running in real time. Logs are
- * formatted as in production but discarded. The child reports its peak resident set size: the
- * kernel's high-water mark (VmHWM) where there is one, else its own 100 ms samples.
- *
- * The child loads TypeScript through tsx's CommonJS hook only (`--require tsx/cjs`), which runs in
- * the main thread: no loader worker thread inflates the figure. The JIT'd transform code is still
- * in the process, so the figure is a little above a compiled `node dist/main.js`.
+ * The child is the compiled service as the image runs it: `npm run build` (once per bench
+ * process, `buildService`) compiles src/ to dist/, and bench/service-child.cjs, plain JavaScript
+ * under plain `node` (no TypeScript hook, NODE_ENV=production as in the image), requires
+ * dist/config/config.js and dist/main.js and runs `startService(loadConfig(env), { clock })`
+ * (the entry points `node dist/main.js` uses) with a clock the parent can move: `setClock(at)`
+ * makes "now" `at` from then on, running in real time. Logs are formatted as in production but
+ * discarded. The child reports its peak resident set size: the kernel's high-water mark (VmHWM)
+ * where there is one, else its own 100 ms samples.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { serviceEnv, uniqueName } from '../test/support/test-env';
 
-type ToChild = { type: 'clock'; at: string } | { type: 'memory' } | { type: 'stop' } | { type: 'exit' };
+/** The messages bench/service-child.cjs understands and sends. */
+type ToChild = { type: 'clock'; at: string } | { type: 'memory' } | { type: 'heap-snapshot'; file: string } | { type: 'stop' } | { type: 'exit' };
+export interface ServiceMemory {
+  peakRssMb: number;
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  arrayBuffersMb: number;
+  /** Resident anonymous (V8's and malloc's heaps) and file-backed (code) memory, from /proc (0 elsewhere). */
+  rssAnonMb: number;
+  rssFileMb: number;
+  /** V8's heap spaces: [size, used] in MB by space name. */
+  heapSpaces: Record<string, [number, number]>;
+}
 type FromChild =
   | { type: 'started'; port: number }
   | { type: 'clock-set' }
-  | { type: 'memory'; peakRssMb: number; rssMb: number }
+  | ({ type: 'memory' } & ServiceMemory)
+  | { type: 'heap-snapshot-written'; file: string }
   | { type: 'stopped'; peakRssMb: number }
   | { type: 'failed'; message: string };
 
@@ -29,8 +43,13 @@ export interface ServiceProcess {
   pid: number;
   /** From now on the service's clock reads `at`, advancing in real time. */
   setClock(at: Date): Promise<void>;
-  /** Peak and current resident set size of the service process, in MB. */
-  memory(): Promise<{ peakRssMb: number; rssMb: number }>;
+  /** Peak and current resident set size of the service process, and its heap, in MB. */
+  memory(): Promise<ServiceMemory>;
+  /**
+   * Diagnostics only: writes a V8 heap snapshot of the service to `file`. Writing it takes about
+   * as much memory again as the heap, so the process's peak RSS is meaningless afterwards.
+   */
+  heapSnapshot(file: string): Promise<string>;
   /** Stops the service gracefully; resolves with its peak RSS. Kills it when it does not stop in time. */
   stop(): Promise<{ peakRssMb: number | null }>;
   /**
@@ -41,10 +60,9 @@ export interface ServiceProcess {
   kill(): Promise<{ peakRssMb: number | null }>;
 }
 
+const ROOT = path.join(__dirname, '..');
+const CHILD = path.join(__dirname, 'service-child.cjs');
 const PROFILE_DIR = path.join(__dirname, 'results', 'profiles');
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-
-// ---- parent side --------------------------------------------------------------------------------
 
 /**
  * The environment of a service under bench: the test environment (port 0, its own database and
@@ -62,12 +80,31 @@ export function benchServiceEnv(authEnv: Record<string, string>, overrides: Reco
 export const topicsOf = (env: Record<string, string>): string[] =>
   [env.KAFKA_ACCESS_TOPIC, env.KAFKA_SETTINGS_TOPIC, env.REGISTER_TOPIC].filter((t): t is string => Boolean(t));
 
+let built: Promise<number> | null = null;
+
+/**
+ * Compiles the service as the image does (`npm run build`: generated code from proto/, then tsc
+ * to dist/), once per bench process: every service process of the run then runs what src/ holds
+ * now. Resolves with the seconds it took; rejects with the compiler's output.
+ */
+export function buildService(): Promise<number> {
+  return (built ??= new Promise((resolve, reject) => {
+    const started = Date.now();
+    execFile('npm', ['run', '--silent', 'build'], { cwd: ROOT, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`npm run build failed (the bench runs the compiled service):\n${stdout}${stderr}`));
+      else resolve((Date.now() - started) / 1000);
+    });
+  }));
+}
+
 export async function startServiceProcess(env: Record<string, string>, startTimeoutMs = 60_000): Promise<ServiceProcess> {
-  const child: ChildProcess = fork(__filename, ['--serve'], {
-    // BENCH_CPU_PROF=1: each service process writes a V8 CPU profile (open it in Chrome DevTools).
-    execArgv: ['--require', 'tsx/cjs', ...(process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
-    cwd: path.join(__dirname, '..'),
-    env: { PATH: process.env.PATH ?? '', ...env },
+  await buildService();
+  const child: ChildProcess = fork(CHILD, [], {
+    // Plain node, as `node dist/main.js` in the image. BENCH_CPU_PROF=1: each service process
+    // writes a V8 CPU profile (open it in Chrome DevTools).
+    execArgv: process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const waiters: Array<(m: FromChild) => boolean> = [];
@@ -108,11 +145,11 @@ export async function startServiceProcess(env: Record<string, string>, startTime
     child.kill('SIGKILL');
     throw error;
   }
-  const memory = async () => {
+  const memory = async (): Promise<ServiceMemory> => {
     const reply = next('memory', 10_000);
     send({ type: 'memory' });
-    const { peakRssMb, rssMb } = await reply;
-    return { peakRssMb, rssMb };
+    const { type: _type, ...figures } = await reply;
+    return figures;
   };
   return {
     port: started.port,
@@ -123,6 +160,11 @@ export async function startServiceProcess(env: Record<string, string>, startTime
       await ack;
     },
     memory,
+    async heapSnapshot(file) {
+      const written = next('heap-snapshot-written', 300_000);
+      send({ type: 'heap-snapshot', file });
+      return (await written).file;
+    },
     async kill() {
       if (exited) return { peakRssMb: null };
       const peakRssMb = await memory().then(
@@ -149,64 +191,4 @@ export async function startServiceProcess(env: Record<string, string>, startTime
       }
     },
   };
-}
-
-// ---- child side ---------------------------------------------------------------------------------
-
-/** Linux: the kernel's peak RSS of this process (VmHWM), in bytes; null elsewhere. */
-function kernelPeakRss(): number | null {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-async function serve(): Promise<void> {
-  // Loaded here, not at the top: the parent side need not load the service's modules. (require,
-  // not import(): the child has tsx's CommonJS hook only.)
-  const { loadConfig } = require('../src/config/config') as typeof import('../src/config/config');
-  const { startService } = require('../src/main') as typeof import('../src/main');
-  const reply = (m: FromChild) => process.send?.(m);
-  let offsetMs = 0;
-  const clock = { now: () => new Date(Date.now() + offsetMs) };
-  let sampled = process.memoryUsage().rss;
-  const sampler = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage().rss)), 100);
-  const peak = () => mb(Math.max(sampled, process.memoryUsage().rss, kernelPeakRss() ?? 0));
-
-  const service = await startService(loadConfig(process.env), { clock, logDestination: { write: () => undefined } });
-  let stopping: Promise<void> | null = null;
-  const stop = () =>
-    (stopping ??= (async () => {
-      const peakRssMb = peak();
-      clearInterval(sampler);
-      await service.stop().catch(() => undefined);
-      // Exit once the answer has left (or the parent is gone).
-      if (process.connected) process.send!({ type: 'stopped', peakRssMb } satisfies FromChild, () => process.exit(0));
-      else process.exit(0);
-    })());
-  process.on('message', (m: ToChild) => {
-    if (m.type === 'clock') {
-      offsetMs = Date.parse(m.at) - Date.now();
-      reply({ type: 'clock-set' });
-    } else if (m.type === 'memory') {
-      reply({ type: 'memory', peakRssMb: peak(), rssMb: mb(process.memoryUsage().rss) });
-    } else if (m.type === 'stop') {
-      void stop();
-    } else if (m.type === 'exit') {
-      process.exit(0);
-    }
-  });
-  // The bench went away (crashed, or cut off by its time bound and dropping the database): do not
-  // outlive it, and write nothing more.
-  process.on('disconnect', () => process.exit(0));
-  reply({ type: 'started', port: service.port });
-}
-
-if (require.main === module && process.argv.includes('--serve')) {
-  serve().catch((error: unknown) => {
-    process.send?.({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies FromChild);
-    process.exit(1);
-  });
 }
