@@ -16,13 +16,15 @@ export interface EventConsumer {
 
 /**
  * The bench's own consumer of an access topic, from its beginning: `onEvent` sees every event's
- * value with the time it arrived here. Creates the topic (3 partitions, as the service would) so
- * the consumer can subscribe before the service's first publish.
+ * value with the time it arrived here and the message's Kafka timestamp (CreateTime, the broker's
+ * default: set by the service's producer when it sends; the service sets none itself). Creates
+ * the topic (3 partitions, as the service would) so the consumer can subscribe before the
+ * service's first publish.
  */
 export async function startEventConsumer(
   brokers: string,
   topic: string,
-  onEvent: (value: AccessEventValue, arrivedAtMs: number) => void,
+  onEvent: (value: AccessEventValue, arrivedAtMs: number, kafkaTimestampMs: number) => void,
 ): Promise<EventConsumer> {
   const kafka = new Kafka({ clientId: 'bench-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -39,7 +41,7 @@ export async function startEventConsumer(
       received++;
       try {
         const value = JSON.parse(message.value?.toString() ?? 'null') as AccessEventValue | null;
-        if (value) onEvent(value, at);
+        if (value) onEvent(value, at, Number(message.timestamp));
       } catch {
         // not an access event
       }

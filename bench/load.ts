@@ -17,6 +17,9 @@ export interface LoadResult {
   ops: number;
   errors: number;
   durationS: number;
+  /** The measured window (after the warm-up) in epoch ms: from its first recorded call to the run's end. */
+  windowStartMs: number;
+  windowEndMs: number;
   opsPerS: number;
   p50Ms: number;
   p99Ms: number;
@@ -34,7 +37,7 @@ const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 function summarise(
   h: Histogram,
-  base: Pick<LoadResult, 'mode' | 'concurrency' | 'targetRate' | 'errors' | 'firstError'>,
+  base: Pick<LoadResult, 'mode' | 'concurrency' | 'targetRate' | 'errors' | 'firstError' | 'windowStartMs' | 'windowEndMs'>,
   ops: number,
   durationS: number,
 ): LoadResult {
@@ -72,6 +75,7 @@ export async function closedLoop(
   let firstError: string | null = null;
   const warmupEnd = Date.now() + (opts.warmupMs ?? 0);
   let measureStart = 0;
+  let measureStartMs = 0;
   let deadline = Number.POSITIVE_INFINITY;
 
   const worker = async (): Promise<void> => {
@@ -81,6 +85,7 @@ export async function closedLoop(
       const measuring = now >= warmupEnd;
       if (measuring && measureStart === 0) {
         measureStart = nowUs();
+        measureStartMs = Date.now();
         deadline = now + opts.durationMs;
       }
       const start = nowUs();
@@ -100,7 +105,8 @@ export async function closedLoop(
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
   const durationS = measureStart === 0 ? 0 : (nowUs() - measureStart) / 1e6;
-  return summarise(h, { mode: 'closed', concurrency: opts.concurrency, targetRate: null, errors, firstError }, ops, durationS);
+  const window = { windowStartMs: measureStartMs || Date.now(), windowEndMs: Date.now() };
+  return summarise(h, { mode: 'closed', concurrency: opts.concurrency, targetRate: null, errors, firstError, ...window }, ops, durationS);
 }
 
 /**
@@ -118,6 +124,7 @@ export async function fixedRate(
   const maxInFlight = opts.maxInFlight ?? 256;
   const intervalUs = 1e6 / opts.rate;
   const start = nowUs();
+  const startMs = Date.now();
   let errors = 0;
   let ops = 0;
   let inFlight = 0;
@@ -153,5 +160,5 @@ export async function fixedRate(
   }
   await Promise.all([...pending]);
   const durationS = (nowUs() - start) / 1e6;
-  return summarise(h, { mode: 'fixed-rate', concurrency: null, targetRate: opts.rate, errors, firstError }, ops, durationS);
+  return summarise(h, { mode: 'fixed-rate', concurrency: null, targetRate: opts.rate, errors, firstError, windowStartMs: startMs, windowEndMs: Date.now() }, ops, durationS);
 }

@@ -103,6 +103,8 @@ export async function measureViewStaleness(opts: {
     ops: samples,
     errors,
     durationS,
+    windowStartMs: Date.now() - Math.round(durationS * 1000),
+    windowEndMs: Date.now(),
     opsPerS: durationS > 0 ? round1(samples / durationS) : 0,
     p50Ms: ms(hist.getValueAtPercentile(50)),
     p99Ms: ms(hist.getValueAtPercentile(99)),
