@@ -1,252 +1,295 @@
 /**
- * Bulk removal at scale: `npx tsx bench/bulk-removal.ts [count]` (default 100000).
+ * Bulk removal: `residents` approved residents of one clinic, then RemoveApprovals(all_residents).
+ * A phase of `npm run bench` (bench/run.ts: 100 000 residents, 10 000 in quick mode), and on its
+ * own `npx tsx bench/bulk-removal.ts [count]` (default 100 000; BENCH_MAX_MINUTES, default 40,
+ * bounds the wait for its events).
  *
- * Starts the real service in this process (its own database and topic, JWT auth as in the
- * component tests), seeds `count` approved residents of one clinic directly in the database (the
- * documents ApproveResident writes, as they are once the relay has published their event: empty
- * outbox, so seeding publishes nothing), then calls RemoveApprovals with all_residents and follows
- * GetBulkRemoval until DONE. A child process counts the APPROVAL_REMOVED events that reach Kafka,
- * so the service's own memory is measured alone.
+ * The service runs in its own process and database (so the collection holds just these residents,
+ * and the raw baseline reads the same number of documents). The residents are seeded directly in
+ * the service's own format (bench/seed.ts): one resident approved and granted through the API, the
+ * others clones of its access document as the relay leaves it (approved, no grant), each with its
+ * resident view. The bench then calls RemoveApprovals with all_residents, follows GetBulkRemoval
+ * until DONE (retrying RemoveApprovals with the job's request id, as a client would, when no event
+ * came for 60 s: a run that failed resumes so), and counts the job's APPROVAL_REMOVED events
+ * consumed from Kafka. `bulk_removal_per_s` = residents ÷ the time from the RemoveApprovals call
+ * until the last of those events was consumed; when the wait ends first it is the rate so far
+ * (and the note says so).
  *
- * Prints the seed time, the job time, removals per second, the peak RSS of this (the service's)
- * process, sampled every 200 ms, and the events counted in Kafka.
- *
- * Servers: MONGODB_URI and KAFKA_BROKERS, by default the local stack (`npm run stack -- up`).
- * BENCH_MAX_MINUTES (default 30) bounds the job; past it the figures so far are printed, the
- * database and topic are removed after this process has exited, and the exit code is 2.
+ * The raw baseline: the MongoDB driver alone doing the least any design must do, on a copy of the
+ * same documents, with no publishing (as for approvals and the expiry burst): one find of the
+ * clinic's approved documents read by a cursor in batches of 500, then per document, 16 in flight,
+ * one updateOne that clears the approval, moves the revision and appends the event to the outbox.
+ * On MongoDB that update is conditional, on `{_id, revision}` (one atomic compare-and-set, served
+ * from the `_id` index). On FerretDB it filters on `{_id}` alone: FerretDB serves only a filter of
+ * exactly `{_id}` from an index and scans for any other (docs/ferretdb.md, "Indexes": seconds per
+ * update at 100 000 documents), and its conditional update is not atomic anyway, so no design
+ * relies on it there. One cursor rather than a new query per batch: on FerretDB a new query
+ * rescans the documents already done. Bounded by `rawMaxMs`; its rate is what it did by then.
  */
-import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
-import { MongoClient } from 'mongodb';
-import pino from 'pino';
-import { fingerprint } from '../src/commands/shared/fingerprint';
-import { loadConfig } from '../src/config/config';
-import { approve } from '../src/domain/access/approve';
-import { emptyAccess } from '../src/domain/access/resident-access';
-import { personalIdentityNumberFor } from '../src/domain/identity/personal-identity-number.arbitrary';
+import { MongoClient, type Collection, type Db, type Document } from 'mongodb';
 import { BulkRemovalState } from '../src/gen/residentaccess/v1/resident_access_service';
-import { startService } from '../src/main';
-import { accessDocumentId, stateFields, type AccessDocument } from '../src/storage-mongo/access-document';
-import { ACCESS_COLLECTION, REQUEST_IDS_COLLECTION } from '../src/storage-mongo/indexes';
-import type { RequestIdDocument } from '../src/storage-mongo/mongo-request-registry';
 import { apiOf, connectClients } from '../test/support/grpc-client';
-import { serviceEnv, uniqueName } from '../test/support/test-env';
 import { signTestToken, testAuthEnv } from '../test/support/tokens';
+import { cleanUpOnAbort, log, ratio, residentNumber, round1, servers, sleep, until } from './common';
+import { deleteTopics, startEventConsumer } from './events';
+import { accessLike, insertInBatches, RESIDENT_VIEWS, viewLike } from './seed';
+import { benchServiceEnv, startServiceProcess, topicsOf } from './service-process';
+import { RESTRICTED_CASE_TYPE } from './writes';
 
+export const BULK_BLOCK = 4;
+const BULK_CLINIC = 'SE2321000016-BULK';
+const ACTOR = 'bench-bulk-staff';
 const SEED_BATCH = 1000;
-const ACTOR = 'bench-staff';
+const RAW_BATCH = 500;
+const RAW_CONCURRENCY = 16;
+/** No new event for this long while the job is not DONE: retry RemoveApprovals with its request id. */
+const RESUME_AFTER_MS = 60_000;
+const REMOVED = 'ACCESS_CHANGE_CAUSE_APPROVAL_REMOVED';
 
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** `count` distinct valid numbers: serials 1..999 on consecutive birth dates from 1950-01-01. */
-function residents(count: number): string[] {
-  const numbers: string[] = [];
-  for (let day = 0; numbers.length < count; day++) {
-    const birthDate = new Date(Date.UTC(1950, 0, 1 + day)).toISOString().slice(0, 10);
-    for (let serial = 1; serial <= 999 && numbers.length < count; serial++) numbers.push(personalIdentityNumberFor(birthDate, serial));
-  }
-  return numbers;
+export interface BulkRemovalResult {
+  residents: number;
+  seedS: number;
+  /** Seconds from the RemoveApprovals call until its last event was consumed; the time waited when not complete. */
+  removalS: number;
+  complete: boolean;
+  eventsConsumed: number;
+  /** residents ÷ removalS when complete; events consumed ÷ the time waited otherwise. */
+  removalsPerS: number;
+  /** Seconds from the call until GetBulkRemoval said DONE (null: not within the wait). */
+  jobDoneS: number | null;
+  jobRemoved: number;
+  jobUnchanged: number;
+  resumes: number;
+  rawFilter: string;
+  rawS: number;
+  rawDone: number;
+  rawPerS: number;
+  peakRssMb: number | null;
+  note: string | null;
 }
 
-/** The access document and request reservation that approving `resident` leaves, once its event is published. */
-function approvedDocuments(clinicId: string, resident: string, at: Date): { access: AccessDocument; request: RequestIdDocument } {
-  const requestId = randomUUID();
-  const decision = approve(emptyAccess(clinicId, resident), { actor: ACTOR, at, requestId }, randomUUID());
-  const print = fingerprint('ApproveResident', { clinicId, resident, actor: ACTOR });
-  return {
-    access: {
-      _id: accessDocumentId(clinicId, resident),
-      clinicId,
-      resident,
-      ...stateFields(decision.access),
-      revision: 1,
-      outbox: [],
-      outboxPending: false,
-      recentRequests: [{ requestId, fingerprint: print, changed: true, access: decision.access }],
-      relayLease: null,
-      updatedAt: at,
-    },
-    request: { _id: requestId, fingerprint: print, at },
-  };
-}
-
-// ---- child process: counts the job's events on the topic ----------------------------------------
-
-async function countEvents(brokers: string, topic: string, jobId: string): Promise<void> {
-  let stop: () => void = () => process.exit(0);
-  process.on('disconnect', () => stop());
-  const kafka = new Kafka({ clientId: 'bench-counter', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  // The service creates its topic on its first publish; wait for it rather than create it here.
-  const admin = kafka.admin();
-  await admin.connect();
-  while (!(await admin.listTopics()).includes(topic)) await sleep(500);
-  await admin.disconnect();
-  const consumer = kafka.consumer({ groupId: uniqueName('bench-counter') });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let events = 0;
-  const distinct = new Set<string>();
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) {
-        const value = JSON.parse(message.value?.toString() ?? 'null') as { cause?: string; requestId?: string; access?: { personalIdentityNumber?: string } };
-        if (value?.requestId !== jobId || value.cause !== 'ACCESS_CHANGE_CAUSE_APPROVAL_REMOVED') continue;
-        events++;
-        distinct.add(value.access?.personalIdentityNumber ?? '');
-      }
-    },
-  });
-  const report = setInterval(() => process.send?.({ events, distinct: distinct.size }), 500);
-  stop = () => {
-    clearInterval(report);
-    void consumer.disconnect().finally(() => process.exit(0));
-  };
-}
-
-/** Drops the database and deletes the topic, after the process that used them has exited. */
-async function cleanUp(uri: string, database: string, brokers: string, topics: string[]): Promise<void> {
-  await sleep(3000);
-  const mongo = await new MongoClient(uri).connect();
-  await mongo.db(database).dropDatabase();
-  await mongo.close();
-  const admin = new Kafka({ clientId: 'bench-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  for (const topic of topics) await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
-}
-
-// ---- the benchmark ------------------------------------------------------------------------------
-
-async function main(): Promise<void> {
-  const count = Number(process.argv[2] ?? 100_000);
-  if (!Number.isInteger(count) || count < 1) throw new Error('usage: npx tsx bench/bulk-removal.ts [count]');
-  const maxJobMs = Number(process.env.BENCH_MAX_MINUTES ?? 30) * 60_000;
-  process.env.TEST_MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
-  process.env.TEST_KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-  const env = serviceEnv({
-    ...(await testAuthEnv()),
-    MONGODB_DATABASE: uniqueName('bench').replace(/-/g, '_'),
-    KAFKA_ACCESS_TOPIC: uniqueName('bench-access-changed'),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    // The service's defaults, not the tests' faster ones.
-    RELAY_POLL_INTERVAL_MS: '2000',
-    HEALTH_CHECK_INTERVAL_MS: '2000',
-  });
-  const topics = [env.KAFKA_ACCESS_TOPIC!, env.KAFKA_SETTINGS_TOPIC, env.REGISTER_TOPIC].filter((t): t is string => Boolean(t));
-  const cleanUpLater = () =>
-    spawn(process.execPath, [...process.execArgv, __filename, '--clean-up', env.MONGODB_URI!, env.MONGODB_DATABASE!, env.KAFKA_BROKERS!, ...topics], {
-      detached: true,
-      stdio: 'ignore',
-    }).unref();
-  console.log(`bulk removal of ${count} approvals; MongoDB ${env.MONGODB_URI} database ${env.MONGODB_DATABASE}, Kafka ${env.KAFKA_BROKERS} topic ${env.KAFKA_ACCESS_TOPIC}`);
-
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
-  const service = await startService(loadConfig(env), { logDestination: pino.destination(2) });
-  const clients = connectClients(service.port);
-  const clinicId = 'SE2321000016-BNCH';
-  const staff = apiOf(clients, await signTestToken({ sub: ACTOR, clinics: [clinicId], roles: ['staff', 'admin'], expiresIn: '24h' }));
-  await staff.putCaseType({ clinicId, caseType: { id: 'general', name: 'General question', restricted: false }, requestId: randomUUID(), etag: '' });
-  const rssAtStart = process.memoryUsage().rss;
-
-  // Seed.
-  const mongo = await new MongoClient(env.MONGODB_URI!).connect();
-  const db = mongo.db(env.MONGODB_DATABASE);
-  const seedStart = Date.now();
-  const numbers = residents(count);
-  const approvedAt = new Date(Date.now() - 60_000);
-  for (let i = 0; i < numbers.length; i += SEED_BATCH) {
-    const docs = numbers.slice(i, i + SEED_BATCH).map((n) => approvedDocuments(clinicId, n, approvedAt));
-    await db.collection<AccessDocument>(ACCESS_COLLECTION).insertMany(docs.map((d) => d.access), { ordered: false });
-    await db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION).insertMany(docs.map((d) => d.request), { ordered: false });
-  }
-  const seedMs = Date.now() - seedStart;
-  console.log(`seeded ${count} approved residents in ${seconds(seedMs)} (${Math.round(count / (seedMs / 1000))}/s)`);
-
-  // Count the job's events in a child process.
+export async function measureBulkRemoval(opts: {
+  mongoUri: string;
+  kafkaBrokers: string;
+  authEnv: Record<string, string>;
+  residents: number;
+  /** How long to wait for the job's events, counted from the RemoveApprovals call. */
+  waitMs: number;
+  /** Longest run of the raw baseline. */
+  rawMaxMs: number;
+}): Promise<BulkRemovalResult> {
+  if (!Number.isInteger(opts.residents) || opts.residents < 2) throw new Error('bulk removal: at least 2 residents');
+  const env = benchServiceEnv(opts.authEnv);
+  const database = env.MONGODB_DATABASE!;
   const jobId = randomUUID();
-  const counted = { events: 0, distinct: 0 };
-  const counter = fork(__filename, ['--count-events', env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!, jobId], { stdio: 'inherit' });
-  counter.on('message', (m) => Object.assign(counted, m));
-
-  // Run the job.
-  const peakBeforeJob = peakRss;
-  const jobStart = Date.now();
-  const first = (await staff.removeApprovals({ clinicId, allResidents: true, requestId: jobId })).bulkRemoval!;
-  console.log(`RemoveApprovals answered after ${seconds(Date.now() - jobStart)}: ${BulkRemovalState[first.state]}, ${first.removedCount} removed`);
-  let job = first;
-  let lastReport = Date.now();
-  // A job whose run failed (a storage error) stays RUNNING until RemoveApprovals is retried with
-  // its request id, which resumes it: do as a client would when the events stop coming.
-  let resumes = 0;
-  let lastProgress = { at: Date.now(), events: 0 };
-  while (job.state !== BulkRemovalState.BULK_REMOVAL_STATE_DONE) {
-    if (Date.now() - jobStart > maxJobMs) break;
-    await sleep(1000);
-    job = (await staff.getBulkRemoval({ clinicId, id: jobId })).bulkRemoval!;
-    if (counted.events !== lastProgress.events) lastProgress = { at: Date.now(), events: counted.events };
-    if (job.state !== BulkRemovalState.BULK_REMOVAL_STATE_DONE && Date.now() - lastProgress.at > 60_000) {
-      resumes++;
-      console.log(`  no new event for 60 s: retrying RemoveApprovals with the job's request id (resume ${resumes})`);
-      job = (await staff.removeApprovals({ clinicId, allResidents: true, requestId: jobId })).bulkRemoval!;
-      lastProgress.at = Date.now();
+  const removed = new Set<string>();
+  let lastRemovedAt = 0;
+  const consumer = await startEventConsumer(opts.kafkaBrokers, env.KAFKA_ACCESS_TOPIC!, (value, at) => {
+    if (value.cause !== REMOVED || value.requestId !== jobId) return;
+    const key = `${value.access?.clinicId}|${value.access?.personalIdentityNumber}`;
+    if (!removed.has(key)) {
+      removed.add(key);
+      lastRemovedAt = at;
     }
-    if (Date.now() - lastReport >= 15_000) {
-      lastReport = Date.now();
-      const elapsed = (Date.now() - jobStart) / 1000;
-      console.log(
-        `  ${elapsed.toFixed(0)} s: job ${job.removedCount} removed (saved every 500), ${counted.events} events in Kafka` +
-          ` (${(counted.events / elapsed).toFixed(1)}/s), rss ${mb(process.memoryUsage().rss)}, peak ${mb(peakRss)}`,
+  });
+  const mongo = await new MongoClient(opts.mongoUri).connect();
+  const db = mongo.db(database);
+  const rawDb = mongo.db(`${database}_raw`);
+  const dropAll = () => Promise.allSettled([db.dropDatabase(), rawDb.dropDatabase(), deleteTopics(opts.kafkaBrokers, topicsOf(env))]);
+  const registered = cleanUpOnAbort(dropAll);
+  const service = await startServiceProcess(env);
+  let peakRssMb: number | null = null;
+  const clients = connectClients(service.port);
+  try {
+    const staff = apiOf(clients, await signTestToken({ sub: ACTOR, clinics: [BULK_CLINIC], roles: ['staff', 'admin'], expiresIn: '24h' }));
+    const seedStart = Date.now();
+    const seeded = await seedApproved(db, rawDb, staff, opts.residents);
+    const seedS = (Date.now() - seedStart) / 1000;
+    log(`bulk removal: ${opts.residents} approved residents seeded in ${seedS.toFixed(1)} s`);
+    // Let the template's own two events (approved, granted) go out first, so the relay starts idle.
+    await until(() => consumer.count() >= 2, 10_000, 100);
+
+    const t0 = Date.now();
+    const deadline = t0 + opts.waitMs;
+    const call = () => staff.removeApprovals({ clinicId: BULK_CLINIC, allResidents: true, requestId: jobId });
+    let job = (await call()).bulkRemoval!;
+    let jobDoneAt: number | null = job.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE ? Date.now() : null;
+    let resumes = 0;
+    let progress = { at: Date.now(), events: 0 };
+    let reported = Date.now();
+    while (removed.size < opts.residents && Date.now() < deadline) {
+      await sleep(1000);
+      if (jobDoneAt === null) {
+        job = (await staff.getBulkRemoval({ clinicId: BULK_CLINIC, id: jobId })).bulkRemoval!;
+        if (job.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE) jobDoneAt = Date.now();
+      }
+      if (removed.size !== progress.events) progress = { at: Date.now(), events: removed.size };
+      if (jobDoneAt === null && Date.now() - progress.at > RESUME_AFTER_MS) {
+        resumes++;
+        log(`bulk removal: no event for ${RESUME_AFTER_MS / 1000} s, retrying RemoveApprovals with the job's request id (resume ${resumes})`);
+        job = (await call()).bulkRemoval!;
+        progress.at = Date.now();
+      }
+      if (Date.now() - reported >= 15_000) {
+        reported = Date.now();
+        log(`bulk removal: ${removed.size} of ${opts.residents} APPROVAL_REMOVED consumed after ${Math.round((Date.now() - t0) / 1000)} s (job: ${job.removedCount} removed)`);
+      }
+    }
+    const complete = removed.size >= opts.residents;
+    const end = complete ? lastRemovedAt : Date.now();
+    const removalS = (end - t0) / 1000;
+    peakRssMb = (await service.kill()).peakRssMb;
+
+    const ferretDb = await isFerretDb(rawDb);
+    const rawFilter = ferretDb ? '{_id}' : '{_id, revision}';
+    log(`bulk removal: raw driver, ${opts.residents} approvals removed by updateOne(${rawFilter}), ${RAW_CONCURRENCY} at a time, at most ${opts.rawMaxMs / 1000} s`);
+    const raw = await rawBulkRemoval(rawDb.collection('access'), seeded.approvedAt, !ferretDb, opts.rawMaxMs);
+    const notes: string[] = [];
+    if (!complete) {
+      notes.push(
+        `${opts.residents - removed.size} of ${opts.residents} APPROVAL_REMOVED events not consumed within ${Math.round(removalS)} s: ` +
+          `bulk_removal_per_s is the rate so far (events consumed ÷ time waited), not the job's`,
       );
     }
+    if (resumes > 0) notes.push(`RemoveApprovals retried ${resumes} times after ${RESUME_AFTER_MS / 1000} s without an event`);
+    if (raw.done < opts.residents) notes.push(`the raw baseline removed ${raw.done} of ${opts.residents} within its bound of ${opts.rawMaxMs / 1000} s`);
+    return {
+      residents: opts.residents,
+      seedS: round1(seedS),
+      removalS: round1(removalS),
+      complete,
+      eventsConsumed: removed.size,
+      removalsPerS: round1(removed.size / Math.max(0.001, removalS)),
+      jobDoneS: jobDoneAt === null ? null : round1((jobDoneAt - t0) / 1000),
+      jobRemoved: job.removedCount,
+      jobUnchanged: job.unchangedCount,
+      resumes,
+      rawFilter,
+      rawS: round1(raw.seconds),
+      rawDone: raw.done,
+      rawPerS: round1(raw.done / Math.max(0.001, raw.seconds)),
+      peakRssMb,
+      note: notes.join('; ') || null,
+    };
+  } finally {
+    clients.close();
+    if (peakRssMb === null) await service.kill().catch(() => undefined);
+    await consumer.stop().catch(() => undefined);
+    await dropAll();
+    registered();
+    await mongo.close();
   }
-  const jobMs = Date.now() - jobStart;
-  const done = job.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE;
-
-  // Events: until every removal has reached Kafka, or a while after the job.
-  const eventsDeadline = Date.now() + (done ? 10 * 60_000 : 0);
-  while (counted.events < count && Date.now() < eventsDeadline) await sleep(500);
-  const eventsMs = Date.now() - jobStart;
-  await sleep(600);
-  clearInterval(sampler);
-
-  const removed = done ? job.removedCount : counted.distinct;
-  console.log('');
-  console.log(`residents:            ${count}`);
-  console.log(`seed time:            ${seconds(seedMs)}`);
-  console.log(`job time:             ${seconds(jobMs)}${done ? '' : ` (NOT DONE: stopped after BENCH_MAX_MINUTES; ${job.removedCount} removed by its last saved progress)`}`);
-  console.log(`removals per second:  ${(removed / (jobMs / 1000)).toFixed(1)}${done ? '' : ' (from the events counted so far)'}`);
-  console.log(`job state:            ${BulkRemovalState[job.state]}, removed ${job.removedCount}, unchanged ${job.unchangedCount}; resumed ${resumes} times`);
-  console.log(`peak RSS (service):   ${mb(peakRss)} (at start ${mb(rssAtStart)}, before the job ${mb(peakBeforeJob)})`);
-  console.log(`events in Kafka:      ${counted.events} APPROVAL_REMOVED of this job, ${counted.distinct} distinct residents, ${seconds(eventsMs)} after the job started`);
-
-  counter.disconnect();
-  if (!done) {
-    // The job still runs: leave, and let a detached process remove the data once we are gone.
-    cleanUpLater();
-    process.exit(2);
-  }
-  const stillApproved = await db.collection<AccessDocument>(ACCESS_COLLECTION).countDocuments({ clinicId, approval: { $ne: null } });
-  console.log(`still approved:       ${stillApproved}`);
-  clients.close();
-  await service.stop();
-  await mongo.close();
-  if (process.env.BENCH_KEEP !== '1') cleanUpLater();
-  const ok = stillApproved === 0 && job.removedCount === count && counted.distinct === count;
-  process.exit(ok ? 0 : 1);
 }
 
-const [mode, ...rest] = process.argv.slice(2);
-const run =
-  mode === '--count-events'
-    ? countEvents(rest[0]!, rest[1]!, rest[2]!)
-    : mode === '--clean-up'
-      ? cleanUp(rest[0]!, rest[1]!, rest[2]!, rest.slice(3)).then(() => process.exit(0))
-      : main();
-run.catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+/**
+ * The template resident approved and granted through the API (its view then holds a grant, so
+ * bench/seed.ts checks the view's whole format), and `residents - 1` clones of its access document,
+ * approved without a grant, each with its view; the raw database gets all `residents` (the template's
+ * clone with its grant). Built and inserted a batch at a time: 100 000 documents at once would
+ * weigh on the bench's own memory.
+ */
+async function seedApproved(db: Db, rawDb: Db, staff: ReturnType<typeof apiOf>, residents: number): Promise<{ approvedAt: Date }> {
+  await staff.putCaseType({ clinicId: BULK_CLINIC, caseType: { ...RESTRICTED_CASE_TYPE }, requestId: randomUUID(), etag: '' });
+  const templateResident = residentNumber(0, BULK_BLOCK);
+  await staff.approveResident({ clinicId: BULK_CLINIC, personalIdentityNumber: templateResident, requestId: randomUUID(), etag: '' });
+  await staff.grantCaseType({
+    clinicId: BULK_CLINIC,
+    personalIdentityNumber: templateResident,
+    caseTypeId: RESTRICTED_CASE_TYPE.id,
+    untilFurtherNotice: true,
+    requestId: randomUUID(),
+    etag: '',
+  });
+  const template = await db.collection('access').findOne({ _id: `${BULK_CLINIC}|${templateResident}` } as Document);
+  if (!template) throw new Error('bulk removal: the template resident has no access document after its approval answered: update bench/bulk-removal.ts');
+  const approvedAt = (template.approval as { at?: unknown } | null)?.at;
+  if (!(approvedAt instanceof Date)) throw new Error('bulk removal: the approval has no time (approval.at): update bench/bulk-removal.ts');
+  const templateView = await db.collection(RESIDENT_VIEWS).findOne({ _id: templateResident } as Document);
+  if (!templateView) throw new Error(`bulk removal: no ${RESIDENT_VIEWS} document for the template resident after its grant answered: update bench/bulk-removal.ts`);
+  for (let from = 0; from < residents; from += SEED_BATCH) {
+    const clones = [];
+    for (let i = from; i < Math.min(residents, from + SEED_BATCH); i++) {
+      clones.push(i === 0 ? accessLike(template, BULK_CLINIC, templateResident) : accessLike(template, BULK_CLINIC, residentNumber(i, BULK_BLOCK), { grants: [] }));
+    }
+    const forService = clones.filter((c) => c.resident !== templateResident);
+    await insertInBatches(db.collection('access'), forService);
+    await insertInBatches(db.collection(RESIDENT_VIEWS), forService.map((c) => viewLike(templateView, template, String(c.resident), [c])));
+    await insertInBatches(rawDb.collection('access'), clones);
+  }
+  return { approvedAt };
+}
+
+async function isFerretDb(db: Db): Promise<boolean> {
+  const info = await db.admin().command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion === 'string';
+}
+
+/** The least a bulk removal must write, by the driver alone, until no approval is left or `maxMs` passed. */
+async function rawBulkRemoval(access: Collection<Document>, approvedBefore: Date, conditional: boolean, maxMs: number): Promise<{ seconds: number; done: number }> {
+  const started = Date.now();
+  const requestId = randomUUID();
+  let done = 0;
+  const removeOne = async (doc: Document) => {
+    const now = new Date();
+    const before = { clinicId: doc.clinicId, resident: doc.resident, approval: doc.approval, grants: doc.grants, version: doc.version };
+    const after = { ...before, approval: null, version: doc.version + 1 };
+    const event = { eventId: randomUUID(), cause: 'APPROVAL_REMOVED', access: after, before, version: after.version, actor: ACTOR, requestId, occurredAt: now };
+    const result = await access.updateOne(conditional ? { _id: doc._id, revision: doc.revision } : { _id: doc._id }, {
+      $set: { approval: null, version: after.version, revision: doc.revision + 1, outboxPending: true, updatedAt: now },
+      $push: { outbox: event },
+      $min: { outboxSince: now },
+    } as Document);
+    if (result.matchedCount !== 1) throw new Error('raw bulk removal: document changed or missing at write');
+    done++;
+  };
+  const cursor = access.find({ clinicId: BULK_CLINIC, 'approval.at': { $lte: approvedBefore } }, { projection: { outbox: 0, relayLease: 0, recentRequests: 0 }, batchSize: RAW_BATCH });
+  try {
+    for (;;) {
+      if (Date.now() - started > maxMs) break;
+      const batch: Document[] = [];
+      while (batch.length < RAW_BATCH && (await cursor.hasNext())) batch.push((await cursor.next())!);
+      if (batch.length === 0) break;
+      await Promise.all(
+        Array.from({ length: RAW_CONCURRENCY }, async () => {
+          for (let doc = batch.shift(); doc !== undefined; doc = batch.shift()) {
+            if (Date.now() - started > maxMs) return;
+            await removeOne(doc);
+          }
+        }),
+      );
+    }
+  } finally {
+    await cursor.close();
+  }
+  return { seconds: (Date.now() - started) / 1000, done };
+}
+
+// ---- on its own: npx tsx bench/bulk-removal.ts [count] -------------------------------------------
+
+async function main(): Promise<void> {
+  const residents = Number(process.argv[2] ?? 100_000);
+  if (!Number.isInteger(residents) || residents < 2) throw new Error('usage: npx tsx bench/bulk-removal.ts [count, at least 2]');
+  const { mongoUri, kafkaBrokers } = await servers();
+  process.env.TEST_MONGODB_URI = mongoUri;
+  process.env.TEST_KAFKA_BROKERS = kafkaBrokers;
+  const result = await measureBulkRemoval({
+    mongoUri,
+    kafkaBrokers,
+    authEnv: await testAuthEnv(),
+    residents,
+    waitMs: Number(process.env.BENCH_MAX_MINUTES ?? 40) * 60_000,
+    rawMaxMs: 300_000,
+  });
+  process.stdout.write(`${JSON.stringify({ ...result, bulk_removal_vs_raw: ratio(result.removalsPerS, result.rawPerS) }, null, 2)}\n`);
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
