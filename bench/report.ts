@@ -1,13 +1,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { configSchema } from '../src/config/config';
 import type { LoadResult } from './load';
 
 /**
- * The figures of issues 5 and 9 (each a number, or null when the step did not produce one), and a
- * few more. `entitlements_p99_ms` is at the reads' concurrency (32), as it always was;
+ * One relay batch: the service's default RELAY_BATCH_SIZE (src/config/config.ts), which every
+ * service process of the bench runs with (bench/service-process.ts passes the child no other).
+ */
+export const RELAY_BATCH_SIZE: number = configSchema.shape.RELAY_BATCH_SIZE.parse(undefined);
+
+/**
+ * The figures of issues 5, 9 and 10 (each a number, or null when the step did not produce one), and
+ * a few more. `entitlements_p99_ms` is at the reads' concurrency (32), as it always was;
  * `entitlements_p99_ms_at_8` is at 8 in flight (issue 9's target), and `entitlements_p99_growth`
  * is `entitlements_p99_ms_at_8_10x` (10× the residents) ÷ `entitlements_p99_ms_at_8`.
+ * `relay_vs_write` and `relay_backlog_docs` are defined in bench/relay-rate.ts,
+ * `bulk_removal_per_s` and `bulk_removal_vs_raw` in bench/bulk-removal.ts.
  */
 export const FIGURE_KEYS = [
   'raw_ops_per_s',
@@ -16,6 +25,8 @@ export const FIGURE_KEYS = [
   'grant_ops_per_s',
   'grant_vs_raw',
   'grpc_floor_ops_per_s',
+  'relay_vs_write',
+  'relay_backlog_docs',
   'check_ops_per_s',
   'check_vs_raw',
   'check_p99_ms',
@@ -32,6 +43,8 @@ export const FIGURE_KEYS = [
   'event_lag_p99_ms',
   'expiry_burst_s',
   'expiry_vs_raw',
+  'bulk_removal_per_s',
+  'bulk_removal_vs_raw',
   'peak_rss_mb',
   'bench_process_peak_rss_mb',
 ] as const;
@@ -39,6 +52,8 @@ export type Figures = Record<(typeof FIGURE_KEYS)[number], number | null>;
 
 export const TARGETS: Partial<Record<keyof Figures, { min?: number; max?: number }>> = {
   service_vs_raw: { min: 0.5 },
+  relay_vs_write: { min: 1.0 },
+  relay_backlog_docs: { max: RELAY_BATCH_SIZE },
   check_vs_raw: { min: 0.5 },
   entitlements_vs_raw: { min: 0.5 },
   entitlements_p99_ms_at_8: { max: 20 },
@@ -46,6 +61,7 @@ export const TARGETS: Partial<Record<keyof Figures, { min?: number; max?: number
   view_staleness_p99_ms: { max: 100 },
   event_lag_p99_ms: { max: 50 },
   expiry_vs_raw: { min: 0.5 },
+  bulk_removal_vs_raw: { min: 0.5 },
   peak_rss_mb: { max: 200 },
 };
 
@@ -93,7 +109,7 @@ export function table(opts: {
     const v = opts.figures[key];
     const text = !t ? '' : t.min !== undefined ? `>= ${t.min}` : `<= ${t.max}`;
     const met = !t ? '' : v === null ? '-' : (t.min !== undefined ? v >= t.min : v <= (t.max ?? Infinity)) ? 'yes' : 'NO';
-    lines.push(`${key.padEnd(28)} ${fmt(v, key.endsWith('_vs_raw') || key.endsWith('_growth') ? 2 : 1).padEnd(14)} ${text.padEnd(11)} ${met}`.trimEnd());
+    lines.push(`${key.padEnd(28)} ${fmt(v, key.includes('_vs_') || key.endsWith('_growth') ? 2 : key.endsWith('_docs') ? 0 : 1).padEnd(14)} ${text.padEnd(11)} ${met}`.trimEnd());
   }
   return `${[...lines, ...opts.notes].join('\n')}\n`;
 }

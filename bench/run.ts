@@ -16,10 +16,12 @@ import { measureEventLag, type EventLag } from './event-lag';
 import { deleteTopics, startEventConsumer } from './events';
 import { measureExpiryBurst } from './expiry-burst';
 import { closedLoop, type LoadResult } from './load';
+import { measureBulkRemoval } from './bulk-removal';
+import { relayBacklog, relayKeepingUp, watchRelay } from './relay-rate';
 import { measureReads } from './reads';
 import { READS_TEMPLATE_CLINIC, seedReads } from './reads-seed';
 import { machine, table, TARGETS, writeResults, type Figures } from './report';
-import { benchServiceEnv, startServiceProcess, topicsOf, type ServiceProcess } from './service-process';
+import { benchServiceEnv, buildService, startServiceProcess, topicsOf, type ServiceProcess } from './service-process';
 import { measureViewStaleness, stalenessClinics, type ViewStaleness } from './view-staleness';
 import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, writeOps } from './writes';
 
@@ -40,8 +42,12 @@ const GROWTH_MIN_LEFT_MS = quick ? 40_000 : 600_000;
 /** View staleness: approve → first allowed check, sampled by a few workers, bounded in time. */
 const STALENESS = { samples: quick ? 300 : 500, concurrency: 4, maxMs: quick ? 10_000 : 60_000, sampleMaxMs: 2_000 };
 const EXPIRY_GRANTS = quick ? 200 : 10_000;
-/** Bounds the whole run: a hung server must not hang the bench. */
-const RUN_TIMEOUT_MS = quick ? 172_000 : 3_600_000;
+/** Approved residents of one clinic removed by one RemoveApprovals(all_residents). */
+const BULK_RESIDENTS = quick ? 10_000 : 100_000;
+/** How long the bulk removal waits for its events, counted from the RemoveApprovals call. */
+const BULK_WAIT_MS = quick ? 60_000 : 2_400_000;
+/** Bounds the whole run: a hung server must not hang the bench. Room for both waits above and below. */
+const RUN_TIMEOUT_MS = quick ? 265_000 : 7_200_000;
 /** How long the expiry burst waits for its events, counted from the start of its phase. */
 const EXPIRY_WAIT_MS = quick ? 40_000 : 2_400_000;
 /** Room left after the event lag's wait within the run's bound: stopping, dropping, the report. */
@@ -86,8 +92,14 @@ async function main(): Promise<void> {
   const mongo = await new MongoClient(mongoUri).connect();
   const run = Date.now().toString(36);
   try {
+    // The service runs compiled, as in the image: built once, from what src/ holds now.
+    log('building the service (npm run build)');
+    log(`built dist/ in ${(await buildService()).toFixed(1)} s`);
+
     // ---- Phase 1: writes (own service process and database) ----------------------------------
     const writesEnv = benchServiceEnv(authEnv);
+    // The bench's consumer of the phase's events: how fast the relay publishes (bench/relay-rate.ts).
+    const relayWatch = await watchRelay(kafkaBrokers, writesEnv.KAFKA_ACCESS_TOPIC!);
     const writesPhase = await startPhase(writesEnv, mongo, kafkaBrokers);
     let writesResults;
     try {
@@ -125,9 +137,13 @@ async function main(): Promise<void> {
       } finally {
         await raw.close();
       }
-      const outboxLeft = await writesPhase.db.collection('access').countDocuments({ outboxPending: true });
-      writesResults = { rawResults, floorResult, approveResults, grantResults, outboxLeft };
+      const backlog = await relayBacklog(writesPhase.db, relayWatch);
+      const keepingUp = await relayKeepingUp(relayWatch, best(approveResults));
+      // Where the service's memory is when the write load ends (V8's spaces, anonymous and file-backed RSS).
+      const memoryAtEnd = await writesPhase.service.memory();
+      writesResults = { rawResults, floorResult, approveResults, grantResults, backlog, keepingUp, memoryAtEnd };
     } finally {
+      await relayWatch.stop().catch(() => undefined);
       await endPhase(writesPhase);
     }
     const { rawResults, floorResult, approveResults, grantResults } = writesResults;
@@ -147,7 +163,18 @@ async function main(): Promise<void> {
       rawMaxMs: quick ? 12_000 : 300_000,
     });
 
-    // ---- Phase 3: reads, then event lag (own service process and database) --------------------
+    // ---- Phase 3: bulk removal (own service process and database) ----------------------------
+    log(`bulk removal: ${BULK_RESIDENTS} approved residents (events awaited at most ${BULK_WAIT_MS / 1000} s from the call)`);
+    const bulk = await measureBulkRemoval({
+      mongoUri,
+      kafkaBrokers,
+      authEnv,
+      residents: BULK_RESIDENTS,
+      waitMs: BULK_WAIT_MS,
+      rawMaxMs: quick ? 12_000 : 300_000,
+    });
+
+    // ---- Phase 4: reads, then event lag (own service process and database) --------------------
     const readsEnv = benchServiceEnv(authEnv);
     const seen = new Map<string, number>();
     const lagConsumer = await startEventConsumer(kafkaBrokers, readsEnv.KAFKA_ACCESS_TOPIC!, (value, at) => {
@@ -237,7 +264,7 @@ async function main(): Promise<void> {
     const { seeded, reads, growth, staleness, lag } = readsResults;
 
     clearInterval(sampler);
-    const servicePeaks = { writes: writesPhase.peakRssMb, reads: readsPhase.peakRssMb, expiry: expiry.peakRssMb };
+    const servicePeaks = { writes: writesPhase.peakRssMb, expiry: expiry.peakRssMb, bulk_removal: bulk.peakRssMb, reads: readsPhase.peakRssMb };
     const peaks = Object.values(servicePeaks).filter((p): p is number => p !== null);
     const figures: Figures = {
       raw_ops_per_s: bestRaw.opsPerS,
@@ -246,6 +273,8 @@ async function main(): Promise<void> {
       grant_ops_per_s: bestGrant.opsPerS,
       grant_vs_raw: ratio(bestGrant.opsPerS, bestRaw.opsPerS),
       grpc_floor_ops_per_s: floorResult.opsPerS,
+      relay_vs_write: writesResults.keepingUp.ratio,
+      relay_backlog_docs: writesResults.backlog.docs,
       check_ops_per_s: reads.check.opsPerS,
       check_vs_raw: ratio(reads.check.opsPerS, reads.rawCheck.opsPerS),
       check_p99_ms: reads.check.p99Ms,
@@ -262,6 +291,8 @@ async function main(): Promise<void> {
       event_lag_p99_ms: lag?.p99Ms ?? null,
       expiry_burst_s: expiry.burstS,
       expiry_vs_raw: ratio(expiry.expiriesPerS, expiry.rawPerS),
+      bulk_removal_per_s: bulk.removalsPerS,
+      bulk_removal_vs_raw: ratio(bulk.removalsPerS, bulk.rawPerS),
       peak_rss_mb: peaks.length > 0 ? Math.max(...peaks) : null,
       bench_process_peak_rss_mb: round1(benchPeak / 1024 / 1024),
     };
@@ -288,11 +319,16 @@ async function main(): Promise<void> {
     const notes: string[] = [];
     if (quick) {
       notes.push(
-        `QUICK MODE: reads over ${READS.residents} residents at ${READS.clinics} clinics (full: 10000 over 200); expiry burst of ${EXPIRY_GRANTS} grants (full: 10000)`,
+        `QUICK MODE: reads over ${READS.residents} residents at ${READS.clinics} clinics (full: 10000 over 200); expiry burst of ${EXPIRY_GRANTS} grants (full: 10000); ` +
+          `bulk removal of ${BULK_RESIDENTS} approvals (full: 100000)`,
       );
     }
+    const { backlog, keepingUp } = writesResults;
     notes.push(
-      `writes: ${writesResults.outboxLeft} access documents still had unpublished events when the write steps ended (the relay's backlog)`,
+      `relay: at ApproveResident ${keepingUp.concurrency} in flight, ${keepingUp.published} events published (Kafka timestamp) in the window ` +
+        `where ${keepingUp.accepted} approvals were accepted: ${keepingUp.publishedPerS} vs ${keepingUp.acceptedPerS} /s`,
+      `writes: ${backlog.docs ?? '-'} of ${backlog.accessDocuments} access documents still had unpublished events when the write steps ended ` +
+        `(the relay's backlog: no event on the topic by then); ${backlog.flaggedPending} were still flagged outboxPending (published or not)`,
       `reads: ${seeded.accessDocuments} access and ${seeded.viewDocuments} view documents seeded in ${seeded.seedS.toFixed(1)} s ` +
         `(cloned clinics served ${seeded.settingsServedS.toFixed(1)} s after the settings marker moved); ${READS_CONCURRENCY} in flight, ` +
         `ListEntitlements also at ${ENTITLEMENTS_GROWTH_CONCURRENCY}; raw: one view findOne by _id for either read`,
@@ -325,9 +361,17 @@ async function main(): Promise<void> {
         `raw driver ${expiry.rawPerS}/s (${expiry.rawDone} in ${expiry.rawS} s)`,
     );
     if (expiry.note) notes.push(`expiry burst: ${expiry.note}`);
+    if (backlog.note) notes.push(`writes: ${backlog.note}`);
     notes.push(
-      `peak_rss_mb: the service process alone, the largest of its three runs (writes ${servicePeaks.writes ?? '-'} MB, ` +
-        `expiry ${servicePeaks.expiry ?? '-'} MB, reads and lag ${servicePeaks.reads ?? '-'} MB); bench_process_peak_rss_mb: the bench's own process`,
+      `bulk removal: ${bulk.eventsConsumed} of ${bulk.residents} APPROVAL_REMOVED consumed ${bulk.removalS} s after RemoveApprovals ` +
+        `(${bulk.removalsPerS}/s); the job was DONE after ${bulk.jobDoneS ?? '-'} s (${bulk.jobRemoved} removed, ${bulk.jobUnchanged} unchanged); ` +
+        `raw driver ${bulk.rawPerS}/s (${bulk.rawDone} in ${bulk.rawS} s, updateOne(${bulk.rawFilter}))`,
+    );
+    if (bulk.note) notes.push(`bulk removal: ${bulk.note}`);
+    notes.push(
+      `peak_rss_mb: the compiled service process alone (node dist/), the largest of its four runs (writes ${servicePeaks.writes ?? '-'} MB, ` +
+        `expiry ${servicePeaks.expiry ?? '-'} MB, bulk removal ${servicePeaks.bulk_removal ?? '-'} MB, reads and lag ${servicePeaks.reads ?? '-'} MB); ` +
+        `bench_process_peak_rss_mb: the bench's own process`,
     );
     for (const { name, result } of runs) {
       if (result.errors > 0) notes.push(`${name} (${result.concurrency ?? `${result.targetRate}/s`}): ${result.errors} errors, first: ${redact(result.firstError)}`);
@@ -360,7 +404,7 @@ async function main(): Promise<void> {
         view_staleness: staleness?.load ?? null,
         event_lag_load: lag?.load ?? null,
       },
-      writes_outbox_left: writesResults.outboxLeft,
+      relay: { keeping_up: keepingUp, backlog },
       reads: {
         residents: READS.residents,
         clinics: READS.clinics,
@@ -387,7 +431,8 @@ async function main(): Promise<void> {
         : null,
       event_lag: lag ? { rate_per_s: lag.rate, events: lag.events, missing: lag.missing, relay_events_per_s: lag.relayEventsPerS, note: lag.note } : null,
       expiry_burst: { ...expiry, peakRssMb: undefined },
-      service_memory: { ...servicePeaks, reads_rss_at_end_mb: readsResults.rssAtEndMb },
+      bulk_removal: { ...bulk, peakRssMb: undefined },
+      service_memory: { ...servicePeaks, writes_at_end: writesResults.memoryAtEnd, reads_rss_at_end_mb: readsResults.rssAtEndMb },
       targets: TARGETS,
       notes,
     };
