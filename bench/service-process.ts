@@ -12,6 +12,7 @@
  * where there is one, else its own 100 ms samples.
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { serviceEnv, uniqueName } from '../test/support/test-env';
 
@@ -97,6 +98,13 @@ export function buildService(): Promise<number> {
   }));
 }
 
+/** The image's NODE_OPTIONS (Dockerfile), so the measured process has the image's heap bounds. */
+export function imageNodeOptions(): string {
+  const match = /NODE_OPTIONS="([^"]*)"/.exec(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
+  if (!match) throw new Error('the Dockerfile sets no NODE_OPTIONS');
+  return match[1]!;
+}
+
 export async function startServiceProcess(env: Record<string, string>, startTimeoutMs = 60_000): Promise<ServiceProcess> {
   await buildService();
   const child: ChildProcess = fork(CHILD, [], {
@@ -104,7 +112,7 @@ export async function startServiceProcess(env: Record<string, string>, startTime
     // writes a V8 CPU profile (open it in Chrome DevTools).
     execArgv: process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', NODE_OPTIONS: imageNodeOptions(), ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const waiters: Array<(m: FromChild) => boolean> = [];
