@@ -12,6 +12,8 @@ export interface RelaySettings {
 }
 
 const MAX_BACKOFF_MS = 5000;
+/** Documents tidied per turn: small, so an event signalled meanwhile waits little. */
+const TIDY_CHUNK = 25;
 
 /**
  * Publishes stored events to Kafka. Commands signal it right after their write, so events go out
@@ -30,6 +32,7 @@ export class OutboxRelay<E extends OutboxEvent> {
   private backingOff = false;
   private lastScan = 0;
   private lastPublish = 0;
+  private scanning: Promise<void> | null = null;
 
   constructor(
     private readonly store: OutboxStore<E>,
@@ -59,6 +62,7 @@ export class OutboxRelay<E extends OutboxEvent> {
     this.running = false;
     this.wake();
     await this.loop;
+    await this.scanning;
   }
 
   private wake(): void {
@@ -68,7 +72,7 @@ export class OutboxRelay<E extends OutboxEvent> {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        await this.scanIfDue();
+        this.scanIfDue();
         const batch = this.takeBatch();
         if (batch.length === 0) {
           // Quiet for a while: the store's deferred clean-up gets the time, not a burst's writers.
@@ -78,7 +82,7 @@ export class OutboxRelay<E extends OutboxEvent> {
             await this.sleeper.sleep(poll - quietMs);
             continue;
           }
-          const tidy = await this.store.tidy(this.settings.batchSize, this.owner);
+          const tidy = await this.store.tidy(Math.min(this.settings.batchSize, TIDY_CHUNK), this.owner);
           for (const id of tidy.morePending) this.queue.add(id);
           if (tidy.tidied === 0 && this.queue.size === 0) await this.sleeper.sleep(poll);
           continue;
@@ -100,14 +104,23 @@ export class OutboxRelay<E extends OutboxEvent> {
    * when the queue is empty: where storage has no index for it, it reads every document, and while the relay is busy
    * with signalled documents it would take the database's time for nothing.
    */
-  private async scanIfDue(): Promise<void> {
+  private scanIfDue(): void {
     const now = Date.now();
-    if (this.queue.size > 0 || now - this.lastScan < this.settings.pollIntervalMs) return;
+    if (this.scanning || this.queue.size > 0 || now - this.lastScan < this.settings.pollIntervalMs) return;
     this.lastScan = now;
-    const found = await this.store.findPending(this.settings.batchSize);
-    for (const id of found) this.queue.add(id);
-    // A full batch means a backlog (after a crash or an outage): scan again as soon as it is sent.
-    if (found.length === this.settings.batchSize) this.lastScan = 0;
+    // In the background: a scan can take a while (a collection scan on FerretDB), and signalled events must not wait for it.
+    this.scanning = this.store
+      .findPending(this.settings.batchSize)
+      .then((found) => {
+        for (const id of found) this.queue.add(id);
+        // A full batch means a backlog (after a crash or an outage): scan again as soon as it is sent.
+        if (found.length === this.settings.batchSize) this.lastScan = 0;
+        if (found.length > 0 && !this.backingOff) this.wake();
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'recovery scan failed; will retry'))
+      .finally(() => {
+        this.scanning = null;
+      });
   }
 
   private takeBatch(): string[] {
