@@ -94,7 +94,9 @@ export function createFerretInstance(opts) {
     const backendArgs =
       backend === 'postgresql'
         ? ['--handler=postgresql', `--postgresql-url=${postgresOn(pgPort).url}`]
-        : ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}`];
+        : // WAL without a sync per commit, as MongoDB's default write concern (journal flushed every
+          // 100 ms): durable if the process dies, not the machine; a local stand-in (docs/ferretdb.md).
+          ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}?_pragma=synchronous(normal)`];
     const args = [
       ...backendArgs,
       `--state-dir=${dirs.home}`,
