@@ -147,7 +147,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const tokens = new ConsistencyTokens((resident) => residentPseudonym(config.events.pseudonymSecret, `consistency|${resident}`).slice(0, 16));
 
   const ids = { next: randomUUID };
-  const repository = new MongoAccessRepository(accessCollection, writer, { owner: relay.owner, leaseMs: config.relay.leaseMs, now: () => clock.now() });
+  const repository = new MongoAccessRepository(accessCollection, writer, {
+    owner: relay.owner,
+    leaseMs: config.relay.leaseMs,
+    now: () => clock.now(),
+    handOver: (id, event, before) => relay.handOver(id, event, before),
+  });
   const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION));
   const accessQueries = new MongoAccessQueries(accessCollection);
   const register = new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION));

@@ -14,6 +14,8 @@ export interface RelaySettings {
 const MAX_BACKOFF_MS = 5000;
 /** Documents tidied per turn: small, so an event signalled meanwhile waits little. */
 const TIDY_CHUNK = 25;
+/** Events held in memory at most (a Kafka outage); past it, documents are read back instead. */
+const MAX_HANDED = 10_000;
 
 /**
  * Publishes stored events to Kafka. Commands signal it right after their write, so events go out
@@ -25,6 +27,9 @@ export class OutboxRelay<E extends OutboxEvent> {
   /** Names this relay in the leases it holds. */
   readonly owner = randomUUID();
   private readonly queue = new Set<string>();
+  /** Events handed over by this process's changes, per document, in version order. */
+  private readonly handed = new Map<string, E[]>();
+  private handedCount = 0;
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly sleeper = new InterruptibleSleep();
@@ -49,6 +54,28 @@ export class OutboxRelay<E extends OutboxEvent> {
     this.queue.add(documentId);
     // While Kafka is failing, new events wait for the backoff instead of hammering it.
     if (!this.backingOff) this.wake();
+  }
+
+  /**
+   * A change of this process stored `event` under this relay's lease: it is published from here,
+   * without reading the document back. Taken only when every event the outbox held `before` is
+   * held here too, so a document's events go out in order; otherwise the relay reads them.
+   */
+  handOver(documentId: string, event: E, before: readonly number[]): void {
+    const held = this.handed.get(documentId) ?? [];
+    const heldVersions = new Set(held.map((e) => e.version));
+    if (this.handedCount < MAX_HANDED && before.every((v) => heldVersions.has(v))) {
+      this.handed.set(documentId, [...held, event]);
+      this.handedCount++;
+    } else {
+      this.dropHanded(documentId);
+    }
+    this.documentChanged(documentId);
+  }
+
+  private dropHanded(documentId: string): void {
+    this.handedCount -= this.handed.get(documentId)?.length ?? 0;
+    this.handed.delete(documentId);
   }
 
   start(): void {
@@ -139,8 +166,10 @@ export class OutboxRelay<E extends OutboxEvent> {
     const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
     let claimed: ClaimedEvents<E>[] = [];
     try {
-      const claims = await Promise.all(documentIds.map((id) => this.store.claim(id, this.owner, now, leaseUntil)));
-      claimed = claims.filter((c): c is ClaimedEvents<E> => c !== null);
+      const handedOver = documentIds.filter((id) => this.handed.has(id)).map((id) => this.handedClaim(id));
+      const toRead = documentIds.filter((id) => !this.handed.has(id));
+      const claims = await Promise.all(toRead.map((id) => this.store.claim(id, this.owner, now, leaseUntil)));
+      claimed = [...handedOver, ...claims.filter((c): c is ClaimedEvents<E> => c !== null)];
       if (claimed.length === 0) return 0;
       this.logger.debug({ documents: claimed.length }, 'publishing claimed events');
       // The audit entry is durable before the event leaves, so no published change lacks one.
@@ -150,17 +179,38 @@ export class OutboxRelay<E extends OutboxEvent> {
     } catch (error) {
       // Keep the documents for the next attempt, and free them so another instance may try meanwhile.
       for (const id of documentIds) this.queue.add(id);
-      await Promise.allSettled(claimed.map((c) => this.store.release(c.documentId, this.owner)));
+      // (Handed-over events keep their lease: they are retried from memory, in order.)
+      await Promise.allSettled(claimed.filter((c) => !this.handed.has(c.documentId)).map((c) => this.store.release(c.documentId, this.owner)));
       throw error;
     }
     const count = claimed.reduce((n, c) => n + c.events.length, 0);
     this.observer.published(count);
     this.logger.debug({ events: count }, 'events published');
+    // Events handed over while these were sent stay for the next batch.
+    for (const c of claimed) this.forgetHanded(c.documentId, c.version);
     const results = await this.store.markPublished(claimed, this.owner);
     results.forEach((r, i) => {
       if (r.morePending) this.queue.add(claimed[i]!.documentId);
     });
     return count;
+  }
+
+  private handedClaim(documentId: string): ClaimedEvents<E> {
+    const events = [...this.handed.get(documentId)!];
+    return { documentId, version: events[events.length - 1]!.version, receipt: null, events };
+  }
+
+  private forgetHanded(documentId: string, publishedVersion: number): void {
+    const held = this.handed.get(documentId);
+    if (!held) return;
+    const left = held.filter((e) => e.version > publishedVersion);
+    this.handedCount -= held.length - left.length;
+    if (left.length > 0) {
+      this.handed.set(documentId, left);
+      this.queue.add(documentId);
+    } else {
+      this.handed.delete(documentId);
+    }
   }
 
   private async publish(claimed: ClaimedEvents<E>[]): Promise<void> {

@@ -10,6 +10,12 @@ export interface LocalRelay {
   owner: string;
   leaseMs: number;
   now(): Date;
+  /**
+   * After a write that stored `event` under this relay's lease: the event itself, so the relay
+   * need not read it back. `before` are the versions the outbox held already (the relay takes the
+   * event only if it holds those too, so order per document holds).
+   */
+  handOver(documentId: string, event: AccessChanged, before: readonly number[]): void;
 }
 
 export class MongoAccessRepository implements AccessRepository {
@@ -73,6 +79,7 @@ export class MongoAccessRepository implements AccessRepository {
     };
     try {
       await this.collection.insertOne(doc);
+      if (event && this.relay) this.relay.handOver(doc._id, event, []);
       return 'saved';
     } catch (error) {
       if (isDuplicateKey(error)) return 'conflict';
@@ -87,12 +94,24 @@ export class MongoAccessRepository implements AccessRepository {
     outcome: RequestOutcome,
   ): Promise<SaveResult> {
     const id = accessDocumentId(access.clinicId, access.resident);
-    return this.writer.update(this.collection, id, expectedRevision, (current) => this.changesFrom(current, access, event, outcome));
+    let before: AccessDocument | null = null;
+    const saved = await this.writer.update(this.collection, id, expectedRevision, (current) => {
+      before = current;
+      return this.changesFrom(current, access, event, outcome);
+    });
+    if (saved === 'saved' && event && before) this.handOver(id, event, before);
+    return saved;
+  }
+
+  /** Tells this instance's relay the stored event when the write gave it the lease. */
+  private handOver(id: string, event: AccessChanged, before: Pick<AccessDocument, 'relayLease'> & { outbox?: readonly AccessChanged[] }): void {
+    if (!this.relay || !('relayLease' in this.leaseFor(before.relayLease))) return;
+    this.relay.handOver(id, event, (before.outbox ?? []).map((e) => e.version));
   }
 
   saveAll(changes: readonly AccessChange[]): Promise<SaveResult[]> {
-    return withStorageErrors(() =>
-      this.writer.updateAllFresh(
+    return withStorageErrors(async () => {
+      const results = await this.writer.updateAllFresh(
         this.collection,
         changes.map((c) => {
           const { relayLease, readAtMs } = receiptOf(c.stored);
@@ -103,14 +122,19 @@ export class MongoAccessRepository implements AccessRepository {
             update: this.changesFrom({ relayLease, recentRequests: [...c.stored.recentRequests] }, c.access, c.event, c.outcome),
           };
         }),
-      ),
-    );
+      );
+      results.forEach((result, i) => {
+        const c = changes[i]!;
+        if (result === 'saved' && c.event) this.handOver(accessDocumentId(c.access.clinicId, c.access.resident), c.event, receiptOf(c.stored));
+      });
+      return results;
+    });
   }
 
   findDue(now: Date, limit: number): Promise<StoredAccess[]> {
     return withStorageErrors(async () => {
       const readAtMs = Date.now();
-      const docs = await this.collection.find({ nextEndsAt: { $lte: now } }, WITHOUT_OUTBOX).limit(limit).toArray();
+      const docs = await this.collection.find({ nextEndsAt: { $lte: now } }).limit(limit).toArray();
       return docs.map((doc) => storedFrom(doc, readAtMs));
     });
   }
@@ -120,7 +144,7 @@ export class MongoAccessRepository implements AccessRepository {
       for (let start = 0; start < selection.residents.length; start += pageSize) {
         const readAtMs = Date.now();
         const residents = selection.residents.slice(start, start + pageSize);
-        const docs = await withStorageErrors(() => Promise.all(residents.map((r) => this.collection.findOne({ _id: accessDocumentId(selection.clinicId, r) }, WITHOUT_OUTBOX))));
+        const docs = await withStorageErrors(() => Promise.all(residents.map((r) => this.collection.findOne({ _id: accessDocumentId(selection.clinicId, r) }))));
         yield docs.map((doc, i) => (doc ? storedFrom(doc, readAtMs) : { access: emptyAccess(selection.clinicId, residents[i]!), recentRequests: [], revision: 0 }));
       }
       return;
@@ -129,7 +153,7 @@ export class MongoAccessRepository implements AccessRepository {
       'approvedBefore' in selection
         ? { clinicId: selection.clinicId, 'approval.at': { $lte: selection.approvedBefore } }
         : { clinicId: selection.clinicId, 'grants.caseTypeId': selection.withGrantOf };
-    const cursor = this.collection.find(query, { ...WITHOUT_OUTBOX, batchSize: pageSize });
+    const cursor = this.collection.find(query, { batchSize: pageSize });
     try {
       let page: StoredAccess[] = [];
       let readAtMs = Date.now();
@@ -167,20 +191,19 @@ export class MongoAccessRepository implements AccessRepository {
   }
 }
 
-/** What a read for a batch keeps for saveAll: the lease it saw, and when it read. */
+/** What a read for a batch keeps for saveAll: the lease and outbox it saw, and when it read. */
 interface AccessReceipt {
   relayLease: AccessDocument['relayLease'];
+  outbox: readonly AccessChanged[];
   readAtMs: number;
 }
 
-const WITHOUT_OUTBOX = { projection: { outbox: 0 } } as const;
-
-function storedFrom(doc: Omit<AccessDocument, 'outbox'>, readAtMs: number): StoredAccess {
-  const receipt: AccessReceipt = { relayLease: doc.relayLease ?? null, readAtMs };
+function storedFrom(doc: AccessDocument, readAtMs: number): StoredAccess {
+  const receipt: AccessReceipt = { relayLease: doc.relayLease ?? null, outbox: doc.outbox ?? [], readAtMs };
   return { access: toResidentAccess(doc), recentRequests: doc.recentRequests ?? [], revision: doc.revision ?? 0, receipt };
 }
 
 function receiptOf(stored: StoredAccess): AccessReceipt {
   // A read not made by pages/findDue (no receipt): treated as old, so the writer re-reads.
-  return (stored.receipt as AccessReceipt | undefined) ?? { relayLease: null, readAtMs: 0 };
+  return (stored.receipt as AccessReceipt | undefined) ?? { relayLease: null, outbox: [], readAtMs: 0 };
 }

@@ -102,12 +102,29 @@ export class FerretOutboxStore<E extends OutboxEvent> implements OutboxStore<E> 
         updates.push({ id, version, expectedRevision: doc.revision, observedAtMs: readAtMs, update: outboxLeftWith(remaining, lease) as DocumentUpdate<OutboxDocument<E>> });
       }
       const results = await this.writer.updateAllFresh(this.collection, updates);
-      // A document moved meanwhile stays remembered, and is tried again next time.
-      results.forEach((result, i) => {
+      for (const [i, result] of results.entries()) {
         const { id, version } = updates[i]!;
-        if (result === 'saved' && this.untidied.get(id) === version) this.untidied.delete(id);
-      });
+        // A lost race, or a claim left by a write that never landed (an outage): the single way
+        // re-reads, and takes an abandoned claim over.
+        const tidied = result === 'saved' || (await this.tidyOne(id, version, owner));
+        if (tidied && this.untidied.get(id) === version) this.untidied.delete(id);
+      }
       return { tidied: batch.length, morePending };
+    });
+  }
+
+  private tidyOne(documentId: string, version: number, owner: string): Promise<boolean> {
+    return this.exclusive(documentId, async () => {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const readAtMs = Date.now();
+        const doc = await this.reads.read(documentId);
+        if (!doc) return true;
+        const remaining = doc.outbox.filter((event) => event.version > version);
+        const lease = doc.relayLease?.owner === owner ? null : doc.relayLease;
+        const update = outboxLeftWith(remaining, lease) as DocumentUpdate<OutboxDocument<E>>;
+        if ((await this.writer.update(this.collection, documentId, doc.revision, update, readAtMs)) === 'saved') return true;
+      }
+      return false;
     });
   }
 
