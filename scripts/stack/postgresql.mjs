@@ -104,6 +104,9 @@ export function createPostgresInstance(opts) {
         '-c', 'unix_socket_directories=',
         '-c', 'jit=off',
         '-c', 'max_connections=120',
+        // No flush per commit, as the SQLite backend (synchronous=normal) and MongoDB's default
+        // write concern: durable if a process dies, not the machine; a local stand-in.
+        '-c', 'synchronous_commit=off',
       ]);
       return { ...c, cwd: dirs.home, env: env() };
     },
