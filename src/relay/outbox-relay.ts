@@ -16,6 +16,8 @@ const MAX_BACKOFF_MS = 5000;
 const TIDY_CHUNK = 25;
 /** Events held in memory at most (a Kafka outage); past it, documents are read back instead. */
 const MAX_HANDED = 10_000;
+/** Batches whose marks may still be in flight while the next ones are sent. */
+const MARKS_AHEAD = 3;
 
 /**
  * Publishes stored events to Kafka. Commands signal it right after their write, so events go out
@@ -30,6 +32,9 @@ export class OutboxRelay<E extends OutboxEvent> {
   /** Events handed over by this process's changes, per document, in version order. */
   private readonly handed = new Map<string, E[]>();
   private handedCount = 0;
+  /** Documents whose published events are being recorded (count of marks in flight). */
+  private readonly marking = new Map<string, number>();
+  private marked: Promise<void> = Promise.resolve();
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly sleeper = new InterruptibleSleep();
@@ -89,6 +94,7 @@ export class OutboxRelay<E extends OutboxEvent> {
     this.running = false;
     this.wake();
     await this.loop;
+    await this.marked;
     await this.scanning;
   }
 
@@ -154,6 +160,7 @@ export class OutboxRelay<E extends OutboxEvent> {
     const batch: string[] = [];
     for (const id of this.queue) {
       if (batch.length >= this.settings.batchSize) break;
+      if (this.marking.has(id)) continue;
       batch.push(id);
       this.queue.delete(id);
     }
@@ -188,11 +195,36 @@ export class OutboxRelay<E extends OutboxEvent> {
     this.logger.debug({ events: count }, 'events published');
     // Events handed over while these were sent stay for the next batch.
     for (const c of claimed) this.forgetHanded(c.documentId, c.version);
-    const results = await this.store.markPublished(claimed, this.owner);
-    results.forEach((r, i) => {
-      if (r.morePending) this.queue.add(claimed[i]!.documentId);
-    });
+    this.markInBackground(claimed);
+    // Marks falling behind (a slow database): wait for them rather than hold ever more in memory.
+    if (this.marking.size >= this.settings.batchSize * MARKS_AHEAD) await this.marked;
     return count;
+  }
+
+  /**
+   * Records what was published while the next batch is claimed and sent: the relay waits for the
+   * database once per batch, not twice. Marks run one after another, and a document being marked
+   * stays out of the next batch (its events could otherwise be read before they are cleared).
+   * A mark that fails leaves the events pending: published again later (at least once).
+   */
+  private markInBackground(claimed: ClaimedEvents<E>[]): void {
+    for (const c of claimed) this.marking.set(c.documentId, (this.marking.get(c.documentId) ?? 0) + 1);
+    this.marked = this.marked
+      .then(() => this.store.markPublished(claimed, this.owner))
+      .then((results) => {
+        results.forEach((r, i) => {
+          if (r.morePending) this.queue.add(claimed[i]!.documentId);
+        });
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'recording published events failed; they stay pending'))
+      .finally(() => {
+        for (const c of claimed) {
+          const left = (this.marking.get(c.documentId) ?? 1) - 1;
+          if (left > 0) this.marking.set(c.documentId, left);
+          else this.marking.delete(c.documentId);
+        }
+        if (this.queue.size > 0) this.wake();
+      });
   }
 
   private handedClaim(documentId: string): ClaimedEvents<E> {
