@@ -43,6 +43,7 @@ export class OutboxRelay<E extends OutboxEvent> {
   private lastScan = 0;
   private lastPublish = 0;
   private scanning: Promise<void> | null = null;
+  private scanIntervalMs: number;
 
   constructor(
     private readonly store: OutboxStore<E>,
@@ -52,7 +53,9 @@ export class OutboxRelay<E extends OutboxEvent> {
     private readonly clock: Clock,
     private readonly settings: RelaySettings,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.scanIntervalMs = settings.pollIntervalMs;
+  }
 
   /** A document got new events: publish them now rather than at the next scan. */
   documentChanged(documentId: string): void {
@@ -139,7 +142,7 @@ export class OutboxRelay<E extends OutboxEvent> {
    */
   private scanIfDue(): void {
     const now = Date.now();
-    if (this.scanning || this.queue.size > 0 || now - this.lastScan < this.settings.pollIntervalMs) return;
+    if (this.scanning || this.queue.size > 0 || now - this.lastScan < this.scanIntervalMs) return;
     this.lastScan = now;
     // In the background: a scan can take a while (a collection scan on FerretDB), and signalled events must not wait for it.
     this.scanning = this.store
@@ -148,6 +151,10 @@ export class OutboxRelay<E extends OutboxEvent> {
         for (const id of found) this.queue.add(id);
         // A full batch means a backlog (after a crash or an outage): scan again as soon as it is sent.
         if (found.length === this.settings.batchSize) this.lastScan = 0;
+        // Scans that find nothing come less often, up to the lease time: what another instance
+        // leaves behind cannot be taken before its lease ends anyway.
+        const longest = Math.max(this.settings.pollIntervalMs, this.settings.leaseMs);
+        this.scanIntervalMs = found.length > 0 ? this.settings.pollIntervalMs : Math.min(longest, this.scanIntervalMs * 2);
         if (found.length > 0 && !this.backingOff) this.wake();
       })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'recovery scan failed; will retry'))
