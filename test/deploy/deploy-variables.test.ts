@@ -8,7 +8,7 @@ const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 /** The deploy files cannot be run here (no Docker engine); this keeps them in step with the config. */
 describe('deployment files set only variables the configuration knows, and every required one', () => {
-  const runtimeOnly = new Set(['NODE_ENV']);
+  const runtimeOnly = new Set(['NODE_ENV', 'NODE_OPTIONS']);
 
   it('Dockerfile', () => {
     const envLines = read('Dockerfile').match(/^ENV[\s\S]*?(?=^\S)/gm) ?? [];
