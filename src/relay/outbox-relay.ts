@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/ports/clock';
 import type { ClaimedEvents, EventPublisher, EventRecorder, OutboxEvent, OutboxStore, PublishingObserver } from './ports';
 import { InterruptibleSleep } from '../shared/interruptible-sleep';
+import { HandedOverEvents } from './handed-over-events';
 
 export interface RelaySettings {
   batchSize: number;
@@ -14,8 +15,6 @@ export interface RelaySettings {
 const MAX_BACKOFF_MS = 5000;
 /** Documents tidied per turn: small, so an event signalled meanwhile waits little. */
 const TIDY_CHUNK = 25;
-/** Events held in memory at most (a Kafka outage); past it, documents are read back instead. */
-const MAX_HANDED = 10_000;
 /** Batches whose marks may still be in flight while the next ones are sent. */
 const MARKS_AHEAD = 3;
 
@@ -29,11 +28,9 @@ export class OutboxRelay<E extends OutboxEvent> {
   /** Names this relay in the leases it holds. */
   readonly owner = randomUUID();
   private readonly queue = new Set<string>();
-  /** Events handed over by this process's changes, per document, in version order. */
-  private readonly handed = new Map<string, E[]>();
-  private handedCount = 0;
-  /** Documents whose published events are being recorded (count of marks in flight). */
-  private readonly marking = new Map<string, number>();
+  private readonly handed = new HandedOverEvents<E>();
+  /** Documents whose published events are being recorded (kept out of batches meanwhile). */
+  private readonly marking = new Set<string>();
   private marked: Promise<void> = Promise.resolve();
   private running = false;
   private loop: Promise<void> | null = null;
@@ -70,20 +67,8 @@ export class OutboxRelay<E extends OutboxEvent> {
    * held here too, so a document's events go out in order; otherwise the relay reads them.
    */
   handOver(documentId: string, event: E, before: readonly number[]): void {
-    const held = this.handed.get(documentId) ?? [];
-    const heldVersions = new Set(held.map((e) => e.version));
-    if (this.handedCount < MAX_HANDED && before.every((v) => heldVersions.has(v))) {
-      this.handed.set(documentId, [...held, event]);
-      this.handedCount++;
-    } else {
-      this.dropHanded(documentId);
-    }
+    this.handed.offer(documentId, event, before);
     this.documentChanged(documentId);
-  }
-
-  private dropHanded(documentId: string): void {
-    this.handedCount -= this.handed.get(documentId)?.length ?? 0;
-    this.handed.delete(documentId);
   }
 
   start(): void {
@@ -180,7 +165,7 @@ export class OutboxRelay<E extends OutboxEvent> {
     const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
     let claimed: ClaimedEvents<E>[] = [];
     try {
-      const handedOver = documentIds.filter((id) => this.handed.has(id)).map((id) => this.handedClaim(id));
+      const handedOver = documentIds.filter((id) => this.handed.has(id)).map((id) => this.handed.claim(id));
       const toRead = documentIds.filter((id) => !this.handed.has(id));
       const claims = await Promise.all(toRead.map((id) => this.store.claim(id, this.owner, now, leaseUntil)));
       claimed = [...handedOver, ...claims.filter((c): c is ClaimedEvents<E> => c !== null)];
@@ -201,7 +186,7 @@ export class OutboxRelay<E extends OutboxEvent> {
     this.observer.published(count);
     this.logger.debug({ events: count }, 'events published');
     // Events handed over while these were sent stay for the next batch.
-    for (const c of claimed) this.forgetHanded(c.documentId, c.version);
+    for (const c of claimed) if (this.handed.published(c.documentId, c.version)) this.queue.add(c.documentId);
     this.markInBackground(claimed);
     // Marks falling behind (a slow database): wait for them rather than hold ever more in memory.
     if (this.marking.size >= this.settings.batchSize * MARKS_AHEAD) await this.marked;
@@ -215,7 +200,7 @@ export class OutboxRelay<E extends OutboxEvent> {
    * A mark that fails leaves the events pending: published again later (at least once).
    */
   private markInBackground(claimed: ClaimedEvents<E>[]): void {
-    for (const c of claimed) this.marking.set(c.documentId, (this.marking.get(c.documentId) ?? 0) + 1);
+    for (const c of claimed) this.marking.add(c.documentId);
     this.marked = this.marked
       .then(() => this.store.markPublished(claimed, this.owner))
       .then((results) => {
@@ -225,31 +210,9 @@ export class OutboxRelay<E extends OutboxEvent> {
       })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'recording published events failed; they stay pending'))
       .finally(() => {
-        for (const c of claimed) {
-          const left = (this.marking.get(c.documentId) ?? 1) - 1;
-          if (left > 0) this.marking.set(c.documentId, left);
-          else this.marking.delete(c.documentId);
-        }
+        for (const c of claimed) this.marking.delete(c.documentId);
         if (this.queue.size > 0) this.wake();
       });
-  }
-
-  private handedClaim(documentId: string): ClaimedEvents<E> {
-    const events = [...this.handed.get(documentId)!];
-    return { documentId, version: events[events.length - 1]!.version, receipt: null, events };
-  }
-
-  private forgetHanded(documentId: string, publishedVersion: number): void {
-    const held = this.handed.get(documentId);
-    if (!held) return;
-    const left = held.filter((e) => e.version > publishedVersion);
-    this.handedCount -= held.length - left.length;
-    if (left.length > 0) {
-      this.handed.set(documentId, left);
-      this.queue.add(documentId);
-    } else {
-      this.handed.delete(documentId);
-    }
   }
 
   private async publish(claimed: ClaimedEvents<E>[]): Promise<void> {

@@ -1,0 +1,50 @@
+import type { ClaimedEvents, OutboxEvent } from './ports';
+
+/** Events held in memory at most (a Kafka outage); past it, documents are read back instead. */
+const MAX_HELD = 10_000;
+
+/**
+ * Events this process's changes stored under this relay's lease and handed over, per document in
+ * version order, so the relay publishes them without reading the document back.
+ */
+export class HandedOverEvents<E extends OutboxEvent> {
+  private readonly byDocument = new Map<string, E[]>();
+  private count = 0;
+
+  /**
+   * Holds `event` when every version the outbox held `before` it is held here too (so a document's
+   * events go out in order); otherwise lets go of the document, which is then read back.
+   */
+  offer(documentId: string, event: E, before: readonly number[]): void {
+    const held = this.byDocument.get(documentId) ?? [];
+    const heldVersions = new Set(held.map((e) => e.version));
+    if (this.count < MAX_HELD && before.every((v) => heldVersions.has(v))) {
+      this.byDocument.set(documentId, [...held, event]);
+      this.count++;
+    } else {
+      this.count -= held.length;
+      this.byDocument.delete(documentId);
+    }
+  }
+
+  has(documentId: string): boolean {
+    return this.byDocument.has(documentId);
+  }
+
+  /** The document's held events as a claim (the caller checked `has`). */
+  claim(documentId: string): ClaimedEvents<E> {
+    const events = [...this.byDocument.get(documentId)!];
+    return { documentId, version: events[events.length - 1]!.version, receipt: null, events };
+  }
+
+  /** Lets go of the events up to `publishedVersion`; true when newer ones are still held. */
+  published(documentId: string, publishedVersion: number): boolean {
+    const held = this.byDocument.get(documentId);
+    if (!held) return false;
+    const left = held.filter((e) => e.version > publishedVersion);
+    this.count -= held.length - left.length;
+    if (left.length > 0) this.byDocument.set(documentId, left);
+    else this.byDocument.delete(documentId);
+    return left.length > 0;
+  }
+}
