@@ -69,10 +69,9 @@ export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSet
       const violations = new Violations();
       const resident = readResident(r.personalIdentityNumber, violations);
       violations.throwIfAny();
-      const [shown] = await Promise.all([
-        page({ resident: resident! }, r.pageSize, r.pageToken, violations),
-        deps.recordReads(principal, 'ListResidentAuditEntries', BY_ENTITLEMENTS_SCOPE, null, [resident!]),
-      ]);
+      // After the page: a refused page token reads nothing, so it logs nothing.
+      const shown = await page({ resident: resident! }, r.pageSize, r.pageToken, violations);
+      await deps.recordReads(principal, 'ListResidentAuditEntries', BY_ENTITLEMENTS_SCOPE, null, [resident!]);
       return shown;
     },
   };
