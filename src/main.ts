@@ -21,7 +21,7 @@ import { makeSettingsQueries } from './queries/settings-queries';
 import { makeStaffQueries } from './queries/staff-queries';
 import { RegisterConsumer } from './register/register-consumer';
 import { CLINICS_COLLECTION, type ClinicDocument } from './storage-mongo/clinic-document';
-import { ACCESS_LOG_COLLECTION, MongoAccessLog, type AccessLogDocument } from './storage-mongo/mongo-access-log';
+import { ACCESS_LOG_COLLECTION, MongoAccessLog } from './storage-mongo/mongo-access-log';
 import { MongoAccessQueries } from './storage-mongo/mongo-access-queries';
 import { MongoExpiredRecords } from './storage-mongo/mongo-expired-records';
 import { RetentionPurge } from './retention/retention-purge';
@@ -178,7 +178,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     settingsCopy,
   });
   // Reads of residents' personal data: logged (resident pseudonymised) before they answer.
-  const accessLog = new MongoAccessLog(db.collection<AccessLogDocument>(ACCESS_LOG_COLLECTION));
+  const accessLog = await MongoAccessLog.in(db);
   const pseudonymOf = (resident: string) => residentPseudonym(config.events.pseudonymSecret, `access-log|${resident}`);
   const recordReads = makeReadRecorder({ log: accessLog, pseudonymOf, clock, retentionDays: config.accessLog.retentionDays });
   const retention = new RetentionPurge(await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION]), clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' }));

@@ -16,7 +16,6 @@ export async function ensureIndexes(db: Db): Promise<void> {
   const audit = db.collection('audit');
   await audit.createIndex({ clinicId: 1, occurredAt: 1, _id: 1 }, { name: 'by_clinic_time' });
   await audit.createIndex({ resident: 1, occurredAt: 1, _id: 1 }, { name: 'by_resident_time' });
-  await db.collection('access_log').createIndex({ resident: 1, at: -1, _id: -1 }, { name: 'by_resident_time' });
   // The entitlement queries read the per-resident views now: these would only slow writes down.
   await dropIfPresent(access, 'by_resident');
   await dropIfPresent(db.collection('clinics'), 'with_service_area');
