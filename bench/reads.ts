@@ -12,7 +12,9 @@
  * (`resident_views.findOne({_id: resident})`). The service reads that same document and takes
  * the clinics' settings from memory (src/queries/entitlement-queries.ts). The raw driver has the
  * service's pool size (32) and does no decoding into the domain, no entitlement rules, no
- * protobuf, no gRPC: the ratio is what all that costs.
+ * protobuf, no gRPC, and writes no access-log entry: the ratio is what all that costs. Every
+ * service read stores its access-log entry before it answers (group-committed); the entries the
+ * service steps added, over their wall time, give the log's sustained write rate.
  */
 import { MongoClient } from 'mongodb';
 import type { Api } from '../test/support/grpc-client';
@@ -21,6 +23,8 @@ import { ENTITLEMENTS_GROWTH_CONCURRENCY } from './entitlements-growth';
 import { closedLoop, type LoadResult } from './load';
 import { listEntitlementsOf, picker, rawViewOf, timed } from './reads-ops';
 import { RESIDENT_VIEWS } from './seed';
+
+const ACCESS_LOG = 'access_log';
 
 export interface ReadsResult {
   residents: number;
@@ -33,6 +37,8 @@ export interface ReadsResult {
   /** ListEntitlements at ENTITLEMENTS_GROWTH_CONCURRENCY, at 1× the residents, and the raw read beside it. */
   entitlementsAt8: LoadResult;
   rawAt8: LoadResult;
+  /** Access-log entries the three service steps stored (warm-ups included), and over what wall time. */
+  accessLog: { entries: number; calls: number; seconds: number; entriesPerS: number };
 }
 
 export async function measureReads(opts: {
@@ -56,6 +62,17 @@ export async function measureReads(opts: {
   const mongo = await new MongoClient(opts.mongoUri, { serverSelectionTimeoutMS: 5000, appName: 'bench-raw-reads', maxPoolSize: 32 }).connect();
   try {
     const rawView = rawViewOf(mongo.db(opts.database).collection(RESIDENT_VIEWS), residents, clinics);
+    const accessLog = mongo.db(opts.database).collection(ACCESS_LOG);
+    const logged = { entries: 0, calls: 0, ms: 0 };
+    /** A service step, with the access-log entries it stored counted. */
+    const service = async (name: string, op: (i: number) => Promise<unknown>, at: { concurrency: number; durationMs: number; warmupMs: number }) => {
+      const [before, started] = [await accessLog.estimatedDocumentCount(), Date.now()];
+      const result = await timed(name, op, at);
+      logged.ms += Date.now() - started;
+      logged.entries += (await accessLog.estimatedDocumentCount()) - before;
+      logged.calls += result.ops + result.errors;
+      return result;
+    };
     const at = { concurrency, durationMs, warmupMs };
     // A fresh service process: both reads once through its whole path (gRPC, protobuf, rules) for a
     // few seconds, not recorded, so that neither measured step pays for the JIT's warm-up.
@@ -64,12 +81,14 @@ export async function measureReads(opts: {
     log(`reads: CheckEntitlement and ListEntitlements, service and raw driver, ${concurrency} in flight`);
     // Raw first and service second for each read, so each pair runs under similar background load.
     const rawCheckResult = await timed('raw check (view findOne)', rawView, at);
-    const checkResult = await timed('CheckEntitlement', check, at);
+    const checkResult = await service('CheckEntitlement', check, at);
     const rawEntitlementsResult = await timed('raw entitlements (view findOne)', rawView, at);
-    const entitlementsResult = await timed('ListEntitlements', entitlements, at);
+    const entitlementsResult = await service('ListEntitlements', entitlements, at);
     const at8 = { ...at, concurrency: ENTITLEMENTS_GROWTH_CONCURRENCY };
     const rawAt8 = await timed('raw entitlements (view findOne)', rawView, at8);
-    const entitlementsAt8 = await timed('ListEntitlements', entitlements, at8);
+    const entitlementsAt8 = await service('ListEntitlements', entitlements, at8);
+    const seconds = logged.ms / 1000;
+    log(`reads: ${logged.entries} access-log entries stored by ${logged.calls} measured calls (and their warm-ups) in ${seconds.toFixed(1)} s`);
     return {
       residents,
       clinics,
@@ -80,6 +99,7 @@ export async function measureReads(opts: {
       rawEntitlements: rawEntitlementsResult,
       entitlementsAt8,
       rawAt8,
+      accessLog: { entries: logged.entries, calls: logged.calls, seconds, entriesPerS: seconds > 0 ? Math.round((logged.entries / seconds) * 10) / 10 : 0 },
     };
   } finally {
     await mongo.close();

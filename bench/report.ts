@@ -38,6 +38,7 @@ export const FIGURE_KEYS = [
   'entitlements_p99_growth',
   'view_staleness_p99_ms',
   'raw_view_p99_ms_at_8',
+  'access_log_entries_per_s',
   'raw_view_p99_growth',
   'event_lag_p50_ms',
   'event_lag_p99_ms',

@@ -285,6 +285,7 @@ async function main(): Promise<void> {
       entitlements_p99_ms_at_8_10x: growth?.entitlements.p99Ms ?? null,
       entitlements_p99_growth: growth ? ratio(growth.entitlements.p99Ms, reads.entitlementsAt8.p99Ms) : null,
       raw_view_p99_ms_at_8: reads.rawAt8.p99Ms,
+      access_log_entries_per_s: reads.accessLog.entriesPerS,
       raw_view_p99_growth: growth ? ratio(growth.raw.p99Ms, reads.rawAt8.p99Ms) : null,
       view_staleness_p99_ms: staleness?.p99Ms ?? null,
       event_lag_p50_ms: lag?.p50Ms ?? null,
@@ -332,6 +333,8 @@ async function main(): Promise<void> {
       `reads: ${seeded.accessDocuments} access and ${seeded.viewDocuments} view documents seeded in ${seeded.seedS.toFixed(1)} s ` +
         `(cloned clinics served ${seeded.settingsServedS.toFixed(1)} s after the settings marker moved); ${READS_CONCURRENCY} in flight, ` +
         `ListEntitlements also at ${ENTITLEMENTS_GROWTH_CONCURRENCY}; raw: one view findOne by _id for either read`,
+      `access log: every service read above stored its entry before answering: ${reads.accessLog.entries} entries for ` +
+        `${reads.accessLog.calls} measured calls and their warm-ups, ${reads.accessLog.entriesPerS}/s over ${reads.accessLog.seconds.toFixed(1)} s`,
     );
     if (growth) {
       notes.push(

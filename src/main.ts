@@ -14,13 +14,17 @@ import { makeRemoveGrant } from './commands/remove-grant/remove-grant';
 import { makeExpireGrants } from './commands/expire-grants/expire-grants';
 import { ExpiryWorker } from './expiry/expiry-worker';
 import { homeOf } from './domain/register/registered-resident';
+import { makeAccessLogQueries, makeReadRecorder } from './queries/access-log';
 import { makeAuditQueries } from './queries/audit-queries';
 import { makeEntitlementQueries } from './queries/entitlement-queries';
 import { makeSettingsQueries } from './queries/settings-queries';
 import { makeStaffQueries } from './queries/staff-queries';
 import { RegisterConsumer } from './register/register-consumer';
 import { CLINICS_COLLECTION, type ClinicDocument } from './storage-mongo/clinic-document';
+import { ACCESS_LOG_COLLECTION, MongoAccessLog } from './storage-mongo/mongo-access-log';
 import { MongoAccessQueries } from './storage-mongo/mongo-access-queries';
+import { MongoExpiredRecords } from './storage-mongo/mongo-expired-records';
+import { RetentionPurge } from './retention/retention-purge';
 import { AUDIT_COLLECTION, MongoAuditTrail, type AuditDocument } from './storage-mongo/mongo-audit-trail';
 import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore } from './storage-mongo/mongo-bulk-removal-store';
 import { MongoClinicSettingsRepository } from './storage-mongo/mongo-clinic-settings-repository';
@@ -173,7 +177,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
     queue: changeDeps.queue,
     settingsCopy,
   });
-  const readDeps = { access: repository, accessQueries, clinics, register, jobs, clock };
+  // Reads of residents' personal data: logged (resident pseudonymised) before they answer.
+  const accessLog = await MongoAccessLog.in(db);
+  const pseudonymOf = (resident: string) => residentPseudonym(config.events.pseudonymSecret, `access-log|${resident}`);
+  const recordReads = makeReadRecorder({ log: accessLog, pseudonymOf, clock, retentionDays: config.accessLog.retentionDays });
+  const retention = new RetentionPurge(await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION]), clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' }));
+  const readDeps = { access: repository, accessQueries, clinics, register, jobs, clock, recordReads };
 
   const handlers = {
     residentAccess: residentAccessHandlers({
@@ -187,9 +196,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
     }, tokens),
     clinicSettings: clinicSettingsHandlers(settingsCommands, makeSettingsQueries({ clinics }), tokens),
     entitlements: entitlementHandlers(
-      makeEntitlementQueries({ views, settings: settingsCopy, access: repository, projection, tokens, clock, consistencyWaitMs: config.reads.consistencyWaitMs }),
+      makeEntitlementQueries({ views, settings: settingsCopy, access: repository, projection, tokens, clock, consistencyWaitMs: config.reads.consistencyWaitMs, recordReads }),
     ),
-    audit: auditHandlers(makeAuditQueries({ audit: auditTrail, clinics, clock })),
+    audit: auditHandlers(makeAuditQueries({ audit: auditTrail, clinics, clock, recordReads }), makeAccessLogQueries({ log: accessLog, pseudonymOf, clinics, clock })),
   };
 
   if (config.auth.mode === 'development') {
@@ -229,6 +238,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   relay.start();
   settingsRelay.start();
   expiry.start();
+  retention.start();
   await registerConsumer.start();
   await withdrawals.resumeUnfinished();
   await bulkRemovals.resumeUnfinished();
@@ -246,7 +256,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         const sweepsPaused = Promise.all([withdrawals.stop(), bulkRemovals.stop()]);
         await server.shutdown(config.shutdownGraceMs);
         await registerConsumer.stop();
-        await Promise.all([sweepsPaused, expiry.stop()]);
+        await Promise.all([sweepsPaused, expiry.stop(), retention.stop()]);
         await Promise.all([relay.stop(), settingsRelay.stop(), settingsCopy.stop()]);
         await Promise.all([accessPublisher.close(), settingsPublisher.close()]);
         await metricsServer.close();

@@ -34,6 +34,9 @@ export const configSchema = z.object({
   EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500),
   SETTINGS_REFRESH_INTERVAL_MS: positiveInt.default(1000),
   CONSISTENCY_WAIT_MS: positiveInt.max(30000).default(1000),
+  // HSLF-FS 2016:40 4 kap. 9 § keeps access logs at least five years: 1827 days covers any five.
+  ACCESS_LOG_RETENTION_DAYS: positiveInt.max(36500).default(1827),
+  RETENTION_PURGE_INTERVAL_MS: positiveInt.default(3600000),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000),
@@ -85,6 +88,9 @@ export interface Config {
   expiry: { pollIntervalMs: number; batchSize: number };
   /** Entitlement reads: how often the in-memory clinic settings look for changes; how long a consistency token is waited for. */
   reads: { settingsRefreshMs: number; consistencyWaitMs: number };
+  /** Reads of residents' personal data are logged and kept this long; expired records are purged this often. */
+  accessLog: { retentionDays: number };
+  retention: { purgeIntervalMs: number };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
   auth:
     | { mode: 'development' }
@@ -142,6 +148,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
     expiry: { pollIntervalMs: e.EXPIRY_POLL_INTERVAL_MS, batchSize: e.EXPIRY_BATCH_SIZE },
     reads: { settingsRefreshMs: e.SETTINGS_REFRESH_INTERVAL_MS, consistencyWaitMs: e.CONSISTENCY_WAIT_MS },
+    accessLog: { retentionDays: e.ACCESS_LOG_RETENTION_DAYS },
+    retention: { purgeIntervalMs: e.RETENTION_PURGE_INTERVAL_MS },
     auth:
       e.AUTH_MODE === 'development'
         ? { mode: 'development' }

@@ -1,5 +1,6 @@
 import type { AccessChanged } from '../domain/access/resident-access';
-import type { AuditEntry } from '../gen/residentaccess/v1/audit_service';
+import type { AccessLogEntry as StoredAccessLogEntry } from '../domain/ports/access-log';
+import type { AccessLogEntry, AuditEntry } from '../gen/residentaccess/v1/audit_service';
 import { toAccessChangedMessage, toResidentAccessMessage } from './access-mapping';
 
 export function toAuditEntryMessage(event: AccessChanged): AuditEntry {
@@ -14,4 +15,8 @@ export function toAuditEntryMessage(event: AccessChanged): AuditEntry {
     before: toResidentAccessMessage(event.before),
     after: toResidentAccessMessage(event.access),
   };
+}
+
+export function toAccessLogEntryMessage(entry: StoredAccessLogEntry): AccessLogEntry {
+  return { time: entry.at, subject: entry.subject, clinicId: entry.clinicId ?? '', read: entry.read, authority: entry.authority };
 }

@@ -9,6 +9,7 @@ import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-r
 import type { Clock } from '../domain/ports/clock';
 import { stockholmDate } from '../domain/time/stockholm';
 import { clinicForStaff } from '../commands/shared/staff-clinic';
+import { BY_ENTITLEMENTS_SCOPE, byRole, type RecordReads } from './access-log';
 import { readPageSize } from './page-size';
 import { decodePageToken, encodePageToken } from './page-token';
 
@@ -22,7 +23,7 @@ const isPosition = (a: unknown): a is Position =>
   typeof a === 'object' && a !== null && typeof (a as Position).t === 'string' && typeof (a as Position).e === 'string';
 
 /** Reading the audit trail: administrators by clinic, the resident e-service by resident. */
-export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSettingsRepository; clock: Clock }) {
+export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSettingsRepository; clock: Clock; recordReads: RecordReads }) {
   async function page(filter: { clinicId?: string; resident?: string }, pageSize: number, pageToken: string, violations: Violations): Promise<AuditPage> {
     const limit = readPageSize(pageSize, violations);
     let after: AuditPosition | null = null;
@@ -57,7 +58,10 @@ export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSet
       const resident = r.personalIdentityNumber ? readResident(r.personalIdentityNumber, violations) : undefined;
       violations.throwIfAny();
       await clinicForStaff(deps.clinics, principal, r.clinicId, 'admin');
-      return page({ clinicId: r.clinicId, ...(resident ? { resident } : {}) }, r.pageSize, r.pageToken, violations);
+      const shown = await page({ clinicId: r.clinicId, ...(resident ? { resident } : {}) }, r.pageSize, r.pageToken, violations);
+      const residents = resident ? [resident] : shown.entries.map((e) => e.access.resident);
+      await deps.recordReads(principal, 'ListClinicAuditEntries', byRole('admin'), r.clinicId, residents);
+      return shown;
     },
 
     async listResidentAuditEntries(principal: Principal, r: { personalIdentityNumber: string; pageSize: number; pageToken: string }) {
@@ -65,7 +69,10 @@ export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSet
       const violations = new Violations();
       const resident = readResident(r.personalIdentityNumber, violations);
       violations.throwIfAny();
-      return page({ resident: resident! }, r.pageSize, r.pageToken, violations);
+      // After the page: a refused page token reads nothing, so it logs nothing.
+      const shown = await page({ resident: resident! }, r.pageSize, r.pageToken, violations);
+      await deps.recordReads(principal, 'ListResidentAuditEntries', BY_ENTITLEMENTS_SCOPE, null, [resident!]);
+      return shown;
     },
   };
 }

@@ -16,6 +16,7 @@ import { stockholmDate } from '../domain/time/stockholm';
 import type { ClinicSettingsCache } from '../views/clinic-settings-cache';
 import { tokenForOtherResident, type ConsistencyToken, type ConsistencyTokens } from '../views/consistency-token';
 import type { ResidentViewProjection } from '../views/resident-view-projection';
+import { BY_ENTITLEMENTS_SCOPE, type RecordReads } from './access-log';
 
 export interface EntitlementQueryDeps {
   views: ResidentViews;
@@ -27,6 +28,7 @@ export interface EntitlementQueryDeps {
   clock: Clock;
   /** How long a query waits for storage to reach a token's state before answering UNAVAILABLE. */
   consistencyWaitMs: number;
+  recordReads: RecordReads;
 }
 
 export interface ClinicEntitlements {
@@ -86,7 +88,10 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
     async listEntitlements(principal: Principal, written: string, token?: string): Promise<ClinicEntitlements[]> {
       const { number, consistency } = readInput(principal, written, token);
       const now = deps.clock.now();
-      const { home: registered, entries } = await viewAtLeast(number, consistency);
+      const [{ home: registered, entries }] = await Promise.all([
+        viewAtLeast(number, consistency),
+        deps.recordReads(principal, 'ListEntitlements', BY_ENTITLEMENTS_SCOPE, null, [number.value]),
+      ]);
       const clinicIds = new Set(entries.keys());
       if (registered) for (const s of deps.settings.servingRegion(registered.regionCode)) clinicIds.add(s.clinicId);
       const result: ClinicEntitlements[] = [];
@@ -105,7 +110,10 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
         v.add(caseTypeIdViolation(caseTypeId));
       });
       const now = deps.clock.now();
-      const { home: registered, entries } = await viewAtLeast(number, consistency);
+      const [{ home: registered, entries }] = await Promise.all([
+        viewAtLeast(number, consistency),
+        deps.recordReads(principal, 'CheckEntitlement', BY_ENTITLEMENTS_SCOPE, clinicId, [number.value]),
+      ]);
       const entry = entries.get(clinicId) ?? null;
       const settings = deps.settings.get(clinicId);
       const caseType = settings?.caseTypes.find((c) => c.id === caseTypeId);

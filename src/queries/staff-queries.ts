@@ -12,6 +12,7 @@ import type { Clock } from '../domain/ports/clock';
 import type { RegisteredResident, ResidentRegister } from '../domain/register/registered-resident';
 import { stockholmDate } from '../domain/time/stockholm';
 import { clinicForStaff } from '../commands/shared/staff-clinic';
+import { byRole, type RecordReads } from './access-log';
 import { decodePageToken, encodePageToken, isResidentNumber } from './page-token';
 
 export interface StaffQueryDeps {
@@ -21,6 +22,7 @@ export interface StaffQueryDeps {
   register: ResidentRegister;
   jobs: BulkRemovalStore;
   clock: Clock;
+  recordReads: RecordReads;
 }
 
 export interface ResidentListing {
@@ -52,7 +54,11 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
     async lookupResident(principal: Principal, clinicId: string, written: string) {
       const resident = readNumber(clinicId, written);
       await clinicForStaff(deps.clinics, principal, clinicId);
-      const registered = await deps.register.find(resident);
+      // The entry is written while the register is read; the answer waits for both.
+      const [registered] = await Promise.all([
+        deps.register.find(resident),
+        deps.recordReads(principal, 'LookupResident', byRole('staff'), clinicId, [resident]),
+      ]);
       return {
         personalIdentityNumber: resident,
         name: displayName(registered),
@@ -64,7 +70,11 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
     async getResidentAccess(principal: Principal, clinicId: string, written: string): Promise<ResidentAccess> {
       const resident = readNumber(clinicId, written);
       await clinicForStaff(deps.clinics, principal, clinicId);
-      return (await deps.access.find(clinicId, resident))?.access ?? emptyAccess(clinicId, resident);
+      const [stored] = await Promise.all([
+        deps.access.find(clinicId, resident),
+        deps.recordReads(principal, 'GetResidentAccess', byRole('staff'), clinicId, [resident]),
+      ]);
+      return stored?.access ?? emptyAccess(clinicId, resident);
     },
 
     async listResidents(
@@ -88,7 +98,11 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       const limit = request.pageSize || DEFAULT_PAGE_SIZE;
       const page = await deps.accessQueries.listClinicResidents(request.clinicId, filter, after ?? null, limit + 1);
       const shown = page.slice(0, limit);
-      const names = await deps.register.findMany(shown.map((a) => a.resident));
+      const residents = shown.map((a) => a.resident);
+      const [names] = await Promise.all([
+        deps.register.findMany(residents),
+        deps.recordReads(principal, 'ListResidents', byRole('staff'), request.clinicId, residents),
+      ]);
       return {
         residents: shown.map((access) => ({ access, name: displayName(names.get(access.resident)) })),
         nextPageToken:

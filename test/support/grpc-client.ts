@@ -62,6 +62,7 @@ export function apiOf(clients: Clients, token: string | null) {
     checkEntitlement: withEmptyToken(unary<entitlements.CheckEntitlementRequest, entitlements.CheckEntitlementResponse>(e, 'checkEntitlement', token)),
     listClinicAuditEntries: unary<audit.ListClinicAuditEntriesRequest, audit.ListClinicAuditEntriesResponse>(clients.audit, 'listClinicAuditEntries', token),
     listResidentAuditEntries: unary<audit.ListResidentAuditEntriesRequest, audit.ListResidentAuditEntriesResponse>(clients.audit, 'listResidentAuditEntries', token),
+    listResidentAccessLog: unary<audit.ListResidentAccessLogRequest, audit.ListResidentAccessLogResponse>(clients.audit, 'listResidentAccessLog', token),
   };
 }
 

@@ -1,14 +1,16 @@
-import { toAuditEntryMessage } from '../../contract/audit-mapping';
+import { toAccessLogEntryMessage, toAuditEntryMessage } from '../../contract/audit-mapping';
 import type * as api from '../../gen/residentaccess/v1/audit_service';
+import type { AccessLogQueries } from '../../queries/access-log';
 import type { AuditQueriesUseCase } from '../../queries/audit-queries';
 import type { UnaryHandler as H } from '../unary';
 
 export interface AuditHandlers {
   listClinicAuditEntries: H<api.ListClinicAuditEntriesRequest, api.ListClinicAuditEntriesResponse>;
   listResidentAuditEntries: H<api.ListResidentAuditEntriesRequest, api.ListResidentAuditEntriesResponse>;
+  listResidentAccessLog: H<api.ListResidentAccessLogRequest, api.ListResidentAccessLogResponse>;
 }
 
-export function auditHandlers(queries: AuditQueriesUseCase): AuditHandlers {
+export function auditHandlers(queries: AuditQueriesUseCase, accessLog: AccessLogQueries): AuditHandlers {
   return {
     listClinicAuditEntries: async (r, { principal }) => {
       const page = await queries.listClinicAuditEntries(principal, r);
@@ -17,6 +19,10 @@ export function auditHandlers(queries: AuditQueriesUseCase): AuditHandlers {
     listResidentAuditEntries: async (r, { principal }) => {
       const page = await queries.listResidentAuditEntries(principal, r);
       return { entries: page.entries.map(toAuditEntryMessage), nextPageToken: page.nextPageToken };
+    },
+    listResidentAccessLog: async (r, { principal }) => {
+      const page = await accessLog.listResidentAccessLog(principal, r);
+      return { entries: page.entries.map(toAccessLogEntryMessage), nextPageToken: page.nextPageToken };
     },
   };
 }

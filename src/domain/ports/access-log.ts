@@ -1,0 +1,33 @@
+/**
+ * One read of a resident's personal data. The resident is held only as a keyed pseudonym of the
+ * number, so the log itself holds no identity number.
+ */
+export interface AccessLogEntry {
+  at: Date;
+  /** The token subject that read. */
+  subject: string;
+  /** The clinic the read was made for, or null (the e-service's reads across clinics). */
+  clinicId: string | null;
+  residentPseudonym: string;
+  /** The read, by its RPC name (e.g. `LookupResident`). */
+  read: string;
+  /** What allowed it: `role:<role>` at the clinic, or `scope:<scope>`. */
+  authority: string;
+  /** When retention lets the entry go. */
+  expiresAt: Date;
+}
+
+/** A page position: entries are ordered newest first by time, then id. */
+export interface AccessLogPosition {
+  at: Date;
+  id: string;
+}
+
+export type StoredAccessLogEntry = AccessLogEntry & { id: string };
+
+export interface AccessLog {
+  /** Resolves once every entry is durably stored; rejects if they could not be. */
+  record(entries: readonly AccessLogEntry[]): Promise<void>;
+  /** A resident's entries (optionally those for one clinic), newest first, after `after`. */
+  list(filter: { residentPseudonym: string; clinicId?: string }, after: AccessLogPosition | null, limit: number): Promise<StoredAccessLogEntry[]>;
+}

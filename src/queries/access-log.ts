@@ -1,0 +1,118 @@
+import { requireEntitlementsScope } from '../domain/authorization/policy';
+import { ENTITLEMENTS_SCOPE, type Principal, type Role } from '../domain/authorization/principal';
+import { clinicIdViolation } from '../domain/clinic/clinic-id';
+import { DomainError, Violations } from '../domain/errors/domain-error';
+import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
+import type { AccessLog, AccessLogPosition, StoredAccessLogEntry } from '../domain/ports/access-log';
+import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
+import type { Clock } from '../domain/ports/clock';
+import { stockholmDate } from '../domain/time/stockholm';
+import { clinicForStaff } from '../commands/shared/staff-clinic';
+import { readPageSize } from './page-size';
+import { decodePageToken, encodePageToken } from './page-token';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The reads that are logged, by their RPC name. */
+export type ResidentRead =
+  | 'LookupResident'
+  | 'GetResidentAccess'
+  | 'ListResidents'
+  | 'ListClinicAuditEntries'
+  | 'ListResidentAuditEntries'
+  | 'ListEntitlements'
+  | 'CheckEntitlement';
+
+/** What allowed a read: a staff role at the read's clinic, or the e-service's scope. */
+export const byRole = (role: Role): string => `role:${role}`;
+export const BY_ENTITLEMENTS_SCOPE = `scope:${ENTITLEMENTS_SCOPE}`;
+
+export interface AccessLogDeps {
+  log: AccessLog;
+  /** The keyed pseudonym of a resident number (the log's only trace of the resident). */
+  pseudonymOf(resident: string): string;
+  clock: Clock;
+  retentionDays: number;
+}
+
+/**
+ * Records reads of residents' personal data. The query use cases await it before they answer,
+ * so an answer is never sent without its log entry; a failed write fails the read (UNAVAILABLE).
+ */
+export function makeReadRecorder(deps: AccessLogDeps) {
+  return async function recordReads(
+    principal: Principal,
+    read: ResidentRead,
+    authority: string,
+    clinicId: string | null,
+    residents: Iterable<string>,
+  ): Promise<void> {
+    const at = deps.clock.now();
+    const expiresAt = new Date(at.getTime() + deps.retentionDays * DAY_MS);
+    const entries = [...new Set(residents)].map((resident) => ({
+      at,
+      subject: principal.subject,
+      clinicId,
+      residentPseudonym: deps.pseudonymOf(resident),
+      read,
+      authority,
+      expiresAt,
+    }));
+    try {
+      await deps.log.record(entries);
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      throw new DomainError('STORAGE_UNAVAILABLE', 'the access log could not be written, so nothing is read; retry later');
+    }
+  };
+}
+
+export type RecordReads = ReturnType<typeof makeReadRecorder>;
+
+export interface AccessLogPage {
+  entries: StoredAccessLogEntry[];
+  nextPageToken: string;
+}
+
+type Position = { t: string; i: string };
+const isPosition = (a: unknown): a is Position =>
+  typeof a === 'object' && a !== null && typeof (a as Position).t === 'string' && typeof (a as Position).i === 'string';
+
+/**
+ * "Who looked at me": a resident's access log, newest first. The resident e-service (entitlements
+ * scope) sees every read; a clinic's administrators see the reads made for their clinic (the care
+ * provider's log follow-up).
+ */
+export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(resident: string): string; clinics: ClinicSettingsRepository; clock: Clock }) {
+  return {
+    async listResidentAccessLog(principal: Principal, r: { personalIdentityNumber: string; clinicId: string; pageSize: number; pageToken: string }): Promise<AccessLogPage> {
+      if (!r.clinicId) requireEntitlementsScope(principal);
+      const violations = new Violations();
+      if (r.clinicId) violations.add(clinicIdViolation(r.clinicId));
+      const read = readPersonalIdentityNumber(r.personalIdentityNumber, stockholmDate(deps.clock.now()));
+      if ('violation' in read) violations.add(read.violation);
+      const limit = readPageSize(r.pageSize, violations);
+      const resident = 'value' in read ? read.value.value : '';
+      // The listing's digest holds the pseudonym, so a token shows nothing of the number.
+      const filter = { residentPseudonym: deps.pseudonymOf(resident), ...(r.clinicId ? { clinicId: r.clinicId } : {}) };
+      let after: AccessLogPosition | null = null;
+      if (r.pageToken) {
+        const position = decodePageToken(r.pageToken, filter, isPosition);
+        if (!position) violations.add({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN', description: 'is not a token of this listing' });
+        else after = { at: new Date(position.t), id: position.i };
+      }
+      violations.throwIfAny();
+      if (r.clinicId) await clinicForStaff(deps.clinics, principal, r.clinicId, 'admin');
+
+      const found = await deps.log.list(filter, after, limit + 1);
+      const entries = found.slice(0, limit);
+      const last = entries[entries.length - 1];
+      return {
+        entries,
+        nextPageToken: found.length > limit && last ? encodePageToken({ t: last.at.toISOString(), i: last.id }, filter) : '',
+      };
+    },
+  };
+}
+
+export type AccessLogQueries = ReturnType<typeof makeAccessLogQueries>;

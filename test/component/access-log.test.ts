@@ -1,0 +1,181 @@
+import { status } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { aResident, tenDigitForm } from '../builders/identity';
+import { failureOf, type Api } from '../support/grpc-client';
+import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
+import { signTestToken } from '../support/tokens';
+import { until } from '../support/until';
+
+const ENTITLEMENTS = 'resident-access:entitlements';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A clock the test moves; the service asks it for "now" everywhere. */
+const clock = { current: new Date('2027-03-01T09:00:00Z'), now: () => new Date(clock.current) };
+const tick = () => (clock.current = new Date(clock.current.getTime() + 1000));
+
+describe('the access log of reads', () => {
+  let sut: ServiceUnderTest;
+  let clinicId: string;
+  let otherClinic: string;
+  let eservice: Api;
+  beforeAll(async () => {
+    sut = await startServiceUnderTest({ clock, env: { ACCESS_LOG_RETENTION_DAYS: '30', RETENTION_PURGE_INTERVAL_MS: '200' } });
+    clinicId = await sut.givenClinic({ caseTypes: [{ id: 'general', name: 'General', restricted: false }] });
+    otherClinic = await sut.givenClinic();
+    eservice = await sut.eservice();
+  });
+  afterAll(async () => {
+    await sut.stop();
+  });
+
+  const as = async (sub: string, clinics: string[], roles: ('staff' | 'admin')[]) => sut.api(await signTestToken({ sub, clinics, roles }));
+  const logOf = async (personalIdentityNumber: string, caller: Api = eservice, clinic = '') => {
+    const entries = [];
+    let pageToken = '';
+    do {
+      const page = await caller.listResidentAccessLog({ personalIdentityNumber, clinicId: clinic, pageSize: 0, pageToken });
+      entries.push(...page.entries);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return entries;
+  };
+  const approved = async (resident: string, at = clinicId) => {
+    const requestId = randomUUID();
+    await (await sut.staff(at)).approveResident({ clinicId: at, personalIdentityNumber: resident, requestId, etag: '' });
+    await sut.events.waitFor((e) => e.value.requestId === requestId); // its audit entry is written too
+  };
+
+  it('records every kind of read with subject, clinic, read and authority, one entry per resident shown', async () => {
+    const [resident, neighbour] = [aResident(), aResident()];
+    const clinic = await sut.givenClinic({ caseTypes: [{ id: 'general', name: 'General', restricted: false }] });
+    await approved(resident, clinic);
+    await approved(neighbour, clinic);
+    const [sSub, aSub] = [`staff-${randomUUID()}`, `admin-${randomUUID()}`];
+    const staff = await as(sSub, [clinic], ['staff']);
+    const admin = await as(aSub, [clinic], ['staff', 'admin']);
+
+    await staff.lookupResident({ clinicId: clinic, personalIdentityNumber: tenDigitForm(resident) });
+    await staff.getResidentAccess({ clinicId: clinic, personalIdentityNumber: resident });
+    const listed = await staff.listResidents({ clinicId: clinic, pageSize: 0, pageToken: '', approvedOnly: false, caseTypeId: '' });
+    expect(listed.residents).toHaveLength(2);
+    await admin.listClinicAuditEntries({ clinicId: clinic, personalIdentityNumber: '', pageSize: 0, pageToken: '' });
+    await eservice.listResidentAuditEntries({ personalIdentityNumber: resident, pageSize: 0, pageToken: '' });
+    await eservice.listEntitlements({ personalIdentityNumber: resident });
+    await eservice.checkEntitlement({ personalIdentityNumber: resident, clinicId: clinic, caseTypeId: 'general' });
+
+    const entries = await logOf(resident);
+    expect(entries.map((e) => [e.read, e.subject, e.clinicId, e.authority]).sort()).toEqual(
+      [
+        ['LookupResident', sSub, clinic, 'role:staff'],
+        ['GetResidentAccess', sSub, clinic, 'role:staff'],
+        ['ListResidents', sSub, clinic, 'role:staff'],
+        ['ListClinicAuditEntries', aSub, clinic, 'role:admin'],
+        ['ListResidentAuditEntries', 'resident-eservice', '', `scope:${ENTITLEMENTS}`],
+        ['ListEntitlements', 'resident-eservice', '', `scope:${ENTITLEMENTS}`],
+        ['CheckEntitlement', 'resident-eservice', clinic, `scope:${ENTITLEMENTS}`],
+      ].sort(),
+    );
+    expect(entries.every((e) => e.time instanceof Date)).toBe(true);
+    // The neighbour was on the list page and in the clinic's audit page, and read nowhere else.
+    expect((await logOf(neighbour)).map((e) => e.read).sort()).toEqual(['ListClinicAuditEntries', 'ListResidents']);
+  });
+
+  it('lists newest first, page by page', async () => {
+    const resident = aResident();
+    const staff = await sut.staff(clinicId);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      tick();
+      times.push(clock.now().getTime());
+      await staff.lookupResident({ clinicId, personalIdentityNumber: resident });
+    }
+    const pages: number[][] = [];
+    let pageToken = '';
+    do {
+      const page = await eservice.listResidentAccessLog({ personalIdentityNumber: resident, clinicId: '', pageSize: 2, pageToken });
+      pages.push(page.entries.map((e) => e.time!.getTime()));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(pages).toEqual([times.slice(3).reverse(), times.slice(1, 3).reverse(), [times[0]]]);
+
+    // A token of this resident's listing does not page another resident's.
+    const { nextPageToken } = await eservice.listResidentAccessLog({ personalIdentityNumber: resident, clinicId: '', pageSize: 1, pageToken: '' });
+    const foreign = await failureOf(eservice.listResidentAccessLog({ personalIdentityNumber: aResident(), clinicId: '', pageSize: 1, pageToken: nextPageToken }));
+    expect(foreign.code).toBe(status.INVALID_ARGUMENT);
+  });
+
+  it("a clinic's administrators see the reads made for their clinic; others are denied", async () => {
+    const resident = aResident();
+    await (await sut.staff(clinicId)).lookupResident({ clinicId, personalIdentityNumber: resident });
+    await (await sut.staff(otherClinic)).lookupResident({ clinicId: otherClinic, personalIdentityNumber: resident });
+    await eservice.listEntitlements({ personalIdentityNumber: resident });
+
+    const ownClinic = await logOf(resident, await sut.admin(clinicId), clinicId);
+    expect(ownClinic.map((e) => [e.read, e.clinicId])).toEqual([['LookupResident', clinicId]]);
+    expect(await logOf(resident)).toHaveLength(3);
+
+    const request = { personalIdentityNumber: resident, pageSize: 0, pageToken: '' };
+    const denied = [
+      await failureOf((await sut.staff(clinicId)).listResidentAccessLog({ ...request, clinicId })), // staff, not admin
+      await failureOf((await sut.admin(otherClinic)).listResidentAccessLog({ ...request, clinicId })), // admin elsewhere
+      await failureOf((await sut.admin(clinicId)).listResidentAccessLog({ ...request, clinicId: '' })), // every clinic's reads: the e-service only
+      await failureOf(eservice.listResidentAccessLog({ ...request, clinicId })), // the e-service is no clinic's admin
+    ];
+    expect(denied.map((e) => e.code)).toEqual(Array(4).fill(status.PERMISSION_DENIED));
+
+    const invalid = await failureOf(eservice.listResidentAccessLog({ ...request, personalIdentityNumber: '19121212', clinicId: '' }));
+    expect(invalid.code).toBe(status.INVALID_ARGUMENT);
+    expect(invalid.details).toContain('personal_identity_number');
+  });
+
+  it('stores no identity number, only a pseudonym of it', async () => {
+    const resident = aResident();
+    const subject = `staff-${randomUUID()}`;
+    await (await as(subject, [clinicId], ['staff'])).lookupResident({ clinicId, personalIdentityNumber: tenDigitForm(resident) });
+    const stored = await sut.db.collection('access_log').find({ subject }).toArray();
+    expect(stored).toHaveLength(1);
+    const raw = JSON.stringify(stored);
+    for (const form of [resident, resident.slice(2), tenDigitForm(resident)]) expect(raw).not.toContain(form);
+    expect(stored[0]).toMatchObject({ subject, clinicId, read: 'LookupResident', authority: 'role:staff', resident: expect.any(String) });
+  });
+
+  // Last: it moves the clock a month on.
+  it('enforces retention: entries past ACCESS_LOG_RETENTION_DAYS are purged', async () => {
+    const resident = aResident();
+    const staff = await sut.staff(clinicId);
+    await staff.lookupResident({ clinicId, personalIdentityNumber: resident });
+    clock.current = new Date(clock.current.getTime() + 29 * DAY_MS);
+    await staff.getResidentAccess({ clinicId, personalIdentityNumber: resident });
+    const purgesBefore = purged();
+    await until('a purge after the clock moved', () => purged() > purgesBefore, 10000);
+    expect((await logOf(resident)).map((e) => e.read).sort()).toEqual(['GetResidentAccess', 'LookupResident']);
+
+    clock.current = new Date(clock.current.getTime() + 2 * DAY_MS); // the lookup is 31 days old, the other read 2
+    await until('the 31-day-old entry purged', async () => (await logOf(resident)).length === 1, 10000);
+    expect((await logOf(resident)).map((e) => e.read)).toEqual(['GetResidentAccess']);
+  });
+
+  const purged = () => sut.logs.entries.filter((e) => e.msg === 'expired records purged').length;
+});
+
+describe('the access log fails closed', () => {
+  let sut: ServiceUnderTest;
+  afterAll(async () => {
+    await sut.stop();
+  });
+
+  it('a read whose entry cannot be stored fails UNAVAILABLE and answers nothing', async () => {
+    sut = await startServiceUnderTest();
+    const clinicId = await sut.givenClinic();
+    const staff = await sut.staff(clinicId);
+    // A unique index on the subject lets the staff member's first entry in and refuses every later one.
+    await sut.db.collection('access_log').createIndex({ subject: 1 }, { unique: true, name: 'one_entry_per_subject' });
+    await staff.lookupResident({ clinicId, personalIdentityNumber: aResident() });
+
+    const refused = await Promise.all([
+      failureOf(staff.lookupResident({ clinicId, personalIdentityNumber: aResident() })),
+      failureOf(staff.getResidentAccess({ clinicId, personalIdentityNumber: aResident() })),
+    ]);
+    expect(refused.map((e) => e.code)).toEqual([status.UNAVAILABLE, status.UNAVAILABLE]);
+  });
+});
