@@ -20,6 +20,7 @@ const filePath = z.string().min(1).optional();
 export const configSchema = z.object({
   GRPC_HOST: z.string().min(1).default('127.0.0.1'),
   GRPC_PORT: port.default(50051),
+  GRPC_HEALTH_PORT: port.optional(),
   GRPC_TLS_CERT_FILE: filePath,
   GRPC_TLS_KEY_FILE: filePath,
   GRPC_TLS_CLIENT_CA_FILE: filePath,
@@ -195,7 +196,8 @@ export interface GrpcLimits {
 }
 
 export interface Config {
-  grpc: { host: string; port: number; tls: GrpcTls | null; allowInsecure: boolean; limits: GrpcLimits };
+  /** healthPort: a plaintext listener with grpc.health.v1 only, for probes that cannot speak TLS. */
+  grpc: { host: string; port: number; healthPort?: number; tls: GrpcTls | null; allowInsecure: boolean; limits: GrpcLimits };
   mongo: {
     uri: string;
     database: string;
@@ -267,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     grpc: {
       host: e.GRPC_HOST,
       port: e.GRPC_PORT,
+      ...(e.GRPC_HEALTH_PORT === undefined ? {} : { healthPort: e.GRPC_HEALTH_PORT }),
       tls:
         e.GRPC_TLS_CERT_FILE && e.GRPC_TLS_KEY_FILE
           ? {

@@ -1,4 +1,4 @@
-import { Server, type ChannelOptions, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ChannelOptions, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { AuditServiceService } from '../gen/residentaccess/v1/audit_service';
 import { ClinicSettingsServiceService } from '../gen/residentaccess/v1/clinic_settings_service';
@@ -58,8 +58,14 @@ function serverOptions(limits: GrpcLimits): ChannelOptions {
   };
 }
 
+function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
+  });
+}
+
 export async function startGrpcServer(
-  address: { host: string; port: number; tls: GrpcTls | null; limits: GrpcLimits },
+  address: { host: string; port: number; healthPort?: number; tls: GrpcTls | null; limits: GrpcLimits },
   handlers: ServiceHandlers,
   authenticate: Authenticate,
   logger: Logger,
@@ -85,10 +91,14 @@ export async function startGrpcServer(
   const health = addHealthAndReflection(server);
 
   const { credentials, loaded } = serverCredentials(address.tls);
-  const boundPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${address.host}:${address.port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
-  });
+  const boundPort = await bind(server, `${address.host}:${address.port}`, credentials);
   await loaded();
+  // Kubernetes' gRPC probes speak plaintext only: with TLS on the main port, they ask here. Health states only, no data.
+  const healthServer = address.healthPort === undefined ? null : new Server(serverOptions(address.limits));
+  if (healthServer) {
+    health.alsoOn(healthServer);
+    await bind(healthServer, `${address.host}:${address.healthPort}`, ServerCredentials.createInsecure());
+  }
 
   return {
     port: boundPort,
@@ -97,6 +107,7 @@ export async function startGrpcServer(
       const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
       if ((await Promise.race([graceful, timeout])) === 'timeout') server.forceShutdown();
+      healthServer?.forceShutdown();
       await Promise.allSettled([...pending]);
     },
   };

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { aClinicId } from '../builders/identity';
 import { apiOf, connectClients, failureOf } from '../support/grpc-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
+import { checkHealth, healthClient } from '../support/health-client';
+import { freePort } from '../support/stack-instance';
 import { signTestToken } from '../support/tokens';
 import { until } from '../support/until';
 import { certificateFolder, issue, makeCa, type CertificateFiles } from './test-certificates';
@@ -37,8 +39,10 @@ describe('gRPC over TLS with a certificate from files', () => {
   let serverCa: CertificateFiles;
   let otherCa: CertificateFiles;
   let serving: CertificateFiles;
+  let healthPort: number;
 
   beforeAll(async () => {
+    healthPort = await freePort();
     folder = await certificateFolder();
     serverCa = await makeCa(folder, 'server');
     otherCa = await makeCa(folder, 'other');
@@ -47,7 +51,7 @@ describe('gRPC over TLS with a certificate from files', () => {
     await copyFile(first.certFile, serving.certFile);
     await copyFile(first.keyFile, serving.keyFile);
     sut = await startServiceUnderTest({
-      env: { GRPC_TLS_CERT_FILE: serving.certFile, GRPC_TLS_KEY_FILE: serving.keyFile, GRPC_TLS_RELOAD_INTERVAL_MS: '200' },
+      env: { GRPC_TLS_CERT_FILE: serving.certFile, GRPC_TLS_KEY_FILE: serving.keyFile, GRPC_TLS_RELOAD_INTERVAL_MS: '200', GRPC_HEALTH_PORT: String(healthPort) },
     });
   });
   afterAll(() => sut?.stop());
@@ -60,6 +64,16 @@ describe('gRPC over TLS with a certificate from files', () => {
     const plaintext = apiOf(connectClients(sut.service.port), await signTestToken({ clinics: [aClinicId()], roles: ['staff'] }));
     expect(await codeOf(plaintext.getClinicSettings({ clinicId: aClinicId() }))).toBe(status.UNAVAILABLE);
     expect(await codeOf(callOverTls(sut.service.port, otherCa.certFile))).toBe(status.UNAVAILABLE);
+  });
+
+  it('health (and nothing else) is also served in plaintext on GRPC_HEALTH_PORT, for probes that cannot speak TLS', async () => {
+    const probe = healthClient(healthPort);
+    expect(await checkHealth(probe)).toBe('SERVING');
+    probe.close();
+    const onHealthPort = connectClients(healthPort);
+    const api = apiOf(onHealthPort, await signTestToken({ clinics: [aClinicId()], roles: ['staff'] }));
+    expect(await codeOf(api.getClinicSettings({ clinicId: aClinicId() }))).toBe(status.UNIMPLEMENTED);
+    onHealthPort.close();
   });
 
   it('a certificate replaced in its files serves new connections without a restart', async () => {
