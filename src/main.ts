@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
 import { createTokenVerifier } from './auth/token-verifier';
@@ -44,7 +43,7 @@ import { KafkaEventPublisher } from './publishing-kafka/kafka-event-publisher';
 import { toCloudEventMessage, toSettingsCloudEventMessage } from './publishing-kafka/cloudevent-message';
 import type { AccessChanged } from './domain/access/resident-access';
 import type { ClinicSettingsChanged } from './domain/clinic/settings-changed';
-import { kafkaLogCreator } from './publishing-kafka/kafka-logging';
+import { buildKafka } from './publishing-kafka/kafka-client';
 import { OutboxRelay } from './relay/outbox-relay';
 import { accessDocumentId, type AccessDocument } from './storage-mongo/access-document';
 import { connectMongo } from './storage-mongo/connect';
@@ -82,21 +81,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const logger = createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
 
-  const mongo = await connectMongo(config.mongo.uri, 'resident-access');
+  const mongo = await connectMongo(config.mongo, 'resident-access');
   const db = mongo.db(config.mongo.database);
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
   const { writer, kind: writerKind, outboxStore } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs);
   logger.info({ writer: writerKind }, 'document writer chosen');
 
-  const kafka = new Kafka({
-    clientId: config.kafka.clientId,
-    brokers: config.kafka.brokers,
-    connectionTimeout: 3000,
-    requestTimeout: 10000,
-    logLevel: logLevel.WARN,
-    logCreator: kafkaLogCreator(logger),
-  });
+  const kafka = buildKafka(config.kafka, logger);
   const topic = (name: string) => ({ name, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor });
   const accessPublisher = new KafkaEventPublisher<AccessChanged>(kafka, topic(config.kafka.accessTopic), (e) => toCloudEventMessage(e, config.events));
   const settingsPublisher = new KafkaEventPublisher<ClinicSettingsChanged>(kafka, topic(config.kafka.settingsTopic), (e) =>
@@ -203,6 +195,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   if (config.auth.mode === 'development') {
     logger.warn('AUTH_MODE=development: calls are NOT authenticated and act for every clinic. Never use this outside a developer machine.');
+  }
+  if (config.grpc.tls === null && config.grpc.allowInsecure) {
+    logger.warn({ host: config.grpc.host }, 'GRPC_ALLOW_INSECURE=true: gRPC is served WITHOUT TLS; tokens and personal data cross the network in clear unless something else encrypts them.');
   }
   const verifier = createTokenVerifier(config.auth);
   const server = await startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger, (m, c, s) =>

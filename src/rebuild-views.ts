@@ -20,7 +20,7 @@ async function rebuild(): Promise<void> {
     process.exit(78);
   }
   const logger = createLogger(config.logLevel);
-  const mongo = await connectMongo(config.mongo.uri, 'resident-access-rebuild-views');
+  const mongo = await connectMongo(config.mongo, 'resident-access-rebuild-views');
   try {
     const db = mongo.db(config.mongo.database);
     const { writer } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs);

@@ -58,9 +58,11 @@ async function instancePostgresPort(dirs, isRunning) {
  * @param {number} [opts.startTimeoutMs=90000]
  * @param {Function|false} [opts.log]
  * @param {boolean} [opts.main]         internal: the default stack's flat .local layout
+ * @param {object} [opts.tls]           an extra TLS listener for security tests: { port, certFile, keyFile,
+ *                                      caFile? } (with caFile, clients must present a certificate it signed)
  */
 export function createFerretInstance(opts) {
-  const { name, root, port = 27017, debugPort = null } = opts;
+  const { name, root, port = 27017, debugPort = null, tls } = opts;
   const backend = opts.backend ?? ferretdbBackend(process.env);
   if (!FERRETDB_BACKENDS.includes(backend)) throw new Error(`unknown FerretDB backend ${JSON.stringify(backend)}`);
   const dirs = opts.main ? mainDirs(root, 'ferretdb') : instanceDirs(root, name);
@@ -105,13 +107,21 @@ export function createFerretInstance(opts) {
       `--debug-addr=${debugPort ? `${HOST}:${debugPort}` : '-'}`,
       '--telemetry=disable',
       '--log-level=info',
+      ...(tls
+        ? [
+            `--listen-tls=${HOST}:${tls.port}`,
+            `--listen-tls-cert-file=${tls.certFile}`,
+            `--listen-tls-key-file=${tls.keyFile}`,
+            ...(tls.caFile ? [`--listen-tls-ca-file=${tls.caFile}`] : []),
+          ]
+        : []),
     ];
     return createServer({
       label,
       dirs,
       // In the command line of either backend (and of servers started before there was a choice).
       marker: `--state-dir=${dirs.home}`,
-      ports: debugPort ? [port, debugPort] : [port],
+      ports: [port, ...(debugPort ? [debugPort] : []), ...(tls ? [tls.port] : [])],
       // A FerretDB answering on another backend (or another PostgreSQL) is restarted.
       settings: backend === 'postgresql' ? { backend, postgresPort: pgPort } : {},
       startTimeoutMs: opts.startTimeoutMs,

@@ -4,6 +4,8 @@
 //   node scripts/stack/instance-cli.mjs kafka|ferretdb <name> start|stop|kill|destroy <port> [controllerPort] [advertisedPort]
 // advertisedPort (kafka only): the port the broker advertises to clients instead of <port>, such as
 // a fault test's TCP proxy that forwards to <port>.
+// STACK_KAFKA_SASL_SSL (kafka only, JSON, see createKafkaInstance's saslSsl): an extra SASL_SSL listener.
+// STACK_FERRETDB_TLS (ferretdb only, JSON, see createFerretInstance's tls): an extra TLS listener.
 import { createFerretInstance, createKafkaInstance } from './index.mjs';
 
 const [kind, name, action, port, controllerPort, advertisedPort] = process.argv.slice(2);
@@ -14,8 +16,14 @@ const factories = {
       port: Number(port),
       controllerPort: Number(controllerPort),
       ...(advertisedPort ? { advertisedPort: Number(advertisedPort) } : {}),
+      ...(process.env.STACK_KAFKA_SASL_SSL ? { saslSsl: JSON.parse(process.env.STACK_KAFKA_SASL_SSL) } : {}),
     }),
-  ferretdb: () => createFerretInstance({ name, port: Number(port) }),
+  ferretdb: () =>
+    createFerretInstance({
+      name,
+      port: Number(port),
+      ...(process.env.STACK_FERRETDB_TLS ? { tls: JSON.parse(process.env.STACK_FERRETDB_TLS) } : {}),
+    }),
 };
 if (!factories[kind] || !name || !['start', 'stop', 'kill', 'destroy'].includes(action) || !port) {
   process.stderr.write('usage: instance-cli.mjs kafka|ferretdb <name> start|stop|kill|destroy <port> [controllerPort] [advertisedPort]\n');

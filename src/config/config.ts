@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -12,13 +14,45 @@ const brokerList = z
   .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port[,host:port...]')).min(1));
 
+const flag = z.enum(['true', 'false'], 'must be true or false').default('false').transform((v) => v === 'true');
+const filePath = z.string().min(1).optional();
+
 export const configSchema = z.object({
   GRPC_HOST: z.string().min(1).default('127.0.0.1'),
   GRPC_PORT: port.default(50051),
+  GRPC_HEALTH_PORT: port.optional(),
+  GRPC_TLS_CERT_FILE: filePath,
+  GRPC_TLS_KEY_FILE: filePath,
+  GRPC_TLS_CLIENT_CA_FILE: filePath,
+  GRPC_TLS_RELOAD_INTERVAL_MS: positiveInt.default(60000),
+  GRPC_ALLOW_INSECURE: flag,
+  GRPC_MAX_RECEIVE_MESSAGE_BYTES: positiveInt.default(1024 * 1024),
+  GRPC_MAX_SEND_MESSAGE_BYTES: positiveInt.default(4 * 1024 * 1024),
+  GRPC_MAX_CONCURRENT_STREAMS: positiveInt.default(100),
+  GRPC_KEEPALIVE_TIME_MS: positiveInt.default(120000),
+  GRPC_KEEPALIVE_TIMEOUT_MS: positiveInt.default(20000),
+  GRPC_MAX_CONNECTION_IDLE_MS: positiveInt.default(300000),
+  GRPC_MAX_CONNECTION_AGE_MS: positiveInt.default(1800000),
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS: positiveInt.default(30000),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017'),
   MONGODB_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('resident_access'),
+  MONGODB_TLS: flag,
+  MONGODB_TLS_CA_FILE: filePath,
+  MONGODB_TLS_CERT_KEY_FILE: filePath,
+  MONGODB_USERNAME: z.string().min(1).optional(),
+  MONGODB_PASSWORD: z.string().min(1).optional(),
+  MONGODB_PASSWORD_FILE: filePath,
+  MONGODB_AUTH_SOURCE: z.string().min(1).default('admin'),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('resident-access'),
+  KAFKA_SSL: flag,
+  KAFKA_SSL_CA_FILE: filePath,
+  KAFKA_SSL_CERT_FILE: filePath,
+  KAFKA_SSL_KEY_FILE: filePath,
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512', 'scram-sha-256', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD_FILE: filePath,
   KAFKA_ACCESS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('resident-access.access-changed.v1'),
   KAFKA_SETTINGS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('resident-access.clinic-settings-changed.v1'),
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(3),
@@ -67,14 +101,118 @@ function authProblems(present: Record<string, string | undefined>): string[] {
   return problems;
 }
 
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || (isIPv4(bare) && bare.startsWith('127.'));
+}
+
+type Present = Record<string, string | undefined>;
+
+/**
+ * What may listen where: development mode and plaintext only on loopback (an explicit
+ * GRPC_ALLOW_INSECURE=true lets plaintext through, e.g. behind a TLS-terminating mesh).
+ */
+function exposureProblems(present: Present): string[] {
+  const problems: string[] = [];
+  const loopback = isLoopbackHost(present.GRPC_HOST ?? '127.0.0.1');
+  if (present.AUTH_MODE === 'development' && !loopback) {
+    problems.push('AUTH_MODE=development is allowed only when GRPC_HOST is loopback (127.0.0.0/8, ::1, localhost)');
+  }
+  if (present.AUTH_JWKS_URL && URL.canParse(present.AUTH_JWKS_URL)) {
+    const url = new URL(present.AUTH_JWKS_URL);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+      problems.push('AUTH_JWKS_URL must be https: (http: only for a loopback host)');
+    }
+  }
+  if (!present.GRPC_TLS_CERT_FILE !== !present.GRPC_TLS_KEY_FILE) problems.push('GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE: set both or neither');
+  const tls = Boolean(present.GRPC_TLS_CERT_FILE && present.GRPC_TLS_KEY_FILE);
+  if (present.GRPC_TLS_CLIENT_CA_FILE && !tls) problems.push('GRPC_TLS_CLIENT_CA_FILE needs GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE');
+  if (!loopback && !tls && present.GRPC_ALLOW_INSECURE !== 'true') {
+    problems.push('GRPC_HOST is not loopback: set GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE, or GRPC_ALLOW_INSECURE=true');
+  }
+  return problems;
+}
+
+/** Kafka and MongoDB security settings that only make sense together. */
+function connectionProblems(present: Present): string[] {
+  const problems: string[] = [];
+  const kafkaSsl = present.KAFKA_SSL === 'true';
+  for (const name of ['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE']) {
+    if (present[name] && !kafkaSsl) problems.push(`${name} needs KAFKA_SSL=true`);
+  }
+  if (!present.KAFKA_SSL_CERT_FILE !== !present.KAFKA_SSL_KEY_FILE) problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE: set both or neither');
+  if (present.KAFKA_SASL_MECHANISM) {
+    if (!present.KAFKA_SASL_USERNAME) problems.push('KAFKA_SASL_USERNAME is required when KAFKA_SASL_MECHANISM is set');
+    if (!present.KAFKA_SASL_PASSWORD === !present.KAFKA_SASL_PASSWORD_FILE) {
+      problems.push('KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE: set exactly one when KAFKA_SASL_MECHANISM is set');
+    }
+    // PLAIN sends the password itself: only inside TLS.
+    if (present.KAFKA_SASL_MECHANISM === 'plain' && !kafkaSsl) problems.push('KAFKA_SASL_MECHANISM=plain needs KAFKA_SSL=true');
+  } else if (present.KAFKA_SASL_USERNAME || present.KAFKA_SASL_PASSWORD || present.KAFKA_SASL_PASSWORD_FILE) {
+    problems.push('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD(_FILE) need KAFKA_SASL_MECHANISM');
+  }
+  if (present.MONGODB_USERNAME && !present.MONGODB_PASSWORD === !present.MONGODB_PASSWORD_FILE) {
+    problems.push('MONGODB_PASSWORD or MONGODB_PASSWORD_FILE: set exactly one when MONGODB_USERNAME is set');
+  }
+  if (!present.MONGODB_USERNAME && (present.MONGODB_PASSWORD || present.MONGODB_PASSWORD_FILE)) {
+    problems.push('MONGODB_PASSWORD(_FILE) needs MONGODB_USERNAME');
+  }
+  const mongoTls = present.MONGODB_TLS === 'true' || /[?&](tls|ssl)=true\b/.test(present.MONGODB_URI ?? '');
+  for (const name of ['MONGODB_TLS_CA_FILE', 'MONGODB_TLS_CERT_KEY_FILE']) {
+    if (present[name] && !mongoTls) problems.push(`${name} needs MONGODB_TLS=true`);
+  }
+  return problems;
+}
+
+/** A secret given inline or as a mounted file (`<NAME>_FILE`); the file's final newline is not part of it. */
+function secret(present: Present, name: string, problems: string[]): string | undefined {
+  const file = present[`${name}_FILE`];
+  if (!file) return present[name];
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch {
+    problems.push(`${name}_FILE cannot be read`);
+    return undefined;
+  }
+}
+
 type Env = z.infer<typeof configSchema>;
 
+/** Certificate and key (PEM files, re-read every reloadIntervalMs); with clientCaFile, callers must present a certificate it signed. */
+export interface GrpcTls {
+  certFile: string;
+  keyFile: string;
+  clientCaFile?: string;
+  reloadIntervalMs: number;
+}
+
+export interface GrpcLimits {
+  maxReceiveMessageBytes: number;
+  maxSendMessageBytes: number;
+  maxConcurrentStreams: number;
+  keepaliveTimeMs: number;
+  keepaliveTimeoutMs: number;
+  maxConnectionIdleMs: number;
+  maxConnectionAgeMs: number;
+  maxConnectionAgeGraceMs: number;
+}
+
 export interface Config {
-  grpc: { host: string; port: number };
-  mongo: { uri: string; database: string };
+  /** healthPort: a plaintext listener with grpc.health.v1 only, for probes that cannot speak TLS. */
+  grpc: { host: string; port: number; healthPort?: number; tls: GrpcTls | null; allowInsecure: boolean; limits: GrpcLimits };
+  mongo: {
+    uri: string;
+    database: string;
+    tls: { enabled: boolean; caFile?: string; certKeyFile?: string };
+    credentials: { username: string; password: string; authSource: string } | null;
+  };
   kafka: {
     brokers: string[];
     clientId: string;
+    /** null: plaintext. Files are PEM. */
+    ssl: { caFile?: string; certFile?: string; keyFile?: string } | null;
+    sasl: { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string } | null;
     accessTopic: string;
     settingsTopic: string;
     topicPartitions: number;
@@ -128,15 +266,57 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         const reason = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
         return `${variable} ${reason}`;
       });
-  problems.push(...authProblems(present));
+  problems.push(...authProblems(present), ...exposureProblems(present), ...connectionProblems(present));
+  const kafkaPassword = secret(present, 'KAFKA_SASL_PASSWORD', problems);
+  const mongoPassword = secret(present, 'MONGODB_PASSWORD', problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
-    grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT },
-    mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
+    grpc: {
+      host: e.GRPC_HOST,
+      port: e.GRPC_PORT,
+      ...(e.GRPC_HEALTH_PORT === undefined ? {} : { healthPort: e.GRPC_HEALTH_PORT }),
+      tls:
+        e.GRPC_TLS_CERT_FILE && e.GRPC_TLS_KEY_FILE
+          ? {
+              certFile: e.GRPC_TLS_CERT_FILE,
+              keyFile: e.GRPC_TLS_KEY_FILE,
+              ...(e.GRPC_TLS_CLIENT_CA_FILE ? { clientCaFile: e.GRPC_TLS_CLIENT_CA_FILE } : {}),
+              reloadIntervalMs: e.GRPC_TLS_RELOAD_INTERVAL_MS,
+            }
+          : null,
+      allowInsecure: e.GRPC_ALLOW_INSECURE,
+      limits: {
+        maxReceiveMessageBytes: e.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
+        maxSendMessageBytes: e.GRPC_MAX_SEND_MESSAGE_BYTES,
+        maxConcurrentStreams: e.GRPC_MAX_CONCURRENT_STREAMS,
+        keepaliveTimeMs: e.GRPC_KEEPALIVE_TIME_MS,
+        keepaliveTimeoutMs: e.GRPC_KEEPALIVE_TIMEOUT_MS,
+        maxConnectionIdleMs: e.GRPC_MAX_CONNECTION_IDLE_MS,
+        maxConnectionAgeMs: e.GRPC_MAX_CONNECTION_AGE_MS,
+        maxConnectionAgeGraceMs: e.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+      },
+    },
+    mongo: {
+      uri: e.MONGODB_URI,
+      database: e.MONGODB_DATABASE,
+      tls: {
+        enabled: e.MONGODB_TLS,
+        ...(e.MONGODB_TLS_CA_FILE ? { caFile: e.MONGODB_TLS_CA_FILE } : {}),
+        ...(e.MONGODB_TLS_CERT_KEY_FILE ? { certKeyFile: e.MONGODB_TLS_CERT_KEY_FILE } : {}),
+      },
+      credentials: e.MONGODB_USERNAME ? { username: e.MONGODB_USERNAME, password: mongoPassword!, authSource: e.MONGODB_AUTH_SOURCE } : null,
+    },
     kafka: {
       brokers: e.KAFKA_BROKERS,
       clientId: e.KAFKA_CLIENT_ID,
+      ssl: e.KAFKA_SSL
+        ? {
+            ...(e.KAFKA_SSL_CA_FILE ? { caFile: e.KAFKA_SSL_CA_FILE } : {}),
+            ...(e.KAFKA_SSL_CERT_FILE && e.KAFKA_SSL_KEY_FILE ? { certFile: e.KAFKA_SSL_CERT_FILE, keyFile: e.KAFKA_SSL_KEY_FILE } : {}),
+          }
+        : null,
+      sasl: e.KAFKA_SASL_MECHANISM ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME!, password: kafkaPassword! } : null,
       accessTopic: e.KAFKA_ACCESS_TOPIC,
       settingsTopic: e.KAFKA_SETTINGS_TOPIC,
       topicPartitions: e.KAFKA_TOPIC_PARTITIONS,

@@ -1,4 +1,5 @@
-import { MongoClient } from 'mongodb';
+import { MongoClient, type MongoClientOptions } from 'mongodb';
+import type { Config } from '../config/config';
 
 /**
  * The service's MongoDB client. Short server selection: a command fails fast with UNAVAILABLE
@@ -6,9 +7,21 @@ import { MongoClient } from 'mongodb';
  * MongoDB, and the most FerretDB 1.x takes safely, since it holds two SQLite connections per update
  * (the open query and the write) out of 100 per database and deadlocks that database for good
  * beyond (docs/ferretdb.md).
+ *
+ * TLS and credentials come from their own settings (a password kept out of the URI can come from a
+ * mounted file); options written in the URI itself still apply where these leave them unset.
  */
-export async function connectMongo(uri: string, appName: string): Promise<MongoClient> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, appName, maxPoolSize: 32 });
+export async function connectMongo(settings: Config['mongo'], appName: string): Promise<MongoClient> {
+  const client = new MongoClient(settings.uri, { serverSelectionTimeoutMS: 5000, appName, maxPoolSize: 32, ...securityOptions(settings) });
   await client.connect();
   return client;
+}
+
+function securityOptions({ tls, credentials }: Config['mongo']): MongoClientOptions {
+  return {
+    ...(tls.enabled ? { tls: true } : {}),
+    ...(tls.caFile ? { tlsCAFile: tls.caFile } : {}),
+    ...(tls.certKeyFile ? { tlsCertificateKeyFile: tls.certKeyFile } : {}),
+    ...(credentials ? { auth: { username: credentials.username, password: credentials.password }, authSource: credentials.authSource } : {}),
+  };
 }

@@ -1,15 +1,17 @@
-import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ChannelOptions, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { AuditServiceService } from '../gen/residentaccess/v1/audit_service';
 import { ClinicSettingsServiceService } from '../gen/residentaccess/v1/clinic_settings_service';
 import { EntitlementServiceService } from '../gen/residentaccess/v1/entitlement_service';
 import { ResidentAccessServiceService } from '../gen/residentaccess/v1/resident_access_service';
+import type { GrpcLimits, GrpcTls } from '../config/config';
 import type { Authenticate } from './call-context';
 import type { AuditHandlers } from './handlers/audit-handlers';
 import type { ClinicSettingsHandlers } from './handlers/clinic-settings-handlers';
 import type { EntitlementHandlers } from './handlers/entitlement-handlers';
 import type { ResidentAccessHandlers } from './handlers/resident-access-handlers';
 import { addHealthAndReflection, type HealthEntries } from './health-and-reflection';
+import { serverCredentials } from './server-credentials';
 import { unary, type UnaryDeps, type UnaryHandler } from './unary';
 
 export interface ServiceHandlers {
@@ -38,14 +40,38 @@ function implement(definition: Record<string, { path: string }>, handlers: objec
   );
 }
 
+/**
+ * Limits per connection. A message over the size limit fails with RESOURCE_EXHAUSTED; a connection
+ * older than its maximum age is told to go away (GOAWAY), so clients spread over new instances, and
+ * is cut after the grace; an idle one is closed; a peer that does not answer keepalive pings is dropped.
+ */
+function serverOptions(limits: GrpcLimits): ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': limits.maxReceiveMessageBytes,
+    'grpc.max_send_message_length': limits.maxSendMessageBytes,
+    'grpc.max_concurrent_streams': limits.maxConcurrentStreams,
+    'grpc.keepalive_time_ms': limits.keepaliveTimeMs,
+    'grpc.keepalive_timeout_ms': limits.keepaliveTimeoutMs,
+    'grpc.max_connection_idle_ms': limits.maxConnectionIdleMs,
+    'grpc.max_connection_age_ms': limits.maxConnectionAgeMs,
+    'grpc.max_connection_age_grace_ms': limits.maxConnectionAgeGraceMs,
+  };
+}
+
+function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
+  });
+}
+
 export async function startGrpcServer(
-  address: { host: string; port: number },
+  address: { host: string; port: number; healthPort?: number; tls: GrpcTls | null; limits: GrpcLimits },
   handlers: ServiceHandlers,
   authenticate: Authenticate,
   logger: Logger,
   onFinished?: UnaryDeps['onFinished'],
 ): Promise<GrpcServer> {
-  const server = new Server();
+  const server = new Server(serverOptions(address.limits));
   const pending = new Set<Promise<unknown>>();
   const deps: UnaryDeps = {
     logger,
@@ -64,11 +90,15 @@ export async function startGrpcServer(
   server.addService(AuditServiceService, implement(AuditServiceService, handlers.audit, deps));
   const health = addHealthAndReflection(server);
 
-  const boundPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${address.host}:${address.port}`, ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    );
-  });
+  const { credentials, loaded } = serverCredentials(address.tls);
+  const boundPort = await bind(server, `${address.host}:${address.port}`, credentials);
+  await loaded();
+  // Kubernetes' gRPC probes speak plaintext only: with TLS on the main port, they ask here. Health states only, no data.
+  const healthServer = address.healthPort === undefined ? null : new Server(serverOptions(address.limits));
+  if (healthServer) {
+    health.alsoOn(healthServer);
+    await bind(healthServer, `${address.host}:${address.healthPort}`, ServerCredentials.createInsecure());
+  }
 
   return {
     port: boundPort,
@@ -77,6 +107,7 @@ export async function startGrpcServer(
       const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
       if ((await Promise.race([graceful, timeout])) === 'timeout') server.forceShutdown();
+      healthServer?.forceShutdown();
       await Promise.allSettled([...pending]);
     },
   };

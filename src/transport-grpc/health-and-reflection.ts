@@ -12,6 +12,8 @@ export const PUBLISHING_HEALTH_NAME = 'residentaccess.v1.EventPublishing';
 export interface HealthEntries {
   setService(health: Health): void;
   setPublishing(health: Health): void;
+  /** Serves the same entries on another server too (the plaintext health-only listener). */
+  alsoOn(server: Server): void;
 }
 
 /** Adds grpc.health.v1 and server reflection, so generic clients such as grpcurl can list and call. */
@@ -32,6 +34,9 @@ export function addHealthAndReflection(server: Server): HealthEntries {
     },
     setPublishing(status) {
       health.setStatus(PUBLISHING_HEALTH_NAME, status);
+    },
+    alsoOn(other) {
+      health.addToServer(other);
     },
   };
 }

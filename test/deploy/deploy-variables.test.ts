@@ -41,7 +41,10 @@ describe('deployment files set only variables the configuration knows, and every
     for (const name of requiredVariables) expect(names).toContain(name);
     const secrets = Object.fromEntries(container.env.map((e) => [e.name, placeholder(e.name)]));
     expect(() => loadConfig({ ...configMap.data, ...secrets })).not.toThrow();
-    expect(deployment.spec.template.spec.containers[0].readinessProbe.grpc.port).toBe(50051);
+    // TLS on the gRPC port; kubelet's plaintext gRPC probes ask the health-only port.
+    expect(configMap.data.GRPC_TLS_CERT_FILE).toBeDefined();
+    expect(deployment.spec.template.spec.containers[0].readinessProbe.grpc.port).toBe(Number(configMap.data.GRPC_HEALTH_PORT));
+    expect(deployment.spec.template.spec.containers[0].livenessProbe.grpc.port).toBe(Number(configMap.data.GRPC_HEALTH_PORT));
   });
 });
 

@@ -1,4 +1,4 @@
-import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ChannelCredentials, type ChannelOptions, type Client, type ServiceError } from '@grpc/grpc-js';
 import { BadRequest, ErrorInfo, RetryInfo } from '../../src/gen/google/rpc/error_details';
 import { Status } from '../../src/gen/google/rpc/status';
 import * as audit from '../../src/gen/residentaccess/v1/audit_service';
@@ -15,14 +15,14 @@ export interface Clients {
   close(): void;
 }
 
-export function connectClients(port: number): Clients {
+/** Plaintext by default; TLS tests pass their own credentials (and options such as a subchannel pool of their own). */
+export function connectClients(port: number, channel: ChannelCredentials = credentials.createInsecure(), options: ChannelOptions = {}): Clients {
   const address = `127.0.0.1:${port}`;
-  const insecure = credentials.createInsecure();
   const clients = {
-    residentAccess: new access.ResidentAccessServiceClient(address, insecure),
-    clinicSettings: new settings.ClinicSettingsServiceClient(address, insecure),
-    entitlements: new entitlements.EntitlementServiceClient(address, insecure),
-    audit: new audit.AuditServiceClient(address, insecure),
+    residentAccess: new access.ResidentAccessServiceClient(address, channel, options),
+    clinicSettings: new settings.ClinicSettingsServiceClient(address, channel, options),
+    entitlements: new entitlements.EntitlementServiceClient(address, channel, options),
+    audit: new audit.AuditServiceClient(address, channel, options),
   };
   return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };
 }

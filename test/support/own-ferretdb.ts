@@ -11,10 +11,11 @@ const cli = join(__dirname, '..', '..', 'scripts', 'stack', 'instance-cli.mjs');
  * restart. `stop` and `kill` keep the data, so a restarted instance serves the same databases;
  * `destroy` kills it and removes the data.
  */
-export async function ownFerretDB(name: string) {
+export async function ownFerretDB(name: string, options: { tls?: { port: number; certFile: string; keyFile: string; caFile?: string } } = {}) {
   const port = await freePort();
+  const env = options.tls ? { ...process.env, STACK_FERRETDB_TLS: JSON.stringify(options.tls) } : process.env;
   const act = async (action: 'start' | 'stop' | 'kill' | 'destroy') => {
-    await run(process.execPath, [cli, 'ferretdb', name, action, String(port)], { timeout: 120_000 });
+    await run(process.execPath, [cli, 'ferretdb', name, action, String(port)], { timeout: 120_000, env });
   };
   return {
     port,

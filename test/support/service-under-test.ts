@@ -37,10 +37,12 @@ export interface ServiceUnderTest {
  * The real service in-process on port 0 with JWT authentication, real gRPC clients, its own
  * database, topic and event consumer.
  */
-export async function startServiceUnderTest(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<ServiceUnderTest> {
+export async function startServiceUnderTest(
+  options: { env?: Record<string, string>; clock?: Clock; /** Where the test's consumer reads (a plaintext listener): the service's brokers by default. */ consumerBrokers?: string } = {},
+): Promise<ServiceUnderTest> {
   const env = serviceEnv({ ...(await testAuthEnv()), ...options.env });
   const logs = new LogCapture();
-  const events = await new EventConsumer(env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!).start();
+  const events = await new EventConsumer(options.consumerBrokers ?? env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!).start();
   const service = await startService(loadConfig(env), { logDestination: logs, clock: options.clock });
   const clients = connectClients(service.port);
   const mongo = await new MongoClient(env.MONGODB_URI!).connect();

@@ -27,11 +27,20 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
+/** An extra listener with TLS and SCRAM-SHA-512 logins (scripts/stack/kafka.mjs). */
+export interface SaslSslListener {
+  port: number;
+  keystoreFile: string;
+  keystorePassword: string;
+  users: { name: string; password: string }[];
+}
+
 /** A Kafka broker of the test's own, on its own ports and data, that the test may stop and restart. */
-export async function ownKafka(name: string) {
+export async function ownKafka(name: string, options: { saslSsl?: SaslSslListener } = {}) {
   const [port, controllerPort] = [await freePort(), await freePort()];
+  const env = options.saslSsl ? { ...process.env, STACK_KAFKA_SASL_SSL: JSON.stringify(options.saslSsl) } : process.env;
   const act = async (action: 'start' | 'stop' | 'kill' | 'destroy') => {
-    await run(process.execPath, [cli, 'kafka', name, action, String(port), String(controllerPort)], { timeout: 120_000 });
+    await run(process.execPath, [cli, 'kafka', name, action, String(port), String(controllerPort)], { timeout: 120_000, env });
   };
   return {
     brokers: `127.0.0.1:${port}`,
