@@ -196,7 +196,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger.warn('AUTH_MODE=development: calls are NOT authenticated and act for every clinic. Never use this outside a developer machine.');
   }
   const verifier = createTokenVerifier(config.auth);
-  const server = await startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger, (m, c, s) =>
+  const server = await startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger, config.rateLimits, (m, c, s) =>
     metrics.rpcFinished(m, c, s),
   );
   const metricsServer = await startMetricsServer(config.metrics.host, config.metrics.port, metrics.registry);

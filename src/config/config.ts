@@ -34,6 +34,10 @@ export const configSchema = z.object({
   EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500),
   SETTINGS_REFRESH_INTERVAL_MS: positiveInt.default(1000),
   CONSISTENCY_WAIT_MS: positiveInt.max(30000).default(1000),
+  RATE_LIMIT_LOOKUP_PER_MINUTE: positiveInt.default(30),
+  RATE_LIMIT_LOOKUP_BURST: positiveInt.default(20),
+  RATE_LIMIT_ENTITLEMENTS_PER_SECOND: positiveInt.default(500),
+  RATE_LIMIT_ENTITLEMENTS_BURST: positiveInt.default(1000),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000),
@@ -85,6 +89,8 @@ export interface Config {
   expiry: { pollIntervalMs: number; batchSize: number };
   /** Entitlement reads: how often the in-memory clinic settings look for changes; how long a consistency token is waited for. */
   reads: { settingsRefreshMs: number; consistencyWaitMs: number };
+  /** Per caller (token subject) and instance: token buckets, refill per second and burst. */
+  rateLimits: { lookup: { perSecond: number; burst: number }; entitlements: { perSecond: number; burst: number } };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
   auth:
     | { mode: 'development' }
@@ -142,6 +148,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
     expiry: { pollIntervalMs: e.EXPIRY_POLL_INTERVAL_MS, batchSize: e.EXPIRY_BATCH_SIZE },
     reads: { settingsRefreshMs: e.SETTINGS_REFRESH_INTERVAL_MS, consistencyWaitMs: e.CONSISTENCY_WAIT_MS },
+    rateLimits: {
+      lookup: { perSecond: e.RATE_LIMIT_LOOKUP_PER_MINUTE / 60, burst: e.RATE_LIMIT_LOOKUP_BURST },
+      entitlements: { perSecond: e.RATE_LIMIT_ENTITLEMENTS_PER_SECOND, burst: e.RATE_LIMIT_ENTITLEMENTS_BURST },
+    },
     auth:
       e.AUTH_MODE === 'development'
         ? { mode: 'development' }

@@ -49,9 +49,11 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
   };
 
   return {
-    async lookupResident(principal: Principal, clinicId: string, written: string) {
+    async lookupResident(principal: Principal, clinicId: string, written: string, signal?: AbortSignal) {
       const resident = readNumber(clinicId, written);
+      signal?.throwIfAborted();
       await clinicForStaff(deps.clinics, principal, clinicId);
+      signal?.throwIfAborted();
       const registered = await deps.register.find(resident);
       return {
         personalIdentityNumber: resident,
@@ -61,15 +63,18 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       };
     },
 
-    async getResidentAccess(principal: Principal, clinicId: string, written: string): Promise<ResidentAccess> {
+    async getResidentAccess(principal: Principal, clinicId: string, written: string, signal?: AbortSignal): Promise<ResidentAccess> {
       const resident = readNumber(clinicId, written);
+      signal?.throwIfAborted();
       await clinicForStaff(deps.clinics, principal, clinicId);
+      signal?.throwIfAborted();
       return (await deps.access.find(clinicId, resident))?.access ?? emptyAccess(clinicId, resident);
     },
 
     async listResidents(
       principal: Principal,
       request: { clinicId: string; pageSize: number; pageToken: string; approvedOnly: boolean; caseTypeId: string },
+      signal?: AbortSignal,
     ): Promise<ResidentListing> {
       const violations = new Violations();
       violations.add(clinicIdViolation(request.clinicId));
@@ -83,11 +88,14 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
         violations.add({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN', description: 'is not a token of this listing' });
       }
       violations.throwIfAny();
+      signal?.throwIfAborted();
       await clinicForStaff(deps.clinics, principal, request.clinicId);
+      signal?.throwIfAborted();
 
       const limit = request.pageSize || DEFAULT_PAGE_SIZE;
       const page = await deps.accessQueries.listClinicResidents(request.clinicId, filter, after ?? null, limit + 1);
       const shown = page.slice(0, limit);
+      signal?.throwIfAborted();
       const names = await deps.register.findMany(shown.map((a) => a.resident));
       return {
         residents: shown.map((access) => ({ access, name: displayName(names.get(access.resident)) })),

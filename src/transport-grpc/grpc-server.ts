@@ -10,6 +10,7 @@ import type { ClinicSettingsHandlers } from './handlers/clinic-settings-handlers
 import type { EntitlementHandlers } from './handlers/entitlement-handlers';
 import type { ResidentAccessHandlers } from './handlers/resident-access-handlers';
 import { addHealthAndReflection, type HealthEntries } from './health-and-reflection';
+import { rateLimits, type RateLimitSettings } from './rate-limits';
 import { unary, type UnaryDeps, type UnaryHandler } from './unary';
 
 export interface ServiceHandlers {
@@ -43,6 +44,7 @@ export async function startGrpcServer(
   handlers: ServiceHandlers,
   authenticate: Authenticate,
   logger: Logger,
+  limits: RateLimitSettings,
   onFinished?: UnaryDeps['onFinished'],
 ): Promise<GrpcServer> {
   const server = new Server();
@@ -50,6 +52,7 @@ export async function startGrpcServer(
   const deps: UnaryDeps = {
     logger,
     authenticate,
+    limit: rateLimits(limits),
     onFinished,
     inFlight: {
       add(p: Promise<unknown>) {
