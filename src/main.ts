@@ -37,7 +37,7 @@ import { ServiceMetrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metrics-server';
 import { kafkaAnswers } from './publishing-kafka/kafka-health-probe';
 import { KafkaEventPublisher } from './publishing-kafka/kafka-event-publisher';
-import { toCloudEventMessage, toSettingsCloudEventMessage } from './publishing-kafka/cloudevent-message';
+import { toAccessMessages, toSettingsCloudEventMessage } from './publishing-kafka/cloudevent-message';
 import type { AccessChanged } from './domain/access/resident-access';
 import type { ClinicSettingsChanged } from './domain/clinic/settings-changed';
 import { kafkaLogCreator } from './publishing-kafka/kafka-logging';
@@ -94,10 +94,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logCreator: kafkaLogCreator(logger),
   });
   const topic = (name: string) => ({ name, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor });
-  const accessPublisher = new KafkaEventPublisher<AccessChanged>(kafka, topic(config.kafka.accessTopic), (e) => toCloudEventMessage(e, config.events));
-  const settingsPublisher = new KafkaEventPublisher<ClinicSettingsChanged>(kafka, topic(config.kafka.settingsTopic), (e) =>
+  const accessPublisher = new KafkaEventPublisher<AccessChanged>(kafka, topic(config.kafka.accessTopic), (e) => toAccessMessages(e, config.events));
+  const settingsPublisher = new KafkaEventPublisher<ClinicSettingsChanged>(kafka, topic(config.kafka.settingsTopic), (e) => [
     toSettingsCloudEventMessage(e, config.events),
-  );
+  ]);
 
   let grpcHealth: Awaited<ReturnType<typeof startGrpcServer>>['health'] | null = null;
   const health = new HealthMonitor(
