@@ -55,7 +55,8 @@ export function unary<Req, Res>(
     const untilDeadline = deadline - Date.now();
     // Beyond setTimeout's range (about 24 days) a deadline is as good as none.
     const deadlineTimer = untilDeadline <= MAX_TIMER_MS ? setTimeout(() => endCall(status.DEADLINE_EXCEEDED), Math.max(0, untilDeadline)) : undefined;
-    call.on('cancelled', () => endCall(status.CANCELLED));
+    // grpc-js ends a call at its deadline itself, which also reports it cancelled.
+    call.on('cancelled', () => endCall(Date.now() >= deadline ? status.DEADLINE_EXCEEDED : status.CANCELLED));
 
     const work = (async () => {
       try {
