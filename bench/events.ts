@@ -38,6 +38,8 @@ export async function startEventConsumer(
   await consumer.run({
     eachMessage: async ({ message }) => {
       const at = Date.now();
+      // Tombstones (null value) follow a resident's final event at a clinic; they are not events.
+      if (message.value === null) return;
       received++;
       try {
         const value = JSON.parse(message.value?.toString() ?? 'null') as AccessEventValue | null;

@@ -40,7 +40,7 @@ import { ServiceMetrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metrics-server';
 import { kafkaAnswers } from './publishing-kafka/kafka-health-probe';
 import { KafkaEventPublisher } from './publishing-kafka/kafka-event-publisher';
-import { toCloudEventMessage, toSettingsCloudEventMessage } from './publishing-kafka/cloudevent-message';
+import { toAccessMessages, toSettingsCloudEventMessage } from './publishing-kafka/cloudevent-message';
 import type { AccessChanged } from './domain/access/resident-access';
 import type { ClinicSettingsChanged } from './domain/clinic/settings-changed';
 import { buildKafka } from './publishing-kafka/kafka-client';
@@ -90,10 +90,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const kafka = buildKafka(config.kafka, logger);
   const topic = (name: string) => ({ name, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor });
-  const accessPublisher = new KafkaEventPublisher<AccessChanged>(kafka, topic(config.kafka.accessTopic), (e) => toCloudEventMessage(e, config.events));
-  const settingsPublisher = new KafkaEventPublisher<ClinicSettingsChanged>(kafka, topic(config.kafka.settingsTopic), (e) =>
+  const accessPublisher = new KafkaEventPublisher<AccessChanged>(kafka, topic(config.kafka.accessTopic), (e) => toAccessMessages(e, config.events));
+  const settingsPublisher = new KafkaEventPublisher<ClinicSettingsChanged>(kafka, topic(config.kafka.settingsTopic), (e) => [
     toSettingsCloudEventMessage(e, config.events),
-  );
+  ]);
 
   let grpcHealth: Awaited<ReturnType<typeof startGrpcServer>>['health'] | null = null;
   const health = new HealthMonitor(
@@ -200,7 +200,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger.warn({ host: config.grpc.host }, 'GRPC_ALLOW_INSECURE=true: gRPC is served WITHOUT TLS; tokens and personal data cross the network in clear unless something else encrypts them.');
   }
   const verifier = createTokenVerifier(config.auth);
-  const server = await startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger, (m, c, s) =>
+  const server = await startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger, config.rateLimits, (m, c, s) =>
     metrics.rpcFinished(m, c, s),
   );
   const metricsServer = await startMetricsServer(config.metrics.host, config.metrics.port, metrics.registry);

@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
+      // A tombstone: nothing is left for the key, which the event right before it already said.
+      if (message.value === null) return;
       const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
       const event: AccessEvent = { key: String(message.key), headers, value: JSON.parse(String(message.value)) };
       const result = view.apply(event);

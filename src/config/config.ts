@@ -71,6 +71,10 @@ export const configSchema = z.object({
   // HSLF-FS 2016:40 4 kap. 9 § keeps access logs at least five years: 1827 days covers any five.
   ACCESS_LOG_RETENTION_DAYS: positiveInt.max(36500).default(1827),
   RETENTION_PURGE_INTERVAL_MS: positiveInt.default(3600000),
+  RATE_LIMIT_LOOKUP_PER_MINUTE: positiveInt.default(30),
+  RATE_LIMIT_LOOKUP_BURST: positiveInt.default(20),
+  RATE_LIMIT_ENTITLEMENTS_PER_SECOND: positiveInt.default(500),
+  RATE_LIMIT_ENTITLEMENTS_BURST: positiveInt.default(1000),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000),
@@ -229,6 +233,8 @@ export interface Config {
   /** Reads of residents' personal data are logged and kept this long; expired records are purged this often. */
   accessLog: { retentionDays: number };
   retention: { purgeIntervalMs: number };
+  /** Per caller (token subject) and instance: token buckets, refill per second and burst. */
+  rateLimits: { lookup: { perSecond: number; burst: number }; entitlements: { perSecond: number; burst: number } };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
   auth:
     | { mode: 'development' }
@@ -330,6 +336,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reads: { settingsRefreshMs: e.SETTINGS_REFRESH_INTERVAL_MS, consistencyWaitMs: e.CONSISTENCY_WAIT_MS },
     accessLog: { retentionDays: e.ACCESS_LOG_RETENTION_DAYS },
     retention: { purgeIntervalMs: e.RETENTION_PURGE_INTERVAL_MS },
+    rateLimits: {
+      lookup: { perSecond: e.RATE_LIMIT_LOOKUP_PER_MINUTE / 60, burst: e.RATE_LIMIT_LOOKUP_BURST },
+      entitlements: { perSecond: e.RATE_LIMIT_ENTITLEMENTS_PER_SECOND, burst: e.RATE_LIMIT_ENTITLEMENTS_BURST },
+    },
     auth:
       e.AUTH_MODE === 'development'
         ? { mode: 'development' }

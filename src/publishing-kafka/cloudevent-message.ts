@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs';
-import type { AccessChanged } from '../domain/access/resident-access';
+import { hasAnyAccess, type AccessChanged } from '../domain/access/resident-access';
 import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import { accessChangedJson } from '../contract/access-mapping';
 import { settingsChangedJson } from '../contract/settings-mapping';
@@ -34,6 +34,20 @@ export function toCloudEventMessage(event: AccessChanged, settings: CloudEventSe
       'content-type': 'application/json',
     },
   };
+}
+
+/** On a tombstone: the version of the event it follows, so a consumer can tell a stale one. */
+export const TOMBSTONE_VERSION_HEADER = 'access-version';
+
+/**
+ * An access event's messages: the event, and when the resident has nothing left at the clinic, a
+ * tombstone right after it (same key, null value), so that compaction in time forgets the key and
+ * every event that carried the resident's number.
+ */
+export function toAccessMessages(event: AccessChanged, settings: CloudEventSettings): Message[] {
+  const message = toCloudEventMessage(event, settings);
+  if (hasAnyAccess(event.access)) return [message];
+  return [message, { key: message.key, value: null, headers: { [TOMBSTONE_VERSION_HEADER]: String(event.version) } }];
 }
 
 export const SETTINGS_CHANGED_TYPE = 'se.residentaccess.v1.ClinicSettingsChanged';

@@ -13,8 +13,8 @@ export class KafkaEventPublisher<E> implements EventPublisher<E> {
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: TopicSettings,
-    /** The Kafka message of one event (CloudEvents binary mode). */
-    private readonly toMessage: (event: E) => Message,
+    /** The Kafka messages of one event (CloudEvents binary mode), sent together in this order. */
+    private readonly toMessages: (event: E) => Message[],
   ) {}
 
   async publish(events: E[]): Promise<void> {
@@ -25,7 +25,7 @@ export class KafkaEventPublisher<E> implements EventPublisher<E> {
         topic: this.topic.name,
         acks: -1,
         compression: CompressionTypes.None,
-        messages: events.map(this.toMessage),
+        messages: events.flatMap((event) => this.toMessages(event)),
       });
     } catch (error) {
       await this.reset();

@@ -17,6 +17,7 @@ import type { ClinicSettingsCache } from '../views/clinic-settings-cache';
 import { tokenForOtherResident, type ConsistencyToken, type ConsistencyTokens } from '../views/consistency-token';
 import type { ResidentViewProjection } from '../views/resident-view-projection';
 import { BY_ENTITLEMENTS_SCOPE, type RecordReads } from './access-log';
+import { abortableSleep } from '../shared/abortable-wait';
 
 export interface EntitlementQueryDeps {
   views: ResidentViews;
@@ -60,11 +61,16 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
   };
 
   /** The view, its entries brought up to the token's state when the view lags it. */
-  const viewAtLeast = async (number: PersonalIdentityNumber, token: ConsistencyToken | null): Promise<{ home: ResidentHome | null; entries: Map<string, ViewEntry> }> => {
+  const viewAtLeast = async (
+    number: PersonalIdentityNumber,
+    token: ConsistencyToken | null,
+    signal: AbortSignal | undefined,
+  ): Promise<{ home: ResidentHome | null; entries: Map<string, ViewEntry> }> => {
+    signal?.throwIfAborted();
     const view = await deps.views.find(number.value);
     const home = view?.home ?? null;
     const entries = new Map(view?.clinics ?? []);
-    if (token?.kind === 'settings') await waitFor(() => deps.settings.atLeast(token.clinicId, token.version), deps.consistencyWaitMs);
+    if (token?.kind === 'settings') await waitFor(() => deps.settings.atLeast(token.clinicId, token.version), deps.consistencyWaitMs, signal);
     if (token?.kind !== 'access') return { home, entries };
     // The change may be of a clinic or case type this instance's settings copy has not seen yet.
     const settingsRead = deps.settings.refreshClinic(token.clinicId);
@@ -79,17 +85,17 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
       entries.set(token.clinicId, viewEntryOf(stored.access));
       void deps.projection.changed(stored.access);
       return true;
-    }, deps.consistencyWaitMs);
+    }, deps.consistencyWaitMs, signal);
     await settingsRead;
     return { home, entries };
   };
 
   return {
-    async listEntitlements(principal: Principal, written: string, token?: string): Promise<ClinicEntitlements[]> {
+    async listEntitlements(principal: Principal, written: string, token?: string, signal?: AbortSignal): Promise<ClinicEntitlements[]> {
       const { number, consistency } = readInput(principal, written, token);
       const now = deps.clock.now();
       const [{ home: registered, entries }] = await Promise.all([
-        viewAtLeast(number, consistency),
+        viewAtLeast(number, consistency, signal),
         deps.recordReads(principal, 'ListEntitlements', BY_ENTITLEMENTS_SCOPE, null, [number.value]),
       ]);
       const clinicIds = new Set(entries.keys());
@@ -104,14 +110,21 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
       return result.sort((a, b) => byCodeUnits(a.clinicId, b.clinicId));
     },
 
-    async checkEntitlement(principal: Principal, written: string, clinicId: string, caseTypeId: string, token?: string): Promise<Entitlement | null> {
+    async checkEntitlement(
+      principal: Principal,
+      written: string,
+      clinicId: string,
+      caseTypeId: string,
+      token?: string,
+      signal?: AbortSignal,
+    ): Promise<Entitlement | null> {
       const { number, consistency } = readInput(principal, written, token, (v) => {
         v.add(clinicIdViolation(clinicId));
         v.add(caseTypeIdViolation(caseTypeId));
       });
       const now = deps.clock.now();
       const [{ home: registered, entries }] = await Promise.all([
-        viewAtLeast(number, consistency),
+        viewAtLeast(number, consistency, signal),
         deps.recordReads(principal, 'CheckEntitlement', BY_ENTITLEMENTS_SCOPE, clinicId, [number.value]),
       ]);
       const entry = entries.get(clinicId) ?? null;
@@ -123,15 +136,19 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
   };
 }
 
-/** Polls `reached` until it holds or `waitMs` has passed; then the caller should come back later. */
-async function waitFor(reached: () => Promise<boolean>, waitMs: number): Promise<void> {
+/**
+ * Polls `reached` until it holds or `waitMs` has passed; then the caller should come back later. A
+ * call that ended (its `signal`) stops polling at once.
+ */
+async function waitFor(reached: () => Promise<boolean>, waitMs: number, signal: AbortSignal | undefined): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
+    signal?.throwIfAborted();
     if (await reached()) return;
     if (Date.now() >= deadline) {
       throw new DomainError('NOT_YET_CONSISTENT', 'storage has not reached the state of consistency_token yet; retry', [], { retryAfterMs: 1000 });
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await abortableSleep(POLL_MS, signal);
   }
 }
 

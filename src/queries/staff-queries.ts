@@ -51,9 +51,11 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
   };
 
   return {
-    async lookupResident(principal: Principal, clinicId: string, written: string) {
+    async lookupResident(principal: Principal, clinicId: string, written: string, signal?: AbortSignal) {
       const resident = readNumber(clinicId, written);
+      signal?.throwIfAborted();
       await clinicForStaff(deps.clinics, principal, clinicId);
+      signal?.throwIfAborted();
       // The entry is written while the register is read; the answer waits for both.
       const [registered] = await Promise.all([
         deps.register.find(resident),
@@ -67,9 +69,11 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       };
     },
 
-    async getResidentAccess(principal: Principal, clinicId: string, written: string): Promise<ResidentAccess> {
+    async getResidentAccess(principal: Principal, clinicId: string, written: string, signal?: AbortSignal): Promise<ResidentAccess> {
       const resident = readNumber(clinicId, written);
+      signal?.throwIfAborted();
       await clinicForStaff(deps.clinics, principal, clinicId);
+      signal?.throwIfAborted();
       const [stored] = await Promise.all([
         deps.access.find(clinicId, resident),
         deps.recordReads(principal, 'GetResidentAccess', byRole('staff'), clinicId, [resident]),
@@ -80,6 +84,7 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
     async listResidents(
       principal: Principal,
       request: { clinicId: string; pageSize: number; pageToken: string; approvedOnly: boolean; caseTypeId: string },
+      signal?: AbortSignal,
     ): Promise<ResidentListing> {
       const violations = new Violations();
       violations.add(clinicIdViolation(request.clinicId));
@@ -93,11 +98,14 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
         violations.add({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN', description: 'is not a token of this listing' });
       }
       violations.throwIfAny();
+      signal?.throwIfAborted();
       await clinicForStaff(deps.clinics, principal, request.clinicId);
+      signal?.throwIfAborted();
 
       const limit = request.pageSize || DEFAULT_PAGE_SIZE;
       const page = await deps.accessQueries.listClinicResidents(request.clinicId, filter, after ?? null, limit + 1);
       const shown = page.slice(0, limit);
+      signal?.throwIfAborted();
       const residents = shown.map((a) => a.resident);
       const [names] = await Promise.all([
         deps.register.findMany(residents),

@@ -4,6 +4,11 @@ import type { Principal } from '../domain/authorization/principal';
 export interface CallContext {
   /** The verified caller; its subject is recorded on every change. */
   principal: Principal;
+  /**
+   * Aborted when the call ends before the handler answers (deadline passed, or cancelled by the
+   * client): use cases stop before their next storage step and any wait.
+   */
+  signal: AbortSignal;
 }
 
 /** Turns the `authorization` metadata value into a verified principal (or throws an AuthError). */

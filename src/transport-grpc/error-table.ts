@@ -15,6 +15,7 @@ export const statusByDomainCode: Record<DomainErrorCode, status> = {
   CONCURRENT_MODIFICATION: status.ABORTED,
   STORAGE_UNAVAILABLE: status.UNAVAILABLE,
   NOT_YET_CONSISTENT: status.UNAVAILABLE,
+  RATE_LIMITED: status.RESOURCE_EXHAUSTED,
 };
 
 /** ErrorInfo.domain (AIP-193): who defines the reasons. */

@@ -12,6 +12,7 @@ import type { EntitlementHandlers } from './handlers/entitlement-handlers';
 import type { ResidentAccessHandlers } from './handlers/resident-access-handlers';
 import { addHealthAndReflection, type HealthEntries } from './health-and-reflection';
 import { serverCredentials } from './server-credentials';
+import { rateLimits, type RateLimitSettings } from './rate-limits';
 import { unary, type UnaryDeps, type UnaryHandler } from './unary';
 
 export interface ServiceHandlers {
@@ -69,6 +70,7 @@ export async function startGrpcServer(
   handlers: ServiceHandlers,
   authenticate: Authenticate,
   logger: Logger,
+  limits: RateLimitSettings,
   onFinished?: UnaryDeps['onFinished'],
 ): Promise<GrpcServer> {
   const server = new Server(serverOptions(address.limits));
@@ -76,6 +78,7 @@ export async function startGrpcServer(
   const deps: UnaryDeps = {
     logger,
     authenticate,
+    limit: rateLimits(limits),
     onFinished,
     inFlight: {
       add(p: Promise<unknown>) {

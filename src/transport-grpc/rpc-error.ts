@@ -3,6 +3,7 @@ import { AuthError, TokenKeysUnavailableError } from '../auth/token-verifier';
 import { DomainError } from '../domain/errors/domain-error';
 import { BadRequest, ErrorInfo, RetryInfo } from '../gen/google/rpc/error_details';
 import { Status } from '../gen/google/rpc/status';
+import { CallEndedError } from './call-ended';
 import { ERROR_DOMAIN, statusByDomainCode } from './error-table';
 
 const TYPE_PREFIX = 'type.googleapis.com/';
@@ -24,6 +25,9 @@ export function toRpcError(thrown: unknown): RpcError {
   }
   if (thrown instanceof TokenKeysUnavailableError) {
     return { error: build(status.UNAVAILABLE, 'token keys unavailable; retry later', 'TOKEN_KEYS_UNAVAILABLE', []), unexpected: false };
+  }
+  if (thrown instanceof CallEndedError) {
+    return { error: build(thrown.code, thrown.message, status[thrown.code], []), unexpected: false };
   }
   if (!(thrown instanceof DomainError)) {
     return { error: build(status.INTERNAL, 'internal error', 'INTERNAL', []), unexpected: true };

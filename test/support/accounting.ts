@@ -195,7 +195,8 @@ export async function readWholeTopic(brokers: string, topic: string, timeoutMs =
     const caughtUp = () =>
       ends.every(({ partition, high, low }) => {
         if (BigInt(high) <= BigInt(low)) return true;
-        return consumer.events.some((e) => e.partition === partition && BigInt(e.offset) >= BigInt(high) - 1n);
+        // The last record may be a tombstone (kept apart from the events).
+        return [...consumer.events, ...consumer.tombstones].some((e) => e.partition === partition && BigInt(e.offset) >= BigInt(high) - 1n);
       });
     while (!caughtUp()) {
       if (Date.now() > deadline) throw new Error(`topic ${topic}: not read to its end offsets within ${timeoutMs} ms`);

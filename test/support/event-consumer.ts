@@ -9,9 +9,21 @@ export interface ConsumedEvent {
   offset: string;
 }
 
-/** The test's own Kafka consumer: reads a topic from the beginning and keeps every event. */
+/** A record with a null value: nothing is left for its key (the event before it has the final state). */
+export interface ConsumedTombstone {
+  key: string;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * The test's own Kafka consumer: reads a topic from the beginning and keeps every event, and the
+ * tombstones apart from them (tests that look at events need not skip them).
+ */
 export class EventConsumer {
   readonly events: ConsumedEvent[] = [];
+  readonly tombstones: ConsumedTombstone[] = [];
   private consumer: Consumer | null = null;
 
   constructor(
@@ -31,10 +43,16 @@ export class EventConsumer {
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ message, partition }) => {
+        const key = message.key?.toString() ?? '';
+        const headers = stringHeaders(message.headers);
+        if (message.value === null) {
+          this.tombstones.push({ key, headers, partition, offset: message.offset });
+          return;
+        }
         this.events.push({
-          key: message.key?.toString() ?? '',
-          headers: stringHeaders(message.headers),
-          value: JSON.parse(message.value?.toString() ?? 'null') as Record<string, unknown>,
+          key,
+          headers,
+          value: JSON.parse(message.value.toString()) as Record<string, unknown>,
           partition,
           offset: message.offset,
         });
@@ -52,6 +70,17 @@ export class EventConsumer {
       if (Date.now() > deadline) {
         throw new Error(`expected ${count} matching events within ${timeoutMs} ms, saw ${matching.length} of ${this.events.length}`);
       }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Waits until a tombstone on `key` has been read, polling; fails after `timeoutMs`. */
+  async waitForTombstone(key: string, timeoutMs = 30000): Promise<ConsumedTombstone> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.tombstones.find((t) => t.key === key);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`expected a tombstone on a key within ${timeoutMs} ms, saw ${this.tombstones.length} tombstones`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

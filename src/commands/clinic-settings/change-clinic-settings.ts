@@ -33,6 +33,8 @@ export interface SettingsCommandInput {
   clinicId: string;
   requestId: string;
   etag?: string;
+  /** Aborted when the call ended (deadline passed, or cancelled): no later storage step is taken. */
+  signal?: AbortSignal;
 }
 
 export interface SettingsChangeResult {
@@ -63,6 +65,7 @@ export async function changeClinicSettings(
   violations.throwIfAny();
   requireClinicRole(input.principal, input.clinicId, 'admin');
 
+  input.signal?.throwIfAborted();
   const print = fingerprint(operation, { clinicId: input.clinicId, actor: input.principal.subject, ...meaning });
   const { existingFingerprint } = await deps.requests.reserve(input.requestId, print, now);
   if (existingFingerprint !== null && existingFingerprint !== print) {
@@ -70,6 +73,7 @@ export async function changeClinicSettings(
   }
   return deps.queue.run(`clinic|${input.clinicId}`, async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      input.signal?.throwIfAborted();
       const stored = await deps.clinics.find(input.clinicId);
       const earlier = stored?.recentRequests.find((r) => r.requestId === input.requestId);
       if (earlier) return { changed: earlier.changed, settings: earlier.settings };
@@ -96,6 +100,7 @@ export async function changeClinicSettings(
           occurredAt: now,
         }
       : null;
+    input.signal?.throwIfAborted();
     const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, outcome, withdrawals, event);
     if (saved === 'saved') {
       if (event) {

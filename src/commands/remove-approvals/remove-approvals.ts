@@ -5,6 +5,7 @@ import type { BulkRemovalJob, BulkRemovalStore } from '../../domain/ports/bulk-r
 import type { ClinicSettingsRepository } from '../../domain/ports/clinic-settings-repository';
 import type { Clock } from '../../domain/ports/clock';
 import { stockholmDate } from '../../domain/time/stockholm';
+import { waitAtMost } from '../../shared/abortable-wait';
 import { fingerprint } from '../shared/fingerprint';
 import { readCommon } from '../shared/inputs';
 import { clinicForStaff } from '../shared/staff-clinic';
@@ -26,6 +27,8 @@ export interface RemoveApprovalsInput {
   allResidents: boolean;
   /** How long to wait for the job before answering with its progress. */
   waitMs: number;
+  /** Aborted when the call ended: nothing is started after it, and the wait for the job ends. */
+  signal?: AbortSignal;
 }
 
 export const MAX_LISTED_RESIDENTS = 1000;
@@ -39,7 +42,9 @@ export function makeRemoveApprovals(deps: RemoveApprovalsDeps) {
     readCommon({ clinicId: input.clinicId, requestId: input.requestId }, today, violations);
     const residents = readSelection(input, today, violations);
     violations.throwIfAny();
+    input.signal?.throwIfAborted();
     await clinicForStaff(deps.clinics, input.principal, input.clinicId);
+    input.signal?.throwIfAborted();
 
     const print = fingerprint('RemoveApprovals', { clinicId: input.clinicId, actor: input.principal.subject, residents });
     const { job } = await deps.jobs.createOrGet({
@@ -55,8 +60,10 @@ export function makeRemoveApprovals(deps: RemoveApprovalsDeps) {
     });
     if (job.fingerprint !== print) throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
 
+    // A job once created runs to its end whatever the caller does (GetBulkRemoval follows it).
     const done = deps.runner.run(job);
-    await Promise.race([done, new Promise((r) => setTimeout(r, input.waitMs).unref())]);
+    await waitAtMost(done, input.waitMs, input.signal);
+    input.signal?.throwIfAborted();
     return (await deps.jobs.find(job.id)) ?? job;
   };
 }

@@ -33,6 +33,8 @@ export interface AccessCommandInput {
   personalIdentityNumber: string;
   requestId: string;
   etag?: string;
+  /** Aborted when the call ended (deadline passed, or cancelled): no later storage step is taken. */
+  signal?: AbortSignal;
 }
 
 export interface AccessCommandSpec<Extra> {
@@ -63,6 +65,7 @@ export async function runAccessCommand<Extra>(
   violations.throwIfAny();
   const resident = number!.value;
 
+  input.signal?.throwIfAborted();
   const settings = await clinicForStaff(deps.clinics, input.principal, input.clinicId);
   spec.check?.(settings, extra as Extra);
 
@@ -80,6 +83,7 @@ export async function runAccessCommand<Extra>(
         actor: input.principal.subject,
         ...spec.meaning(extra as Extra),
       }),
+      signal: input.signal,
       decide: (current) => spec.decide(current, extra as Extra, stamp, deps.ids.next()),
     },
     now,

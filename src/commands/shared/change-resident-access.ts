@@ -26,6 +26,8 @@ export interface ChangeRequest {
   /** False for jobs whose own id already guards retries (bulk removal, withdrawals). */
   reserveRequestId?: boolean;
   decide: Decide;
+  /** The caller's call ended (deadline, cancel): stop before the next storage step. */
+  signal?: AbortSignal;
 }
 
 // Enough for any realistic contention on one resident at one clinic; beyond it the caller retries.
@@ -47,6 +49,7 @@ export interface ChangeDeps {
 
 export async function changeResidentAccess(deps: ChangeDeps, request: ChangeRequest, now: Date): Promise<AccessChangeResult> {
   const { requestId } = request;
+  request.signal?.throwIfAborted();
   // Reserve the id first: a crash after this leaves a reservation that the retry, with the same
   // fingerprint, passes through; the document's own record then makes the retry a replay.
   if (request.reserveRequestId !== false) {
@@ -60,6 +63,8 @@ async function readDecideStore(deps: ChangeDeps, request: ChangeRequest): Promis
   const { repository, outboxSignal } = deps;
   const { clinicId, resident, requestId } = request;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    // Checked after the wait in the queue too: a command whose caller left while it waited writes nothing.
+    request.signal?.throwIfAborted();
     const stored = await repository.find(clinicId, resident);
     const earlier = stored?.recentRequests.find((r) => r.requestId === requestId);
     if (earlier) {
@@ -75,6 +80,7 @@ async function readDecideStore(deps: ChangeDeps, request: ChangeRequest): Promis
     if (!decision.changed && !stored) return { changed: false, access: current };
     const outcome = { requestId, fingerprint: request.fingerprint, changed: decision.changed, access: decision.access };
     const event = decision.changed ? decision.event : null;
+    request.signal?.throwIfAborted();
     const saved = await repository.save(decision.access, stored?.revision ?? null, event, outcome);
     if (saved === 'saved') {
       if (event) {

@@ -15,7 +15,8 @@ export type DomainErrorCode =
   | 'REQUEST_ID_REUSED'
   | 'CONCURRENT_MODIFICATION'
   | 'STORAGE_UNAVAILABLE'
-  | 'NOT_YET_CONSISTENT';
+  | 'NOT_YET_CONSISTENT'
+  | 'RATE_LIMITED';
 
 export interface FieldViolation {
   /** The request field, in the API's snake_case path form, e.g. `personal_identity_number`. */

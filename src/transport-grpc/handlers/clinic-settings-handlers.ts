@@ -22,11 +22,11 @@ export function clinicSettingsHandlers(commands: SettingsCommands, queries: Sett
   });
   return {
     getClinicSettings: async (r, { principal }) => ({ settings: toClinicSettingsMessage(await queries.getClinicSettings(principal, r.clinicId)) }),
-    putCaseType: async (r, { principal }) =>
-      changeResponse(await commands.putCaseType({ ...r, principal, caseType: fromCaseTypeMessage(r.caseType) })),
-    removeCaseType: async (r, { principal }) => changeResponse(await commands.removeCaseType({ ...r, principal })),
-    setServiceArea: async (r, { principal }) =>
-      changeResponse(await commands.setServiceArea({ ...r, principal, serviceArea: fromServiceAreaMessage(r.serviceArea) })),
-    clearServiceArea: async (r, { principal }) => changeResponse(await commands.clearServiceArea({ ...r, principal })),
+    putCaseType: async (r, { principal, signal }) =>
+      changeResponse(await commands.putCaseType({ ...r, principal, signal, caseType: fromCaseTypeMessage(r.caseType) })),
+    removeCaseType: async (r, { principal, signal }) => changeResponse(await commands.removeCaseType({ ...r, principal, signal })),
+    setServiceArea: async (r, { principal, signal }) =>
+      changeResponse(await commands.setServiceArea({ ...r, principal, signal, serviceArea: fromServiceAreaMessage(r.serviceArea) })),
+    clearServiceArea: async (r, { principal, signal }) => changeResponse(await commands.clearServiceArea({ ...r, principal, signal })),
   };
 }

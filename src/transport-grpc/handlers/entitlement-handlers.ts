@@ -11,14 +11,14 @@ export interface EntitlementHandlers {
 
 export function entitlementHandlers(queries: EntitlementQueries): EntitlementHandlers {
   return {
-    listEntitlements: async (r, { principal }) => ({
-      clinics: (await queries.listEntitlements(principal, r.personalIdentityNumber, r.consistencyToken)).map((c) => ({
+    listEntitlements: async (r, { principal, signal }) => ({
+      clinics: (await queries.listEntitlements(principal, r.personalIdentityNumber, r.consistencyToken, signal)).map((c) => ({
         clinicId: c.clinicId,
         caseTypes: c.caseTypes.map(toCaseTypeEntitlement),
       })),
     }),
-    checkEntitlement: async (r, { principal }) => {
-      const found = await queries.checkEntitlement(principal, r.personalIdentityNumber, r.clinicId, r.caseTypeId, r.consistencyToken);
+    checkEntitlement: async (r, { principal, signal }) => {
+      const found = await queries.checkEntitlement(principal, r.personalIdentityNumber, r.clinicId, r.caseTypeId, r.consistencyToken, signal);
       return found
         ? { allowed: true, reason: toReason(found.reason), untilDate: found.until ?? '' }
         : { allowed: false, reason: EntitlementReason.ENTITLEMENT_REASON_UNSPECIFIED, untilDate: '' };

@@ -47,10 +47,10 @@ export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: Consis
     consistencyToken: tokens.forAccess(result.access),
   });
   return {
-    lookupResident: async (r, { principal }) => u.staffQueries.lookupResident(principal, r.clinicId, r.personalIdentityNumber),
-    approveResident: async (r, { principal }) => changeResponse(await u.approveResident({ ...r, principal })),
-    removeApproval: async (r, { principal }) => changeResponse(await u.removeApproval({ ...r, principal })),
-    removeApprovals: async (r, { principal }) => ({
+    lookupResident: async (r, { principal, signal }) => u.staffQueries.lookupResident(principal, r.clinicId, r.personalIdentityNumber, signal),
+    approveResident: async (r, { principal, signal }) => changeResponse(await u.approveResident({ ...r, principal, signal })),
+    removeApproval: async (r, { principal, signal }) => changeResponse(await u.removeApproval({ ...r, principal, signal })),
+    removeApprovals: async (r, { principal, signal }) => ({
       bulkRemoval: toBulkRemovalMessage(
         await u.removeApprovals({
           principal,
@@ -59,18 +59,19 @@ export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: Consis
           residents: r.residents?.personalIdentityNumbers ?? null,
           allResidents: r.allResidents === true,
           waitMs: BULK_WAIT_MS,
+          signal,
         }),
       ),
     }),
-    getBulkRemoval: async (r, { principal }) => ({ bulkRemoval: toBulkRemovalMessage(await u.staffQueries.getBulkRemoval(principal, r.clinicId, r.id)) }),
-    grantCaseType: async (r, { principal }) => changeResponse(await u.grantCaseType({ ...r, principal })),
-    changeGrant: async (r, { principal }) => changeResponse(await u.changeGrant({ ...r, principal })),
-    removeGrant: async (r, { principal }) => changeResponse(await u.removeGrant({ ...r, principal })),
-    getResidentAccess: async (r, { principal }) => ({
-      access: toResidentAccessMessage(await u.staffQueries.getResidentAccess(principal, r.clinicId, r.personalIdentityNumber)),
+    getBulkRemoval: async (r, { principal, signal }) => ({ bulkRemoval: toBulkRemovalMessage(await u.staffQueries.getBulkRemoval(principal, r.clinicId, r.id)) }),
+    grantCaseType: async (r, { principal, signal }) => changeResponse(await u.grantCaseType({ ...r, principal, signal })),
+    changeGrant: async (r, { principal, signal }) => changeResponse(await u.changeGrant({ ...r, principal, signal })),
+    removeGrant: async (r, { principal, signal }) => changeResponse(await u.removeGrant({ ...r, principal, signal })),
+    getResidentAccess: async (r, { principal, signal }) => ({
+      access: toResidentAccessMessage(await u.staffQueries.getResidentAccess(principal, r.clinicId, r.personalIdentityNumber, signal)),
     }),
-    listResidents: async (r, { principal }) => {
-      const page = await u.staffQueries.listResidents(principal, r);
+    listResidents: async (r, { principal, signal }) => {
+      const page = await u.staffQueries.listResidents(principal, r, signal);
       return {
         residents: page.residents.map((e) => ({ access: toResidentAccessMessage(e.access), name: e.name })),
         nextPageToken: page.nextPageToken,

@@ -1,0 +1,29 @@
+import { DomainError } from '../domain/errors/domain-error';
+import { TokenBuckets, type BucketRule } from '../shared/token-buckets';
+
+export interface RateLimitSettings {
+  /** LookupResident, per caller. */
+  lookup: BucketRule;
+  /** ListEntitlements and CheckEntitlement together, per caller. */
+  entitlements: BucketRule;
+}
+
+/**
+ * Per-caller limits on the reads that could enumerate residents: token buckets keyed by the
+ * token's subject, in this instance's memory (N instances give a caller N times the budget).
+ */
+export function rateLimits(settings: RateLimitSettings, now: () => number = Date.now): (method: string, subject: string) => void {
+  const lookup = new TokenBuckets(settings.lookup, now);
+  const entitlements = new TokenBuckets(settings.entitlements, now);
+  const bucketsOf: Record<string, TokenBuckets> = {
+    LookupResident: lookup,
+    ListEntitlements: entitlements,
+    CheckEntitlement: entitlements,
+  };
+  return (method, subject) => {
+    const result = bucketsOf[method]?.take(subject);
+    if (result && !result.taken) {
+      throw new DomainError('RATE_LIMITED', 'too many calls of this kind by this caller; retry later', [], { retryAfterMs: result.retryAfterMs });
+    }
+  };
+}

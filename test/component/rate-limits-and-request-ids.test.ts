@@ -1,0 +1,90 @@
+import { status } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { aResident } from '../builders/identity';
+import { anApproveResidentRequest } from '../builders/requests';
+import { apiOf, errorDetails, failureOf, retryDelayOf, type Api } from '../support/grpc-client';
+import { startWithClinic, type ServiceUnderTest } from '../support/service-under-test';
+import { signTestToken } from '../support/tokens';
+
+const LOOKUP_BURST = 3;
+const ENTITLEMENTS_BURST = 2;
+
+describe('per-caller rate limits and request ids in logs', () => {
+  let sut: ServiceUnderTest;
+  let clinicId: string;
+  let staff: Api;
+  beforeAll(async () => {
+    ({ sut, clinicId, staff } = await startWithClinic([{ id: 'general', name: 'General', restricted: false }], {
+      env: {
+        RATE_LIMIT_LOOKUP_PER_MINUTE: '1',
+        RATE_LIMIT_LOOKUP_BURST: String(LOOKUP_BURST),
+        RATE_LIMIT_ENTITLEMENTS_PER_SECOND: '1',
+        RATE_LIMIT_ENTITLEMENTS_BURST: String(ENTITLEMENTS_BURST),
+      },
+    }));
+  });
+  afterAll(async () => {
+    await sut.stop();
+  });
+
+  const asCaller = async (sub: string, clinics = [clinicId]) => apiOf(sut.clients, await signTestToken({ sub, clinics, roles: ['staff'] }));
+
+  it('the lookup after the burst is RESOURCE_EXHAUSTED with RetryInfo; another staff member is not held back', async () => {
+    const enumerator = await asCaller('staff-enumerating');
+    for (let i = 0; i < LOOKUP_BURST; i++) await enumerator.lookupResident({ clinicId, personalIdentityNumber: aResident() });
+
+    const error = await failureOf(enumerator.lookupResident({ clinicId, personalIdentityNumber: aResident() }));
+    expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(errorDetails(error).reason).toBe('RATE_LIMITED');
+    const delay = retryDelayOf(error)!;
+    const delayMs = delay.seconds * 1000 + delay.nanos / 1e6;
+    expect(delayMs).toBeGreaterThan(0);
+    expect(delayMs).toBeLessThanOrEqual(60_000);
+
+    const colleague = await asCaller('staff-colleague');
+    await expect(colleague.lookupResident({ clinicId, personalIdentityNumber: aResident() })).resolves.toMatchObject({ registered: false });
+    // Other methods are not limited for the one held back.
+    await expect(enumerator.getResidentAccess({ clinicId, personalIdentityNumber: aResident() })).resolves.toBeDefined();
+  });
+
+  it('entitlement reads of one caller beyond their burst are RESOURCE_EXHAUSTED with RetryInfo', async () => {
+    const eservice = apiOf(sut.clients, await signTestToken({ sub: 'eservice-hammering', scope: 'resident-access:entitlements' }));
+    // More calls at once than the burst and a second's refill could serve.
+    const calls = Array.from({ length: ENTITLEMENTS_BURST + 6 }, (_, i) =>
+      i % 2 === 0
+        ? eservice.listEntitlements({ personalIdentityNumber: aResident() })
+        : eservice.checkEntitlement({ personalIdentityNumber: aResident(), clinicId, caseTypeId: 'general' }),
+    );
+    const outcomes = await Promise.allSettled(calls);
+    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const error of refused) {
+      expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(retryDelayOf(error)).not.toBeNull();
+    }
+  });
+
+  it('logs a request id only once the caller is authenticated and the id is well-formed', async () => {
+    const resident = aResident();
+    const withNumber = `req-${resident}`;
+    const huge = `${'x'.repeat(1 << 20)}-AstridLindqvist-${resident}`;
+    const unauthenticated = `unauthenticated-${randomUUID()}`;
+    const logged = `logged-${randomUUID()}`;
+
+    await staff.approveResident(anApproveResidentRequest({ clinicId, personalIdentityNumber: aResident(), requestId: withNumber }));
+    const hugeError = await failureOf(staff.approveResident(anApproveResidentRequest({ clinicId, requestId: huge })));
+    expect(hugeError.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorDetails(hugeError).violations.map((v) => v.field)).toEqual(['request_id']);
+    expect((await failureOf(sut.api(null).approveResident(anApproveResidentRequest({ clinicId, requestId: unauthenticated })))).code).toBe(status.UNAUTHENTICATED);
+    await staff.approveResident(anApproveResidentRequest({ clinicId, requestId: logged }));
+
+    const rpcLines = sut.logs.entries.filter((e) => e.msg === 'rpc');
+    expect(rpcLines.some((e) => e.requestId === logged)).toBe(true);
+    const text = sut.logs.text();
+    expect(text).not.toContain(resident);
+    expect(text).not.toContain(resident.slice(2));
+    expect(text).not.toContain('AstridLindqvist');
+    expect(text).not.toContain('xxxxxxxxxxxxxxxx');
+    expect(text).not.toContain(unauthenticated);
+  });
+});
