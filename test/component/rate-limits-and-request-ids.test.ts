@@ -67,7 +67,8 @@ describe('per-caller rate limits and request ids in logs', () => {
   it('logs a request id only once the caller is authenticated and the id is well-formed', async () => {
     const resident = aResident();
     const withNumber = `req-${resident}`;
-    const huge = `${'x'.repeat(1 << 20)}-AstridLindqvist-${resident}`;
+    // Just under the 1 MiB receive limit (GRPC_MAX_RECEIVE_MESSAGE_BYTES), so it reaches validation.
+    const huge = `${'x'.repeat(1000 * 1000)}-AstridLindqvist-${resident}`;
     const unauthenticated = `unauthenticated-${randomUUID()}`;
     const logged = `logged-${randomUUID()}`;
 
