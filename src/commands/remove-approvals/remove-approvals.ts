@@ -39,7 +39,8 @@ export function makeRemoveApprovals(deps: RemoveApprovalsDeps) {
     readCommon({ clinicId: input.clinicId, requestId: input.requestId }, today, violations);
     const residents = readSelection(input, today, violations);
     violations.throwIfAny();
-    await clinicForStaff(deps.clinics, input.principal, input.clinicId);
+    // A list is everyday staff work; emptying the whole clinic is an administrator's decision.
+    await clinicForStaff(deps.clinics, input.principal, input.clinicId, residents === null ? 'admin' : 'staff');
 
     const print = fingerprint('RemoveApprovals', { clinicId: input.clinicId, actor: input.principal.subject, residents });
     const { job } = await deps.jobs.createOrGet({
