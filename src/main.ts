@@ -22,7 +22,7 @@ import { RegisterConsumer } from './register/register-consumer';
 import { CLINICS_COLLECTION, type ClinicDocument } from './storage-mongo/clinic-document';
 import { MongoAccessQueries } from './storage-mongo/mongo-access-queries';
 import { AUDIT_COLLECTION, MongoAuditTrail, type AuditDocument } from './storage-mongo/mongo-audit-trail';
-import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore } from './storage-mongo/mongo-bulk-removal-store';
+import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore, RUNNING_BULK_REMOVALS_COLLECTION } from './storage-mongo/mongo-bulk-removal-store';
 import { MongoClinicSettingsRepository } from './storage-mongo/mongo-clinic-settings-repository';
 import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } from './storage-mongo/mongo-resident-register';
 import { auditHandlers } from './transport-grpc/handlers/audit-handlers';
@@ -156,7 +156,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION));
   const accessQueries = new MongoAccessQueries(accessCollection);
   const register = new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION));
-  const jobs = new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION));
+  const jobs = new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION), db.collection(RUNNING_BULK_REMOVALS_COLLECTION));
   const outboxSignal = { eventsStored: (clinicId: string, resident: string) => relay.documentChanged(accessDocumentId(clinicId, resident)) };
   const changeDeps = { repository, requests, outboxSignal, queue: new KeyedQueue(), views: projection };
   const accessDeps = { ...changeDeps, clinics, clock, ids };

@@ -3,6 +3,14 @@ import type { BulkRemovalJob, BulkRemovalStore } from '../domain/ports/bulk-remo
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 export const BULK_REMOVALS_COLLECTION = 'bulk_removals';
+/** One document per clinic with a bulk removal running: `_id` is the clinic, so the insert is the lock. */
+export const RUNNING_BULK_REMOVALS_COLLECTION = 'bulk_removals_running';
+
+export interface RunningBulkRemovalDocument {
+  _id: string;
+  jobId: string;
+  since: Date;
+}
 
 type JobDocument = Omit<BulkRemovalJob, 'id'> & { _id: string };
 
@@ -10,7 +18,10 @@ const toJob = ({ _id, ...rest }: JobDocument): BulkRemovalJob => ({ id: _id, ...
 
 /** Jobs keyed by their request id; only the one runner that holds a job writes its progress. */
 export class MongoBulkRemovalStore implements BulkRemovalStore {
-  constructor(private readonly collection: Collection<JobDocument>) {}
+  constructor(
+    private readonly collection: Collection<JobDocument>,
+    private readonly running: Collection<RunningBulkRemovalDocument>,
+  ) {}
 
   createOrGet(job: BulkRemovalJob): Promise<{ job: BulkRemovalJob; created: boolean }> {
     return withStorageErrors(async () => {
@@ -41,5 +52,25 @@ export class MongoBulkRemovalStore implements BulkRemovalStore {
 
   findUnfinished(): Promise<BulkRemovalJob[]> {
     return withStorageErrors(async () => (await this.collection.find({ finishedAt: null }).toArray()).map(toJob));
+  }
+
+  claimClinic(clinicId: string, jobId: string, at: Date): Promise<{ holder: string; since: Date }> {
+    return withStorageErrors(async () => {
+      try {
+        await this.running.insertOne({ _id: clinicId, jobId, since: at });
+        return { holder: jobId, since: at };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const existing = await this.running.findOne({ _id: clinicId });
+        // Released between the insert and the read: the caller claims again.
+        return existing ? { holder: existing.jobId, since: existing.since } : { holder: '', since: at };
+      }
+    });
+  }
+
+  releaseClinic(clinicId: string, jobId: string): Promise<void> {
+    return withStorageErrors(async () => {
+      await this.running.deleteOne({ _id: clinicId, jobId });
+    });
   }
 }
