@@ -47,6 +47,7 @@ import { connectMongo } from './storage-mongo/connect';
 import { openDocumentWriter } from './storage-mongo/open-document-writer';
 import { KeyedQueue } from './shared/keyed-queue';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from './storage-mongo/indexes';
+import { configurePageTokens } from './queries/page-token';
 import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
 import type { OutboxDocument } from './storage-mongo/outbox-document';
 import { MongoRequestRegistry, type RequestIdDocument } from './storage-mongo/mongo-request-registry';
@@ -77,6 +78,8 @@ export interface ServiceOptions {
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
+  // Every instance derives the same page-token key, so a listing may continue on any of them.
+  configurePageTokens(config.events.pseudonymSecret, () => clock.now());
 
   const mongo = await connectMongo(config.mongo.uri, 'resident-access');
   const db = mongo.db(config.mongo.database);
@@ -153,7 +156,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     now: () => clock.now(),
     handOver: (id, event, before) => relay.handOver(id, event, before),
   });
-  const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION));
+  const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION), config.requests.retentionMs);
   const accessQueries = new MongoAccessQueries(accessCollection);
   const register = new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION));
   const jobs = new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION), db.collection(RUNNING_BULK_REMOVALS_COLLECTION));

@@ -34,6 +34,7 @@ export const configSchema = z.object({
   EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500),
   SETTINGS_REFRESH_INTERVAL_MS: positiveInt.default(1000),
   CONSISTENCY_WAIT_MS: positiveInt.max(30000).default(1000),
+  REQUEST_ID_RETENTION_DAYS: positiveInt.max(3650).default(30),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000),
@@ -85,6 +86,8 @@ export interface Config {
   expiry: { pollIntervalMs: number; batchSize: number };
   /** Entitlement reads: how often the in-memory clinic settings look for changes; how long a consistency token is waited for. */
   reads: { settingsRefreshMs: number; consistencyWaitMs: number };
+  /** How long a request id (per clinic and caller) is remembered for retries (AIP-155). */
+  requests: { retentionMs: number };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
   auth:
     | { mode: 'development' }
@@ -142,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
     expiry: { pollIntervalMs: e.EXPIRY_POLL_INTERVAL_MS, batchSize: e.EXPIRY_BATCH_SIZE },
     reads: { settingsRefreshMs: e.SETTINGS_REFRESH_INTERVAL_MS, consistencyWaitMs: e.CONSISTENCY_WAIT_MS },
+    requests: { retentionMs: e.REQUEST_ID_RETENTION_DAYS * 24 * 60 * 60 * 1000 },
     auth:
       e.AUTH_MODE === 'development'
         ? { mode: 'development' }

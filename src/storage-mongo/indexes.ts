@@ -1,4 +1,5 @@
 import type { Collection, Db } from 'mongodb';
+import { isFerretDb } from './open-document-writer';
 
 export const ACCESS_COLLECTION = 'access';
 export const REQUEST_IDS_COLLECTION = 'request_ids';
@@ -13,6 +14,12 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await access.createIndex({ clinicId: 1, _id: 1 }, { name: 'by_clinic' });
   await access.createIndex({ nextEndsAt: 1 }, { name: 'by_next_end', sparse: true });
   await db.collection('bulk_removals').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
+  // Request ids are forgotten after their retention (REQUEST_ID_RETENTION_DAYS). FerretDB 1.x
+  // refuses TTL indexes (NotImplemented); there the records stay, and the registry treats an
+  // expired one as absent either way.
+  if (!(await isFerretDb(db))) {
+    await db.collection(REQUEST_IDS_COLLECTION).createIndex({ expiresAt: 1 }, { name: 'request_id_expiry', expireAfterSeconds: 0 });
+  }
   const audit = db.collection('audit');
   await audit.createIndex({ clinicId: 1, occurredAt: 1, _id: 1 }, { name: 'by_clinic_time' });
   await audit.createIndex({ resident: 1, occurredAt: 1, _id: 1 }, { name: 'by_resident_time' });

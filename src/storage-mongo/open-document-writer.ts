@@ -34,7 +34,8 @@ export async function openDocumentWriter(db: Db, choice: WriterChoice, claimTime
   return { writer, kind, outboxStore: (c) => FerretOutboxStore.in(c, writer) };
 }
 
-async function isFerretDb(db: Db): Promise<boolean> {
+/** Told by `buildInfo`: FerretDB names its own version there. */
+export async function isFerretDb(db: Db): Promise<boolean> {
   const info = await db.admin().command({ buildInfo: 1 });
   return typeof info.ferretdbVersion === 'string';
 }
