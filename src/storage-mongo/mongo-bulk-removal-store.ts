@@ -12,9 +12,11 @@ export interface RunningBulkRemovalDocument {
   since: Date;
 }
 
+/** `_id` is `<clinic>|<job id>`: a job id is scoped to its clinic. */
 type JobDocument = Omit<BulkRemovalJob, 'id'> & { _id: string };
 
-const toJob = ({ _id, ...rest }: JobDocument): BulkRemovalJob => ({ id: _id, ...rest });
+const documentId = (clinicId: string, id: string) => `${clinicId}|${id}`;
+const toJob = ({ _id, ...rest }: JobDocument): BulkRemovalJob => ({ id: _id.slice(rest.clinicId.length + 1), ...rest });
 
 /** Jobs keyed by their request id; only the one runner that holds a job writes its progress. */
 export class MongoBulkRemovalStore implements BulkRemovalStore {
@@ -26,27 +28,28 @@ export class MongoBulkRemovalStore implements BulkRemovalStore {
   createOrGet(job: BulkRemovalJob): Promise<{ job: BulkRemovalJob; created: boolean }> {
     return withStorageErrors(async () => {
       const { id, ...rest } = job;
+      const _id = documentId(job.clinicId, id);
       try {
-        await this.collection.insertOne({ _id: id, ...rest });
+        await this.collection.insertOne({ _id, ...rest });
         return { job, created: true };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        const existing = await this.collection.findOne({ _id: id });
+        const existing = await this.collection.findOne({ _id });
         return { job: toJob(existing!), created: false };
       }
     });
   }
 
-  find(id: string): Promise<BulkRemovalJob | null> {
+  find(clinicId: string, id: string): Promise<BulkRemovalJob | null> {
     return withStorageErrors(async () => {
-      const doc = await this.collection.findOne({ _id: id });
+      const doc = await this.collection.findOne({ _id: documentId(clinicId, id) });
       return doc ? toJob(doc) : null;
     });
   }
 
-  saveProgress(id: string, progress: { removed: number; unchanged: number; finishedAt: Date | null }): Promise<void> {
+  saveProgress(clinicId: string, id: string, progress: { removed: number; unchanged: number; finishedAt: Date | null }): Promise<void> {
     return withStorageErrors(async () => {
-      await this.collection.updateOne({ _id: id }, { $set: progress });
+      await this.collection.updateOne({ _id: documentId(clinicId, id) }, { $set: progress });
     });
   }
 

@@ -188,7 +188,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     // Start the job, and approve a new resident once the job is stored with its start time.
     const started = remove(request);
     const jobs = sut.db.collection<{ _id: string; startedAt: Date; finishedAt: Date | null }>('bulk_removals');
-    const job = await pollUntil(() => jobs.findOne({ _id: request.requestId }), (j) => j !== null, 10_000);
+    const job = await pollUntil(() => jobs.findOne({ _id: `${clinicId}|${request.requestId}` }), (j) => j !== null, 10_000);
     await pollUntil(async () => Date.now(), (now) => now > job!.startedAt.getTime());
     const lateComer = aResident();
     const late = await approve(lateComer);
@@ -284,7 +284,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
       const error = await failureOf(remove(request));
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(errorDetails(error).violations.map((v) => v.field)).toEqual([field]);
-      expect(await sut.db.collection<{ _id: string }>('bulk_removals').countDocuments({ _id: request.requestId })).toBe(0);
+      expect(await sut.db.collection<{ _id: string }>('bulk_removals').countDocuments({ _id: `${clinicId}|${request.requestId}` })).toBe(0);
     }
     // 1000 is allowed.
     const { done } = await runToCompletion(listed([resident, ...tooMany.slice(2)]));
@@ -335,10 +335,27 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     const error = await failureOf(staff.removeApprovals(request));
 
     expect(error.code).toBe(status.PERMISSION_DENIED);
-    expect(await jobs().countDocuments({ _id: request.requestId })).toBe(0);
+    expect(await jobs().countDocuments({ _id: `${clinicId}|${request.requestId}` })).toBe(0);
     expect((await documentOf(resident))?.approval).not.toBeNull();
     const { done } = await runToCompletion(listed([resident]));
     expect(done).toMatchObject({ removedCount: 1 });
+  });
+
+  it("a job's id is its clinic's: the same request id at another clinic starts a job of its own", async () => {
+    const resident = aResident();
+    const otherClinic = await sut.givenClinic();
+    const atBoth = sut.api(await signTestToken({ sub: 'staff-1', clinics: [clinicId, otherClinic] }));
+    await approve(resident, clinicId, atBoth);
+    await approve(resident, otherClinic, atBoth);
+    const requestId = randomUUID();
+
+    const here = (await atBoth.removeApprovals(listed([resident], { requestId }))).bulkRemoval!;
+    const there = (await atBoth.removeApprovals(listed([resident], { requestId, clinicId: otherClinic }))).bulkRemoval!;
+
+    expect(here).toMatchObject({ id: requestId, clinicId, removedCount: 1 });
+    expect(there).toMatchObject({ id: requestId, clinicId: otherClinic, removedCount: 1 });
+    expect((await documentOf(resident, otherClinic))?.approval).toBeNull();
+    await expect(atBoth.getBulkRemoval({ clinicId: otherClinic, id: requestId })).resolves.toMatchObject({ bulkRemoval: { clinicId: otherClinic } });
   });
 
   describe('one bulk removal per clinic at a time', () => {
@@ -347,7 +364,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
       const id = randomUUID();
       const startedAt = new Date();
       await jobs().insertOne({
-        _id: id,
+        _id: `${clinicId}|${id}`,
         clinicId,
         residents,
         fingerprint: fingerprint('RemoveApprovals', { clinicId, actor: 'staff-1', residents }),
@@ -372,7 +389,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
         expect(errorDetails(error).reason).toBe('BULK_REMOVAL_RUNNING');
         expect(errorInfoMetadataOf(error)).toEqual({ jobId: runningId });
         expect(error.details).toContain(runningId);
-        expect(await jobs().countDocuments({ _id: request.requestId })).toBe(0);
+        expect(await jobs().countDocuments({ _id: `${clinicId}|${request.requestId}` })).toBe(0);
       }
       expect((await documentOf(resident))?.approval).not.toBeNull();
       // Another clinic is not held up.
@@ -399,7 +416,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
       const resident = aResident();
       await approve(resident);
       const finishedId = await runningElsewhere([]);
-      await jobs().updateOne({ _id: finishedId }, { $set: { finishedAt: new Date() } });
+      await jobs().updateOne({ _id: `${clinicId}|${finishedId}` }, { $set: { finishedAt: new Date() } });
 
       const { done } = await runToCompletion(listed([resident]));
 

@@ -23,7 +23,7 @@ export async function claimClinicForBulkRemoval(jobs: BulkRemovalStore, clinicId
     const { holder, since } = await jobs.claimClinic(clinicId, jobId, now);
     if (holder === jobId) return;
     if (holder === '') continue;
-    const held = await jobs.find(holder);
+    const held = await jobs.find(clinicId, holder);
     const abandoned = held ? held.finishedAt !== null : now.getTime() - since.getTime() > UNSTORED_JOB_GRACE_MS;
     if (!abandoned) throw bulkRemovalRunning(holder);
     await jobs.releaseClinic(clinicId, holder);

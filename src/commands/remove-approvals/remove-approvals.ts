@@ -48,7 +48,7 @@ export function makeRemoveApprovals(deps: RemoveApprovalsDeps) {
     await clinicForStaff(deps.clinics, input.principal, input.clinicId, residents === null ? 'admin' : 'staff');
 
     const print = fingerprint('RemoveApprovals', { clinicId: input.clinicId, actor: input.principal.subject, residents });
-    const earlier = await deps.jobs.find(input.requestId);
+    const earlier = await deps.jobs.find(input.clinicId, input.requestId);
     if (earlier) return follow(deps, checked(earlier, print), input.waitMs);
 
     await claimClinicForBulkRemoval(deps.jobs, input.clinicId, input.requestId, now);
@@ -76,7 +76,7 @@ function checked(job: BulkRemovalJob, print: string): BulkRemovalJob {
 async function follow(deps: RemoveApprovalsDeps, job: BulkRemovalJob, waitMs: number): Promise<BulkRemovalJob> {
   const done = deps.runner.run(job);
   await Promise.race([done, new Promise((r) => setTimeout(r, waitMs).unref())]);
-  return (await deps.jobs.find(job.id)) ?? job;
+  return (await deps.jobs.find(job.clinicId, job.id)) ?? job;
 }
 
 function readSelection(input: RemoveApprovalsInput, today: string, violations: Violations): string[] | null {

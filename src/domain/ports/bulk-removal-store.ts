@@ -1,5 +1,5 @@
 export interface BulkRemovalJob {
-  /** The request id that started it. */
+  /** The request id that started it; a job's id is its clinic's (other clinics' ids never meet it). */
   id: string;
   clinicId: string;
   /** Listed residents (12 digits), or null for every resident approved when the job started. */
@@ -13,10 +13,10 @@ export interface BulkRemovalJob {
 }
 
 export interface BulkRemovalStore {
-  /** Creates the job, or returns the one already stored under this id. */
+  /** Creates the job, or returns the one already stored under this id at its clinic. */
   createOrGet(job: BulkRemovalJob): Promise<{ job: BulkRemovalJob; created: boolean }>;
-  find(id: string): Promise<BulkRemovalJob | null>;
-  saveProgress(id: string, progress: { removed: number; unchanged: number; finishedAt: Date | null }): Promise<void>;
+  find(clinicId: string, id: string): Promise<BulkRemovalJob | null>;
+  saveProgress(clinicId: string, id: string, progress: { removed: number; unchanged: number; finishedAt: Date | null }): Promise<void>;
   findUnfinished(): Promise<BulkRemovalJob[]>;
   /**
    * Marks `jobId` as the clinic's one running bulk removal, unless another job holds the mark:
