@@ -28,8 +28,8 @@ export async function ensureDevAuth({ root, clinicId, validDays = 30 }) {
       .setExpirationTime(expiresAtSeconds)
       .sign(privateKey);
   const tokens = {
-    staff: await sign('dev-staff', { clinics: [clinicId], roles: ['staff'] }),
-    admin: await sign('dev-admin', { clinics: [clinicId], roles: ['staff', 'admin'] }),
+    staff: await sign('dev-staff', { clinic_roles: { [clinicId]: ['staff'] } }),
+    admin: await sign('dev-admin', { clinic_roles: { [clinicId]: ['staff', 'admin'] } }),
     eservice: await sign('dev-resident-eservice', { scope: ENTITLEMENTS_SCOPE }),
   };
   const tokensFile = join(root, '.local', 'dev-tokens.json');

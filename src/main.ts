@@ -25,7 +25,7 @@ import { MongoAccessQueries } from './storage-mongo/mongo-access-queries';
 import { MongoExpiredRecords } from './storage-mongo/mongo-expired-records';
 import { RetentionPurge } from './retention/retention-purge';
 import { AUDIT_COLLECTION, MongoAuditTrail, type AuditDocument } from './storage-mongo/mongo-audit-trail';
-import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore } from './storage-mongo/mongo-bulk-removal-store';
+import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore, RUNNING_BULK_REMOVALS_COLLECTION } from './storage-mongo/mongo-bulk-removal-store';
 import { MongoClinicSettingsRepository } from './storage-mongo/mongo-clinic-settings-repository';
 import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } from './storage-mongo/mongo-resident-register';
 import { auditHandlers } from './transport-grpc/handlers/audit-handlers';
@@ -50,6 +50,7 @@ import { connectMongo } from './storage-mongo/connect';
 import { openDocumentWriter } from './storage-mongo/open-document-writer';
 import { KeyedQueue } from './shared/keyed-queue';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from './storage-mongo/indexes';
+import { configurePageTokens } from './queries/page-token';
 import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
 import type { OutboxDocument } from './storage-mongo/outbox-document';
 import { MongoRequestRegistry, type RequestIdDocument } from './storage-mongo/mongo-request-registry';
@@ -80,6 +81,8 @@ export interface ServiceOptions {
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
+  // Every instance derives the same page-token key, so a listing may continue on any of them.
+  configurePageTokens(config.events.pseudonymSecret, () => clock.now());
 
   const mongo = await connectMongo(config.mongo, 'resident-access');
   const db = mongo.db(config.mongo.database);
@@ -149,10 +152,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     now: () => clock.now(),
     handOver: (id, event, before) => relay.handOver(id, event, before),
   });
-  const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION));
+  const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION), config.requests.retentionMs);
   const accessQueries = new MongoAccessQueries(accessCollection);
   const register = new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION));
-  const jobs = new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION));
+  const jobs = new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION), db.collection(RUNNING_BULK_REMOVALS_COLLECTION));
   const outboxSignal = { eventsStored: (clinicId: string, resident: string) => relay.documentChanged(accessDocumentId(clinicId, resident)) };
   const changeDeps = { repository, requests, outboxSignal, queue: new KeyedQueue(), views: projection };
   const accessDeps = { ...changeDeps, clinics, clock, ids };
@@ -173,7 +176,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const accessLog = await MongoAccessLog.in(db);
   const pseudonymOf = (resident: string) => residentPseudonym(config.events.pseudonymSecret, `access-log|${resident}`);
   const recordReads = makeReadRecorder({ log: accessLog, pseudonymOf, clock, retentionDays: config.accessLog.retentionDays });
-  const retention = new RetentionPurge(await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION]), clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' }));
+  const retention = new RetentionPurge(await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION, REQUEST_IDS_COLLECTION]), clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' }));
   const readDeps = { access: repository, accessQueries, clinics, register, jobs, clock, recordReads };
 
   const handlers = {

@@ -9,6 +9,7 @@ import { AuthError, createTokenVerifier, DEVELOPMENT_PRINCIPAL, TokenKeysUnavail
 const ISSUER = 'https://idp.example.test';
 const AUDIENCE = 'resident-access';
 const CLINIC = 'SE2321000016-1234';
+const OTHER = 'SE2321000016-9999';
 const settings = (extra: { publicKeyPem?: string; jwksUrl?: string }): JwtAuthSettings => ({
   mode: 'jwt',
   issuer: ISSUER,
@@ -29,7 +30,7 @@ beforeAll(async () => {
   verifier = createTokenVerifier(settings({ publicKeyPem }));
 });
 
-const staffClaims = { clinics: [CLINIC], roles: ['staff'] };
+const staffClaims = { clinic_roles: { [CLINIC]: ['staff'] } };
 
 function sign(claims: JWTPayload = staffClaims, edit: (jwt: SignJWT) => SignJWT = (jwt) => jwt, key: KeyLike | Uint8Array = privateKey, alg = 'ES256') {
   const jwt = new SignJWT(claims)
@@ -58,13 +59,20 @@ async function expectRejected(header: string | undefined, reason: AuthError['rea
 
 describe('jwt mode with a public key', () => {
   it('turns a valid token into the principal', async () => {
-    const token = await sign({ clinics: [CLINIC], roles: ['staff', 'admin', 'auditor'], scope: `${ENTITLEMENTS_SCOPE} other` });
+    const token = await sign({ clinic_roles: { [CLINIC]: ['staff', 'admin', 'auditor'], [OTHER]: ['staff'] }, scope: `${ENTITLEMENTS_SCOPE} other` });
     await expect(verifier.verify(`Bearer ${token}`)).resolves.toEqual({
       subject: 'staff-1',
-      clinics: [CLINIC],
-      roles: ['staff', 'admin'],
+      clinicRoles: new Map([
+        [CLINIC, ['staff', 'admin']],
+        [OTHER, ['staff']],
+      ]),
       scopes: [ENTITLEMENTS_SCOPE, 'other'],
     });
+  });
+
+  it('no longer honours the flat clinics and roles claims: such a token has no clinic rights', async () => {
+    const token = await sign({ clinics: [CLINIC], roles: ['staff', 'admin'] });
+    await expect(verifier.verify(`Bearer ${token}`)).resolves.toEqual({ subject: 'staff-1', clinicRoles: new Map(), scopes: [] });
   });
 
   it('answers a token it verified lately without verifying again, but never past its expiry', async () => {
@@ -134,9 +142,11 @@ describe('jwt mode with a public key', () => {
   });
 
   it.each([
-    ['clinics not an array', { clinics: CLINIC, roles: ['staff'] }],
-    ['clinics not HSA-ids', { clinics: ['*'], roles: ['staff'] }],
-    ['roles not an array', { clinics: [CLINIC], roles: 'admin' }],
+    ['clinic_roles an array', { clinic_roles: [CLINIC] }],
+    ['clinic_roles a string', { clinic_roles: CLINIC }],
+    ['clinic_roles keyed by something else than HSA-ids', { clinic_roles: { '*': ['staff'] } }],
+    ['roles not an array', { clinic_roles: { [CLINIC]: 'admin' } }],
+    ['roles not strings', { clinic_roles: { [CLINIC]: ['staff', 1] } }],
     ['scope not a string', { scope: [ENTITLEMENTS_SCOPE] }],
   ])('rejects malformed claims (%s) as TOKEN_INVALID', async (_, claims) => {
     await expectRejected(`Bearer ${await sign(claims)}`, 'TOKEN_INVALID', /malformed claims/);
@@ -176,7 +186,7 @@ describe('jwt mode with a JWKS URL', () => {
 
   it('verifies a token against the served key set', async () => {
     const remote = createTokenVerifier(settings({ jwksUrl }));
-    await expect(remote.verify(`Bearer ${await sign()}`)).resolves.toMatchObject({ subject: 'staff-1', clinics: [CLINIC] });
+    await expect(remote.verify(`Bearer ${await sign()}`)).resolves.toMatchObject({ subject: 'staff-1', clinicRoles: new Map([[CLINIC, ['staff']]]) });
   });
 
   it('rejects a token whose key id is not in the set', async () => {
@@ -200,8 +210,7 @@ describe('development mode', () => {
   it('needs no token and ignores one that is sent', async () => {
     await expect(development.verify(undefined)).resolves.toEqual({
       subject: 'development',
-      clinics: ['*'],
-      roles: ['staff', 'admin'],
+      clinicRoles: new Map([['*', ['staff', 'admin']]]),
       scopes: [ENTITLEMENTS_SCOPE],
     });
     await expect(development.verify('Bearer garbage')).resolves.toBe(DEVELOPMENT_PRINCIPAL);
@@ -212,14 +221,18 @@ describe('principalFromClaims', () => {
   it('reads the e-service token: a scope, no clinics or roles', () => {
     expect(principalFromClaims({ sub: 'eservice', scope: ` ${ENTITLEMENTS_SCOPE}  ` })).toEqual({
       subject: 'eservice',
-      clinics: [],
-      roles: [],
+      clinicRoles: new Map(),
       scopes: [ENTITLEMENTS_SCOPE],
     });
   });
 
   it('throws AuthError(TOKEN_INVALID) for a missing subject or non-string roles', () => {
-    expect(() => principalFromClaims({ clinics: [] })).toThrow(AuthError);
-    expect(() => principalFromClaims({ sub: 's', roles: ['staff', 1] })).toThrow(expect.objectContaining({ reason: 'TOKEN_INVALID' }));
+    expect(() => principalFromClaims({ clinic_roles: {} })).toThrow(AuthError);
+    expect(() => principalFromClaims({ sub: 's', clinic_roles: { [CLINIC]: ['staff', 1] } })).toThrow(expect.objectContaining({ reason: 'TOKEN_INVALID' }));
+  });
+
+  it('keeps only clinics with a known role, each with its own roles', () => {
+    const principal = principalFromClaims({ sub: 's', clinic_roles: { [CLINIC]: ['staff'], [OTHER]: ['auditor'] } });
+    expect(principal.clinicRoles).toEqual(new Map([[CLINIC, ['staff']]]));
   });
 });

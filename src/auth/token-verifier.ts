@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { ENTITLEMENTS_SCOPE, type Principal } from '../domain/authorization/principal';
+import { ENTITLEMENTS_SCOPE, EVERY_CLINIC, type Principal } from '../domain/authorization/principal';
 import type { AuthSettings, JwtAuthSettings } from './auth-settings';
 import { AuthError, principalFromClaims } from './token-claims';
 import { VerifiedTokenCache } from './verified-token-cache';
@@ -23,14 +23,13 @@ export class TokenKeysUnavailableError extends Error {
 }
 
 /**
- * Development mode's caller: every role and scope, and clinics ['*'], which means every clinic
- * (authorization checks must treat '*' as a wildcard; no real token can carry it, see
+ * Development mode's caller: every scope, and every role at clinic '*', which means every clinic
+ * (authorization checks treat '*' as a wildcard; no real token can carry it, see
  * principalFromClaims).
  */
 export const DEVELOPMENT_PRINCIPAL: Principal = Object.freeze({
   subject: 'development',
-  clinics: Object.freeze(['*']),
-  roles: Object.freeze(['staff', 'admin'] as const),
+  clinicRoles: new Map([[EVERY_CLINIC, Object.freeze(['staff', 'admin'] as const)]]),
   scopes: Object.freeze([ENTITLEMENTS_SCOPE]),
 });
 

@@ -123,8 +123,8 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       violations.add(clinicIdViolation(clinicId));
       violations.throwIfAny();
       await clinicForStaff(deps.clinics, principal, clinicId);
-      const job = await deps.jobs.find(id);
-      if (!job || job.clinicId !== clinicId) throw new DomainError('BULK_REMOVAL_NOT_FOUND', 'no bulk removal with this id at this clinic');
+      const job = await deps.jobs.find(clinicId, id);
+      if (!job) throw new DomainError('BULK_REMOVAL_NOT_FOUND', 'no bulk removal with this id at this clinic');
       return job;
     },
   };

@@ -38,6 +38,14 @@ describe('parseRegisterMessage', () => {
     expect(result).toMatchObject({ kind: 'state', state: { personalIdentityNumber: coordination, protectedIdentity: true } });
   });
 
+  it("drops a protected resident's name at once, and does not need one", () => {
+    for (const names of [{}, { givenName: undefined, familyName: undefined }, { givenName: '', familyName: 42 }]) {
+      const result = parseRegisterMessage(pin, valueOf({ protectedIdentity: true, ...names }), now);
+      expect(result).toMatchObject({ kind: 'state', state: { givenName: '', familyName: '', protectedIdentity: true } });
+    }
+    expect(JSON.stringify(parseRegisterMessage(pin, valueOf({ protectedIdentity: true }), now))).not.toContain('Anna');
+  });
+
   it('reads deregistered: true as a removal at its time, needing no other fields', () => {
     const value = JSON.stringify({ personalIdentityNumber: pin, registeredAt: '2025-05-31T00:00:00Z', deregistered: true });
     expect(parseRegisterMessage(pin, value, now)).toEqual({

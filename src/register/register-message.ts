@@ -95,9 +95,10 @@ export function parseRegisterMessage(key: Bytes, value: Bytes, now: Date): Regis
   if (fields.deregistered === true) return { kind: 'removal', personalIdentityNumber: pin, registeredAt };
 
   const { givenName, familyName, protectedIdentity, regionCode, municipalityCode } = fields;
-  if (!validName(givenName)) return skip('invalid-field', 'givenName');
-  if (!validName(familyName)) return skip('invalid-field', 'familyName');
   if (typeof protectedIdentity !== 'boolean') return skip('invalid-field', 'protectedIdentity');
+  // A protected resident's name is not needed (never shown), so it is neither required nor kept.
+  if (!protectedIdentity && !validName(givenName)) return skip('invalid-field', 'givenName');
+  if (!protectedIdentity && !validName(familyName)) return skip('invalid-field', 'familyName');
   if (typeof regionCode !== 'string' || !REGION_CODE.test(regionCode)) return skip('invalid-field', 'regionCode');
   // A Swedish municipality code starts with its county's code.
   if (typeof municipalityCode !== 'string' || !MUNICIPALITY_CODE.test(municipalityCode) || !municipalityCode.startsWith(regionCode)) {
@@ -105,6 +106,14 @@ export function parseRegisterMessage(key: Bytes, value: Bytes, now: Date): Regis
   }
   return {
     kind: 'state',
-    state: { personalIdentityNumber: pin, givenName, familyName, protectedIdentity, regionCode, municipalityCode, registeredAt },
+    state: {
+      personalIdentityNumber: pin,
+      givenName: protectedIdentity ? '' : (givenName as string),
+      familyName: protectedIdentity ? '' : (familyName as string),
+      protectedIdentity,
+      regionCode,
+      municipalityCode,
+      registeredAt,
+    },
   };
 }

@@ -1,27 +1,45 @@
 import type { Collection } from 'mongodb';
-import type { RequestRegistry } from '../domain/ports/request-registry';
+import { DomainError } from '../domain/errors/domain-error';
+import type { RequestKey, RequestRegistry } from '../domain/ports/request-registry';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 export interface RequestIdDocument {
+  /** `<clinic>|<caller>|<request id>`: unambiguous, since neither a clinic id nor a request id has a `|`. */
   _id: string;
   fingerprint: string;
   at: Date;
+  /** MongoDB's TTL index removes the record after this; until then an expired one counts as absent. */
+  expiresAt: Date;
 }
 
-/** One document per request id, found by `_id` alone, which FerretDB serves from its index. */
-export class MongoRequestRegistry implements RequestRegistry {
-  constructor(private readonly collection: Collection<RequestIdDocument>) {}
+const MAX_ATTEMPTS = 3;
 
-  reserve(requestId: string, fingerprint: string, at: Date): Promise<{ existingFingerprint: string | null }> {
+/** One document per scoped request id, found by `_id` alone, which FerretDB serves from its index. */
+export class MongoRequestRegistry implements RequestRegistry {
+  constructor(
+    private readonly collection: Collection<RequestIdDocument>,
+    private readonly retentionMs: number,
+  ) {}
+
+  reserve(key: RequestKey, fingerprint: string, now: Date): Promise<{ existingFingerprint: string | null; expiresAt: Date }> {
     return withStorageErrors(async () => {
-      try {
-        await this.collection.insertOne({ _id: requestId, fingerprint, at });
-        return { existingFingerprint: null };
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        const existing = await this.collection.findOne({ _id: requestId });
-        return { existingFingerprint: existing?.fingerprint ?? null };
+      const _id = `${key.clinicId}|${key.caller}|${key.requestId}`;
+      const fresh: RequestIdDocument = { _id, fingerprint, at: now, expiresAt: new Date(now.getTime() + this.retentionMs) };
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        try {
+          await this.collection.insertOne(fresh);
+          return { existingFingerprint: null, expiresAt: fresh.expiresAt };
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+        const existing = await this.collection.findOne({ _id });
+        if (!existing) continue;
+        if (existing.expiresAt > now) return { existingFingerprint: existing.fingerprint, expiresAt: existing.expiresAt };
+        // Expired but not yet removed: replaced only if nobody replaced it meanwhile.
+        const replaced = await this.collection.replaceOne({ _id, expiresAt: existing.expiresAt }, fresh);
+        if (replaced.modifiedCount === 1) return { existingFingerprint: null, expiresAt: fresh.expiresAt };
       }
+      throw new DomainError('CONCURRENT_MODIFICATION', 'this request id is being reserved concurrently; retry');
     });
   }
 }

@@ -7,8 +7,9 @@ export const RESIDENTS_COLLECTION = 'residents';
 export interface ResidentDocument {
   /** The 12-digit personal identity number. */
   _id: string;
-  givenName: string;
-  familyName: string;
+  /** Absent for a protected identity: its name is never written. */
+  givenName?: string;
+  familyName?: string;
   protectedIdentity: boolean;
   regionCode: string;
   municipalityCode: string;
@@ -24,8 +25,8 @@ export type RegisterWriteOutcome = 'written' | 'ignored';
 function toResident(document: ResidentDocument): RegisteredResident {
   return {
     personalIdentityNumber: document._id,
-    givenName: document.givenName,
-    familyName: document.familyName,
+    givenName: document.givenName ?? '',
+    familyName: document.familyName ?? '',
     protectedIdentity: document.protectedIdentity,
     regionCode: document.regionCode,
     municipalityCode: document.municipalityCode,
@@ -73,11 +74,9 @@ export class MongoResidentRegister implements ResidentRegister {
       const stored = await this.collection.findOne({ _id: state.personalIdentityNumber }, { projection: { registeredAt: 1 } });
       if (stored && stored.registeredAt.getTime() >= state.registeredAt.getTime()) return 'ignored';
       const { personalIdentityNumber, givenName, familyName, protectedIdentity, regionCode, municipalityCode, registeredAt } = state;
-      await this.collection.replaceOne(
-        { _id: personalIdentityNumber },
-        { givenName, familyName, protectedIdentity, regionCode, municipalityCode, registeredAt },
-        { upsert: true },
-      );
+      // The whole document is replaced, so a resident who becomes protected loses the stored name.
+      const name = protectedIdentity ? {} : { givenName, familyName };
+      await this.collection.replaceOne({ _id: personalIdentityNumber }, { ...name, protectedIdentity, regionCode, municipalityCode, registeredAt }, { upsert: true });
       return 'written';
     });
   }

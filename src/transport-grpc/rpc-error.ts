@@ -34,12 +34,19 @@ export function toRpcError(thrown: unknown): RpcError {
   }
   const code = statusByDomainCode[thrown.code];
   const reason = thrown.violations[0]?.reason ?? thrown.code;
-  return { error: build(code, thrown.message, reason, thrown.violations, thrown.retry?.retryAfterMs), unexpected: false };
+  return { error: build(code, thrown.message, reason, thrown.violations, thrown.retry?.retryAfterMs, thrown.info), unexpected: false };
 }
 
-function build(code: status, message: string, reason: string, violations: DomainError['violations'], retryAfterMs?: number): Partial<ServiceError> {
+function build(
+  code: status,
+  message: string,
+  reason: string,
+  violations: DomainError['violations'],
+  retryAfterMs?: number,
+  info: DomainError['info'] = {},
+): Partial<ServiceError> {
   const details = [
-    { typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`, value: Buffer.from(ErrorInfo.encode({ reason, domain: ERROR_DOMAIN, metadata: {} }).finish()) },
+    { typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`, value: Buffer.from(ErrorInfo.encode({ reason, domain: ERROR_DOMAIN, metadata: { ...info } }).finish()) },
   ];
   if (violations.length > 0) {
     const badRequest = BadRequest.encode({

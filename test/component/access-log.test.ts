@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { aResident, tenDigitForm } from '../builders/identity';
+import { anApproveResidentRequest } from '../builders/requests';
 import { failureOf, type Api } from '../support/grpc-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
@@ -140,9 +141,13 @@ describe('the access log of reads', () => {
   });
 
   // Last: it moves the clock a month on.
-  it('enforces retention: entries past ACCESS_LOG_RETENTION_DAYS are purged', async () => {
+  it('enforces retention: entries past ACCESS_LOG_RETENTION_DAYS and request ids past REQUEST_ID_RETENTION_DAYS are purged', async () => {
     const resident = aResident();
     const staff = await sut.staff(clinicId);
+    const requestId = randomUUID();
+    await staff.approveResident(anApproveResidentRequest({ clinicId, requestId }));
+    const requestIdRecords = () => sut.db.collection('request_ids').countDocuments({ _id: `${clinicId}|staff-1|${requestId}` as never });
+    expect(await requestIdRecords()).toBe(1);
     await staff.lookupResident({ clinicId, personalIdentityNumber: resident });
     clock.current = new Date(clock.current.getTime() + 29 * DAY_MS);
     await staff.getResidentAccess({ clinicId, personalIdentityNumber: resident });
@@ -153,6 +158,7 @@ describe('the access log of reads', () => {
     clock.current = new Date(clock.current.getTime() + 2 * DAY_MS); // the lookup is 31 days old, the other read 2
     await until('the 31-day-old entry purged', async () => (await logOf(resident)).length === 1, 10000);
     expect((await logOf(resident)).map((e) => e.read)).toEqual(['GetResidentAccess']);
+    expect(await requestIdRecords()).toBe(0); // 31 days old; kept 30 (the default)
   });
 
   const purged = () => sut.logs.entries.filter((e) => e.msg === 'expired records purged').length;

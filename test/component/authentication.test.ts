@@ -114,7 +114,7 @@ describe('authentication', () => {
         new UnsecuredJWT({ ...claims }).setSubject(claims.sub!).setIssuer(TEST_ISSUER).setAudience(TEST_AUDIENCE).setExpirationTime('5m').encode(),
         await token({ notBefore: 120 }),
         // A signed token whose payload was changed afterwards.
-        withPayload(valid, { sub: 'intruder', clinics: [aClinicId()], roles: ['staff', 'admin'], scope: 'resident-access:entitlements', iss: TEST_ISSUER, aud: TEST_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 }),
+        withPayload(valid, { sub: 'intruder', clinic_roles: { [aClinicId()]: ['staff', 'admin'] }, scope: 'resident-access:entitlements', iss: TEST_ISSUER, aud: TEST_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 }),
         // The development wildcard can never come in a token.
         await token({ clinics: ['*'] }),
       ];
@@ -192,6 +192,24 @@ describe('authentication', () => {
       expect(error.details).not.toContain(unknownClinic);
     }
     expect(await sut.access.countDocuments({ clinicId: { $in: [otherClinic, unknownClinic] } })).toBe(0);
+  });
+
+  it('roles hold per clinic: staff here and admin elsewhere is not admin here', async () => {
+    const otherClinic = await sut.givenClinic();
+    const mixed = sut.api(await signTestToken({ sub: 'staff-5', clinicRoles: { [clinicId]: ['staff'], [otherClinic]: ['staff', 'admin'] } }));
+
+    const refused = await failureOf(mixed.getClinicSettings({ clinicId }));
+    expect({ code: refused.code, reason: errorDetails(refused).reason }).toEqual({ code: status.PERMISSION_DENIED, reason: 'PERMISSION_DENIED' });
+    const removeAll = await failureOf(mixed.removeApprovals({ clinicId, allResidents: true, requestId: randomUUID() }));
+    expect(removeAll.code).toBe(status.PERMISSION_DENIED);
+    await expect(mixed.getClinicSettings({ clinicId: otherClinic })).resolves.toMatchObject({ settings: { clinicId: otherClinic } });
+    await expect(mixed.getResidentAccess({ clinicId, personalIdentityNumber: resident })).resolves.toMatchObject({ access: { version: 1 } });
+  });
+
+  it('the flat clinics and roles claims of earlier tokens give no rights at all', async () => {
+    const legacy = sut.api(await signTestToken({ sub: 'staff-6', claims: { clinics: [clinicId], roles: ['staff', 'admin'] } }));
+    const error = await failureOf(legacy.getResidentAccess({ clinicId, personalIdentityNumber: resident }));
+    expect(error.code).toBe(status.PERMISSION_DENIED);
   });
 
   it("every change records the token's sub as its actor: response, database and event", async () => {

@@ -65,7 +65,7 @@ describe('a bulk removal across a shutdown', () => {
     await first.service.stop();
     await answered.catch(() => undefined); // answered with the job so far, or cut off by the stop
 
-    const paused = await jobs.findOne({ _id: request.requestId });
+    const paused = await jobs.findOne({ _id: `${clinicId}|${request.requestId}` });
     const removedSoFar = RESIDENTS - (await approvedNow());
     expect(paused?.finishedAt).toBeNull();
     expect(removedSoFar).toBeLessThan(RESIDENTS);

@@ -37,7 +37,8 @@ describe('GrantCaseType', () => {
     expect(seen).not.toContain(resident.slice(2));
     expect(seen).not.toContain(tenDigitForm(resident));
   };
-  const reservedRequestIds = (id: string) => sut.db.collection('request_ids').countDocuments({ _id: id as never });
+  // Request ids are kept per clinic and caller (sut.staff calls as staff-1).
+  const reservedRequestIds = (id: string) => sut.db.collection('request_ids').countDocuments({ _id: `${clinicId}|staff-1|${id}` as never });
 
   describe('grants', () => {
     it('until a date: answers the whole access, stores the end as 00:00 Stockholm after the date, publishes GRANTED', async () => {

@@ -215,21 +215,42 @@ describe('ListResidents', () => {
     }
   });
 
-  it('a garbage or tampered page token is INVALID_ARGUMENT on page_token and reveals no number', async () => {
+  it('a garbage, tampered, truncated, readable or foreign page token is INVALID_ARGUMENT on page_token and reveals no number', async () => {
     const clinicId = await givenClinic();
     const residents = distinctResidents(2);
     await inParallel(residents, 2, (r) => approve(clinicId, r));
-    const { nextPageToken } = await list({ clinicId, pageSize: 1 });
-    const decoded = JSON.parse(Buffer.from(nextPageToken, 'base64url').toString('utf8')) as { a: string; l: string };
-    const tampered = Buffer.from(JSON.stringify({ ...decoded, l: 'AAAAAAAAAAAAAAAA' })).toString('base64url');
-    const notANumber = Buffer.from(JSON.stringify({ ...decoded, a: 'x' })).toString('base64url');
+    const { residents: shown, nextPageToken } = await list({ clinicId, pageSize: 1 });
+    const after = shown[0]!.access!.personalIdentityNumber;
+    const bytes = Buffer.from(nextPageToken, 'base64url');
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length >> 1]! ^= 0x01;
+    const { nextPageToken: ofAnotherListing } = await list({ clinicId, pageSize: 1, approvedOnly: true });
+    const readable = Buffer.from(JSON.stringify({ a: after, l: 'AAAAAAAAAAAAAAAA' })).toString('base64url');
 
-    for (const pageToken of ['garbage', '%%%', Buffer.from('{"a":1}').toString('base64url'), tampered, notANumber]) {
+    const refused = ['garbage', '%%%', readable, flipped.toString('base64url'), bytes.subarray(0, bytes.length - 1).toString('base64url'), `${nextPageToken}A`];
+    for (const pageToken of refused) {
       const error = await failureOf(list({ clinicId, pageToken }));
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(errorDetails(error).violations.map((v) => [v.field, v.reason])).toEqual([['page_token', 'INVALID_PAGE_TOKEN']]);
-      expect(error.details).not.toContain(decoded.a.slice(2));
+      expect(error.details).not.toContain(after.slice(2));
     }
+    // A token of the approved-only listing does not continue the full one.
+    const foreign = await failureOf(list({ clinicId, pageToken: ofAnotherListing }));
+    expect(errorDetails(foreign).violations.map((v) => v.field)).toEqual(['page_token']);
+  });
+
+  it('a page token is opaque: neither its text nor its decoded bytes hold the number it continues after', async () => {
+    const clinicId = await givenClinic();
+    await inParallel(distinctResidents(3), 3, (r) => approve(clinicId, r));
+    const { residents: shown, nextPageToken } = await list({ clinicId, pageSize: 1 });
+    const after = shown[0]!.access!.personalIdentityNumber;
+
+    const decoded = Buffer.from(nextPageToken, 'base64url');
+    for (const text of [nextPageToken, decoded.toString('utf8'), decoded.toString('latin1')]) {
+      expect(text).not.toContain(after.slice(2));
+      expect(text).not.toMatch(/\d{6}/);
+    }
+    await expect(list({ clinicId, pageSize: 1, pageToken: nextPageToken })).resolves.toMatchObject({ residents: [expect.anything()] });
   });
 
   it('page_size above 1000 or below 0 is INVALID_ARGUMENT on page_size; 1000 is accepted', async () => {

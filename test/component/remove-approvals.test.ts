@@ -9,9 +9,11 @@ import {
 import { aResident, tenDigitForm } from '../builders/identity';
 import { anApproveResidentRequest, aGrantCaseTypeRequest } from '../builders/requests';
 import type { ConsumedEvent } from '../support/event-consumer';
-import { errorDetails, failureOf, type Api } from '../support/grpc-client';
+import { errorDetails, errorInfoMetadataOf, failureOf, type Api } from '../support/grpc-client';
 import { relayCaughtUp as relayCaughtUpAt } from '../support/relay-caught-up';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
+import { signTestToken } from '../support/tokens';
+import { fingerprint } from '../../src/commands/shared/fingerprint';
 
 const CASE_TYPES = [
   { id: 'general', name: 'General question', restricted: false },
@@ -52,6 +54,8 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
   let sut: ServiceUnderTest;
   let clinicId: string;
   let staff: Api;
+  /** The same staff member, also an administrator here: removing all approvals needs it. */
+  let admin: Api;
   beforeAll(async () => {
     sut = await startServiceUnderTest({ clock });
   });
@@ -62,6 +66,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     clock.offsetMs = 0;
     clinicId = await sut.givenClinic({ caseTypes: CASE_TYPES });
     staff = await sut.staff(clinicId);
+    admin = sut.api(await signTestToken({ sub: 'staff-1', clinics: [clinicId], roles: ['staff', 'admin'] }));
   });
 
   const approve = (resident: string, at = clinicId, as = staff) =>
@@ -78,6 +83,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     requestId: randomUUID(),
     ...overrides,
   });
+  const remove = (request: RemoveApprovalsRequest) => (request.allResidents ? admin : staff).removeApprovals(request);
   /** Follows the job with GetBulkRemoval until it is done; a timeout names any failed run it logged. */
   const doneJob = (id: string, timeoutMs = 60_000) =>
     pollUntil(
@@ -90,8 +96,14 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     });
   /** Starts the job and follows it until it is done. */
   const runToCompletion = async (request: RemoveApprovalsRequest, timeoutMs?: number): Promise<{ first: BulkRemoval; done: BulkRemoval }> => {
-    const first = (await staff.removeApprovals(request)).bulkRemoval!;
+    const first = (await remove(request)).bulkRemoval!;
     return { first, done: await doneJob(request.requestId, timeoutMs) };
+  };
+  const jobs = () => sut.db.collection<Record<string, unknown> & { _id: string }>('bulk_removals');
+  const running = () => sut.db.collection<{ _id: string; jobId: string; since: Date }>('bulk_removals_running');
+  const doneJobAfter = async (call: Promise<unknown>, id: string) => {
+    await call;
+    return doneJob(id);
   };
   const documentOf = (resident: string, at = clinicId) => sut.access.findOne({ _id: `${at}|${resident}` });
   const removalsOf = (jobId: string) => (e: ConsumedEvent) =>
@@ -174,9 +186,9 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     const request = all();
 
     // Start the job, and approve a new resident once the job is stored with its start time.
-    const started = staff.removeApprovals(request);
+    const started = remove(request);
     const jobs = sut.db.collection<{ _id: string; startedAt: Date; finishedAt: Date | null }>('bulk_removals');
-    const job = await pollUntil(() => jobs.findOne({ _id: request.requestId }), (j) => j !== null, 10_000);
+    const job = await pollUntil(() => jobs.findOne({ _id: `${clinicId}|${request.requestId}` }), (j) => j !== null, 10_000);
     await pollUntil(async () => Date.now(), (now) => now > job!.startedAt.getTime());
     const lateComer = aResident();
     const late = await approve(lateComer);
@@ -215,9 +227,9 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     // Approve one again: a real re-run of the job would remove it again.
     await approve(residents[0]!);
 
-    const retry = (await staff.removeApprovals(request)).bulkRemoval!;
+    const retry = (await remove(request)).bulkRemoval!;
     // The same request with the numbers in another order and written form is the same request.
-    const reordered = (await staff.removeApprovals({ ...request, residents: { personalIdentityNumbers: [...residents].reverse().map(tenDigitForm) } }))
+    const reordered = (await remove({ ...request, residents: { personalIdentityNumbers: [...residents].reverse().map(tenDigitForm) } }))
       .bulkRemoval!;
 
     expect(retry).toEqual(done);
@@ -232,7 +244,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     await inParallel(residents, 8, (r) => approve(r));
     const request = all();
 
-    const answers = await Promise.all([staff.removeApprovals(request), staff.removeApprovals(request), staff.removeApprovals(request)]);
+    const answers = await Promise.all([remove(request), remove(request), remove(request)]);
     const done = await doneJob(request.requestId);
 
     expect(new Set(answers.map((a) => a.bulkRemoval!.startTime!.getTime())).size).toBe(1);
@@ -251,7 +263,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     await runToCompletion(request);
 
     for (const other of [listed([second], { requestId: request.requestId }), all({ requestId: request.requestId })]) {
-      const error = await failureOf(staff.removeApprovals(other));
+      const error = await failureOf(remove(other));
       expect(error.code).toBe(status.ALREADY_EXISTS);
       expect(errorDetails(error).reason).toBe('REQUEST_ID_REUSED');
     }
@@ -269,10 +281,10 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
       [listed(tooMany), 'residents.personal_identity_numbers'],
     ];
     for (const [request, field] of cases) {
-      const error = await failureOf(staff.removeApprovals(request));
+      const error = await failureOf(remove(request));
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(errorDetails(error).violations.map((v) => v.field)).toEqual([field]);
-      expect(await sut.db.collection<{ _id: string }>('bulk_removals').countDocuments({ _id: request.requestId })).toBe(0);
+      expect(await sut.db.collection<{ _id: string }>('bulk_removals').countDocuments({ _id: `${clinicId}|${request.requestId}` })).toBe(0);
     }
     // 1000 is allowed.
     const { done } = await runToCompletion(listed([resident, ...tooMany.slice(2)]));
@@ -282,7 +294,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
   it('a listed number that is not valid is INVALID_ARGUMENT naming its position, without echoing it', async () => {
     const good = aResident();
     const bad = good.slice(0, 11) + ((Number(good[11]) + 1) % 10);
-    const error = await failureOf(staff.removeApprovals(listed([good, bad])));
+    const error = await failureOf(remove(listed([good, bad])));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(errorDetails(error).violations.map((v) => v.field)).toEqual(['residents.personal_identity_numbers[1]']);
     expect(error.details).not.toContain(bad.slice(2));
@@ -314,5 +326,101 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     // Nor may the other clinic's staff start or resume it.
     const error = await failureOf(atOther.removeApprovals(request));
     expect(error.code).toBe(status.PERMISSION_DENIED);
+  });
+  it('staff may remove a list of approvals, but removing all of them needs the admin role at the clinic', async () => {
+    const resident = aResident();
+    await approve(resident);
+    const request = all();
+
+    const error = await failureOf(staff.removeApprovals(request));
+
+    expect(error.code).toBe(status.PERMISSION_DENIED);
+    expect(await jobs().countDocuments({ _id: `${clinicId}|${request.requestId}` })).toBe(0);
+    expect((await documentOf(resident))?.approval).not.toBeNull();
+    const { done } = await runToCompletion(listed([resident]));
+    expect(done).toMatchObject({ removedCount: 1 });
+  });
+
+  it("a job's id is its clinic's: the same request id at another clinic starts a job of its own", async () => {
+    const resident = aResident();
+    const otherClinic = await sut.givenClinic();
+    const atBoth = sut.api(await signTestToken({ sub: 'staff-1', clinics: [clinicId, otherClinic] }));
+    await approve(resident, clinicId, atBoth);
+    await approve(resident, otherClinic, atBoth);
+    const requestId = randomUUID();
+
+    const here = (await atBoth.removeApprovals(listed([resident], { requestId }))).bulkRemoval!;
+    const there = (await atBoth.removeApprovals(listed([resident], { requestId, clinicId: otherClinic }))).bulkRemoval!;
+
+    expect(here).toMatchObject({ id: requestId, clinicId, removedCount: 1 });
+    expect(there).toMatchObject({ id: requestId, clinicId: otherClinic, removedCount: 1 });
+    expect((await documentOf(resident, otherClinic))?.approval).toBeNull();
+    await expect(atBoth.getBulkRemoval({ clinicId: otherClinic, id: requestId })).resolves.toMatchObject({ bulkRemoval: { clinicId: otherClinic } });
+  });
+
+  describe('one bulk removal per clinic at a time', () => {
+    /** A job another instance is running here: stored, unfinished, holding the clinic's mark. */
+    async function runningElsewhere(residents: string[] | null): Promise<string> {
+      const id = randomUUID();
+      const startedAt = new Date();
+      await jobs().insertOne({
+        _id: `${clinicId}|${id}`,
+        clinicId,
+        residents,
+        fingerprint: fingerprint('RemoveApprovals', { clinicId, actor: 'staff-1', residents }),
+        actor: 'staff-1',
+        startedAt,
+        finishedAt: null,
+        removed: 0,
+        unchanged: 0,
+      });
+      await running().insertOne({ _id: clinicId, jobId: id, since: startedAt });
+      return id;
+    }
+
+    it('another request meanwhile is FAILED_PRECONDITION naming the running job, and starts nothing', async () => {
+      const resident = aResident();
+      await approve(resident);
+      const runningId = await runningElsewhere(null);
+
+      for (const request of [all(), listed([resident])]) {
+        const error = await failureOf(remove(request));
+        expect(error.code).toBe(status.FAILED_PRECONDITION);
+        expect(errorDetails(error).reason).toBe('BULK_REMOVAL_RUNNING');
+        expect(errorInfoMetadataOf(error)).toEqual({ jobId: runningId });
+        expect(error.details).toContain(runningId);
+        expect(await jobs().countDocuments({ _id: `${clinicId}|${request.requestId}` })).toBe(0);
+      }
+      expect((await documentOf(resident))?.approval).not.toBeNull();
+      // Another clinic is not held up.
+      const otherClinic = await sut.givenClinic();
+      await expect(sut.api(await signTestToken({ sub: 'staff-1', clinics: [otherClinic], roles: ['staff', 'admin'] })).removeApprovals(all({ clinicId: otherClinic }))).resolves.toBeDefined();
+    });
+
+    it('the same request joins the running job, whose end frees the clinic for the next', async () => {
+      const [first, second] = distinctResidents(2) as [string, string];
+      await approve(first);
+      const runningId = await runningElsewhere(null);
+
+      const joined = await doneJobAfter(remove(all({ requestId: runningId })), runningId);
+
+      expect(joined).toMatchObject({ id: runningId, removedCount: 1 });
+      expect(await running().findOne({ _id: clinicId })).toBeNull();
+      await approve(second);
+      const { done } = await runToCompletion(all());
+      expect(done).toMatchObject({ removedCount: 1 });
+      expect(await running().findOne({ _id: clinicId })).toBeNull();
+    });
+
+    it("a mark left by a finished job (its release lost in a crash) does not hold the clinic", async () => {
+      const resident = aResident();
+      await approve(resident);
+      const finishedId = await runningElsewhere([]);
+      await jobs().updateOne({ _id: `${clinicId}|${finishedId}` }, { $set: { finishedAt: new Date() } });
+
+      const { done } = await runToCompletion(listed([resident]));
+
+      expect(done).toMatchObject({ removedCount: 1 });
+    });
   });
 });

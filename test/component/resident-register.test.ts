@@ -81,14 +81,14 @@ describe('the resident register, fed from the population-register topic', () => 
 
   it('a new resident appears', async () => {
     const pin = aResident();
-    await send({ key: pin, value: stateOf(pin, '2025-03-01T09:00:00+01:00', { protectedIdentity: true }) });
+    await send({ key: pin, value: stateOf(pin, '2025-03-01T09:00:00+01:00') });
 
     const document = await eventually(async () => (await stored(pin)) ?? Promise.reject(new Error('not stored yet')));
     expect(document).toEqual({
       _id: pin,
       givenName: 'Astrid',
       familyName: 'Lindqvist',
-      protectedIdentity: true,
+      protectedIdentity: false,
       regionCode: '12',
       municipalityCode: '1281',
       registeredAt: new Date('2025-03-01T08:00:00Z'),
@@ -97,10 +97,31 @@ describe('the resident register, fed from the population-register topic', () => 
       personalIdentityNumber: pin,
       givenName: 'Astrid',
       familyName: 'Lindqvist',
-      protectedIdentity: true,
+      protectedIdentity: false,
       regionCode: '12',
       municipalityCode: '1281',
     });
+  });
+
+  it("a protected resident's name is never stored, and is removed when a resident becomes protected", async () => {
+    const [protectedOne, becomesProtected] = [aResident(), aResident()];
+    await send(
+      { key: protectedOne, value: stateOf(protectedOne, '2025-03-01T09:00:00Z', { protectedIdentity: true }) },
+      { key: becomesProtected, value: stateOf(becomesProtected, '2025-03-01T09:00:00Z') },
+    );
+    await eventually(async () => expect(await stored(becomesProtected)).toMatchObject({ givenName: 'Astrid' }));
+    await send({ key: becomesProtected, value: stateOf(becomesProtected, '2025-03-02T09:00:00Z', { protectedIdentity: true }) });
+
+    const expected = (pin: string, registeredAt: string) => ({
+      _id: pin,
+      protectedIdentity: true,
+      regionCode: '12',
+      municipalityCode: '1281',
+      registeredAt: new Date(registeredAt),
+    });
+    await eventually(async () => expect(await stored(protectedOne)).toEqual(expected(protectedOne, '2025-03-01T09:00:00Z')));
+    await eventually(async () => expect(await stored(becomesProtected)).toEqual(expected(becomesProtected, '2025-03-02T09:00:00Z')));
+    expect(await register.find(protectedOne)).toMatchObject({ givenName: '', familyName: '', protectedIdentity: true });
   });
 
   it('ignores a state older than the stored one, and a duplicate', async () => {

@@ -118,7 +118,7 @@ describe('MongoDB (FerretDB) down', () => {
 
       const failures = calls.filter((c): c is typeof c & { outcome: Extract<Outcome, { kind: 'failed' }> } => c.outcome.kind === 'failed');
       const failedIds = failures.map((c) => c.request.requestId);
-      const reservations = await service.db.collection('request_ids').countDocuments({ _id: { $in: failedIds } as never });
+      const reservations = await service.db.collection('request_ids').countDocuments({ _id: { $in: failedIds.map((id) => `${clinicId}|staff-1|${id}`) } as never });
       const slowest = Math.max(0, ...failures.map((c) => c.outcome.ms));
       printAccounting(
         accounting,

@@ -96,6 +96,14 @@ export function errorDetails(error: ServiceError): { reason?: string; domain?: s
   return { reason: info?.reason, domain: info?.domain, violations };
 }
 
+/** The google.rpc.ErrorInfo metadata of a failed call ({} when it carries none). */
+export function errorInfoMetadataOf(error: ServiceError): Record<string, string> {
+  const raw = error.metadata.get('grpc-status-details-bin')[0];
+  if (!raw) return {};
+  const detail = Status.decode(raw as Buffer).details.find((d) => d.typeUrl.endsWith('google.rpc.ErrorInfo'));
+  return detail ? ErrorInfo.decode(detail.value).metadata : {};
+}
+
 /** The google.rpc.RetryInfo delay of a failed call; null when it carries none. */
 export function retryDelayOf(error: ServiceError): { seconds: number; nanos: number } | null {
   const raw = error.metadata.get('grpc-status-details-bin')[0];

@@ -10,8 +10,13 @@ const TEST_ALGORITHM = 'ES256';
 
 export interface TestTokenOverrides {
   sub?: string;
+  /** Shorthand: these `roles` at each of these clinics (written as the `clinic_roles` claim). */
   clinics?: string[];
   roles?: string[];
+  /** Roles per clinic, added to what `clinics` and `roles` give. */
+  clinicRoles?: Record<string, string[]>;
+  /** Further claims as they are, e.g. the flat `clinics`/`roles` claims the service no longer honours. */
+  claims?: Record<string, unknown>;
   scope?: string;
   aud?: string;
   iss?: string;
@@ -70,7 +75,8 @@ export async function signTokenWithForeignKey(overrides: TestTokenOverrides = {}
 
 function signWith(key: KeyLike | Uint8Array, alg: string, overrides: TestTokenOverrides): Promise<string> {
   const { sub = 'test-staff', clinics = [], roles = ['staff'], scope, aud = TEST_AUDIENCE, iss = TEST_ISSUER } = overrides;
-  const jwt = new SignJWT({ clinics, roles, ...(scope === undefined ? {} : { scope }) })
+  const clinicRoles = { ...Object.fromEntries(clinics.map((clinicId) => [clinicId, roles])), ...overrides.clinicRoles };
+  const jwt = new SignJWT({ ...overrides.claims, clinic_roles: clinicRoles, ...(scope === undefined ? {} : { scope }) })
     .setProtectedHeader({ alg, typ: 'JWT' })
     .setSubject(sub)
     .setIssuer(iss)

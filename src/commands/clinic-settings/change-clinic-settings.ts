@@ -9,6 +9,7 @@ import type { ClinicSettingsRepository } from '../../domain/ports/clinic-setting
 import type { Clock } from '../../domain/ports/clock';
 import type { KeyedQueue } from '../../shared/keyed-queue';
 import type { RequestRegistry } from '../../domain/ports/request-registry';
+import { earlierOutcome } from '../shared/change-resident-access';
 import { stockholmDate } from '../../domain/time/stockholm';
 import { fingerprint } from '../shared/fingerprint';
 import { readCommon } from '../shared/inputs';
@@ -67,7 +68,11 @@ export async function changeClinicSettings(
 
   input.signal?.throwIfAborted();
   const print = fingerprint(operation, { clinicId: input.clinicId, actor: input.principal.subject, ...meaning });
-  const { existingFingerprint } = await deps.requests.reserve(input.requestId, print, now);
+  const { existingFingerprint, expiresAt } = await deps.requests.reserve(
+    { clinicId: input.clinicId, caller: input.principal.subject, requestId: input.requestId },
+    print,
+    now,
+  );
   if (existingFingerprint !== null && existingFingerprint !== print) {
     throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
   }
@@ -75,7 +80,7 @@ export async function changeClinicSettings(
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       input.signal?.throwIfAborted();
       const stored = await deps.clinics.find(input.clinicId);
-      const earlier = stored?.recentRequests.find((r) => r.requestId === input.requestId);
+      const earlier = earlierOutcome(stored?.recentRequests, { requestId: input.requestId, fingerprint: print }, now);
       if (earlier) return { changed: earlier.changed, settings: earlier.settings };
       const current = stored?.settings ?? emptySettings(input.clinicId);
       if (input.etag && input.etag !== settingsEtag(current)) {
@@ -84,7 +89,7 @@ export async function changeClinicSettings(
     const decision = decide(current);
     // Nothing stored and nothing to store: a no-op must not create the clinic (it stays unknown).
     if (!decision.changed && !stored) return { changed: false, settings: current };
-    const outcome = { requestId: input.requestId, fingerprint: print, changed: decision.changed, settings: decision.settings };
+    const outcome = { requestId: input.requestId, fingerprint: print, changed: decision.changed, settings: decision.settings, expiresAt };
     const withdrawals = [...(stored?.pendingWithdrawals ?? [])];
     if (decision.withdrawn) {
       withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });

@@ -42,7 +42,8 @@ export class BulkRemovalRunner {
    */
   run(job: BulkRemovalJob): Promise<void> {
     // A retry re-reads the job, so it resumes from the last saved progress.
-    return this.runs.start(job.id, async () => this.process((await this.deps.jobs.find(job.id)) ?? job), { jobId: job.id });
+    const run = async () => this.process((await this.deps.jobs.find(job.clinicId, job.id)) ?? job);
+    return this.runs.start(`${job.clinicId}|${job.id}`, run, { jobId: job.id });
   }
 
   idle(): Promise<void> {
@@ -73,7 +74,7 @@ export class BulkRemovalRunner {
         if (++sinceSave >= PROGRESS_EVERY) {
           sinceSave = 0;
           const snapshot = { ...progress, finishedAt: null };
-          saving = saving.then(() => this.deps.jobs.saveProgress(job.id, snapshot)).catch(() => undefined);
+          saving = saving.then(() => this.deps.jobs.saveProgress(job.clinicId, job.id, snapshot)).catch(() => undefined);
         }
       },
       () => this.deps.clock.now(),
@@ -81,11 +82,13 @@ export class BulkRemovalRunner {
     ).catch(async (error: unknown) => {
       // Whatever was done counts, so a paused or failed job reports its progress.
       await saving;
-      await this.deps.jobs.saveProgress(job.id, { ...progress, finishedAt: null }).catch(() => undefined);
+      await this.deps.jobs.saveProgress(job.clinicId, job.id, { ...progress, finishedAt: null }).catch(() => undefined);
       throw error;
     });
     await saving;
-    await this.deps.jobs.saveProgress(job.id, { ...progress, finishedAt: this.deps.clock.now() });
+    await this.deps.jobs.saveProgress(job.clinicId, job.id, { ...progress, finishedAt: this.deps.clock.now() });
+    // A release lost here is taken over by the next claim, which finds this job finished.
+    await this.deps.jobs.releaseClinic(job.clinicId, job.id).catch(() => undefined);
     this.logger.info({ jobId: job.id, clinicId: job.clinicId, ...progress }, 'bulk removal done');
   }
 }

@@ -10,6 +10,7 @@ import { fingerprint } from '../shared/fingerprint';
 import { readCommon } from '../shared/inputs';
 import { clinicForStaff } from '../shared/staff-clinic';
 import type { BulkRemovalRunner } from './bulk-removal-runner';
+import { claimClinicForBulkRemoval } from './clinic-claim';
 
 export interface RemoveApprovalsDeps {
   jobs: BulkRemovalStore;
@@ -33,7 +34,11 @@ export interface RemoveApprovalsInput {
 
 export const MAX_LISTED_RESIDENTS = 1000;
 
-/** Starts (or, for a retried request id, resumes) a bulk removal, and answers when done or after `waitMs`. */
+/**
+ * Starts (or, for a retried request id, resumes) a bulk removal, and answers when done or after
+ * `waitMs`. One bulk removal runs per clinic at a time: another request meanwhile is refused with
+ * the running job's id.
+ */
 export function makeRemoveApprovals(deps: RemoveApprovalsDeps) {
   return async (input: RemoveApprovalsInput): Promise<BulkRemovalJob> => {
     const now = deps.clock.now();
@@ -43,10 +48,15 @@ export function makeRemoveApprovals(deps: RemoveApprovalsDeps) {
     const residents = readSelection(input, today, violations);
     violations.throwIfAny();
     input.signal?.throwIfAborted();
-    await clinicForStaff(deps.clinics, input.principal, input.clinicId);
+    // A list is everyday staff work; emptying the whole clinic is an administrator's decision.
+    await clinicForStaff(deps.clinics, input.principal, input.clinicId, residents === null ? 'admin' : 'staff');
     input.signal?.throwIfAborted();
 
     const print = fingerprint('RemoveApprovals', { clinicId: input.clinicId, actor: input.principal.subject, residents });
+    const earlier = await deps.jobs.find(input.clinicId, input.requestId);
+    if (earlier) return follow(deps, checked(earlier, print), input.waitMs, input.signal);
+
+    await claimClinicForBulkRemoval(deps.jobs, input.clinicId, input.requestId, now);
     const { job } = await deps.jobs.createOrGet({
       id: input.requestId,
       clinicId: input.clinicId,
@@ -58,14 +68,25 @@ export function makeRemoveApprovals(deps: RemoveApprovalsDeps) {
       removed: 0,
       unchanged: 0,
     });
-    if (job.fingerprint !== print) throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
-
-    // A job once created runs to its end whatever the caller does (GetBulkRemoval follows it).
-    const done = deps.runner.run(job);
-    await waitAtMost(done, input.waitMs, input.signal);
-    input.signal?.throwIfAborted();
-    return (await deps.jobs.find(job.id)) ?? job;
+    return follow(deps, checked(job, print), input.waitMs, input.signal);
   };
+}
+
+function checked(job: BulkRemovalJob, print: string): BulkRemovalJob {
+  if (job.fingerprint !== print) throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
+  return job;
+}
+
+/**
+ * Runs the job here (joining this instance's run of it), and answers when done, after `waitMs`, or
+ * when the call ended. A job once created runs to its end whatever the caller does
+ * (GetBulkRemoval follows it).
+ */
+async function follow(deps: RemoveApprovalsDeps, job: BulkRemovalJob, waitMs: number, signal?: AbortSignal): Promise<BulkRemovalJob> {
+  const done = deps.runner.run(job);
+  await waitAtMost(done, waitMs, signal);
+  signal?.throwIfAborted();
+  return (await deps.jobs.find(job.clinicId, job.id)) ?? job;
 }
 
 function readSelection(input: RemoveApprovalsInput, today: string, violations: Violations): string[] | null {

@@ -76,6 +76,7 @@ export async function runAccessCommand<Extra>(
       clinicId: input.clinicId,
       resident,
       requestId: input.requestId,
+      reservedFor: input.principal.subject,
       etag: input.etag || undefined,
       fingerprint: fingerprint(spec.operation, {
         clinicId: input.clinicId,

@@ -1,5 +1,5 @@
 import type { AccessChangeResult, ChangeDeps, Decide } from './change-resident-access';
-import { changeResidentAccess } from './change-resident-access';
+import { changeResidentAccess, earlierOutcome } from './change-resident-access';
 import { forEachConcurrently } from './for-each-concurrently';
 import type { AccessChange, StoredAccess } from '../../domain/ports/access-repository';
 
@@ -24,7 +24,7 @@ export async function changeManyAccesses(deps: ChangeDeps, batch: readonly Store
   const changedAt: number[] = [];
   const notSaved: number[] = [];
   batch.forEach((stored, i) => {
-    const earlier = stored.recentRequests.find((r) => r.requestId === request.requestId);
+    const earlier = earlierOutcome(stored.recentRequests, request, now);
     if (earlier) {
       results[i] = { changed: earlier.changed, access: earlier.access, replayed: true };
       return;
@@ -60,7 +60,7 @@ export async function changeManyAccesses(deps: ChangeDeps, batch: readonly Store
   notSaved.push(...changedAt.filter((_, k) => saved[k] !== 'saved'));
   await forEachConcurrently(fromArray(notSaved), RETRY_CONCURRENCY, async (i) => {
     const { clinicId, resident } = batch[i]!.access;
-    results[i] = await changeResidentAccess(deps, { clinicId, resident, ...request, reserveRequestId: false }, now);
+    results[i] = await changeResidentAccess(deps, { clinicId, resident, ...request, reservedFor: null }, now);
   });
   return results;
 }

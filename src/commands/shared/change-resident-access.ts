@@ -23,8 +23,8 @@ export interface ChangeRequest {
   fingerprint: string;
   /** Optional AIP-154 precondition: the etag the caller last read. */
   etag?: string;
-  /** False for jobs whose own id already guards retries (bulk removal, withdrawals). */
-  reserveRequestId?: boolean;
+  /** The caller whose request id is reserved; null for jobs whose own id guards retries (bulk removal, withdrawals). */
+  reservedFor: string | null;
   decide: Decide;
   /** The caller's call ended (deadline, cancel): stop before the next storage step. */
   signal?: AbortSignal;
@@ -48,29 +48,41 @@ export interface ChangeDeps {
 }
 
 export async function changeResidentAccess(deps: ChangeDeps, request: ChangeRequest, now: Date): Promise<AccessChangeResult> {
-  const { requestId } = request;
+  const { requestId, clinicId, reservedFor } = request;
   request.signal?.throwIfAborted();
   // Reserve the id first: a crash after this leaves a reservation that the retry, with the same
   // fingerprint, passes through; the document's own record then makes the retry a replay.
-  if (request.reserveRequestId !== false) {
-    const { existingFingerprint } = await deps.requests.reserve(requestId, request.fingerprint, now);
-    if (existingFingerprint !== null && existingFingerprint !== request.fingerprint) throw requestIdReused();
+  let expiresAt: Date | undefined;
+  if (reservedFor !== null) {
+    const reservation = await deps.requests.reserve({ clinicId, caller: reservedFor, requestId }, request.fingerprint, now);
+    if (reservation.existingFingerprint !== null && reservation.existingFingerprint !== request.fingerprint) throw requestIdReused();
+    expiresAt = reservation.expiresAt;
   }
-  return deps.queue.run(`access|${request.clinicId}|${request.resident}`, () => readDecideStore(deps, request));
+  return deps.queue.run(`access|${clinicId}|${request.resident}`, () => readDecideStore(deps, request, now, expiresAt));
 }
 
-async function readDecideStore(deps: ChangeDeps, request: ChangeRequest): Promise<AccessChangeResult> {
+/**
+ * The outcome this request had, if recorded and still within its retention. The fingerprint names
+ * the operation, clinic, resident and caller, so another caller's outcome under the same id (the
+ * registry let both through, each in its own scope) is never replayed.
+ */
+export function earlierOutcome<T extends { requestId: string; fingerprint: string; expiresAt?: Date }>(
+  recent: readonly T[] | undefined,
+  request: { requestId: string; fingerprint: string },
+  now: Date,
+): T | undefined {
+  return recent?.find((r) => r.requestId === request.requestId && r.fingerprint === request.fingerprint && !(r.expiresAt && r.expiresAt <= now));
+}
+
+async function readDecideStore(deps: ChangeDeps, request: ChangeRequest, now: Date, expiresAt: Date | undefined): Promise<AccessChangeResult> {
   const { repository, outboxSignal } = deps;
   const { clinicId, resident, requestId } = request;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // Checked after the wait in the queue too: a command whose caller left while it waited writes nothing.
     request.signal?.throwIfAborted();
     const stored = await repository.find(clinicId, resident);
-    const earlier = stored?.recentRequests.find((r) => r.requestId === requestId);
-    if (earlier) {
-      if (earlier.fingerprint !== request.fingerprint) throw requestIdReused();
-      return { changed: earlier.changed, access: earlier.access, replayed: true };
-    }
+    const earlier = earlierOutcome(stored?.recentRequests, request, now);
+    if (earlier) return { changed: earlier.changed, access: earlier.access, replayed: true };
     const current = stored?.access ?? emptyAccess(clinicId, resident);
     if (request.etag && request.etag !== etagOf(current)) {
       throw new DomainError('STALE_ETAG', 'etag does not match the current access; read it again');
@@ -78,7 +90,7 @@ async function readDecideStore(deps: ChangeDeps, request: ChangeRequest): Promis
     const decision = request.decide(current);
     // Nothing stored and nothing to store: no document is created for a no-op.
     if (!decision.changed && !stored) return { changed: false, access: current };
-    const outcome = { requestId, fingerprint: request.fingerprint, changed: decision.changed, access: decision.access };
+    const outcome = { requestId, fingerprint: request.fingerprint, changed: decision.changed, access: decision.access, ...(expiresAt ? { expiresAt } : {}) };
     const event = decision.changed ? decision.event : null;
     request.signal?.throwIfAborted();
     const saved = await repository.save(decision.access, stored?.revision ?? null, event, outcome);

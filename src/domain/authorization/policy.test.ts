@@ -1,12 +1,14 @@
 import { DomainError } from '../errors/domain-error';
-import { clinicDenied, requireClinicRole, requireEntitlementsScope } from './policy';
-import { ENTITLEMENTS_SCOPE, type Principal } from './principal';
+import { clinicDenied, requireClinicRole, requireEntitlementsScope, rolesAt } from './policy';
+import { ENTITLEMENTS_SCOPE, type Principal, type Role } from './principal';
 
 const CLINIC = 'SE2321000016-1234';
 const OTHER = 'SE2321000016-9999';
 
-function principal(overrides: Partial<Principal> = {}): Principal {
-  return { subject: 'staff-1', clinics: [CLINIC], roles: ['staff'], scopes: [], ...overrides };
+type Roles = Record<string, Role[]>;
+
+function principal(clinicRoles: Roles = { [CLINIC]: ['staff'] }, scopes: string[] = []): Principal {
+  return { subject: 'staff-1', clinicRoles: new Map(Object.entries(clinicRoles)), scopes };
 }
 
 /** The error thrown, or undefined when the check passes. */
@@ -21,29 +23,37 @@ function thrown(check: () => void): DomainError | undefined {
 }
 
 describe('requireClinicRole', () => {
-  it('passes for a listed clinic and a held role', () => {
+  it('passes for a role held at that clinic', () => {
     expect(thrown(() => requireClinicRole(principal(), CLINIC, 'staff'))).toBeUndefined();
-    expect(thrown(() => requireClinicRole(principal({ clinics: [OTHER, CLINIC], roles: ['staff', 'admin'] }), CLINIC, 'admin'))).toBeUndefined();
+    expect(thrown(() => requireClinicRole(principal({ [OTHER]: ['staff'], [CLINIC]: ['staff', 'admin'] }), CLINIC, 'admin'))).toBeUndefined();
   });
 
-  it('denies a clinic that is not listed', () => {
-    expect(thrown(() => requireClinicRole(principal({ clinics: [OTHER] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
-    expect(thrown(() => requireClinicRole(principal({ clinics: [] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
+  it('denies a clinic the caller holds no role at', () => {
+    expect(thrown(() => requireClinicRole(principal({ [OTHER]: ['staff'] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
+    expect(thrown(() => requireClinicRole(principal({}), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
   });
 
   it('matches clinic ids exactly (no prefix or case folding)', () => {
-    expect(thrown(() => requireClinicRole(principal({ clinics: ['SE2321000016-12'] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
-    expect(thrown(() => requireClinicRole(principal({ clinics: [CLINIC.toLowerCase()] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
+    expect(thrown(() => requireClinicRole(principal({ 'SE2321000016-12': ['staff'] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
+    expect(thrown(() => requireClinicRole(principal({ [CLINIC.toLowerCase()]: ['staff'] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
   });
 
-  it('denies a listed clinic when the role is missing', () => {
-    expect(thrown(() => requireClinicRole(principal({ roles: ['staff'] }), CLINIC, 'admin'))?.code).toBe('PERMISSION_DENIED');
-    expect(thrown(() => requireClinicRole(principal({ roles: ['admin'] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
-    expect(thrown(() => requireClinicRole(principal({ roles: [] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
+  it('denies a clinic of the caller when the role is missing there', () => {
+    expect(thrown(() => requireClinicRole(principal({ [CLINIC]: ['staff'] }), CLINIC, 'admin'))?.code).toBe('PERMISSION_DENIED');
+    expect(thrown(() => requireClinicRole(principal({ [CLINIC]: ['admin'] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
+    expect(thrown(() => requireClinicRole(principal({ [CLINIC]: [] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
+  });
+
+  it('a role at one clinic gives nothing at another: staff at A and admin at B is not admin at A', () => {
+    const mixed = principal({ [CLINIC]: ['staff'], [OTHER]: ['staff', 'admin'] });
+    expect(thrown(() => requireClinicRole(mixed, CLINIC, 'admin'))?.code).toBe('PERMISSION_DENIED');
+    expect(thrown(() => requireClinicRole(mixed, CLINIC, 'staff'))).toBeUndefined();
+    expect(thrown(() => requireClinicRole(mixed, OTHER, 'admin'))).toBeUndefined();
+    expect(rolesAt(mixed, CLINIC)).toEqual(['staff']);
   });
 
   it('gives one message for "not yours" and "missing role", which names no clinic', () => {
-    const notListed = thrown(() => requireClinicRole(principal({ clinics: [OTHER] }), CLINIC, 'staff'));
+    const notListed = thrown(() => requireClinicRole(principal({ [OTHER]: ['staff'] }), CLINIC, 'staff'));
     const noRole = thrown(() => requireClinicRole(principal(), CLINIC, 'admin'));
     expect(notListed?.message).toBe(clinicDenied().message);
     expect(noRole?.message).toBe(clinicDenied().message);
@@ -51,30 +61,28 @@ describe('requireClinicRole', () => {
   });
 
   it("the development principal's '*' stands for every clinic, but still needs the role", () => {
-    const development = principal({ subject: 'development', clinics: ['*'], roles: ['staff', 'admin'] });
+    const development = principal({ '*': ['staff', 'admin'] });
     expect(thrown(() => requireClinicRole(development, CLINIC, 'admin'))).toBeUndefined();
     expect(thrown(() => requireClinicRole(development, OTHER, 'staff'))).toBeUndefined();
-    expect(thrown(() => requireClinicRole(principal({ clinics: ['*'], roles: ['staff'] }), CLINIC, 'admin'))?.code).toBe(
-      'PERMISSION_DENIED',
-    );
+    expect(thrown(() => requireClinicRole(principal({ '*': ['staff'] }), CLINIC, 'admin'))?.code).toBe('PERMISSION_DENIED');
   });
 
   it("'*' is a wildcard only as a whole entry", () => {
-    expect(thrown(() => requireClinicRole(principal({ clinics: ['SE*'] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
+    expect(thrown(() => requireClinicRole(principal({ 'SE*': ['staff'] }), CLINIC, 'staff'))?.code).toBe('PERMISSION_DENIED');
   });
 });
 
 describe('requireEntitlementsScope', () => {
   it('passes with the entitlements scope', () => {
     expect(ENTITLEMENTS_SCOPE).toBe('resident-access:entitlements');
-    expect(thrown(() => requireEntitlementsScope(principal({ scopes: ['openid', ENTITLEMENTS_SCOPE] })))).toBeUndefined();
+    expect(thrown(() => requireEntitlementsScope(principal(undefined, ['openid', ENTITLEMENTS_SCOPE])))).toBeUndefined();
   });
 
   it('denies without it, whatever clinics and roles the caller has', () => {
-    const error = thrown(() => requireEntitlementsScope(principal({ clinics: ['*'], roles: ['staff', 'admin'], scopes: ['openid'] })));
+    const error = thrown(() => requireEntitlementsScope(principal({ '*': ['staff', 'admin'] }, ['openid'])));
     expect(error?.code).toBe('PERMISSION_DENIED');
     expect(error?.message).toContain(ENTITLEMENTS_SCOPE);
-    expect(thrown(() => requireEntitlementsScope(principal({ scopes: [] })))?.code).toBe('PERMISSION_DENIED');
-    expect(thrown(() => requireEntitlementsScope(principal({ scopes: [`${ENTITLEMENTS_SCOPE}:extra`] })))?.code).toBe('PERMISSION_DENIED');
+    expect(thrown(() => requireEntitlementsScope(principal()))?.code).toBe('PERMISSION_DENIED');
+    expect(thrown(() => requireEntitlementsScope(principal(undefined, [`${ENTITLEMENTS_SCOPE}:extra`])))?.code).toBe('PERMISSION_DENIED');
   });
 });

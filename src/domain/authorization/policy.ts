@@ -1,9 +1,6 @@
 import { DomainError } from '../errors/domain-error';
 import type { Principal, Role } from './principal';
-import { ENTITLEMENTS_SCOPE } from './principal';
-
-/** '*' in a principal's clinics (development mode only) means every clinic. */
-const EVERY_CLINIC = '*';
+import { ENTITLEMENTS_SCOPE, EVERY_CLINIC } from './principal';
 
 // One message for "not yours" and "does not exist", so callers cannot probe for clinics (AIP-211).
 const CLINIC_DENIED = 'permission denied on this clinic, or it does not exist';
@@ -12,10 +9,14 @@ export function clinicDenied(): DomainError {
   return new DomainError('PERMISSION_DENIED', CLINIC_DENIED);
 }
 
-/** The caller must act for `clinicId` and hold `role`. */
+/** The roles the caller holds at `clinicId` (none if the clinic is not theirs). */
+export function rolesAt(principal: Principal, clinicId: string): readonly Role[] {
+  return principal.clinicRoles.get(clinicId) ?? principal.clinicRoles.get(EVERY_CLINIC) ?? [];
+}
+
+/** The caller must hold `role` at `clinicId` itself. */
 export function requireClinicRole(principal: Principal, clinicId: string, role: Role): void {
-  const listed = principal.clinics.includes(clinicId) || principal.clinics.includes(EVERY_CLINIC);
-  if (!listed || !principal.roles.includes(role)) throw clinicDenied();
+  if (!rolesAt(principal, clinicId).includes(role)) throw clinicDenied();
 }
 
 export function requireEntitlementsScope(principal: Principal): void {

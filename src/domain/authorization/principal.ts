@@ -1,15 +1,17 @@
-/** Roles a staff token may carry. */
+/** Roles a staff token may carry at a clinic. */
 export type Role = 'staff' | 'admin';
 
 /** The scope the resident-facing e-service's token carries for entitlement queries. */
 export const ENTITLEMENTS_SCOPE = 'resident-access:entitlements';
 
+/** In `clinicRoles` (development mode only): the roles held at every clinic. */
+export const EVERY_CLINIC = '*';
+
 /** The authenticated caller, as the transport established it from a verified token. */
 export interface Principal {
   /** The token's subject; recorded as the actor of every change. */
   subject: string;
-  /** HSA-ids of the clinics the caller may act for. */
-  clinics: readonly string[];
-  roles: readonly Role[];
+  /** The roles held at each clinic (by HSA-id): a role at one clinic says nothing about another. */
+  clinicRoles: ReadonlyMap<string, readonly Role[]>;
   scopes: readonly string[];
 }

@@ -9,6 +9,7 @@ export type DomainErrorCode =
   | 'CASE_TYPE_NOT_FOUND'
   | 'GRANT_NOT_FOUND'
   | 'BULK_REMOVAL_NOT_FOUND'
+  | 'BULK_REMOVAL_RUNNING'
   | 'CASE_TYPE_NOT_RESTRICTED'
   | 'STALE_ETAG'
   | 'GRANT_EXISTS'
@@ -33,6 +34,8 @@ export class DomainError extends Error {
     readonly violations: readonly FieldViolation[] = [],
     /** For errors worth retrying: how long the caller should wait first. */
     readonly retry: { retryAfterMs: number } | null = null,
+    /** Facts a client may act on (ErrorInfo metadata), e.g. the id of the job in the way. */
+    readonly info: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'DomainError';

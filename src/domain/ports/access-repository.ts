@@ -7,6 +7,8 @@ export interface RequestOutcome {
   fingerprint: string;
   changed: boolean;
   access: ResidentAccess;
+  /** From then on the outcome is no longer replayed (the request id's retention); absent for jobs' own ids. */
+  expiresAt?: Date;
 }
 
 export interface StoredAccess {

@@ -1,5 +1,5 @@
 export interface BulkRemovalJob {
-  /** The request id that started it. */
+  /** The request id that started it; a job's id is its clinic's (other clinics' ids never meet it). */
   id: string;
   clinicId: string;
   /** Listed residents (12 digits), or null for every resident approved when the job started. */
@@ -13,9 +13,17 @@ export interface BulkRemovalJob {
 }
 
 export interface BulkRemovalStore {
-  /** Creates the job, or returns the one already stored under this id. */
+  /** Creates the job, or returns the one already stored under this id at its clinic. */
   createOrGet(job: BulkRemovalJob): Promise<{ job: BulkRemovalJob; created: boolean }>;
-  find(id: string): Promise<BulkRemovalJob | null>;
-  saveProgress(id: string, progress: { removed: number; unchanged: number; finishedAt: Date | null }): Promise<void>;
+  find(clinicId: string, id: string): Promise<BulkRemovalJob | null>;
+  saveProgress(clinicId: string, id: string, progress: { removed: number; unchanged: number; finishedAt: Date | null }): Promise<void>;
   findUnfinished(): Promise<BulkRemovalJob[]>;
+  /**
+   * Marks `jobId` as the clinic's one running bulk removal, unless another job holds the mark:
+   * answers the holder (`jobId` itself when claimed now or before) and since when it holds it.
+   * One conditional insert, so it holds across instances.
+   */
+  claimClinic(clinicId: string, jobId: string, at: Date): Promise<{ holder: string; since: Date }>;
+  /** Frees the clinic's mark if `jobId` holds it. */
+  releaseClinic(clinicId: string, jobId: string): Promise<void>;
 }

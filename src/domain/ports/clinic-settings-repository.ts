@@ -8,6 +8,8 @@ export interface SettingsOutcome {
   fingerprint: string;
   changed: boolean;
   settings: ClinicSettings;
+  /** From then on the outcome is no longer replayed (the request id's retention). */
+  expiresAt?: Date;
 }
 
 /** A case type whose grants are still to be withdrawn, recorded with the change that caused it. */

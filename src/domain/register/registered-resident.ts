@@ -2,9 +2,10 @@
 export interface RegisteredResident {
   /** 12 digits. */
   personalIdentityNumber: string;
+  /** Empty for a protected identity: such a name is never stored. */
   givenName: string;
   familyName: string;
-  /** Protected identity (skyddad identitet): the name must never be revealed. */
+  /** Protected identity (skyddad identitet): the name must never be revealed, nor kept. */
   protectedIdentity: boolean;
   /** Two-digit region (county) code where the resident is registered, e.g. "01". */
   regionCode: string;
