@@ -173,7 +173,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     settingsCopy,
   });
   // Reads of residents' personal data: logged (resident pseudonymised) before they answer.
-  const accessLog = await MongoAccessLog.in(db);
+  const accessLog = await MongoAccessLog.in(db, config.accessLog);
   const pseudonymOf = (resident: string) => residentPseudonym(config.events.pseudonymSecret, `access-log|${resident}`);
   const recordReads = makeReadRecorder({ log: accessLog, pseudonymOf, clock, retentionDays: config.accessLog.retentionDays });
   const retention = new RetentionPurge(await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION, REQUEST_IDS_COLLECTION]), clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' }));
@@ -253,8 +253,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
         // Background sweeps pause at once (they resume at the next start) while calls in flight finish.
         const sweepsPaused = Promise.all([withdrawals.stop(), bulkRemovals.stop()]);
         await server.shutdown(config.shutdownGraceMs);
+        // Every answered read's entry is stored before the database connection goes.
+        const accessLogStored = accessLog.close(config.shutdownGraceMs).catch((error: unknown) =>
+          logger.error({ err: error }, 'access log entries could not be stored before stopping'),
+        );
         await registerConsumer.stop();
-        await Promise.all([sweepsPaused, expiry.stop(), retention.stop()]);
+        await Promise.all([sweepsPaused, expiry.stop(), retention.stop(), accessLogStored]);
         await Promise.all([relay.stop(), settingsRelay.stop(), settingsCopy.stop()]);
         await Promise.all([accessPublisher.close(), settingsPublisher.close()]);
         await metricsServer.close();

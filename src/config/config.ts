@@ -71,6 +71,9 @@ export const configSchema = z.object({
   // HSLF-FS 2016:40 4 kap. 9 § keeps access logs at least five years: 1827 days covers any five.
   ACCESS_LOG_RETENTION_DAYS: positiveInt.max(36500).default(1827),
   RETENTION_PURGE_INTERVAL_MS: positiveInt.default(3600000),
+  ACCESS_LOG_FLUSH_INTERVAL_MS: positiveInt.max(10000).default(100),
+  ACCESS_LOG_BATCH_SIZE: positiveInt.max(10000).default(500),
+  ACCESS_LOG_MAX_PENDING: positiveInt.default(20000),
   RATE_LIMIT_LOOKUP_PER_MINUTE: positiveInt.default(30),
   RATE_LIMIT_LOOKUP_BURST: positiveInt.default(20),
   RATE_LIMIT_ENTITLEMENTS_PER_SECOND: positiveInt.default(500),
@@ -232,7 +235,8 @@ export interface Config {
   /** Entitlement reads: how often the in-memory clinic settings look for changes; how long a consistency token is waited for. */
   reads: { settingsRefreshMs: number; consistencyWaitMs: number };
   /** Reads of residents' personal data are logged and kept this long; expired records are purged this often. */
-  accessLog: { retentionDays: number };
+  /** The log of reads: kept `retentionDays`; written behind the reads (see MongoAccessLog). */
+  accessLog: { retentionDays: number; flushIntervalMs: number; batchSize: number; maxPending: number };
   retention: { purgeIntervalMs: number };
   /** Per caller (token subject) and instance: token buckets, refill per second and burst. */
   rateLimits: { lookup: { perSecond: number; burst: number }; entitlements: { perSecond: number; burst: number } };
@@ -337,7 +341,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
     expiry: { pollIntervalMs: e.EXPIRY_POLL_INTERVAL_MS, batchSize: e.EXPIRY_BATCH_SIZE },
     reads: { settingsRefreshMs: e.SETTINGS_REFRESH_INTERVAL_MS, consistencyWaitMs: e.CONSISTENCY_WAIT_MS },
-    accessLog: { retentionDays: e.ACCESS_LOG_RETENTION_DAYS },
+    accessLog: {
+      retentionDays: e.ACCESS_LOG_RETENTION_DAYS,
+      flushIntervalMs: e.ACCESS_LOG_FLUSH_INTERVAL_MS,
+      batchSize: e.ACCESS_LOG_BATCH_SIZE,
+      maxPending: e.ACCESS_LOG_MAX_PENDING,
+    },
     retention: { purgeIntervalMs: e.RETENTION_PURGE_INTERVAL_MS },
     rateLimits: {
       lookup: { perSecond: e.RATE_LIMIT_LOOKUP_PER_MINUTE / 60, burst: e.RATE_LIMIT_LOOKUP_BURST },

@@ -36,8 +36,9 @@ export interface AccessLogDeps {
 }
 
 /**
- * Records reads of residents' personal data. The query use cases await it before they answer,
- * so an answer is never sent without its log entry; a failed write fails the read (UNAVAILABLE).
+ * Records reads of residents' personal data. The query use cases call it before they answer: the
+ * log takes the entries (storing them within its flush interval) or refuses them, and a refused
+ * entry fails the read (UNAVAILABLE), so no read is answered that the log could not take.
  */
 export function makeReadRecorder(deps: AccessLogDeps) {
   return async function recordReads(
@@ -59,7 +60,7 @@ export function makeReadRecorder(deps: AccessLogDeps) {
       expiresAt,
     }));
     try {
-      await deps.log.record(entries);
+      deps.log.record(entries);
     } catch (error) {
       if (error instanceof DomainError) throw error;
       throw new DomainError('STORAGE_UNAVAILABLE', 'the access log could not be written, so nothing is read; retry later');

@@ -1,6 +1,8 @@
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type { AccessLog, AccessLogEntry, AccessLogPosition, StoredAccessLogEntry } from '../domain/ports/access-log';
-import { GroupCommit } from '../shared/group-commit';
+import { WriteBehind, WriteBehindRefused, type WriteBehindLimits } from '../shared/write-behind';
+import { DomainError } from '../domain/errors/domain-error';
+import { insertNew } from './insert-new';
 import { withStorageErrors } from './mongo-errors';
 import { isFerretDb } from './open-document-writer';
 
@@ -13,33 +15,49 @@ export const ACCESS_LOG_COLLECTION = 'access_log';
 export type AccessLogDocument = Omit<AccessLogEntry, 'residentPseudonym'> & { _id: ObjectId; resident: string };
 
 /**
- * The access log of reads. Concurrent reads' entries are stored together (one `insertMany` per
- * group commit), and a caller's promise resolves only when the write that carried its entries
- * was acknowledged.
+ * The access log of reads, written behind the reads: entries are stored in one `insertMany` per
+ * `flushIntervalMs` (or per full batch). While the store fails, or too many entries wait, new
+ * entries are refused, so the reads that would make them fail (docs/security.md).
  */
 export class MongoAccessLog implements AccessLog {
-  private readonly commit: GroupCommit<AccessLogDocument>;
+  private readonly entries: WriteBehind<AccessLogDocument>;
 
-  private constructor(private readonly collection: Collection<AccessLogDocument>) {
-    this.commit = new GroupCommit((docs) => withStorageErrors(async () => void (await collection.insertMany(docs, { ordered: false }))));
+  private constructor(
+    private readonly collection: Collection<AccessLogDocument>,
+    limits: WriteBehindLimits,
+  ) {
+    // Unordered and duplicate-tolerant: a batch retried after an unanswered write stores each entry once (its _id is fixed).
+    this.entries = new WriteBehind((docs) => withStorageErrors(async () => void (await insertNew(collection, docs))), limits);
   }
 
   /**
    * The log in `db`. The listing's index only on MongoDB: FerretDB 1.x serves nothing but `_id` from
    * an index (docs/ferretdb.md), so there it would only make every read's insert dearer.
    */
-  static async in(db: Db): Promise<MongoAccessLog> {
+  static async in(db: Db, limits: WriteBehindLimits): Promise<MongoAccessLog> {
     const collection = db.collection<AccessLogDocument>(ACCESS_LOG_COLLECTION);
     if (!(await isFerretDb(db))) await collection.createIndex({ resident: 1, at: -1, _id: -1 }, { name: 'by_resident_time' });
-    return new MongoAccessLog(collection);
+    return new MongoAccessLog(collection, limits);
   }
 
-  record(entries: readonly AccessLogEntry[]): Promise<void> {
-    return this.commit.add(entries.map(({ residentPseudonym, ...rest }) => ({ _id: new ObjectId(), resident: residentPseudonym, ...rest })));
+  record(entries: readonly AccessLogEntry[]): void {
+    try {
+      this.entries.add(entries.map(({ residentPseudonym, ...rest }) => ({ _id: new ObjectId(), resident: residentPseudonym, ...rest })));
+    } catch (error) {
+      if (error instanceof WriteBehindRefused) throw new DomainError('STORAGE_UNAVAILABLE', 'the access log cannot be written, so nothing is read; retry later');
+      throw error;
+    }
+  }
+
+  /** Stores what waits (at shutdown, after the last call), trying a failing store for up to `deadlineMs`. */
+  close(deadlineMs: number): Promise<void> {
+    return this.entries.close(deadlineMs);
   }
 
   list(filter: { residentPseudonym: string; clinicId?: string }, after: AccessLogPosition | null, limit: number): Promise<StoredAccessLogEntry[]> {
     return withStorageErrors(async () => {
+      // This instance's waiting entries first, so a reader sees every read made through it.
+      await this.entries.flush();
       const query: Filter<AccessLogDocument> = { resident: filter.residentPseudonym };
       if (filter.clinicId) query.clinicId = filter.clinicId;
       if (after) {

@@ -133,6 +133,8 @@ describe('the access log of reads', () => {
     const resident = aResident();
     const subject = `staff-${randomUUID()}`;
     await (await as(subject, [clinicId], ['staff'])).lookupResident({ clinicId, personalIdentityNumber: tenDigitForm(resident) });
+    // Written behind the read, within the flush interval.
+    await until('the entry stored', async () => (await sut.db.collection('access_log').countDocuments({ subject })) === 1, 10000);
     const stored = await sut.db.collection('access_log').find({ subject }).toArray();
     expect(stored).toHaveLength(1);
     const raw = JSON.stringify(stored);
@@ -164,24 +166,29 @@ describe('the access log of reads', () => {
   const purged = () => sut.logs.entries.filter((e) => e.msg === 'expired records purged').length;
 });
 
-describe('the access log fails closed', () => {
+describe('the access log, written behind the reads', () => {
   let sut: ServiceUnderTest;
   afterAll(async () => {
     await sut.stop();
   });
 
-  it('a read whose entry cannot be stored fails UNAVAILABLE and answers nothing', async () => {
-    sut = await startServiceUnderTest();
+  it('refuses reads (UNAVAILABLE) whose entries it cannot take, and stores every taken entry before it stops', async () => {
+    // Nothing is written until the service stops, and at most two entries may wait.
+    sut = await startServiceUnderTest({ env: { ACCESS_LOG_FLUSH_INTERVAL_MS: '10000', ACCESS_LOG_MAX_PENDING: '2' } });
     const clinicId = await sut.givenClinic();
     const staff = await sut.staff(clinicId);
-    // A unique index on the subject lets the staff member's first entry in and refuses every later one.
-    await sut.db.collection('access_log').createIndex({ subject: 1 }, { unique: true, name: 'one_entry_per_subject' });
     await staff.lookupResident({ clinicId, personalIdentityNumber: aResident() });
+    await staff.getResidentAccess({ clinicId, personalIdentityNumber: aResident() });
 
     const refused = await Promise.all([
       failureOf(staff.lookupResident({ clinicId, personalIdentityNumber: aResident() })),
       failureOf(staff.getResidentAccess({ clinicId, personalIdentityNumber: aResident() })),
     ]);
     expect(refused.map((e) => e.code)).toEqual([status.UNAVAILABLE, status.UNAVAILABLE]);
+    expect(await sut.db.collection('access_log').countDocuments()).toBe(0);
+
+    await sut.service.stop();
+    const stored = await sut.db.collection('access_log').find().toArray();
+    expect(stored.map((e) => e.read).sort()).toEqual(['GetResidentAccess', 'LookupResident']);
   });
 });

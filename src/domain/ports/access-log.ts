@@ -26,8 +26,11 @@ export interface AccessLogPosition {
 export type StoredAccessLogEntry = AccessLogEntry & { id: string };
 
 export interface AccessLog {
-  /** Resolves once every entry is durably stored; rejects if they could not be. */
-  record(entries: readonly AccessLogEntry[]): Promise<void>;
+  /**
+   * Takes the entries to store within the flush interval, or throws STORAGE_UNAVAILABLE (taking
+   * none) while the log cannot be written or too much waits for it.
+   */
+  record(entries: readonly AccessLogEntry[]): void;
   /** A resident's entries (optionally those for one clinic), newest first, after `after`. */
   list(filter: { residentPseudonym: string; clinicId?: string }, after: AccessLogPosition | null, limit: number): Promise<StoredAccessLogEntry[]>;
 }
