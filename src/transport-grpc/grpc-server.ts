@@ -10,6 +10,7 @@ import type { ClinicSettingsHandlers } from './handlers/clinic-settings-handlers
 import type { EntitlementHandlers } from './handlers/entitlement-handlers';
 import type { ResidentAccessHandlers } from './handlers/resident-access-handlers';
 import { addHealthAndReflection, type HealthEntries } from './health-and-reflection';
+import { rejectUndecodable, withTolerantDeserializers } from './undecodable-request';
 import { unary, type UnaryDeps, type UnaryHandler } from './unary';
 
 export interface ServiceHandlers {
@@ -33,7 +34,11 @@ function implement(definition: Record<string, { path: string }>, handlers: objec
     Object.entries(definition).map(([name, method]) => {
       const handler = table[name];
       if (!handler) throw new Error(`no handler for ${method.path}`);
-      return [name, unary(method.path.split('/').pop()!, handler, deps)];
+      const decodedOnly: UnaryHandler<unknown, unknown> = (request, context) => {
+        rejectUndecodable(request);
+        return handler(request, context);
+      };
+      return [name, unary(method.path.split('/').pop()!, decodedOnly, deps)];
     }),
   );
 }
@@ -58,10 +63,10 @@ export async function startGrpcServer(
       },
     },
   };
-  server.addService(ResidentAccessServiceService, implement(ResidentAccessServiceService, handlers.residentAccess, deps));
-  server.addService(ClinicSettingsServiceService, implement(ClinicSettingsServiceService, handlers.clinicSettings, deps));
-  server.addService(EntitlementServiceService, implement(EntitlementServiceService, handlers.entitlements, deps));
-  server.addService(AuditServiceService, implement(AuditServiceService, handlers.audit, deps));
+  server.addService(withTolerantDeserializers(ResidentAccessServiceService), implement(ResidentAccessServiceService, handlers.residentAccess, deps));
+  server.addService(withTolerantDeserializers(ClinicSettingsServiceService), implement(ClinicSettingsServiceService, handlers.clinicSettings, deps));
+  server.addService(withTolerantDeserializers(EntitlementServiceService), implement(EntitlementServiceService, handlers.entitlements, deps));
+  server.addService(withTolerantDeserializers(AuditServiceService), implement(AuditServiceService, handlers.audit, deps));
   const health = addHealthAndReflection(server);
 
   const boundPort = await new Promise<number>((resolve, reject) => {
