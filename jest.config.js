@@ -19,7 +19,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/test/{component,e2e,faults,process,storage}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{component,e2e,faults,fuzz,process,storage}/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
