@@ -13,6 +13,7 @@ import type { ResidentAccessHandlers } from './handlers/resident-access-handlers
 import { addHealthAndReflection, type HealthEntries } from './health-and-reflection';
 import { serverCredentials } from './server-credentials';
 import { rateLimits, type RateLimitSettings } from './rate-limits';
+import { rejectUndecodable, withTolerantDeserializers } from './undecodable-request';
 import { unary, type UnaryDeps, type UnaryHandler } from './unary';
 
 export interface ServiceHandlers {
@@ -36,7 +37,11 @@ function implement(definition: Record<string, { path: string }>, handlers: objec
     Object.entries(definition).map(([name, method]) => {
       const handler = table[name];
       if (!handler) throw new Error(`no handler for ${method.path}`);
-      return [name, unary(method.path.split('/').pop()!, handler, deps)];
+      const decodedOnly: UnaryHandler<unknown, unknown> = (request, context) => {
+        rejectUndecodable(request);
+        return handler(request, context);
+      };
+      return [name, unary(method.path.split('/').pop()!, decodedOnly, deps)];
     }),
   );
 }
@@ -87,10 +92,10 @@ export async function startGrpcServer(
       },
     },
   };
-  server.addService(ResidentAccessServiceService, implement(ResidentAccessServiceService, handlers.residentAccess, deps));
-  server.addService(ClinicSettingsServiceService, implement(ClinicSettingsServiceService, handlers.clinicSettings, deps));
-  server.addService(EntitlementServiceService, implement(EntitlementServiceService, handlers.entitlements, deps));
-  server.addService(AuditServiceService, implement(AuditServiceService, handlers.audit, deps));
+  server.addService(withTolerantDeserializers(ResidentAccessServiceService), implement(ResidentAccessServiceService, handlers.residentAccess, deps));
+  server.addService(withTolerantDeserializers(ClinicSettingsServiceService), implement(ClinicSettingsServiceService, handlers.clinicSettings, deps));
+  server.addService(withTolerantDeserializers(EntitlementServiceService), implement(EntitlementServiceService, handlers.entitlements, deps));
+  server.addService(withTolerantDeserializers(AuditServiceService), implement(AuditServiceService, handlers.audit, deps));
   const health = addHealthAndReflection(server);
 
   const { credentials, loaded } = serverCredentials(address.tls);

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { personalIdentityNumberFor } from '../../src/domain/identity/personal-identity-number.arbitrary';
+import { recordIdentityNumbers } from '../support/test-logs';
 
 /** A fresh clinic HSA-id per test, so tests never share data. */
 export function aClinicId(): string {
@@ -9,7 +10,9 @@ export function aClinicId(): string {
 /** A valid, random 12-digit personal identity number (test data only). */
 export function aResident(overrides: { birthDate?: string; serial?: number; kind?: 'personnummer' | 'samordningsnummer' } = {}): string {
   const birthDate = overrides.birthDate ?? `${randomInt(1930, 2008)}-${pad(randomInt(1, 13))}-${pad(randomInt(1, 29))}`;
-  return personalIdentityNumberFor(birthDate, overrides.serial ?? randomInt(1, 1000), overrides.kind);
+  const resident = personalIdentityNumberFor(birthDate, overrides.serial ?? randomInt(1, 1000), overrides.kind);
+  recordIdentityNumbers([resident]);
+  return resident;
 }
 
 /** The same number written YYMMDD-NNNC, as staff often type it. */

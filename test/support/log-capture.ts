@@ -1,9 +1,16 @@
-/** A pino destination that keeps every line, so tests can assert on what the service logged. */
+import { recordServiceLog } from './test-logs';
+
+/**
+ * A pino destination that keeps every line, so tests can assert on what the service logged, and
+ * hands each to the test run's personal-data scan.
+ */
 export class LogCapture {
   readonly lines: string[] = [];
 
   write(chunk: string): void {
-    for (const line of chunk.split('\n')) if (line) this.lines.push(line);
+    const lines = chunk.split('\n').filter(Boolean);
+    this.lines.push(...lines);
+    recordServiceLog(lines);
   }
 
   get entries(): Record<string, unknown>[] {

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Db } from 'mongodb';
+import { recordIdentityNumbers } from './test-logs';
 import { until } from './until';
 
 export interface RegisteredState {
@@ -17,6 +18,7 @@ export interface RegisteredState {
  * the entitlement queries read.
  */
 export async function registerResidents(env: Record<string, string>, db: Db, residents: readonly RegisteredState[]): Promise<void> {
+  recordIdentityNumbers(residents.map((r) => r.personalIdentityNumber));
   const kafka = new Kafka({ clientId: 'test-population-register', brokers: env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

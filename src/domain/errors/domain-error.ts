@@ -42,9 +42,17 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * At most this many violations are reported: the answer carries them in its trailers, and a list
+ * of hundreds (one per element of a long bad list) made trailers so large that the call never ended.
+ */
+export const MAX_REPORTED_VIOLATIONS = 20;
+
 export function validationFailed(violations: FieldViolation[]): DomainError {
-  const fields = violations.map((v) => v.field).join(', ');
-  return new DomainError('VALIDATION_FAILED', `invalid request: ${fields}`, violations);
+  const reported = violations.slice(0, MAX_REPORTED_VIOLATIONS);
+  const more = violations.length - reported.length;
+  const fields = reported.map((v) => v.field).join(', ') + (more > 0 ? ` and ${more} more` : '');
+  return new DomainError('VALIDATION_FAILED', `invalid request: ${fields}`, reported);
 }
 
 /** Collects field violations, then throws them all at once. */
