@@ -50,7 +50,7 @@ import { connectMongo } from './storage-mongo/connect';
 import { openDocumentWriter } from './storage-mongo/open-document-writer';
 import { KeyedQueue } from './shared/keyed-queue';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from './storage-mongo/indexes';
-import { configurePageTokens } from './queries/page-token';
+import { PageTokens } from './queries/page-token';
 import { MongoAccessRepository } from './storage-mongo/mongo-access-repository';
 import type { OutboxDocument } from './storage-mongo/outbox-document';
 import { MongoRequestRegistry, type RequestIdDocument } from './storage-mongo/mongo-request-registry';
@@ -82,7 +82,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const logger = createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
   // Every instance derives the same page-token key, so a listing may continue on any of them.
-  configurePageTokens(config.events.pseudonymSecret, () => clock.now());
+  const pageTokens = new PageTokens(config.events.pseudonymSecret, () => clock.now());
 
   const mongo = await connectMongo(config.mongo, 'resident-access');
   const db = mongo.db(config.mongo.database);
@@ -177,7 +177,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const pseudonymOf = (resident: string) => residentPseudonym(config.events.pseudonymSecret, `access-log|${resident}`);
   const recordReads = makeReadRecorder({ log: accessLog, pseudonymOf, clock, retentionDays: config.accessLog.retentionDays });
   const retention = new RetentionPurge(await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION, REQUEST_IDS_COLLECTION]), clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' }));
-  const readDeps = { access: repository, accessQueries, clinics, register, jobs, clock, recordReads };
+  const readDeps = { access: repository, accessQueries, clinics, register, jobs, clock, recordReads, pageTokens };
 
   const handlers = {
     residentAccess: residentAccessHandlers({
@@ -193,7 +193,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     entitlements: entitlementHandlers(
       makeEntitlementQueries({ views, settings: settingsCopy, access: repository, projection, tokens, clock, consistencyWaitMs: config.reads.consistencyWaitMs, recordReads }),
     ),
-    audit: auditHandlers(makeAuditQueries({ audit: auditTrail, clinics, clock, recordReads }), makeAccessLogQueries({ log: accessLog, pseudonymOf, clinics, clock })),
+    audit: auditHandlers(makeAuditQueries({ audit: auditTrail, clinics, clock, recordReads, pageTokens }), makeAccessLogQueries({ log: accessLog, pseudonymOf, clinics, clock, pageTokens })),
   };
 
   if (config.auth.mode === 'development') {

@@ -9,7 +9,7 @@ import type { Clock } from '../domain/ports/clock';
 import { stockholmDate } from '../domain/time/stockholm';
 import { clinicForStaff } from '../commands/shared/staff-clinic';
 import { readPageSize } from './page-size';
-import { decodePageToken, encodePageToken } from './page-token';
+import type { PageTokens } from './page-token';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -84,7 +84,7 @@ const isPosition = (a: unknown): a is Position =>
  * scope) sees every read; a clinic's administrators see the reads made for their clinic (the care
  * provider's log follow-up).
  */
-export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(resident: string): string; clinics: ClinicSettingsRepository; clock: Clock }) {
+export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(resident: string): string; clinics: ClinicSettingsRepository; clock: Clock; pageTokens: PageTokens }) {
   return {
     async listResidentAccessLog(principal: Principal, r: { personalIdentityNumber: string; clinicId: string; pageSize: number; pageToken: string }): Promise<AccessLogPage> {
       if (!r.clinicId) requireEntitlementsScope(principal);
@@ -98,7 +98,7 @@ export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(residen
       const filter = { residentPseudonym: deps.pseudonymOf(resident), ...(r.clinicId ? { clinicId: r.clinicId } : {}) };
       let after: AccessLogPosition | null = null;
       if (r.pageToken) {
-        const position = decodePageToken(r.pageToken, filter, isPosition);
+        const position = deps.pageTokens.decode(r.pageToken, filter, isPosition);
         if (!position) violations.add({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN', description: 'is not a token of this listing' });
         else after = { at: new Date(position.t), id: position.i };
       }
@@ -110,7 +110,7 @@ export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(residen
       const last = entries[entries.length - 1];
       return {
         entries,
-        nextPageToken: found.length > limit && last ? encodePageToken({ t: last.at.toISOString(), i: last.id }, filter) : '',
+        nextPageToken: found.length > limit && last ? deps.pageTokens.encode({ t: last.at.toISOString(), i: last.id }, filter) : '',
       };
     },
   };

@@ -11,7 +11,7 @@ import { stockholmDate } from '../domain/time/stockholm';
 import { clinicForStaff } from '../commands/shared/staff-clinic';
 import { BY_ENTITLEMENTS_SCOPE, byRole, type RecordReads } from './access-log';
 import { readPageSize } from './page-size';
-import { decodePageToken, encodePageToken } from './page-token';
+import type { PageTokens } from './page-token';
 
 export interface AuditPage {
   entries: AccessChanged[];
@@ -23,12 +23,12 @@ const isPosition = (a: unknown): a is Position =>
   typeof a === 'object' && a !== null && typeof (a as Position).t === 'string' && typeof (a as Position).e === 'string';
 
 /** Reading the audit trail: administrators by clinic, the resident e-service by resident. */
-export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSettingsRepository; clock: Clock; recordReads: RecordReads }) {
+export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSettingsRepository; clock: Clock; recordReads: RecordReads; pageTokens: PageTokens }) {
   async function page(filter: { clinicId?: string; resident?: string }, pageSize: number, pageToken: string, violations: Violations): Promise<AuditPage> {
     const limit = readPageSize(pageSize, violations);
     let after: AuditPosition | null = null;
     if (pageToken) {
-      const position = decodePageToken(pageToken, filter, isPosition);
+      const position = deps.pageTokens.decode(pageToken, filter, isPosition);
       if (!position) violations.add({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN', description: 'is not a token of this listing' });
       else after = { at: new Date(position.t), eventId: position.e };
     }
@@ -38,7 +38,7 @@ export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSet
     const last = entries[entries.length - 1];
     return {
       entries,
-      nextPageToken: found.length > limit && last ? encodePageToken({ t: last.occurredAt.toISOString(), e: last.eventId }, filter) : '',
+      nextPageToken: found.length > limit && last ? deps.pageTokens.encode({ t: last.occurredAt.toISOString(), e: last.eventId }, filter) : '',
     };
   }
 

@@ -1,4 +1,4 @@
-import { configurePageTokens, decodePageToken, encodePageToken, isResidentNumber, PAGE_TOKEN_LIFETIME_MS } from './page-token';
+import { isResidentNumber, PAGE_TOKEN_LIFETIME_MS, PageTokens } from './page-token';
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
 const RESIDENT = '191212121212';
@@ -7,56 +7,57 @@ const LISTING = { clinicId: 'SE2321000016-1234', approvedOnly: false, caseTypeId
 let nowMs = Date.UTC(2026, 0, 1);
 const now = () => new Date(nowMs);
 
+let tokens: PageTokens;
 beforeEach(() => {
   nowMs = Date.UTC(2026, 0, 1);
-  configurePageTokens(SECRET, now);
+  tokens = new PageTokens(SECRET, now);
 });
 
 describe('page tokens', () => {
   it('give back the position for the listing that issued them', () => {
-    const token = encodePageToken(RESIDENT, LISTING);
-    expect(decodePageToken(token, { ...LISTING }, isResidentNumber)).toBe(RESIDENT);
+    const token = tokens.encode(RESIDENT, LISTING);
+    expect(tokens.decode(token, { ...LISTING }, isResidentNumber)).toBe(RESIDENT);
   });
 
   it('are opaque: no number in the text or the bytes, and two tokens for one position differ', () => {
-    const token = encodePageToken(RESIDENT, LISTING);
+    const token = tokens.encode(RESIDENT, LISTING);
     const bytes = Buffer.from(token, 'base64url');
     for (const text of [token, bytes.toString('utf8'), bytes.toString('latin1')]) expect(text).not.toContain(RESIDENT.slice(2));
-    expect(encodePageToken(RESIDENT, LISTING)).not.toBe(token);
+    expect(tokens.encode(RESIDENT, LISTING)).not.toBe(token);
   });
 
   it('are refused for another listing, when altered in any byte, or truncated', () => {
-    const token = encodePageToken(RESIDENT, LISTING);
-    expect(decodePageToken(token, { ...LISTING, approvedOnly: true }, isResidentNumber)).toBeUndefined();
-    expect(decodePageToken(token, { ...LISTING, clinicId: 'SE2321000016-9999' }, isResidentNumber)).toBeUndefined();
+    const token = tokens.encode(RESIDENT, LISTING);
+    expect(tokens.decode(token, { ...LISTING, approvedOnly: true }, isResidentNumber)).toBeUndefined();
+    expect(tokens.decode(token, { ...LISTING, clinicId: 'SE2321000016-9999' }, isResidentNumber)).toBeUndefined();
     const bytes = Buffer.from(token, 'base64url');
     for (let i = 0; i < bytes.length; i++) {
       const altered = Buffer.from(bytes);
       altered[i]! ^= 0x80;
-      expect(decodePageToken(altered.toString('base64url'), LISTING, isResidentNumber)).toBeUndefined();
+      expect(tokens.decode(altered.toString('base64url'), LISTING, isResidentNumber)).toBeUndefined();
     }
-    expect(decodePageToken(bytes.subarray(0, bytes.length - 1).toString('base64url'), LISTING, isResidentNumber)).toBeUndefined();
+    expect(tokens.decode(bytes.subarray(0, bytes.length - 1).toString('base64url'), LISTING, isResidentNumber)).toBeUndefined();
     for (const junk of ['', 'garbage', '%%%', Buffer.from(JSON.stringify({ a: RESIDENT })).toString('base64url')]) {
-      expect(decodePageToken(junk, LISTING, isResidentNumber)).toBeUndefined();
+      expect(tokens.decode(junk, LISTING, isResidentNumber)).toBeUndefined();
     }
   });
 
   it('are refused when made with another key (another secret)', () => {
-    const token = encodePageToken(RESIDENT, LISTING);
-    configurePageTokens(`${SECRET}-rotated`, now);
-    expect(decodePageToken(token, LISTING, isResidentNumber)).toBeUndefined();
+    const token = tokens.encode(RESIDENT, LISTING);
+    tokens = new PageTokens(`${SECRET}-rotated`, now);
+    expect(tokens.decode(token, LISTING, isResidentNumber)).toBeUndefined();
   });
 
   it('expire after their lifetime', () => {
-    const token = encodePageToken(RESIDENT, LISTING);
+    const token = tokens.encode(RESIDENT, LISTING);
     nowMs += PAGE_TOKEN_LIFETIME_MS - 1;
-    expect(decodePageToken(token, LISTING, isResidentNumber)).toBe(RESIDENT);
+    expect(tokens.decode(token, LISTING, isResidentNumber)).toBe(RESIDENT);
     nowMs += 1;
-    expect(decodePageToken(token, LISTING, isResidentNumber)).toBeUndefined();
+    expect(tokens.decode(token, LISTING, isResidentNumber)).toBeUndefined();
   });
 
   it('refuse a position of the wrong kind', () => {
-    const token = encodePageToken('not-a-number', LISTING);
-    expect(decodePageToken(token, LISTING, isResidentNumber)).toBeUndefined();
+    const token = tokens.encode('not-a-number', LISTING);
+    expect(tokens.decode(token, LISTING, isResidentNumber)).toBeUndefined();
   });
 });

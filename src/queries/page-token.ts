@@ -16,51 +16,44 @@ const KEY_INFO = 'resident-access page tokens v1';
 /** A page is asked for within seconds of the one before; an hour allows for a slow reader. */
 export const PAGE_TOKEN_LIFETIME_MS = 60 * 60_000;
 
-interface PageTokenKeys {
-  key: Buffer;
-  now: () => Date;
-}
+/** Seals and opens page tokens with one key; every instance derives the same from the shared secret. */
+export class PageTokens {
+  private readonly key: Buffer;
 
-let keys: PageTokenKeys | null = null;
+  constructor(
+    secret: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'resident-access', KEY_INFO, 32));
+  }
 
-/** Called once at start (src/main.ts) with the shared secret; `now` is the service's clock. */
-export function configurePageTokens(secret: string, now: () => Date = () => new Date()): void {
-  keys = { key: Buffer.from(hkdfSync('sha256', secret, 'resident-access', KEY_INFO, 32)), now };
-}
+  encode(after: unknown, listing: Record<string, unknown>): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(listingDigest(listing));
+    const plain = Buffer.from(JSON.stringify({ a: after, x: this.now().getTime() + PAGE_TOKEN_LIFETIME_MS }), 'utf8');
+    const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+    return Buffer.concat([Buffer.from([VERSION]), iv, sealed, cipher.getAuthTag()]).toString('base64url');
+  }
 
-function configured(): PageTokenKeys {
-  if (!keys) throw new Error('page tokens are not configured (configurePageTokens)');
-  return keys;
-}
-
-export function encodePageToken(after: unknown, listing: Record<string, unknown>): string {
-  const { key, now } = configured();
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(listingDigest(listing));
-  const plain = Buffer.from(JSON.stringify({ a: after, x: now().getTime() + PAGE_TOKEN_LIFETIME_MS }), 'utf8');
-  const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([Buffer.from([VERSION]), iv, sealed, cipher.getAuthTag()]).toString('base64url');
-}
-
-/**
- * The position to continue after, or undefined if the token was not issued for this listing by a
- * holder of the key, was altered, or has expired.
- */
-export function decodePageToken<T>(token: string, listing: Record<string, unknown>, isPosition: (a: unknown) => a is T): T | undefined {
-  const { key, now } = configured();
-  const raw = Buffer.from(token, 'base64url');
-  if (raw.length < 1 + IV_BYTES + TAG_BYTES + 1 || raw[0] !== VERSION || raw.toString('base64url') !== token) return undefined;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(1, 1 + IV_BYTES));
-    decipher.setAAD(listingDigest(listing));
-    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-    const plain = Buffer.concat([decipher.update(raw.subarray(1 + IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);
-    const parsed = JSON.parse(plain.toString('utf8')) as { a?: unknown; x?: unknown };
-    if (typeof parsed.x !== 'number' || parsed.x <= now().getTime() || !isPosition(parsed.a)) return undefined;
-    return parsed.a;
-  } catch {
-    return undefined;
+  /**
+   * The position to continue after, or undefined if the token was not issued for this listing by a
+   * holder of the key, was altered, or has expired.
+   */
+  decode<T>(token: string, listing: Record<string, unknown>, isPosition: (a: unknown) => a is T): T | undefined {
+    const raw = Buffer.from(token, 'base64url');
+    if (raw.length < 1 + IV_BYTES + TAG_BYTES + 1 || raw[0] !== VERSION || raw.toString('base64url') !== token) return undefined;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(1, 1 + IV_BYTES));
+      decipher.setAAD(listingDigest(listing));
+      decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+      const plain = Buffer.concat([decipher.update(raw.subarray(1 + IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);
+      const parsed = JSON.parse(plain.toString('utf8')) as { a?: unknown; x?: unknown };
+      if (typeof parsed.x !== 'number' || parsed.x <= this.now().getTime() || !isPosition(parsed.a)) return undefined;
+      return parsed.a;
+    } catch {
+      return undefined;
+    }
   }
 }
 

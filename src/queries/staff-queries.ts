@@ -13,7 +13,7 @@ import type { RegisteredResident, ResidentRegister } from '../domain/register/re
 import { stockholmDate } from '../domain/time/stockholm';
 import { clinicForStaff } from '../commands/shared/staff-clinic';
 import { byRole, type RecordReads } from './access-log';
-import { decodePageToken, encodePageToken, isResidentNumber } from './page-token';
+import { isResidentNumber, type PageTokens } from './page-token';
 
 export interface StaffQueryDeps {
   access: AccessRepository;
@@ -23,6 +23,7 @@ export interface StaffQueryDeps {
   jobs: BulkRemovalStore;
   clock: Clock;
   recordReads: RecordReads;
+  pageTokens: PageTokens;
 }
 
 export interface ResidentListing {
@@ -93,7 +94,7 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
         violations.add({ field: 'page_size', reason: 'INVALID_PAGE_SIZE', description: `must be 0 to ${MAX_PAGE_SIZE}` });
       }
       const filter = { approvedOnly: request.approvedOnly, caseTypeId: request.caseTypeId || null };
-      const after = request.pageToken ? decodePageToken(request.pageToken, { clinicId: request.clinicId, ...filter }, isResidentNumber) : null;
+      const after = request.pageToken ? deps.pageTokens.decode(request.pageToken, { clinicId: request.clinicId, ...filter }, isResidentNumber) : null;
       if (after === undefined) {
         violations.add({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN', description: 'is not a token of this listing' });
       }
@@ -114,7 +115,7 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       return {
         residents: shown.map((access) => ({ access, name: displayName(names.get(access.resident)) })),
         nextPageToken:
-          page.length > limit ? encodePageToken(shown[shown.length - 1]!.resident, { clinicId: request.clinicId, ...filter }) : '',
+          page.length > limit ? deps.pageTokens.encode(shown[shown.length - 1]!.resident, { clinicId: request.clinicId, ...filter }) : '',
       };
     },
 
