@@ -86,7 +86,11 @@ const isPosition = (a: unknown): a is Position =>
  */
 export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(resident: string): string; clinics: ClinicSettingsRepository; clock: Clock; pageTokens: PageTokens }) {
   return {
-    async listResidentAccessLog(principal: Principal, r: { personalIdentityNumber: string; clinicId: string; pageSize: number; pageToken: string }): Promise<AccessLogPage> {
+    async listResidentAccessLog(
+      principal: Principal,
+      r: { personalIdentityNumber: string; clinicId: string; pageSize: number; pageToken: string },
+      signal?: AbortSignal,
+    ): Promise<AccessLogPage> {
       if (!r.clinicId) requireEntitlementsScope(principal);
       const violations = new Violations();
       if (r.clinicId) violations.add(clinicIdViolation(r.clinicId));
@@ -104,6 +108,7 @@ export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(residen
       }
       violations.throwIfAny();
       if (r.clinicId) await clinicForStaff(deps.clinics, principal, r.clinicId, 'admin');
+      signal?.throwIfAborted();
 
       const found = await deps.log.list(filter, after, limit + 1);
       const entries = found.slice(0, limit);

@@ -52,23 +52,25 @@ export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSet
   };
 
   return {
-    async listClinicAuditEntries(principal: Principal, r: { clinicId: string; personalIdentityNumber: string; pageSize: number; pageToken: string }) {
+    async listClinicAuditEntries(principal: Principal, r: { clinicId: string; personalIdentityNumber: string; pageSize: number; pageToken: string }, signal?: AbortSignal) {
       const violations = new Violations();
       violations.add(clinicIdViolation(r.clinicId));
       const resident = r.personalIdentityNumber ? readResident(r.personalIdentityNumber, violations) : undefined;
       violations.throwIfAny();
       await clinicForStaff(deps.clinics, principal, r.clinicId, 'admin');
+      signal?.throwIfAborted();
       const shown = await page({ clinicId: r.clinicId, ...(resident ? { resident } : {}) }, r.pageSize, r.pageToken, violations);
       const residents = resident ? [resident] : shown.entries.map((e) => e.access.resident);
       await deps.recordReads(principal, 'ListClinicAuditEntries', byRole('admin'), r.clinicId, residents);
       return shown;
     },
 
-    async listResidentAuditEntries(principal: Principal, r: { personalIdentityNumber: string; pageSize: number; pageToken: string }) {
+    async listResidentAuditEntries(principal: Principal, r: { personalIdentityNumber: string; pageSize: number; pageToken: string }, signal?: AbortSignal) {
       requireEntitlementsScope(principal);
       const violations = new Violations();
       const resident = readResident(r.personalIdentityNumber, violations);
       violations.throwIfAny();
+      signal?.throwIfAborted();
       // After the page: a refused page token reads nothing, so it logs nothing.
       const shown = await page({ resident: resident! }, r.pageSize, r.pageToken, violations);
       await deps.recordReads(principal, 'ListResidentAuditEntries', BY_ENTITLEMENTS_SCOPE, null, [resident!]);

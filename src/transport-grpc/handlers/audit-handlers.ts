@@ -12,16 +12,16 @@ export interface AuditHandlers {
 
 export function auditHandlers(queries: AuditQueriesUseCase, accessLog: AccessLogQueries): AuditHandlers {
   return {
-    listClinicAuditEntries: async (r, { principal }) => {
-      const page = await queries.listClinicAuditEntries(principal, r);
+    listClinicAuditEntries: async (r, { principal, signal }) => {
+      const page = await queries.listClinicAuditEntries(principal, r, signal);
       return { entries: page.entries.map(toAuditEntryMessage), nextPageToken: page.nextPageToken };
     },
-    listResidentAuditEntries: async (r, { principal }) => {
-      const page = await queries.listResidentAuditEntries(principal, r);
+    listResidentAuditEntries: async (r, { principal, signal }) => {
+      const page = await queries.listResidentAuditEntries(principal, r, signal);
       return { entries: page.entries.map(toAuditEntryMessage), nextPageToken: page.nextPageToken };
     },
-    listResidentAccessLog: async (r, { principal }) => {
-      const page = await accessLog.listResidentAccessLog(principal, r);
+    listResidentAccessLog: async (r, { principal, signal }) => {
+      const page = await accessLog.listResidentAccessLog(principal, r, signal);
       return { entries: page.entries.map(toAccessLogEntryMessage), nextPageToken: page.nextPageToken };
     },
   };
