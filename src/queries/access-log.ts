@@ -1,7 +1,7 @@
 import { requireEntitlementsScope } from '../domain/authorization/policy';
 import { ENTITLEMENTS_SCOPE, type Principal, type Role } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
-import { DomainError, Violations } from '../domain/errors/domain-error';
+import { Violations } from '../domain/errors/domain-error';
 import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
 import type { AccessLog, AccessLogPosition, StoredAccessLogEntry } from '../domain/ports/access-log';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
@@ -59,12 +59,8 @@ export function makeReadRecorder(deps: AccessLogDeps) {
       authority,
       expiresAt,
     }));
-    try {
-      deps.log.record(entries);
-    } catch (error) {
-      if (error instanceof DomainError) throw error;
-      throw new DomainError('STORAGE_UNAVAILABLE', 'the access log could not be written, so nothing is read; retry later');
-    }
+    // A refusal is the log's STORAGE_UNAVAILABLE; anything else is unexpected (INTERNAL).
+    deps.log.record(entries);
   };
 }
 

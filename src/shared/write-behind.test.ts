@@ -36,10 +36,11 @@ describe('WriteBehind', () => {
     log.add(['a', 'b', 'c', 'd']);
     expect(batches).toEqual([['a', 'b', 'c']]);
     releases[0]!();
+    const flushed = log.flush(); // the rest waits for the interval, or a flush
     await until(() => batches.length === 2);
     expect(batches[1]).toEqual(['d']);
     releases[1]!();
-    await log.flush();
+    await flushed;
   });
 
   it('refuses new items while the store fails, keeps the failed batch and stores it once the store answers', async () => {
