@@ -85,6 +85,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const pageTokens = new PageTokens(config.events.pseudonymSecret, () => clock.now());
 
   const mongo = await connectMongo(config.mongo, 'resident-access');
+  // The driver's view of the database server (Unknown while unreachable), for whoever reads the log.
+  mongo.on('serverDescriptionChanged', (e) => {
+    if (e.previousDescription.type !== e.newDescription.type)
+      logger.info({ address: e.address, from: e.previousDescription.type, to: e.newDescription.type, reason: e.newDescription.error?.message }, 'database server changed');
+  });
   const db = mongo.db(config.mongo.database);
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);

@@ -13,7 +13,8 @@ export function translateMongoError(error: unknown): unknown {
     error instanceof MongoNotConnectedError ||
     error instanceof MongoTopologyClosedError
   ) {
-    return new DomainError('STORAGE_UNAVAILABLE', 'the database is unavailable; retry later');
+    // The driver's reason (host and port, never data) stays on the error for the service's log.
+    return Object.assign(new DomainError('STORAGE_UNAVAILABLE', 'the database is unavailable; retry later'), { cause: error });
   }
   return error;
 }

@@ -6,6 +6,8 @@ import { CallEndedError, deadlineMs } from './call-ended';
 import { toRpcError } from './rpc-error';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How close to its deadline a cancelled call counts as having run out of time. */
+const DEADLINE_SLACK_MS = 100;
 
 export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Promise<Res>;
 
@@ -55,8 +57,10 @@ export function unary<Req, Res>(
     const untilDeadline = deadline - Date.now();
     // Beyond setTimeout's range (about 24 days) a deadline is as good as none.
     const deadlineTimer = untilDeadline <= MAX_TIMER_MS ? setTimeout(() => endCall(status.DEADLINE_EXCEEDED), Math.max(0, untilDeadline)) : undefined;
-    // grpc-js ends a call at its deadline itself, which also reports it cancelled.
-    call.on('cancelled', () => endCall(Date.now() >= deadline ? status.DEADLINE_EXCEEDED : status.CANCELLED));
+    // grpc-js ends a call at its deadline itself, which also reports it cancelled, and a client
+    // cancels at its own deadline, which the server sees a transit earlier than its own; timers may
+    // also fire a millisecond early. A cancel that close to the deadline is the deadline.
+    call.on('cancelled', () => endCall(Date.now() >= deadline - DEADLINE_SLACK_MS ? status.DEADLINE_EXCEEDED : status.CANCELLED));
 
     const work = (async () => {
       try {

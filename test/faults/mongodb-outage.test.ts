@@ -1,4 +1,5 @@
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { MongoClient } from 'mongodb';
 import type { ApproveResidentRequest, ApproveResidentResponse } from '../../src/gen/residentaccess/v1/resident_access_service';
 import { aResident } from '../builders/identity';
 import { anApproveResidentRequest } from '../builders/requests';
@@ -94,7 +95,8 @@ describe('MongoDB (FerretDB) down', () => {
       mark('start');
       await ferret.start();
       mark('started');
-      expect(await waitForHealth(health, '', 'SERVING', 60_000)).toBe('SERVING');
+      const recovered = await waitForHealth(health, '', 'SERVING', 60_000);
+      if (recovered !== 'SERVING') throw new Error(`still ${recovered} 60 s after the restart:\n${await whyNotServing(ferret, service)}`);
       mark('serving');
       const restartedAt = Date.now();
       await until('approvals after the restart', () => calls.some((c) => c.startedAt > restartedAt && c.outcome.kind === 'ok'), 30_000);
@@ -176,4 +178,19 @@ function indeterminateNote(outcomes: Outcome[], logged: Record<string, unknown>[
       return `${err?.type}: ${err?.message} ${err?.stack?.split('\n').slice(1, 4).join(' ')}`;
     });
   return `; indeterminate: ${codes.join(' | ')}; the service logged: ${unexpected.join(' | ')}`;
+}
+
+/** What a failed recovery looked like: the server's own answer, the service's health and warning lines, the server's log. */
+async function whyNotServing(ferret: Awaited<ReturnType<typeof ownFerretDB>>, service: ServiceUnderTest): Promise<string> {
+  const client = new MongoClient(ferret.uri, { serverSelectionTimeoutMS: 5000, socketTimeoutMS: 5000 });
+  const direct = await client
+    .db('admin')
+    .command({ ping: 1 })
+    .then((r) => JSON.stringify(r), (e: Error) => `failed: ${e.message}`)
+    .finally(() => client.close());
+  const lines = service.logs.entries
+    .filter((e) => ['health changed', 'database server changed'].includes(e.msg as string) || (typeof e.level === 'number' && e.level >= 40))
+    .slice(-40)
+    .map((e) => JSON.stringify({ time: e.time, component: e.component, msg: e.msg, to: e.to, reason: e.reason, state: e.state, err: (e.err as { message?: string })?.message }));
+  return [`a fresh client's ping: ${direct}`, 'service:', ...lines, 'FerretDB log:', ferret.logTail()].join('\n');
 }

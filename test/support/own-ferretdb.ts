@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './stack-instance';
@@ -26,5 +27,13 @@ export async function ownFerretDB(name: string, options: { tls?: { port: number;
     kill: () => act('kill'),
     /** Kills it and removes its data. */
     destroy: () => act('destroy'),
+    /** The last lines of its log, for a failing test's message. */
+    logTail: (lines = 40): string => {
+      try {
+        return readFileSync(join(__dirname, '..', '..', '.local', 'instances', name, 'server.log'), 'utf8').split('\n').slice(-lines).join('\n');
+      } catch (error) {
+        return `(no log: ${(error as Error).message})`;
+      }
+    },
   };
 }
