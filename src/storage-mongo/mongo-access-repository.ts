@@ -3,7 +3,7 @@ import { emptyAccess, type AccessChanged, type ResidentAccess } from '../domain/
 import { RECENT_REQUESTS_KEPT, type AccessChange, type AccessRepository, type AccessSelection, type RequestOutcome, type SaveResult, type StoredAccess } from '../domain/ports/access-repository';
 import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
 import { combined, type DocumentUpdate, type DocumentWriter } from './document-writer';
-import { isDuplicateKey, translateMongoError, withStorageErrors } from './mongo-errors';
+import { isDuplicateKey, translateMongoError, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
 
 /** This instance's relay, to which a change hands its events' lease in the same write. */
 export interface LocalRelay {
@@ -54,7 +54,7 @@ export class MongoAccessRepository implements AccessRepository {
     event: AccessChanged | null,
     outcome: RequestOutcome,
   ): Promise<SaveResult> {
-    return withStorageErrors(() =>
+    return withChangeWriteErrors(() =>
       this.writer.exclusive(this.collection, accessDocumentId(access.clinicId, access.resident), () =>
         expectedRevision === null
           ? this.insert(access, event, outcome)

@@ -11,7 +11,7 @@ import type {
 } from '../domain/ports/clinic-settings-repository';
 import { toSettings, type ClinicDocument } from './clinic-document';
 import { combined, type DocumentWriter } from './document-writer';
-import { isDuplicateKey, withStorageErrors } from './mongo-errors';
+import { isDuplicateKey, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
 
 /** In the `projections` collection: changes whenever any clinic's settings changed. */
 export interface ChangeMarkerDocument {
@@ -82,7 +82,7 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
       version: settings.version,
       pendingWithdrawals: [...pendingWithdrawals],
     };
-    return withStorageErrors(() =>
+    return withChangeWriteErrors(() =>
       this.writer.exclusive(this.collection, settings.clinicId, async () => {
         if (expectedRevision === null) {
           try {

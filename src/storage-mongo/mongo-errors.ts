@@ -26,3 +26,20 @@ export async function withStorageErrors<T>(operation: () => Promise<T>): Promise
     throw translateMongoError(error);
   }
 }
+
+/**
+ * For a change's own write: a connection lost after the server was chosen may have lost only the
+ * answer, so the change may be stored (STORAGE_OUTCOME_UNKNOWN, which a retry with the same
+ * request id settles). No server to send to means nothing was sent (STORAGE_UNAVAILABLE).
+ */
+export async function withChangeWriteErrors<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof MongoNetworkError) {
+      const unknown = new DomainError('STORAGE_OUTCOME_UNKNOWN', 'the database connection failed while storing the change, which may have been stored; retry with the same request_id');
+      throw Object.assign(unknown, { cause: error });
+    }
+    throw translateMongoError(error);
+  }
+}

@@ -131,9 +131,9 @@ describe('MongoDB (FerretDB) down', () => {
 
       // The outage was seen, and seen as the service's own UNAVAILABLE, within the server selection time.
       expect(failures.length).toBeGreaterThan(0);
-      // A graceful FerretDB shutdown answers the operations it is running with an internal error;
-      // the service then says INTERNAL (the change may or may not have happened), which is honest
-      // for a call already in flight. Every call started after the stop gets a definite answer.
+      // A call in flight at the stop may lose its answer after its change was stored: the service
+      // then says UNAVAILABLE/STORAGE_OUTCOME_UNKNOWN (or INTERNAL for FerretDB's own shutdown
+      // error), never a definite failure. Every call started after the stop gets a definite answer.
       const indeterminateAfterStop = calls.filter((c) => c.outcome.kind === 'indeterminate' && c.startedAt > stoppedAt);
       expect(indeterminateAfterStop.map((c) => c.request.requestId)).toEqual([]);
       expect(history.unchanged.size).toBe(0);
@@ -147,6 +147,13 @@ describe('MongoDB (FerretDB) down', () => {
         const doc = await service.access.findOne({ _id: `${clinicId}|${request.personalIdentityNumber}` });
         expect({ requestId, version: doc?.version, approved: doc?.approval?.requestId }).toEqual({ requestId, version: 1, approved: requestId });
         expect(new Set(events.filter((e) => e.requestId === requestId).map((e) => e.eventId)).size).toBe(1);
+      }
+      // ... an unknown outcome is all or nothing: stored with its event, or neither ...
+      const publishedIds = new Set(events.map((e) => e.requestId));
+      for (const requestId of history.indeterminate) {
+        const request = byId.get(requestId)!;
+        const stored = (await service.access.findOne({ _id: `${clinicId}|${request.personalIdentityNumber}` })) !== null;
+        expect({ requestId, stored, published: publishedIds.has(requestId) }).toEqual({ requestId, stored, published: stored });
       }
       // ... and a failed one left no access document, no audit entry and no event.
       for (const request of failures.map((c) => c.request)) {

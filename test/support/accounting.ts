@@ -53,13 +53,15 @@ export class History {
   }
 }
 
-/** A status the service itself sent with its ErrorInfo; INTERNAL is not definite (it may follow a write). */
+/** A status the service itself sent with its ErrorInfo; INTERNAL and an unknown outcome are not definite (they may follow a write). */
 function definiteFailure(error: unknown): { code: string; reason: string } | null {
   const e = error as ServiceError;
   if (typeof e?.code !== 'number' || !e.metadata) return null;
   if (e.code === status.INTERNAL || e.code === status.UNKNOWN || e.code === status.DEADLINE_EXCEEDED || e.code === status.CANCELLED) return null;
   const details = errorDetails(e);
   if (details.domain !== 'residentaccess.v1' || !details.reason) return null;
+  // The connection failed while the change was being stored: it may have been.
+  if (details.reason === 'STORAGE_OUTCOME_UNKNOWN') return null;
   return { code: status[e.code] ?? String(e.code), reason: details.reason };
 }
 
