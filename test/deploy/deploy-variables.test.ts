@@ -154,6 +154,28 @@ describe('Helm chart deploy/helm/resident-access', () => {
     expect(budget.spec.maxUnavailable).toBeLessThan(deployment.spec.replicas);
   });
 
+  it('spreads pods over nodes and starts a new pod before an old one stops', () => {
+    const pod = one(render(), 'Deployment');
+    const [spread] = pod.spec.template.spec.topologySpreadConstraints;
+    expect(spread.topologyKey).toBe('kubernetes.io/hostname');
+    expect(pod.spec.template.metadata.labels).toEqual(expect.objectContaining(spread.labelSelector.matchLabels));
+    expect(pod.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+  });
+
+  it('rolls the pods when the configuration changes (the service reads it once, at start)', () => {
+    const checksum = (...args: string[]) => one(render(...args), 'Deployment').spec.template.metadata.annotations['checksum/config'] as string;
+    expect(checksum()).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum('--set', 'env.LOG_LEVEL=debug')).not.toBe(checksum());
+  });
+
+  it('runs under a service account of its own without an API token', () => {
+    const manifests = render();
+    const account = one(manifests, 'ServiceAccount');
+    const pod = one(manifests, 'Deployment').spec.template.spec;
+    expect(pod.serviceAccountName).toBe(account.metadata.name);
+    expect(pod.automountServiceAccountToken).toBe(false);
+  });
+
   it('runs a fixed image version and refuses latest', () => {
     expect(containerOf(render()).image).toMatch(/^[\w./-]+:\d+\.\d+\.\d+$/);
     expect(() => render('--set', 'image.tag=latest')).toThrow(/image.tag must be a fixed version/);
