@@ -23,14 +23,21 @@ describe('deployment files set only variables the configuration knows, and every
   });
 
   it('compose.yaml', () => {
-    const compose = parse(read('deploy/compose.yaml')) as { services: Record<string, { environment?: Record<string, string> }> };
-    const environment = compose.services['resident-access']!.environment ?? {};
+    const compose = parse(read('deploy/compose.yaml')) as {
+      services: Record<string, { environment?: Record<string, string>; ports?: string[]; stop_grace_period?: string }>;
+    };
+    const service = compose.services['resident-access']!;
+    const environment = service.environment ?? {};
     const names = Object.keys(environment);
     for (const name of names) expect(knownVariables).toContain(name);
     for (const name of requiredVariables) expect(names).toContain(name);
     // With the ${...} placeholders filled in as an operator would, the configuration loads.
     const filled = Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v).startsWith('${') ? placeholder(k) : String(v)]));
-    expect(() => loadConfig(filled)).not.toThrow();
+    const config = loadConfig(filled);
+    // Metrics reachable from outside the container; the stop is not killed before its grace ends.
+    expect(config.metrics.host).toBe('0.0.0.0');
+    expect(service.ports).toContain(`127.0.0.1:${config.metrics.port}:${config.metrics.port}`);
+    expect(Number(/^(\d+)s$/.exec(service.stop_grace_period ?? '')?.[1]) * 1000).toBeGreaterThan(config.shutdownGraceMs);
   });
 });
 
