@@ -1,6 +1,8 @@
 # Production image: compiled JavaScript, production dependencies only, non-root.
 # It never provisions servers: MONGODB_URI, KAFKA_BROKERS and the secret come from the deployment.
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS at a fixed version (CI runs the unit and component tests on this same version too,
+# scripts/tools/node24.mjs reads it from the line below); raise the three FROMs together.
+FROM node:24.22.3-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -10,12 +12,12 @@ COPY scripts/generate.mjs ./scripts/generate.mjs
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim AS production-dependencies
+FROM node:24.22.3-trixie-slim AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24.22.3-trixie-slim
 # An explicit old-space bound: V8 otherwise sizes the heap from the host's memory and lets it grow to
 # several times the ~50 MB live set before collecting (docs/performance.md, memory). The bench runs
 # the service with this same line.
@@ -28,5 +30,6 @@ COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
-EXPOSE 50051
+# gRPC, the plaintext health-only port (GRPC_HEALTH_PORT, set by the Helm chart), metrics (METRICS_PORT).
+EXPOSE 50051 50052 9464
 CMD ["node", "dist/main.js"]

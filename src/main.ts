@@ -113,7 +113,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
     (entry, state) => {
       logger.info({ healthEntry: entry, state }, 'health changed');
       if (entry === 'service') grpcHealth?.setService(state);
-      else grpcHealth?.setPublishing(state);
+      else if (entry === 'publishing') grpcHealth?.setPublishing(state);
+      else grpcHealth?.setLiveness(state);
     },
   );
 

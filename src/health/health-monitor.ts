@@ -9,20 +9,26 @@ export interface HealthProbes {
   publishing: () => Promise<boolean>;
 }
 
+export type HealthEntry = 'service' | 'publishing' | 'liveness';
+
 export interface HealthListener {
-  (entry: 'service' | 'publishing', health: Health): void;
+  (entry: HealthEntry, health: Health): void;
 }
 
 /**
- * Keeps two health entries: the service (SERVING while the database answers; commands are
- * accepted and their events wait in the outbox while Kafka is down) and event publishing (Kafka's
- * state, from a periodic probe and from the relay's own successes and failures).
+ * Keeps three health entries: the service (SERVING while the database answers; commands are
+ * accepted and their events wait in the outbox while Kafka is down), event publishing (Kafka's
+ * state, from a periodic probe and from the relay's own successes and failures) and liveness
+ * (SERVING from start until stop, whatever the database and Kafka do: restarting the process cures
+ * neither, so an outage must not make Kubernetes restart every instance; that an answer comes at
+ * all shows the event loop runs).
  */
 export class HealthMonitor implements PublishingObserver {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private service: Health | null = null;
   private publishingState: Health | null = null;
+  private liveness: Health | null = null;
 
   constructor(
     private readonly probes: HealthProbes,
@@ -31,6 +37,7 @@ export class HealthMonitor implements PublishingObserver {
   ) {}
 
   async start(): Promise<void> {
+    this.set('liveness', 'SERVING');
     await this.check();
     this.schedule();
   }
@@ -40,6 +47,7 @@ export class HealthMonitor implements PublishingObserver {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.set('service', 'NOT_SERVING');
+    this.set('liveness', 'NOT_SERVING');
   }
 
   published(): void {
@@ -65,12 +73,17 @@ export class HealthMonitor implements PublishingObserver {
     this.set('publishing', publishing ? 'SERVING' : 'NOT_SERVING');
   }
 
-  private set(entry: 'service' | 'publishing', health: Health): void {
-    const previous = entry === 'service' ? this.service : this.publishingState;
-    if (previous === health) return;
+  private set(entry: HealthEntry, health: Health): void {
+    if (this.state(entry) === health) return;
     if (entry === 'service') this.service = health;
-    else this.publishingState = health;
+    else if (entry === 'publishing') this.publishingState = health;
+    else this.liveness = health;
     this.listener(entry, health);
+  }
+
+  private state(entry: HealthEntry): Health | null {
+    if (entry === 'service') return this.service;
+    return entry === 'publishing' ? this.publishingState : this.liveness;
   }
 }
 

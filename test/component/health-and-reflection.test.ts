@@ -11,11 +11,12 @@ describe('health and reflection, as generic clients (grpcurl, load balancers) us
     await sut.stop();
   });
 
-  it('answers SERVING for the service, its name and event publishing while both servers run', async () => {
+  it('answers SERVING for the service, its name, event publishing and liveness while both servers run', async () => {
     const health = healthClient(sut.service.port);
     expect(await checkHealth(health, '')).toBe('SERVING');
     expect(await checkHealth(health, 'residentaccess.v1.ResidentAccessService')).toBe('SERVING');
     expect(await checkHealth(health, 'residentaccess.v1.EventPublishing')).toBe('SERVING');
+    expect(await checkHealth(health, 'liveness')).toBe('SERVING');
     await expect(checkHealth(health, 'no.such.Service')).rejects.toThrow(/NOT_FOUND/);
     health.close();
   });

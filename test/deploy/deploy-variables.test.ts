@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { knownVariables, loadConfig, requiredVariables } from '../../src/config/config';
+import { LIVENESS_HEALTH_NAME } from '../../src/transport-grpc/health-and-reflection';
 
 const root = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -21,30 +23,201 @@ describe('deployment files set only variables the configuration knows, and every
   });
 
   it('compose.yaml', () => {
-    const compose = parse(read('deploy/compose.yaml')) as { services: Record<string, { environment?: Record<string, string> }> };
-    const environment = compose.services['resident-access']!.environment ?? {};
+    const compose = parse(read('deploy/compose.yaml')) as {
+      services: Record<string, { environment?: Record<string, string>; ports?: string[]; stop_grace_period?: string }>;
+    };
+    const service = compose.services['resident-access']!;
+    const environment = service.environment ?? {};
     const names = Object.keys(environment);
     for (const name of names) expect(knownVariables).toContain(name);
     for (const name of requiredVariables) expect(names).toContain(name);
     // With the ${...} placeholders filled in as an operator would, the configuration loads.
     const filled = Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v).startsWith('${') ? placeholder(k) : String(v)]));
-    expect(() => loadConfig(filled)).not.toThrow();
+    const config = loadConfig(filled);
+    // Metrics reachable from outside the container; the stop is not killed before its grace ends.
+    expect(config.metrics.host).toBe('0.0.0.0');
+    expect(service.ports).toContain(`127.0.0.1:${config.metrics.port}:${config.metrics.port}`);
+    expect(Number(/^(\d+)s$/.exec(service.stop_grace_period ?? '')?.[1]) * 1000).toBeGreaterThan(config.shutdownGraceMs);
+  });
+});
+
+describe('the image runs Node 24 LTS at a fixed version', () => {
+  const froms = [...read('Dockerfile').matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!);
+
+  it('every stage starts from the same node:24.x.y image, never a moving tag', () => {
+    expect(froms.length).toBe(3);
+    for (const image of froms) expect(image).toMatch(/^node:24\.\d+\.\d+-[a-z]+-slim$/);
+    expect(new Set(froms).size).toBe(1);
   });
 
-  it('Kubernetes ConfigMap and Deployment', () => {
-    const configMap = parse(read('deploy/kubernetes/configmap.yaml')) as { data: Record<string, string> };
-    const [deployment] = parseAllDocuments(read('deploy/kubernetes/deployment.yaml')).map((d) => d.toJS());
-    const container = deployment.spec.template.spec.containers[0] as { env: { name: string }[]; envFrom: { configMapRef: { name: string } }[] };
-    expect(container.envFrom[0]!.configMapRef.name).toBe('resident-access');
-    const names = [...Object.keys(configMap.data), ...container.env.map((e) => e.name)];
-    for (const name of names) expect(knownVariables).toContain(name);
-    for (const name of requiredVariables) expect(names).toContain(name);
-    const secrets = Object.fromEntries(container.env.map((e) => [e.name, placeholder(e.name)]));
-    expect(() => loadConfig({ ...configMap.data, ...secrets })).not.toThrow();
+  it('package.json engines and .nvmrc name Node 24', () => {
+    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe('>=24');
+    expect(read('.nvmrc').trim()).toBe('24');
+  });
+});
+
+interface Manifest {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  // Manifests differ by kind; each test reads the fields it checks.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  spec?: any;
+  data?: Record<string, string>;
+}
+
+/** The chart as `helm template` renders it: the way to install (README, "Deployment with Helm"). */
+describe('Helm chart deploy/helm/resident-access', () => {
+  const chart = join(root, 'deploy', 'helm', 'resident-access');
+  const CLUSTER_VERSION = '1.33.0';
+  let helm = '';
+
+  // Built once into the install cache (scripts/tools/helm.mjs); .ci/run builds it before the tests.
+  // A machine where it cannot be built fails here: the chart is not checked otherwise.
+  beforeAll(() => {
+    helm = execFileSync(process.execPath, [join(root, 'scripts', 'tools', 'helm.mjs')], { encoding: 'utf8', timeout: 20 * 60_000 }).trim();
+  }, 20 * 60_000);
+
+  // A go-installed helm assumes Kubernetes 1.20 (its version is set at release builds), which the chart refuses.
+  const render = (...args: string[]): Manifest[] =>
+    parseAllDocuments(
+      execFileSync(helm, ['template', 'ra', chart, '--namespace', 'care', ...(args.includes('--kube-version') ? [] : ['--kube-version', CLUSTER_VERSION]), ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    )
+      .map((d) => d.toJS() as Manifest | null)
+      .filter((m): m is Manifest => m !== null);
+  const one = (manifests: Manifest[], kind: string): Manifest => {
+    const found = manifests.filter((m) => m.kind === kind);
+    expect(found.map((m) => m.kind)).toEqual([kind]);
+    return found[0]!;
+  };
+  const containerOf = (manifests: Manifest[]) => one(manifests, 'Deployment').spec.template.spec.containers[0];
+  /** What the container's environment holds: the ConfigMap it loads and its own env, secrets as placeholders. */
+  const environmentOf = (manifests: Manifest[]): Record<string, string> => {
+    const configMap = one(manifests, 'ConfigMap');
+    const container = containerOf(manifests);
+    expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }]);
+    const own = Object.fromEntries((container.env as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? placeholder(e.name)]));
+    return { ...configMap.data, ...own };
+  };
+
+  it('passes helm lint', () => {
+    expect(() => execFileSync(helm, ['lint', '--strict', chart], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('sets only variables the configuration knows, every required one, and a configuration that loads', () => {
+    const environment = environmentOf(render());
+    for (const name of Object.keys(environment)) expect(knownVariables).toContain(name);
+    for (const name of requiredVariables) expect(Object.keys(environment)).toContain(name);
+    const config = loadConfig(environment);
     // TLS on the gRPC port; kubelet's plaintext gRPC probes ask the health-only port.
-    expect(configMap.data.GRPC_TLS_CERT_FILE).toBeDefined();
-    expect(deployment.spec.template.spec.containers[0].readinessProbe.grpc.port).toBe(Number(configMap.data.GRPC_HEALTH_PORT));
-    expect(deployment.spec.template.spec.containers[0].livenessProbe.grpc.port).toBe(Number(configMap.data.GRPC_HEALTH_PORT));
+    expect(config.grpc.tls).not.toBeNull();
+    expect(config.grpc.healthPort).toBeDefined();
+  });
+
+  it('without TLS (a mesh encrypts) allows plaintext explicitly, and still loads', () => {
+    const manifests = render('--set', 'tls.enabled=false');
+    const config = loadConfig(environmentOf(manifests));
+    expect(config.grpc.tls).toBeNull();
+    expect(config.grpc.allowInsecure).toBe(true);
+    expect(one(manifests, 'Deployment').spec.template.spec.volumes).toBeUndefined();
+  });
+
+  it('probes the plaintext health port: readiness the overall entry, liveness and start-up the entry that does not follow MongoDB', () => {
+    const manifests = render();
+    const healthPort = Number(environmentOf(manifests).GRPC_HEALTH_PORT);
+    const container = containerOf(manifests);
+    expect(container.readinessProbe.grpc).toEqual({ port: healthPort, service: '' });
+    expect(container.livenessProbe.grpc).toEqual({ port: healthPort, service: LIVENESS_HEALTH_NAME });
+    expect(container.startupProbe.grpc).toEqual({ port: healthPort, service: LIVENESS_HEALTH_NAME });
+  });
+
+  it('pauses before SIGTERM and gives the stop its whole SHUTDOWN_GRACE_MS within the termination grace period', () => {
+    for (const args of [[], ['--set', 'shutdown.graceMs=25500', '--set', 'shutdown.preStopSeconds=8']]) {
+      const manifests = render(...args);
+      const graceMs = loadConfig(environmentOf(manifests)).shutdownGraceMs;
+      const pod = one(manifests, 'Deployment').spec.template.spec;
+      const preStopSeconds = pod.containers[0].lifecycle.preStop.sleep.seconds as number;
+      expect(preStopSeconds).toBeGreaterThan(0);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStopSeconds + Math.ceil(graceMs / 1000));
+    }
+  });
+
+  it('before Kubernetes 1.30 (no sleep action) pauses with node, as long', () => {
+    const preStop = containerOf(render('--kube-version', '1.29.0')).lifecycle.preStop;
+    const seconds = containerOf(render()).lifecycle.preStop.sleep.seconds as number;
+    expect(preStop.sleep).toBeUndefined();
+    expect(preStop.exec.command).toEqual(['node', '-e', `setTimeout(() => {}, ${seconds * 1000})`]);
+  });
+
+  it('has a PodDisruptionBudget over the pods that leaves instances running', () => {
+    const manifests = render();
+    const budget = one(manifests, 'PodDisruptionBudget');
+    const deployment = one(manifests, 'Deployment');
+    expect(deployment.spec.template.metadata.labels).toEqual(expect.objectContaining(budget.spec.selector.matchLabels));
+    expect(budget.spec.maxUnavailable).toBeGreaterThan(0);
+    expect(budget.spec.maxUnavailable).toBeLessThan(deployment.spec.replicas);
+  });
+
+  it('spreads pods over nodes and starts a new pod before an old one stops', () => {
+    const pod = one(render(), 'Deployment');
+    const [spread] = pod.spec.template.spec.topologySpreadConstraints;
+    expect(spread.topologyKey).toBe('kubernetes.io/hostname');
+    expect(pod.spec.template.metadata.labels).toEqual(expect.objectContaining(spread.labelSelector.matchLabels));
+    expect(pod.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+  });
+
+  it('rolls the pods when the configuration changes (the service reads it once, at start)', () => {
+    const checksum = (...args: string[]) => one(render(...args), 'Deployment').spec.template.metadata.annotations['checksum/config'] as string;
+    expect(checksum()).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum('--set', 'env.LOG_LEVEL=debug')).not.toBe(checksum());
+  });
+
+  it('runs under a service account of its own without an API token', () => {
+    const manifests = render();
+    const account = one(manifests, 'ServiceAccount');
+    const pod = one(manifests, 'Deployment').spec.template.spec;
+    expect(pod.serviceAccountName).toBe(account.metadata.name);
+    expect(pod.automountServiceAccountToken).toBe(false);
+  });
+
+  it('runs a fixed image version and refuses latest', () => {
+    expect(containerOf(render()).image).toMatch(/^[\w./-]+:\d+\.\d+\.\d+$/);
+    expect(() => render('--set', 'image.tag=latest')).toThrow(/image.tag must be a fixed version/);
+  });
+
+  it('exposes metrics off loopback on a named port, annotated for scraping, and a ServiceMonitor when asked', () => {
+    const manifests = render();
+    const environment = environmentOf(manifests);
+    const metrics = loadConfig(environment).metrics;
+    expect(metrics.host).toBe('0.0.0.0');
+    expect(containerOf(manifests).ports).toContainEqual({ name: 'metrics', containerPort: metrics.port });
+    expect(one(manifests, 'Deployment').spec.template.metadata.annotations).toEqual(
+      expect.objectContaining({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metrics.port), 'prometheus.io/path': '/metrics' }),
+    );
+    expect(one(manifests, 'Service').spec.ports).toContainEqual(expect.objectContaining({ name: 'metrics', port: metrics.port, targetPort: 'metrics' }));
+    expect(manifests.filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
+
+    const withMonitor = render('--set', 'metrics.serviceMonitor.enabled=true');
+    const monitor = one(withMonitor, 'ServiceMonitor');
+    expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
+    expect(one(withMonitor, 'Service').metadata.labels).toEqual(expect.objectContaining(monitor.spec.selector.matchLabels));
+  });
+
+  it('sets gRPC keepalive and a maximum connection age well below the default, so clients rebalance over new pods', () => {
+    const environment = environmentOf(render());
+    for (const name of ['GRPC_KEEPALIVE_TIME_MS', 'GRPC_KEEPALIVE_TIMEOUT_MS', 'GRPC_MAX_CONNECTION_IDLE_MS', 'GRPC_MAX_CONNECTION_AGE_MS', 'GRPC_MAX_CONNECTION_AGE_GRACE_MS']) {
+      expect(Object.keys(environment)).toContain(name);
+    }
+    const limits = loadConfig(environment).grpc.limits;
+    const defaults = loadConfig({ RESIDENT_PSEUDONYM_SECRET: placeholder('RESIDENT_PSEUDONYM_SECRET'), AUTH_MODE: 'development' }).grpc.limits;
+    expect(limits.maxConnectionAgeMs).toBeLessThan(defaults.maxConnectionAgeMs);
+  });
+
+  it('replaces the raw manifests', () => {
+    expect(existsSync(join(root, 'deploy', 'kubernetes'))).toBe(false);
   });
 });
 

@@ -15,7 +15,7 @@ describe('SIGTERM', () => {
     if (service?.child.exitCode === null) service.child.kill('SIGKILL');
   });
 
-  it('reports NOT_SERVING, finishes calls in flight, stops the relay and exits 0', async () => {
+  it('reports NOT_SERVING (readiness and liveness), finishes calls in flight, stops the relay and exits 0', async () => {
     const env = serviceEnv(await testAuthEnv());
     service = spawnService(env);
     const port = await service.started;
@@ -26,6 +26,10 @@ describe('SIGTERM', () => {
     const watch = health.watch({ service: '' });
     watch.on('data', (m: { status: string }) => healthSeen.push(m.status));
     watch.on('error', () => undefined);
+    const livenessSeen: string[] = [];
+    const livenessWatch = health.watch({ service: 'liveness' });
+    livenessWatch.on('data', (m: { status: string }) => livenessSeen.push(m.status));
+    livenessWatch.on('error', () => undefined);
 
     const clinicId = aClinicId();
     const api = apiOf(connectClients(port), await signTestToken({ clinics: [clinicId], roles: ['staff', 'admin'] }));
@@ -39,6 +43,7 @@ describe('SIGTERM', () => {
     const { code } = await service.exited;
     expect(code).toBe(0);
     expect(healthSeen).toContain('NOT_SERVING');
+    expect(livenessSeen).toEqual(['SERVING', 'NOT_SERVING']);
     // Every call either completed or was refused as the server closed; none hangs or half-writes.
     for (const outcome of outcomes) expect(['ok', status.UNAVAILABLE]).toContain(outcome);
     const mongo = await new MongoClient(env.MONGODB_URI!).connect();
