@@ -22,8 +22,8 @@ export function activeTraceContext(active: Context = context.active()): TraceCon
 }
 
 /** `event` with the active trace context, to be stored with it; unchanged when there is none. */
-export function withTraceContext<E extends object>(event: E): E & TraceContextFields {
-  const fields = activeTraceContext();
+export function withTraceContext<E extends object>(event: E, active: Context = context.active()): E & TraceContextFields {
+  const fields = activeTraceContext(active);
   return fields.traceparent ? { ...event, ...fields } : event;
 }
 
