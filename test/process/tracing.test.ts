@@ -2,17 +2,19 @@ import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type { ApproveResidentRequest, ApproveResidentResponse } from '../../src/gen/residentaccess/v1/resident_access_service';
-import { aClinicId, tenDigitForm } from '../builders/identity';
+import { aClinicId, aResident, tenDigitForm } from '../builders/identity';
 import { anApproveResidentRequest } from '../builders/requests';
 import { EventConsumer } from '../support/event-consumer';
 import { apiOf, connectClients, type Clients } from '../support/grpc-client';
 import { OtlpReceiver } from '../support/otlp-receiver';
+import { registerResidents } from '../support/population-register';
 import { spawnService, type ServiceProcess } from '../support/service-process';
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
 
 const SERVER = 2;
 const PRODUCER = 4;
+const CONSUMER = 5;
 
 /**
  * Hex ids of letters only: a caller's trace id is ours to choose, and one with a long run of
@@ -32,6 +34,7 @@ describe('tracing: one ApproveResident, from the call to the Kafka message', () 
   let env: Record<string, string>;
   let events: EventConsumer;
   let clients: Clients;
+  let mongo: MongoClient;
 
   beforeAll(async () => {
     const endpoint = await receiver.start();
@@ -39,6 +42,7 @@ describe('tracing: one ApproveResident, from the call to the Kafka message', () 
     events = await new EventConsumer(env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!).start();
     service = spawnService(env);
     clients = connectClients(await service.started);
+    mongo = await new MongoClient(env.MONGODB_URI!).connect();
   });
   afterAll(async () => {
     clients?.close();
@@ -48,7 +52,6 @@ describe('tracing: one ApproveResident, from the call to the Kafka message', () 
     }
     await events?.stop();
     await receiver.stop();
-    const mongo = await new MongoClient(env.MONGODB_URI!).connect();
     await mongo.db(env.MONGODB_DATABASE).dropDatabase();
     await mongo.close();
   });
@@ -85,6 +88,16 @@ describe('tracing: one ApproveResident, from the call to the Kafka message', () 
     // Spans carry no personal identity number: not in attributes, ids or statements.
     for (const form of [resident, tenDigitForm(resident)]) expect(receiver.bodies.join('\n')).not.toContain(form);
   });
+
+  it('traces a population-register message without its key, which is the identity number', async () => {
+    const resident = aResident();
+
+    await registerResidents(env, mongo.db(env.MONGODB_DATABASE), [{ personalIdentityNumber: resident, regionCode: '01', municipalityCode: '0180' }]);
+
+    const processed = await receiver.waitFor((s) => s.kind === CONSUMER && s.name === `process ${env.REGISTER_TOPIC}`);
+    expect(processed.attributes['messaging.kafka.message.key']).toBe('[redacted]');
+    expect(receiver.bodies.join('\n')).not.toContain(resident);
+  });
 });
 
 function approveWithin(clients: Clients, token: string, request: ApproveResidentRequest, traceparent: string): Promise<ApproveResidentResponse> {
@@ -95,4 +108,3 @@ function approveWithin(clients: Clients, token: string, request: ApproveResident
     clients.residentAccess.approveResident(request, metadata, (error: ServiceError | null, response: ApproveResidentResponse) => (error ? reject(error) : resolve(response))),
   );
 }
-
