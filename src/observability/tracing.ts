@@ -16,6 +16,7 @@ import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@ope
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { statementShape } from './db-statement';
 import { REDACTED } from './personal-data-scrub';
+import { ScrubbingSpanExporter } from './scrubbing-span-exporter';
 
 /** Register-topic keys are personal identity numbers: never a span attribute. */
 const KAFKA_MESSAGE_KEY = 'messaging.kafka.message.key';
@@ -57,7 +58,7 @@ let started: Tracing | null = null;
 export function startTracing(settings: TracingSettings): Tracing {
   if (started) return started;
   const spanProcessors: SpanProcessor[] = settings.otlpEndpoint
-    ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: new URL('v1/traces', withSlash(settings.otlpEndpoint)).href }))]
+    ? [new BatchSpanProcessor(new ScrubbingSpanExporter(new OTLPTraceExporter({ url: new URL('v1/traces', withSlash(settings.otlpEndpoint)).href })))]
     : [];
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
