@@ -21,13 +21,15 @@ import { ScrubbingSpanExporter } from './scrubbing-span-exporter';
 /** Register-topic keys are personal identity numbers: never a span attribute. */
 const KAFKA_MESSAGE_KEY = 'messaging.kafka.message.key';
 
+// Only inside a traced call: background polls (relay scans, settings refresh, probes) would each be a trace.
+const mongodb = new MongoDBInstrumentation({ requireParentSpan: true, dbStatementSerializer: statementShape });
+
 registerInstrumentations({
   instrumentations: [
     // Probes and reflection are not calls anyone traces; they would only crowd the traces out.
     // (Matched on the method's name alone; no service of ours has methods so named.)
     new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch', 'ServerReflectionInfo'] }),
-    // Only inside a traced call: background polls (relay scans, settings refresh, probes) would each be a trace.
-    new MongoDBInstrumentation({ requireParentSpan: true, dbStatementSerializer: statementShape }),
+    mongodb,
     new KafkaJsInstrumentation({
       consumerHook: (span) => span.setAttribute(KAFKA_MESSAGE_KEY, REDACTED),
       producerHook: (span) => span.setAttribute(KAFKA_MESSAGE_KEY, REDACTED),
@@ -52,11 +54,14 @@ let started: Tracing | null = null;
 
 /**
  * Registers the process's tracer provider, once: a second service in the same process (tests)
- * shares the first one's. Without an endpoint spans are still made, so log lines and Kafka
- * headers carry trace ids, but no processor or exporter works on them.
+ * shares the first one's. Without an endpoint the RPC and publish spans are still made, so log
+ * lines and Kafka headers carry trace ids, but no processor or exporter works on them.
  */
 export function startTracing(settings: TracingSettings): Tracing {
   if (started) return started;
+  // Nothing exports them: MongoDB spans would cost every command a statement and a span for nothing
+  // (log lines and event headers take their ids from the call's and the publication's spans).
+  if (!settings.otlpEndpoint) mongodb.disable();
   const spanProcessors: SpanProcessor[] = settings.otlpEndpoint
     ? [new BatchSpanProcessor(new ScrubbingSpanExporter(new OTLPTraceExporter({ url: new URL('v1/traces', withSlash(settings.otlpEndpoint)).href })))]
     : [];

@@ -100,6 +100,45 @@ describe('tracing: one ApproveResident, from the call to the Kafka message', () 
   });
 });
 
+describe('tracing without an exporter', () => {
+  let service: ServiceProcess;
+  let env: Record<string, string>;
+  let events: EventConsumer;
+  let clients: Clients;
+  beforeAll(async () => {
+    env = serviceEnv(await testAuthEnv());
+    events = await new EventConsumer(env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!).start();
+    service = spawnService(env);
+    clients = connectClients(await service.started);
+  });
+  afterAll(async () => {
+    clients?.close();
+    if (service?.child.exitCode === null) {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+    await events?.stop();
+    const mongo = await new MongoClient(env.MONGODB_URI!).connect();
+    await mongo.db(env.MONGODB_DATABASE).dropDatabase();
+    await mongo.close();
+  });
+
+  it("still names the call's trace on its log line and on its event", async () => {
+    const clinicId = aClinicId();
+    const token = await signTestToken({ clinics: [clinicId], roles: ['staff', 'admin'] });
+    await apiOf(clients, token).putCaseType({ clinicId, caseType: { id: 'general', name: 'General', restricted: false }, requestId: randomUUID(), etag: '' });
+    const request = anApproveResidentRequest({ clinicId });
+    const traceId = letterHex(16);
+
+    await approveWithin(clients, token, request, `00-${traceId}-${letterHex(8)}-01`);
+
+    const [event] = await events.waitFor((e) => e.value.requestId === request.requestId);
+    expect(event!.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const rpcLine = service.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'rpc' && l.requestId === request.requestId);
+    expect(rpcLine).toMatchObject({ trace_id: traceId });
+  });
+});
+
 function approveWithin(clients: Clients, token: string, request: ApproveResidentRequest, traceparent: string): Promise<ApproveResidentResponse> {
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${token}`);
