@@ -1,3 +1,5 @@
+// First: the instrumentations must be in place before grpc-js, mongodb, kafkajs and pino load.
+import { startTracing } from './observability/tracing';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
 import { createTokenVerifier } from './auth/token-verifier';
@@ -79,6 +81,7 @@ export interface ServiceOptions {
 
 /** The composition root: builds every adapter from the config and starts the service's roles. */
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
+  const tracing = startTracing(config.tracing);
   const logger = createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
   // Every instance derives the same page-token key, so a listing may continue on any of them.
@@ -269,6 +272,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         await Promise.all([accessPublisher.close(), settingsPublisher.close()]);
         await metricsServer.close();
         await mongo.close();
+        await tracing.flush().catch((error: unknown) => logger.warn({ err: error }, 'spans could not be exported before stopping'));
         logger.info('resident-access stopped');
       })();
       return stopping;

@@ -56,3 +56,17 @@ describe('Kafka and MongoDB security settings', () => {
     expect(problemsOf({ MONGODB_USERNAME: 'u', MONGODB_PASSWORD_FILE: join(folder, 'missing') })).toEqual(['MONGODB_PASSWORD_FILE cannot be read']);
   });
 });
+
+describe('tracing settings', () => {
+  it('exports nothing unless an OTLP endpoint is set, and names the service resident-access by default', () => {
+    expect(loadConfig(base).tracing).toEqual({ serviceName: 'resident-access', otlpEndpoint: null });
+    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'ra-eu' }).tracing).toEqual({
+      serviceName: 'ra-eu',
+      otlpEndpoint: 'http://collector:4318',
+    });
+  });
+
+  it('refuses an endpoint that is not an http(s) URL, naming the variable', () => {
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' })).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL']);
+  });
+});

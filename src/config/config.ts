@@ -96,6 +96,12 @@ export const configSchema = z.object({
   AUTH_JWKS_URL: z.string().url().optional(),
   AUTH_PUBLIC_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Unset: spans are made (log lines carry trace ids) but none is exported.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s):// URL')
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('resident-access'),
 });
 
 /** JWT mode (the default) needs an issuer and exactly one key source; development mode needs none. */
@@ -250,6 +256,8 @@ export interface Config {
   healthCheckIntervalMs: number;
   shutdownGraceMs: number;
   logLevel: Env['LOG_LEVEL'];
+  /** otlpEndpoint null: no exporter (spans only for log correlation and the Kafka traceparent header). */
+  tracing: { serviceName: string; otlpEndpoint: string | null };
 }
 
 /** The names of every variable the configuration knows, for deploy-file checks. */
@@ -367,5 +375,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
+    tracing: { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null },
   };
 }

@@ -1,12 +1,14 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { EventPublisher } from '../relay/ports';
+import type { TraceContextFields } from '../observability/trace-context';
+import { endPublishSpans, sendUntraced, startPublishSpan, withTraceHeaders } from './publish-spans';
 import { ensureTopic, type TopicSettings } from './topic';
 
 /**
  * Sends events with acks from all in-sync replicas. Connects lazily and starts over after a
  * failure, so the service runs (and keeps accepting commands) while Kafka is down.
  */
-export class KafkaEventPublisher<E> implements EventPublisher<E> {
+export class KafkaEventPublisher<E extends TraceContextFields & { eventId: string }> implements EventPublisher<E> {
   private producer: Producer | null = null;
   private topicReady = false;
 
@@ -19,15 +21,20 @@ export class KafkaEventPublisher<E> implements EventPublisher<E> {
 
   async publish(events: E[]): Promise<void> {
     if (events.length === 0) return;
+    const spans = events.map((event) => startPublishSpan(this.topic.name, event));
     try {
       const producer = await this.connected();
-      await producer.send({
-        topic: this.topic.name,
-        acks: -1,
-        compression: CompressionTypes.None,
-        messages: events.flatMap((event) => this.toMessages(event)),
-      });
+      await sendUntraced(() =>
+        producer.send({
+          topic: this.topic.name,
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: events.flatMap((event, i) => withTraceHeaders(this.toMessages(event), spans[i]!)),
+        }),
+      );
+      endPublishSpans(spans);
     } catch (error) {
+      endPublishSpans(spans, error);
       await this.reset();
       throw error;
     }

@@ -4,6 +4,7 @@ import { RECENT_REQUESTS_KEPT, type AccessChange, type AccessRepository, type Ac
 import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
 import { combined, type DocumentUpdate, type DocumentWriter } from './document-writer';
 import { isDuplicateKey, translateMongoError, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
+import { withTraceContext } from '../observability/trace-context';
 
 /** This instance's relay, to which a change hands its events' lease in the same write. */
 export interface LocalRelay {
@@ -51,9 +52,11 @@ export class MongoAccessRepository implements AccessRepository {
   save(
     access: ResidentAccess,
     expectedRevision: number | null,
-    event: AccessChanged | null,
+    change: AccessChanged | null,
     outcome: RequestOutcome,
   ): Promise<SaveResult> {
+    // The event keeps the trace of the call that made it, for its publication to continue.
+    const event = change && withTraceContext(change);
     return withChangeWriteErrors(() =>
       this.writer.exclusive(this.collection, accessDocumentId(access.clinicId, access.resident), () =>
         expectedRevision === null
@@ -110,10 +113,11 @@ export class MongoAccessRepository implements AccessRepository {
   }
 
   saveAll(changes: readonly AccessChange[]): Promise<SaveResult[]> {
+    const traced = changes.map((c) => (c.event ? { ...c, event: withTraceContext(c.event) } : c));
     return withStorageErrors(async () => {
       const results = await this.writer.updateAllFresh(
         this.collection,
-        changes.map((c) => {
+        traced.map((c) => {
           const { relayLease, readAtMs } = receiptOf(c.stored);
           return {
             id: accessDocumentId(c.access.clinicId, c.access.resident),
@@ -124,7 +128,7 @@ export class MongoAccessRepository implements AccessRepository {
         }),
       );
       results.forEach((result, i) => {
-        const c = changes[i]!;
+        const c = traced[i]!;
         if (result === 'saved' && c.event) this.handOver(accessDocumentId(c.access.clinicId, c.access.resident), c.event, receiptOf(c.stored));
       });
       return results;

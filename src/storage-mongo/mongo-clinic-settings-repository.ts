@@ -12,6 +12,7 @@ import type {
 import { toSettings, type ClinicDocument } from './clinic-document';
 import { combined, type DocumentWriter } from './document-writer';
 import { isDuplicateKey, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
+import { withTraceContext } from '../observability/trace-context';
 
 /** In the `projections` collection: changes whenever any clinic's settings changed. */
 export interface ChangeMarkerDocument {
@@ -72,8 +73,10 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
     expectedRevision: number | null,
     outcome: SettingsOutcome,
     pendingWithdrawals: readonly PendingWithdrawal[],
-    event: ClinicSettingsChanged | null,
+    change: ClinicSettingsChanged | null,
   ): Promise<SaveResult> {
+    // The event keeps the trace of the call that made it, for its publication to continue.
+    const event = change && withTraceContext(change);
     const fields = {
       ...(event ? { lastChange: { actor: event.actor, at: event.occurredAt, requestId: event.requestId }, outboxPending: true } : {}),
       caseTypes: settings.caseTypes,
