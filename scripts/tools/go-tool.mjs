@@ -22,7 +22,7 @@ function isInstalled(bin, stamp) {
  * `about` says how long a first build takes, for the message shown while it runs.
  */
 export async function installGoTool({ name, pkg, version, about, root, log }) {
-  const say = toLogger(log);
+  const say = toLogger(log ?? ((msg) => process.stderr.write(`[tools] ${msg}\n`)));
   const L = layout(root);
   const bin = path.join(L.bin, name);
   const stamp = `${pkg}@${version}\n`;
@@ -43,5 +43,5 @@ export async function installGoTool({ name, pkg, version, about, root, log }) {
     fs.writeFileSync(stampOf(bin), stamp);
     say(`${name}: installed ${bin}`);
     return bin;
-  });
+  }, { timeoutMs: 30 * 60_000 }); // a build on a busy machine may take a while; wait for it rather than fail
 }
