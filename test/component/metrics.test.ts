@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { aResident } from '../builders/identity';
 import { scrapeMetrics, type Scrape } from '../support/metrics-client';
+import { exprsIn, metricNamesIn } from '../support/promql-metric-names';
 import { registerResidents } from '../support/population-register';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { until } from '../support/until';
 
 const STAFF_SERVICE = 'residentaccess.v1.ResidentAccessService';
 const SETTINGS_SERVICE = 'residentaccess.v1.ClinicSettingsService';
+const deploy = join(__dirname, '..', '..', 'deploy');
 
 describe('operator metrics on /metrics', () => {
   let sut: ServiceUnderTest;
@@ -98,5 +103,16 @@ describe('operator metrics on /metrics', () => {
     expect(metrics.text).not.toContain('resident_access_nodejs_');
     expect(metrics.text).not.toContain(resident.slice(2));
     expect(metrics.text).not.toContain(clinicId);
+  });
+
+  it('exports every metric the dashboard and the alert rules read', async () => {
+    const exprs = [
+      ...exprsIn(JSON.parse(readFileSync(join(deploy, 'grafana', 'resident-access.json'), 'utf8'))),
+      ...exprsIn(parse(readFileSync(join(deploy, 'prometheus', 'alerts.yaml'), 'utf8'))),
+    ];
+    const exported = (await scrape()).names();
+    // A histogram is described once, by its base name; its series add _bucket, _sum and _count.
+    const missing = exprs.flatMap(metricNamesIn).filter((name) => !exported.has(name) && !exported.has(name.replace(/_(bucket|sum|count)$/, '')));
+    expect(missing).toEqual([]);
   });
 });

@@ -3,19 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ServiceMetrics } from '../../src/observability/metrics';
-import { metricNamesIn } from '../support/promql-metric-names';
+import { exprsIn, metricNamesIn } from '../support/promql-metric-names';
 import { promtool, promtoolPath } from '../support/promtool';
 
 const deploy = join(__dirname, '..', '..', 'deploy');
 const dashboard = JSON.parse(readFileSync(join(deploy, 'grafana', 'resident-access.json'), 'utf8')) as unknown;
 const alerts = parse(readFileSync(join(deploy, 'prometheus', 'alerts.yaml'), 'utf8')) as unknown;
-
-/** Every `expr` field anywhere in a parsed JSON or YAML document. */
-function exprsIn(node: unknown): string[] {
-  if (Array.isArray(node)) return node.flatMap(exprsIn);
-  if (node === null || typeof node !== 'object') return [];
-  return Object.entries(node).flatMap(([key, value]) => (key === 'expr' && typeof value === 'string' ? [value] : exprsIn(value)));
-}
 
 const emptyOutbox = async () => ({ pendingDocuments: 0, oldestPendingSince: null });
 

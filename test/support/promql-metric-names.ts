@@ -16,3 +16,10 @@ export function metricNamesIn(expr: string): string[] {
   const names = [...bare.matchAll(/(?<![\w:.])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w:])(?!\s*\()/g)].map((m) => m[1]!).filter((n) => !KEYWORDS.has(n.toLowerCase()));
   return [...new Set(names)];
 }
+
+/** Every `expr` field anywhere in a parsed JSON or YAML document. */
+export function exprsIn(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(exprsIn);
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([key, value]) => (key === 'expr' && typeof value === 'string' ? [value] : exprsIn(value)));
+}
