@@ -35,6 +35,13 @@ module.exports = {
       to: { path: '^src/(transport-grpc|storage-mongo|publishing-kafka)/', pathNot: '^src/$1/' },
     },
     {
+      name: 'metrics-only-through-ports',
+      comment: 'Adapters and use cases report through observer ports; only main.ts hands them the metrics.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/observability/'] },
+      to: { path: '^src/observability/(metrics|grpc-server-metrics|metrics-server)' },
+    },
+    {
       name: 'only-main-wires',
       severity: 'error',
       from: { pathNot: '^(src/main\\.ts|test/)' },

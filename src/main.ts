@@ -38,7 +38,7 @@ import { ConfigError, loadConfig, type Config } from './config/config';
 import { systemClock, type Clock } from './domain/ports/clock';
 import { HealthMonitor } from './health/health-monitor';
 import { createLogger } from './observability/logger';
-import { ServiceMetrics } from './observability/metrics';
+import { ServiceMetrics, type EventKind } from './observability/metrics';
 import { startMetricsServer } from './observability/metrics-server';
 import { kafkaAnswers } from './publishing-kafka/kafka-health-probe';
 import { KafkaEventPublisher } from './publishing-kafka/kafka-event-publisher';
@@ -47,6 +47,7 @@ import type { AccessChanged } from './domain/access/resident-access';
 import type { ClinicSettingsChanged } from './domain/clinic/settings-changed';
 import { buildKafka } from './publishing-kafka/kafka-client';
 import { OutboxRelay } from './relay/outbox-relay';
+import type { PublishingObserver } from './relay/ports';
 import { accessDocumentId, type AccessDocument } from './storage-mongo/access-document';
 import { connectMongo } from './storage-mongo/connect';
 import { openDocumentWriter } from './storage-mongo/open-document-writer';
@@ -127,17 +128,26 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const accessOutbox = outboxStore(db.collection<OutboxDocument<AccessChanged>>(ACCESS_COLLECTION));
   const settingsOutbox = outboxStore(db.collection<OutboxDocument<ClinicSettingsChanged>>(CLINICS_COLLECTION));
-  const metrics = new ServiceMetrics(() => accessOutbox.stats());
+  // Bulk jobs are counted at scrape time; their runners are made further down.
+  let bulkJobsRunning = () => ({ removal: 0, withdrawal: 0 });
+  const metrics = new ServiceMetrics({
+    outboxBacklog: { access: () => accessOutbox.stats(), settings: () => settingsOutbox.stats() },
+    bulkJobsRunning: () => bulkJobsRunning(),
+  });
   const auditTrail = new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION));
-  const publishing = {
-    published(count: number) {
-      health.published();
-      metrics.eventsPublished(count);
-    },
-    failed() {
-      health.failed();
-      metrics.publishFailed();
-    },
+  const publishingOf = (kind: EventKind): PublishingObserver => {
+    const counted = metrics.relay(kind);
+    return {
+      published(events, ackedAt) {
+        health.published();
+        counted.published(events, ackedAt);
+      },
+      failed() {
+        health.failed();
+        counted.failed();
+      },
+      alive: counted.alive,
+    };
   };
   // Before an access event leaves: its audit entry is written and the resident's view has caught up.
   const accessRecorder = {
@@ -145,11 +155,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
       await Promise.all([auditTrail.record(events), projection.catchUp(events)]);
     },
   };
-  const relay = new OutboxRelay(accessOutbox, accessPublisher, accessRecorder, publishing, clock, config.relay, logger.child({ component: 'relay' }));
+  const relay = new OutboxRelay(accessOutbox, accessPublisher, accessRecorder, publishingOf('access'), clock, config.relay, logger.child({ component: 'relay' }));
   const clinics = new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writer, db.collection(PROJECTIONS_COLLECTION));
   // Settings changes are recorded as lastChange on the clinic; before one leaves, every instance's settings copy is told to reload.
   const settingsRecorder = { record: () => clinics.markChanged() };
-  const settingsRelay = new OutboxRelay(settingsOutbox, settingsPublisher, settingsRecorder, publishing, clock, config.relay, logger.child({ component: 'settings-relay' }));
+  const settingsRelay = new OutboxRelay(settingsOutbox, settingsPublisher, settingsRecorder, publishingOf('settings'), clock, config.relay, logger.child({ component: 'settings-relay' }));
   const settingsCopy = new ClinicSettingsCache(clinics, config.reads.settingsRefreshMs, logger.child({ component: 'settings-copy' }));
   await settingsCopy.start();
   const tokens = new ConsistencyTokens((resident) => residentPseudonym(config.events.pseudonymSecret, `consistency|${resident}`).slice(0, 16));
@@ -171,6 +181,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const withdrawals = new WithdrawalRunner(accessDeps, logger.child({ component: 'withdrawals' }));
   const bulkRemovals = new BulkRemovalRunner({ ...changeDeps, jobs, clock, ids }, logger.child({ component: 'bulk-removal' }));
+  bulkJobsRunning = () => ({ removal: bulkRemovals.running, withdrawal: withdrawals.running });
   const settingsCommands = makeSettingsCommands({
     clinics,
     requests,
@@ -212,9 +223,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger.warn({ host: config.grpc.host }, 'GRPC_ALLOW_INSECURE=true: gRPC is served WITHOUT TLS; tokens and personal data cross the network in clear unless something else encrypts them.');
   }
   const verifier = createTokenVerifier(config.auth);
-  const server = await startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger, config.rateLimits, (m, c, s) =>
-    metrics.rpcFinished(m, c, s),
-  );
+  const server = await startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger, config.rateLimits, {
+    started: (rpc) => metrics.grpc.started(rpc.service, rpc.method),
+    finished: (rpc, code, seconds) => metrics.grpc.handled(rpc.service, rpc.method, code, seconds),
+  });
   const metricsServer = await startMetricsServer(config.metrics.host, config.metrics.port, metrics.registry);
   grpcHealth = server.health;
 
@@ -233,6 +245,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       remove: async (resident, registeredAt) => followedInViews(resident, await register.remove(resident, registeredAt)),
     },
     logger,
+    observer: metrics.registerConsumer,
   });
   const expiry = new ExpiryWorker(
     makeExpireGrants({ ...changeDeps, ids }),

@@ -9,6 +9,14 @@ export interface RegisterWriter {
   remove(personalIdentityNumber: string, registeredAt: Date | null): Promise<'written' | 'ignored'>;
 }
 
+/** Where the consumer reports how far behind the topic it is (metrics). */
+export interface RegisterConsumerObserver {
+  /** After a batch of `partition`: how many messages remain up to its end. */
+  behind(partition: number, messages: number): void;
+  /** The group reassigned partitions: earlier figures may belong to another member now. */
+  reassigned(): void;
+}
+
 export interface RegisterConsumerOptions {
   kafka: Kafka;
   topic: string;
@@ -16,6 +24,7 @@ export interface RegisterConsumerOptions {
   groupId: string;
   register: RegisterWriter;
   logger: Logger;
+  observer?: RegisterConsumerObserver;
   now?: () => Date;
   /** Backoff between attempts to join while Kafka is unreachable or the topic is missing. */
   retry?: { initialMs: number; maxMs: number };
@@ -104,6 +113,10 @@ export class RegisterConsumer {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const partitions = Object.values(payload.memberAssignment).reduce((sum, p) => sum + p.length, 0);
       this.log.info({ groupId, partitions }, 'register consumer joined its group');
+      this.options.observer?.reassigned();
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.options.observer?.behind(payload.partition, Math.max(0, Number(payload.offsetLag)));
     });
     await consumer.connect();
     this.throwIfStopped();

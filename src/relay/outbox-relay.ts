@@ -92,6 +92,7 @@ export class OutboxRelay<E extends OutboxEvent> {
 
   private async run(): Promise<void> {
     while (this.running) {
+      this.observer.alive?.();
       try {
         this.scanIfDue();
         const batch = this.takeBatch();
@@ -182,8 +183,9 @@ export class OutboxRelay<E extends OutboxEvent> {
       await Promise.allSettled(claimed.filter((c) => !this.handed.has(c.documentId)).map((c) => this.store.release(c.documentId, this.owner)));
       throw error;
     }
-    const count = claimed.reduce((n, c) => n + c.events.length, 0);
-    this.observer.published(count);
+    const events = claimed.flatMap((c) => c.events);
+    const count = events.length;
+    this.observer.published(events, this.clock.now());
     this.logger.debug({ events: count }, 'events published');
     // Events handed over while these were sent stay for the next batch.
     for (const c of claimed) if (this.handed.published(c.documentId, c.version)) this.queue.add(c.documentId);

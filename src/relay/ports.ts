@@ -52,6 +52,16 @@ export interface EventRecorder<E> {
 
 /** Where the relay reports whether publishing works, for the health service and metrics. */
 export interface PublishingObserver {
-  published(count: number): void;
+  /** The broker acknowledged `events` at `ackedAt` (the relay's clock, like the events' `occurredAt`). */
+  published(events: readonly OutboxEvent[], ackedAt: Date): void;
   failed(error: unknown): void;
+  /** The relay's loop came round (working, idle or backing off): it has not stopped. */
+  alive?(): void;
+}
+
+/** An outbox's backlog, for operators. */
+export interface OutboxStats {
+  pendingDocuments: number;
+  /** When the oldest unpublished event was written; null when nothing waits. */
+  oldestPendingSince: Date | null;
 }

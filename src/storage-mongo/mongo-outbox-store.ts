@@ -1,6 +1,5 @@
 import type { Collection, Filter, UpdateFilter } from 'mongodb';
-import type { OutboxStats } from '../observability/metrics';
-import type { ClaimedEvents, OutboxEvent, OutboxStore, TidyResult } from '../relay/ports';
+import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore, TidyResult } from '../relay/ports';
 import { withStorageErrors } from './mongo-errors';
 import { handedLease, leaseFreeFor, OutboxReads, outboxLeftWith, type OutboxDocument } from './outbox-document';
 

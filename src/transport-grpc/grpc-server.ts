@@ -41,7 +41,9 @@ function implement(definition: Record<string, { path: string }>, handlers: objec
         rejectUndecodable(request);
         return handler(request, context);
       };
-      return [name, unary(method.path.split('/').pop()!, decodedOnly, deps)];
+      // A path is `/<package>.<Service>/<Method>`.
+      const [service, methodName] = method.path.slice(1).split('/') as [string, string];
+      return [name, unary({ service, method: methodName }, decodedOnly, deps)];
     }),
   );
 }
@@ -76,7 +78,7 @@ export async function startGrpcServer(
   authenticate: Authenticate,
   logger: Logger,
   limits: RateLimitSettings,
-  onFinished?: UnaryDeps['onFinished'],
+  observer?: UnaryDeps['observer'],
 ): Promise<GrpcServer> {
   const server = new Server(serverOptions(address.limits));
   const pending = new Set<Promise<unknown>>();
@@ -84,7 +86,7 @@ export async function startGrpcServer(
     logger,
     authenticate,
     limit: rateLimits(limits),
-    onFinished,
+    observer,
     inFlight: {
       add(p: Promise<unknown>) {
         pending.add(p);

@@ -11,13 +11,25 @@ const DEADLINE_SLACK_MS = 100;
 
 export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Promise<Res>;
 
+/** One RPC: its full service name (`residentaccess.v1.ResidentAccessService`) and method (`ApproveResident`). */
+export interface RpcName {
+  service: string;
+  method: string;
+}
+
+export interface RpcObserver {
+  started(rpc: RpcName): void;
+  /** `code` is the status name (`OK`, `INVALID_ARGUMENT`, ...). */
+  finished(rpc: RpcName, code: string, seconds: number): void;
+}
+
 export interface UnaryDeps {
   logger: Logger;
   authenticate: Authenticate;
   /** Throws (RATE_LIMITED) when the caller is over its limit for the method. */
   limit?: (method: string, subject: string) => void;
-  /** Told of every finished call (metrics). */
-  onFinished?: (method: string, code: string, seconds: number) => void;
+  /** Told of every call as it starts and when it is answered (metrics). */
+  observer?: RpcObserver;
   /** Counts calls in flight, so shutdown can wait for them. */
   inFlight: { add(p: Promise<unknown>): void };
 }
@@ -30,12 +42,14 @@ export interface UnaryDeps {
  * logged) at once; its work stops at its next step and is logged again when it has.
  */
 export function unary<Req, Res>(
-  method: string,
+  rpc: RpcName,
   handler: UnaryHandler<Req, Res>,
   deps: UnaryDeps,
 ): handleUnaryCall<Req, Res> {
+  const { method } = rpc;
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     const started = process.hrtime.bigint();
+    deps.observer?.started(rpc);
     const ended = new AbortController();
     let requestId: string | undefined;
     let answered = false;
@@ -43,7 +57,7 @@ export function unary<Req, Res>(
       if (answered) return;
       answered = true;
       clearTimeout(deadlineTimer);
-      log(deps, method, code, started, requestId);
+      log(deps, rpc, code, started, requestId);
       callback(error, response);
     };
 
@@ -96,8 +110,8 @@ function loggableRequestId(request: unknown): string | undefined {
   return typeof raw === 'string' && raw !== '' && requestIdViolation(raw) === null ? raw : undefined;
 }
 
-function log(deps: UnaryDeps, method: string, code: status, started: bigint, requestId: string | undefined): void {
+function log(deps: UnaryDeps, rpc: RpcName, code: status, started: bigint, requestId: string | undefined): void {
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-  deps.onFinished?.(method, status[code], durationMs / 1000);
-  deps.logger.info({ rpc: { method, status: status[code], durationMs: Math.round(durationMs * 1000) / 1000 }, requestId }, 'rpc');
+  deps.observer?.finished(rpc, status[code], durationMs / 1000);
+  deps.logger.info({ rpc: { method: rpc.method, status: status[code], durationMs: Math.round(durationMs * 1000) / 1000 }, requestId }, 'rpc');
 }

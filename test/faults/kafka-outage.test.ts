@@ -45,8 +45,8 @@ describe('Kafka down', () => {
     // Operators see the backlog and how long it has waited.
     await new Promise((r) => setTimeout(r, 1100));
     const during = await scrapeMetrics(sut.service.metricsPort);
-    expect(during.value('resident_access_outbox_backlog_documents')).toBeGreaterThanOrEqual(requests.length);
-    expect(during.value('resident_access_outbox_oldest_event_age_seconds')).toBeGreaterThan(0);
+    expect(during.value('resident_access_outbox_backlog_documents', 'kind="access"')).toBeGreaterThanOrEqual(requests.length);
+    expect(during.value('resident_access_outbox_oldest_event_age_seconds', 'kind="access"')).toBeGreaterThan(0);
 
     // The audit trail is written before publishing, so it is complete even while Kafka is down.
     const audit = sut.db.collection('audit');
@@ -59,7 +59,7 @@ describe('Kafka down', () => {
     await sut.events.start();
     for (const r of requests) await sut.events.waitFor((e) => e.value.requestId === r.requestId, 1, 60000);
     await new Promise((r) => setTimeout(r, 1100));
-    expect((await scrapeMetrics(sut.service.metricsPort)).value('resident_access_outbox_backlog_documents')).toBe(0);
+    expect((await scrapeMetrics(sut.service.metricsPort)).value('resident_access_outbox_backlog_documents', 'kind="access"')).toBe(0);
     // Every retry while Kafka was down recorded the same entries again: still one per change.
     expect(await sut.db.collection('audit').countDocuments({ clinicId })).toBe(requests.length);
     await until('the outbox to drain', async () => (await sut!.access.countDocuments({ outboxPending: true })) === 0, 60_000);

@@ -93,7 +93,7 @@ describe('two service instances running relay and expiry at once', () => {
       ids.add(e.headers.ce_id!);
       expiryEvents.set(e.key, ids);
     }
-    const published = await Promise.all(instances.map(async (i) => (await scrapeMetrics(i.service.metricsPort)).value('resident_access_events_published_total') ?? 0));
+    const published = await Promise.all(instances.map(async (i) => (await scrapeMetrics(i.service.metricsPort)).value('resident_access_events_published_total', 'kind="access"') ?? 0));
     const expired = await Promise.all(instances.map(async (i) => (await scrapeMetrics(i.service.metricsPort)).value('resident_access_grants_expired_total') ?? 0));
     printAccounting(accounting, `failed ${JSON.stringify(history.failedByCode())}, published by instance ${published.join('/')}, grants expired by instance ${expired.join('/')}`);
 

@@ -44,6 +44,11 @@ export class WithdrawalRunner {
     });
   }
 
+  /** How many run in this process now (metrics). */
+  get running(): number {
+    return this.runs.count;
+  }
+
   /** Waits for every sweep in progress (tests). */
   idle(): Promise<void> {
     return this.runs.idle();

@@ -46,6 +46,11 @@ export class BulkRemovalRunner {
     return this.runs.start(`${job.clinicId}|${job.id}`, run, { jobId: job.id });
   }
 
+  /** How many run in this process now (metrics). */
+  get running(): number {
+    return this.runs.count;
+  }
+
   idle(): Promise<void> {
     return this.runs.idle();
   }

@@ -20,6 +20,17 @@ describe('BackgroundRuns', () => {
     await runs.stop();
   });
 
+  it('counts the runs in progress', async () => {
+    const runs = new BackgroundRuns('job', silent);
+    const finish: (() => void)[] = [];
+    const work = () => new Promise<void>((resolve) => finish.push(resolve));
+    const both = Promise.all([runs.start('a', work, {}), runs.start('b', work, {})]);
+    expect(runs.count).toBe(2);
+    finish.forEach((f) => f());
+    await both;
+    expect(runs.count).toBe(0);
+  });
+
   it('one run per key: a second start while it runs joins the first', async () => {
     const runs = new BackgroundRuns('job', silent);
     let calls = 0;

@@ -31,6 +31,11 @@ export class BackgroundRuns {
     return this.controller.signal;
   }
 
+  /** How many runs are in progress (metrics). */
+  get count(): number {
+    return this.running.size;
+  }
+
   isRunning(key: string): boolean {
     return this.running.has(key);
   }

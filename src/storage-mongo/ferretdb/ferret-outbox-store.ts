@@ -1,6 +1,5 @@
 import type { Collection } from 'mongodb';
-import type { OutboxStats } from '../../observability/metrics';
-import type { ClaimedEvents, OutboxEvent, OutboxStore, TidyResult } from '../../relay/ports';
+import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore, TidyResult } from '../../relay/ports';
 import type { BatchedUpdate, DocumentUpdate, DocumentWriter } from '../document-writer';
 import { withStorageErrors } from '../mongo-errors';
 import { handedLease, leaseFreeFor, OutboxReads, outboxLeftWith, type OutboxDocument } from '../outbox-document';
