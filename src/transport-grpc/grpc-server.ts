@@ -41,7 +41,8 @@ function implement(definition: Record<string, { path: string }>, handlers: objec
         rejectUndecodable(request);
         return handler(request, context);
       };
-      return [name, unary(method.path.split('/').pop()!, decodedOnly, deps)];
+      const [, service, methodName] = method.path.split('/') as [string, string, string];
+      return [name, unary(methodName, decodedOnly, deps, service)];
     }),
   );
 }

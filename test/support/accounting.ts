@@ -59,7 +59,7 @@ function definiteFailure(error: unknown): { code: string; reason: string } | nul
   if (typeof e?.code !== 'number' || !e.metadata) return null;
   if (e.code === status.INTERNAL || e.code === status.UNKNOWN || e.code === status.DEADLINE_EXCEEDED || e.code === status.CANCELLED) return null;
   const details = errorDetails(e);
-  if (details.domain !== 'residentaccess.v1' || !details.reason) return null;
+  if (!details.domain?.startsWith('residentaccess.v1.') || !details.reason) return null;
   return { code: status[e.code] ?? String(e.code), reason: details.reason };
 }
 
