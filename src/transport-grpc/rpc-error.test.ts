@@ -27,14 +27,11 @@ describe('gRPC errors of the service', () => {
     expect(info).toMatchObject({ reason: code, domain: SERVICE });
   });
 
-  it.each((Object.entries(statusByDomainCode) as [DomainErrorCode, status][]).filter(([, code]) => RETRYABLE.has(code)))(
-    '%s (retryable) carries a RetryInfo',
-    (code) => {
-      const { retryDelay } = detailsOf(toRpcError(new DomainError(code, 'message'), SERVICE).error);
-      expect(retryDelay).toBeDefined();
-      expect(retryDelay!.seconds * 1000 + retryDelay!.nanos / 1e6).toBeGreaterThan(0);
-    },
-  );
+  it.each((Object.entries(statusByDomainCode) as [DomainErrorCode, status][]).filter(([, code]) => RETRYABLE.has(code)))('%s (retryable) carries a RetryInfo', (code) => {
+    const { retryDelay } = detailsOf(toRpcError(new DomainError(code, 'message'), SERVICE).error);
+    expect(retryDelay).toBeDefined();
+    expect(retryDelay!.seconds * 1000 + retryDelay!.nanos / 1e6).toBeGreaterThan(0);
+  });
 
   it('the delays: storage 1 s, a lost compare-and-set 100 ms, a token not yet reached 1 s', () => {
     const delay = (code: DomainErrorCode) => detailsOf(toRpcError(new DomainError(code, 'm'), SERVICE).error).retryDelay;

@@ -56,7 +56,7 @@ describe('per-caller rate limits and request ids in logs', () => {
         : eservice.checkEntitlement({ personalIdentityNumber: aResident(), clinicId, caseTypeId: 'general' }),
     );
     const outcomes = await Promise.allSettled(calls);
-    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason);
+    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason);
     expect(refused.length).toBeGreaterThan(0);
     for (const error of refused) {
       expect(error.code).toBe(status.RESOURCE_EXHAUSTED);

@@ -76,8 +76,8 @@ export interface ObservedEvent {
 
 export function observedEvents(consumed: readonly ConsumedEvent[]): ObservedEvent[] {
   return consumed.map((e) => ({
-    requestId: String(e.value.requestId ?? ''),
-    eventId: e.headers.ce_id ?? String(e.value.eventId ?? ''),
+    requestId: typeof e.value.requestId === 'string' ? e.value.requestId : '',
+    eventId: e.headers.ce_id ?? (typeof e.value.eventId === 'string' ? e.value.eventId : ''),
     key: e.key,
     version: Number(e.value.version),
     partition: e.partition,
