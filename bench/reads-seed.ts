@@ -134,7 +134,7 @@ export async function seedResidents(db: Db, templates: ReadsTemplates, from: num
       const view = viewLike(templates.view, templates.access, resident, mine);
       if (i === 0) {
         const { _id, ...replacement } = view;
-        await db.collection(RESIDENT_VIEWS).replaceOne({ _id } as Document, replacement);
+        await db.collection(RESIDENT_VIEWS).replaceOne({ _id }, replacement);
       } else {
         views.push(view);
       }

@@ -1,5 +1,5 @@
-// `npm test`: type check, buf lint, layer rules, every jest test (with the arguments given, e.g.
-// `npm test -- --json --outputFile=...`), then the personal-data scan of every log line the run
+// `npm test`: type check, buf lint, buf breaking against main, layer rules, eslint, prettier --check,
+// every jest test (with the arguments given, e.g. `npm test -- --json --outputFile=...`), then the personal-data scan of every log line the run
 // produced (scripts/scan-test-logs.mjs). Every step runs even when one before it failed, so one
 // run shows every failure; the exit status is the first failing step's. Which steps failed is
 // written to .local/test-steps.json for CI's summary line.
@@ -17,7 +17,11 @@ rmSync(join(local, 'test-logs'), { recursive: true, force: true });
 const steps = [
   ['typecheck', 'npm', ['run', '-s', 'typecheck']],
   ['buf lint', 'npm', ['run', '-s', 'lint:proto']],
+  ['buf breaking', 'npm', ['run', '-s', 'lint:breaking']],
   ['layer rules', 'npm', ['run', '-s', 'lint:deps']],
+  // `npm run lint` without its `generate`: the type check just wrote src/gen.
+  ['eslint', process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']],
+  ['prettier', 'npm', ['run', '-s', 'format:check']],
   ['jest', process.execPath, [join(root, 'node_modules/jest/bin/jest.js'), '--ci', ...process.argv.slice(2)]],
   ['personal-data scan', process.execPath, [join(root, 'scripts/scan-test-logs.mjs')]],
 ];

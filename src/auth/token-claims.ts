@@ -1,4 +1,4 @@
-import { ENTITLEMENTS_SCOPE, type Principal, type Role } from '../domain/authorization/principal';
+import { type Principal, type Role } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 
 /**

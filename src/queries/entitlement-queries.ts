@@ -146,7 +146,7 @@ async function waitFor(reached: () => Promise<boolean>, waitMs: number, signal: 
     signal?.throwIfAborted();
     if (await reached()) return;
     if (Date.now() >= deadline) {
-      throw new DomainError('NOT_YET_CONSISTENT', 'storage has not reached the state of consistency_token yet; retry', [], { retryAfterMs: 1000 });
+      throw new DomainError('NOT_YET_CONSISTENT', 'storage has not reached the state of consistency_token yet; retry');
     }
     await abortableSleep(POLL_MS, signal);
   }

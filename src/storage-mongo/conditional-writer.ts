@@ -56,5 +56,5 @@ function conditionOn<D>(id: string, revision: number): Filter<D> {
 }
 
 function withRevision<D>(changes: DocumentUpdate<D>, revision: number): UpdateFilter<D> {
-  return { ...changes, $set: { ...changes.$set, revision } } as UpdateFilter<D>;
+  return { ...changes, $set: { ...changes.$set, revision } };
 }

@@ -73,5 +73,5 @@ export function documentKey(collection: { collectionName: string }, id: string):
 
 export async function storedRevision<D extends RevisedDocument>(collection: Collection<D>, id: string): Promise<number | null> {
   const doc = await collection.findOne({ _id: id } as Filter<D>, { projection: { revision: 1 } });
-  return doc ? (doc.revision as number) : null;
+  return doc ? doc.revision : null;
 }

@@ -7,11 +7,11 @@ import { MongoBulkWriteError, type Collection, type Document, type OptionalUnles
 export async function insertNew<D extends Document>(collection: Collection<D>, docs: readonly OptionalUnlessRequiredId<D>[]): Promise<number[]> {
   if (docs.length === 0) return [];
   try {
-    await collection.insertMany(docs as OptionalUnlessRequiredId<D>[], { ordered: false });
+    await collection.insertMany(docs, { ordered: false });
     return [];
   } catch (error) {
     if (!(error instanceof MongoBulkWriteError)) throw error;
-    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    const writeErrors = [error.writeErrors].flat();
     if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== 11000)) throw error;
     return writeErrors.map((e) => e.index);
   }

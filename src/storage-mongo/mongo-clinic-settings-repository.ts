@@ -44,7 +44,7 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
 
   findMany(clinicIds: readonly string[]): Promise<Map<string, ClinicSettings>> {
     return withStorageErrors(async () => {
-      if (clinicIds.length === 0) return new Map();
+      if (clinicIds.length === 0) return new Map<string, ClinicSettings>();
       const docs = await this.collection.find({ _id: { $in: [...clinicIds] } }, { projection: { recentRequests: 0 } }).toArray();
       return new Map(docs.map((d) => [d._id, toSettings(d)]));
     });

@@ -30,8 +30,8 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
         if (handedLease(doc.relayLease, owner, now, leaseUntil)) return claimed;
         if (!leaseFreeFor(doc.relayLease, owner, now)) return null;
         const result = await this.collection.updateOne(
-          { _id: documentId, version: doc.version, $or: [{ relayLease: null }, { 'relayLease.owner': owner }, { 'relayLease.until': { $lt: now } }] } as Filter<OutboxDocument<E>>,
-          { $set: { relayLease: { owner, until: leaseUntil } } } as UpdateFilter<OutboxDocument<E>>,
+          { _id: documentId, version: doc.version, $or: [{ relayLease: null }, { 'relayLease.owner': owner }, { 'relayLease.until': { $lt: now } }] },
+          { $set: { relayLease: { owner, until: leaseUntil } } },
         );
         if (result.matchedCount === 1) return claimed;
       }
@@ -46,8 +46,8 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
       const result = await this.collection.bulkWrite(
         claimed.map((c) => ({
           updateOne: {
-            filter: { _id: c.documentId, version: c.version } as Filter<OutboxDocument<E>>,
-            update: outboxLeftWith<E>([], null) as UpdateFilter<OutboxDocument<E>>,
+            filter: { _id: c.documentId, version: c.version },
+            update: outboxLeftWith<E>([], null),
           },
         })),
         { ordered: false },
@@ -66,8 +66,8 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
       if (doc.version === claimed.version && remaining.length === 0 && !doc.outboxPending) return { morePending: false };
       const lease = doc.relayLease?.owner === owner ? null : doc.relayLease;
       const result = await this.collection.updateOne(
-        { _id: claimed.documentId, version: doc.version } as Filter<OutboxDocument<E>>,
-        outboxLeftWith(remaining, lease) as UpdateFilter<OutboxDocument<E>>,
+        { _id: claimed.documentId, version: doc.version },
+        outboxLeftWith(remaining, lease),
       );
       if (result.matchedCount === 1) return { morePending: remaining.length > 0 };
     }
@@ -76,7 +76,7 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
 
   release(documentId: string, owner: string): Promise<void> {
     return withStorageErrors(async () => {
-      await this.collection.updateOne({ _id: documentId, 'relayLease.owner': owner } as Filter<OutboxDocument<E>>, { $set: { relayLease: null } } as UpdateFilter<OutboxDocument<E>>);
+      await this.collection.updateOne({ _id: documentId, 'relayLease.owner': owner }, { $set: { relayLease: null } });
     });
   }
 

@@ -14,7 +14,7 @@ export interface OpenedWriter {
   writer: DocumentWriter;
   kind: 'conditional' | 'claims';
   /** The relay's side of the outboxes in `collection`, written the way this server needs. */
-  outboxStore<E extends OutboxEvent>(collection: Collection<OutboxDocument<E>>): OutboxStore<E> & { stats(): Promise<OutboxStats> };
+  outboxStore: <E extends OutboxEvent>(collection: Collection<OutboxDocument<E>>) => OutboxStore<E> & { stats(): Promise<OutboxStats> };
 }
 
 /**

@@ -41,14 +41,14 @@ export class OutboxReads<E extends OutboxEvent> {
   constructor(readonly collection: Collection<OutboxDocument<E>>) {}
 
   read(documentId: string): Promise<OutboxDocument<E> | null> {
-    return this.collection.findOne({ _id: documentId } as Filter<OutboxDocument<E>>) as Promise<OutboxDocument<E> | null>;
+    return this.collection.findOne({ _id: documentId } as Filter<OutboxDocument<E>>);
   }
 
   /** Documents flagged pending, with their versions (the recovery scan; an index on MongoDB, a scan on FerretDB). */
   flagged(limit: number | null): Promise<{ _id: string; version: number }[]> {
     return withStorageErrors(() => {
       const cursor = this.collection.find({ outboxPending: true }, { projection: { _id: 1, version: 1 } });
-      return (limit === null ? cursor : cursor.limit(limit)).toArray() as Promise<{ _id: string; version: number }[]>;
+      return (limit === null ? cursor : cursor.limit(limit)).toArray();
     });
   }
 

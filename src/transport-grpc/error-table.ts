@@ -20,5 +20,24 @@ export const statusByDomainCode: Record<DomainErrorCode, status> = {
   RATE_LIMITED: status.RESOURCE_EXHAUSTED,
 };
 
-/** ErrorInfo.domain (AIP-193): who defines the reasons. */
-export const ERROR_DOMAIN = 'residentaccess.v1';
+/**
+ * RetryInfo (AIP-194) of the errors worth retrying, for those that carry no delay of their own (a
+ * rate limit carries the time its bucket refills). Codes absent here are not retried as they are.
+ */
+export const retryAfterMsByDomainCode: Partial<Record<DomainErrorCode, number>> = {
+  // The database or the access log's writer failed; the driver reconnects and a replica set elects
+  // a new primary within seconds. Nothing was changed; a command retries with its request id.
+  STORAGE_UNAVAILABLE: 1000,
+  // As above, but the change may have been stored: its retry with the request id settles which.
+  STORAGE_OUTCOME_UNKNOWN: 1000,
+  // Other writers to the same document won every compare-and-set the service tried; they finish
+  // within milliseconds.
+  CONCURRENT_MODIFICATION: 100,
+  // The query already waited CONSISTENCY_WAIT_MS for storage to reach the token.
+  NOT_YET_CONSISTENT: 1000,
+  // Only when a limit says nothing; the per-caller limits always carry their refill time.
+  RATE_LIMITED: 1000,
+};
+
+/** RetryInfo of TOKEN_KEYS_UNAVAILABLE: the identity provider's key set could not be fetched. */
+export const TOKEN_KEYS_RETRY_AFTER_MS = 1000;

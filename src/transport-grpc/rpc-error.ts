@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors/domain-error';
 import { BadRequest, ErrorInfo, RetryInfo } from '../gen/google/rpc/error_details';
 import { Status } from '../gen/google/rpc/status';
 import { CallEndedError } from './call-ended';
-import { ERROR_DOMAIN, statusByDomainCode } from './error-table';
+import { retryAfterMsByDomainCode, statusByDomainCode, TOKEN_KEYS_RETRY_AFTER_MS } from './error-table';
 
 const TYPE_PREFIX = 'type.googleapis.com/';
 
@@ -16,28 +16,35 @@ export interface RpcError {
 
 /**
  * Turns any thrown value into a gRPC error with `google.rpc.Status` details (AIP-193): ErrorInfo
- * with the stable reason, and BadRequest field violations for bad input. Unknown errors become
- * INTERNAL with a generic message so that no internals reach the caller.
+ * with the stable reason and `domain` (the full name of the called service, e.g.
+ * `residentaccess.v1.ResidentAccessService`), BadRequest field violations for bad input, and
+ * RetryInfo for errors worth retrying (AIP-194). Unknown errors become INTERNAL with a generic
+ * message so that no internals reach the caller.
  */
-export function toRpcError(thrown: unknown): RpcError {
+export function toRpcError(thrown: unknown, domain: string): RpcError {
   if (thrown instanceof AuthError) {
-    return { error: build(status.UNAUTHENTICATED, thrown.message, thrown.reason, []), unexpected: false };
+    return { error: build(domain, status.UNAUTHENTICATED, thrown.message, thrown.reason, []), unexpected: false };
   }
   if (thrown instanceof TokenKeysUnavailableError) {
-    return { error: build(status.UNAVAILABLE, 'token keys unavailable; retry later', 'TOKEN_KEYS_UNAVAILABLE', []), unexpected: false };
+    return {
+      error: build(domain, status.UNAVAILABLE, 'token keys unavailable; retry later', 'TOKEN_KEYS_UNAVAILABLE', [], TOKEN_KEYS_RETRY_AFTER_MS),
+      unexpected: false,
+    };
   }
   if (thrown instanceof CallEndedError) {
-    return { error: build(thrown.code, thrown.message, status[thrown.code], []), unexpected: false };
+    return { error: build(domain, thrown.code, thrown.message, status[thrown.code], []), unexpected: false };
   }
   if (!(thrown instanceof DomainError)) {
-    return { error: build(status.INTERNAL, 'internal error', 'INTERNAL', []), unexpected: true };
+    return { error: build(domain, status.INTERNAL, 'internal error', 'INTERNAL', []), unexpected: true };
   }
   const code = statusByDomainCode[thrown.code];
   const reason = thrown.violations[0]?.reason ?? thrown.code;
-  return { error: build(code, thrown.message, reason, thrown.violations, thrown.retry?.retryAfterMs, thrown.info), unexpected: false };
+  const retryAfterMs = thrown.retry?.retryAfterMs ?? retryAfterMsByDomainCode[thrown.code];
+  return { error: build(domain, code, thrown.message, reason, thrown.violations, retryAfterMs, thrown.info), unexpected: false };
 }
 
 function build(
+  domain: string,
   code: status,
   message: string,
   reason: string,
@@ -46,7 +53,7 @@ function build(
   info: DomainError['info'] = {},
 ): Partial<ServiceError> {
   const details = [
-    { typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`, value: Buffer.from(ErrorInfo.encode({ reason, domain: ERROR_DOMAIN, metadata: { ...info } }).finish()) },
+    { typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`, value: Buffer.from(ErrorInfo.encode({ reason, domain, metadata: { ...info } }).finish()) },
   ];
   if (violations.length > 0) {
     const badRequest = BadRequest.encode({

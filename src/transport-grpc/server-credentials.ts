@@ -6,7 +6,7 @@ import type { GrpcTls } from '../config/config';
 export interface ListeningCredentials {
   credentials: Credentials;
   /** Resolves once the certificate files have been read for the listener (until then it drops connections). */
-  loaded(): Promise<void>;
+  loaded: () => Promise<void>;
 }
 
 /**

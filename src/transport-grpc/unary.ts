@@ -46,7 +46,8 @@ export function unary<Req, Res>(
   handler: UnaryHandler<Req, Res>,
   deps: UnaryDeps,
 ): handleUnaryCall<Req, Res> {
-  const { method } = rpc;
+  // The service's full name is also the ErrorInfo domain of its errors.
+  const { method, service } = rpc;
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     const started = process.hrtime.bigint();
     deps.observer?.started(rpc);
@@ -65,7 +66,7 @@ export function unary<Req, Res>(
       if (answered || ended.signal.aborted) return;
       const reason = new CallEndedError(code);
       ended.abort(reason);
-      answer(code, toRpcError(reason).error, null);
+      answer(code, toRpcError(reason, service).error, null);
     };
     const deadline = deadlineMs(call.getDeadline());
     const untilDeadline = deadline - Date.now();
@@ -87,7 +88,7 @@ export function unary<Req, Res>(
         answer(status.OK, null, response);
         return status.OK;
       } catch (thrown) {
-        const { error, unexpected } = toRpcError(thrown);
+        const { error, unexpected } = toRpcError(thrown, service);
         const code = error.code ?? status.INTERNAL;
         if (unexpected) deps.logger.error({ err: thrown, method, requestId }, 'unexpected error in RPC');
         else if (code === status.UNAUTHENTICATED) deps.logger.warn({ method, detail: (thrown as { detail?: string }).detail }, 'call refused: token');

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { aResident, tenDigitForm } from '../builders/identity';
 import { anApproveResidentRequest } from '../builders/requests';
-import { failureOf, type Api } from '../support/grpc-client';
+import { errorDetails, failureOf, retryDelayOf, type Api } from '../support/grpc-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
 import { until } from '../support/until';
@@ -185,6 +185,10 @@ describe('the access log, written behind the reads', () => {
       failureOf(staff.getResidentAccess({ clinicId, personalIdentityNumber: aResident() })),
     ]);
     expect(refused.map((e) => e.code)).toEqual([status.UNAVAILABLE, status.UNAVAILABLE]);
+    for (const error of refused) {
+      expect(errorDetails(error)).toMatchObject({ reason: 'STORAGE_UNAVAILABLE', domain: 'residentaccess.v1.ResidentAccessService' });
+      expect(retryDelayOf(error)).toEqual({ seconds: 1, nanos: 0 });
+    }
     expect(await sut.db.collection('access_log').countDocuments()).toBe(0);
 
     await sut.service.stop();

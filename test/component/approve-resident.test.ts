@@ -55,7 +55,7 @@ describe('ApproveResident', () => {
 
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     const details = errorDetails(error);
-    expect(details.domain).toBe('residentaccess.v1');
+    expect(details.domain).toBe('residentaccess.v1.ResidentAccessService');
     expect(details.violations.map((v) => [v.field, v.reason])).toEqual([
       ['clinic_id', 'INVALID_CLINIC_ID'],
       ['personal_identity_number', 'INVALID_PERSONAL_IDENTITY_NUMBER'],

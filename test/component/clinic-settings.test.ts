@@ -218,7 +218,7 @@ describe('ClinicSettingsService', () => {
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       const details = errorDetails(error);
       expect(details.violations.map((v) => [v.field, v.reason])).toEqual(expected);
-      expect(details.reason).toBe(expected[0]![1]);
+      expect(details.reason).toBe(expected[0][1]);
       expect(await clinicDocument(clinicId)).toMatchObject({ version: 1, serviceArea: null, hasServiceArea: false });
     });
   });
@@ -354,14 +354,14 @@ describe('ClinicSettingsService', () => {
       const [first, second, approvedOnly] = [aResident(), aResident(), aResident()];
       const grant = (resident: string, caseTypeId: string, end: { untilDate: string } | { untilFurtherNotice: true }) =>
         staff.grantCaseType({ ...aGrantCaseTypeRequest({ clinicId, personalIdentityNumber: resident, caseTypeId }), untilFurtherNotice: undefined, ...end });
-      await grant(first!, 'secret', { untilFurtherNotice: true });
-      await grant(first!, 'other-restricted', { untilDate: '2099-12-31' });
-      await grant(second!, 'secret', { untilDate: '2099-06-30' });
+      await grant(first, 'secret', { untilFurtherNotice: true });
+      await grant(first, 'other-restricted', { untilDate: '2099-12-31' });
+      await grant(second, 'secret', { untilDate: '2099-06-30' });
       await staff.approveResident(anApproveResidentRequest({ clinicId, personalIdentityNumber: approvedOnly }));
       // The same case type id at another clinic, held by the same resident, must not be touched.
       const elsewhere = await sut.givenClinic({ caseTypes: [secret] });
-      await (await sut.staff(elsewhere)).grantCaseType(aGrantCaseTypeRequest({ clinicId: elsewhere, personalIdentityNumber: first!, caseTypeId: 'secret' }));
-      return { clinicId, elsewhere, first: first!, second: second!, approvedOnly: approvedOnly! };
+      await (await sut.staff(elsewhere)).grantCaseType(aGrantCaseTypeRequest({ clinicId: elsewhere, personalIdentityNumber: first, caseTypeId: 'secret' }));
+      return { clinicId, elsewhere, first, second, approvedOnly };
     }
 
     async function expectWithdrawn(

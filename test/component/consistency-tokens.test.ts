@@ -186,7 +186,7 @@ describe('consistency tokens', () => {
       for (const call of [() => check(resident, clinicId, 'general', token), () => list(resident, token)]) {
         const error = await failureOf(call());
         expect(error.code).toBe(status.UNAVAILABLE);
-        expect(errorDetails(error)).toMatchObject({ reason: 'NOT_YET_CONSISTENT', domain: 'residentaccess.v1' });
+        expect(errorDetails(error)).toMatchObject({ reason: 'NOT_YET_CONSISTENT', domain: 'residentaccess.v1.EntitlementService' });
         expect(retryDelayOf(error)).toEqual({ seconds: 1, nanos: 0 });
         expectNoNumber(error, resident);
       }

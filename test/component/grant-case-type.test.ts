@@ -175,7 +175,7 @@ describe('GrantCaseType', () => {
       const error = await failureOf(grant(other));
 
       expect(error.code).toBe(status.ALREADY_EXISTS);
-      expect(errorDetails(error)).toMatchObject({ reason: 'GRANT_EXISTS', domain: 'residentaccess.v1' });
+      expect(errorDetails(error)).toMatchObject({ reason: 'GRANT_EXISTS', domain: 'residentaccess.v1.ResidentAccessService' });
       const doc = await documentOf(first.personalIdentityNumber);
       expect(doc).toMatchObject({ version: 1, revision: before!.revision, grants: [{ until: null, endsAt: null }] });
       expect(doc?.recentRequests.map((x) => x.requestId)).toEqual([first.requestId]);

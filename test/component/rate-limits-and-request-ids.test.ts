@@ -35,7 +35,7 @@ describe('per-caller rate limits and request ids in logs', () => {
 
     const error = await failureOf(enumerator.lookupResident({ clinicId, personalIdentityNumber: aResident() }));
     expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
-    expect(errorDetails(error).reason).toBe('RATE_LIMITED');
+    expect(errorDetails(error)).toMatchObject({ reason: 'RATE_LIMITED', domain: 'residentaccess.v1.ResidentAccessService' });
     const delay = retryDelayOf(error)!;
     const delayMs = delay.seconds * 1000 + delay.nanos / 1e6;
     expect(delayMs).toBeGreaterThan(0);
@@ -56,7 +56,7 @@ describe('per-caller rate limits and request ids in logs', () => {
         : eservice.checkEntitlement({ personalIdentityNumber: aResident(), clinicId, caseTypeId: 'general' }),
     );
     const outcomes = await Promise.allSettled(calls);
-    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason);
+    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason);
     expect(refused.length).toBeGreaterThan(0);
     for (const error of refused) {
       expect(error.code).toBe(status.RESOURCE_EXHAUSTED);

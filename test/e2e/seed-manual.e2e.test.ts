@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { ResidentAccess } from '../../src/gen/residentaccess/v1/access';
 import { Sex, type CaseType, type ServiceArea } from '../../src/gen/residentaccess/v1/clinic';
@@ -553,7 +553,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
       const refused = await failureOf(
         staff.grantCaseType({ clinicId, personalIdentityNumber: ingrid.number, caseTypeId: UNRESTRICTED.id, untilFurtherNotice: true, requestId: randomUUID(), etag: '' }),
       );
-      expect((refused as ServiceError).code).toBe(status.FAILED_PRECONDITION);
+      expect(refused.code).toBe(status.FAILED_PRECONDITION);
       expect(errorDetails(refused).reason).toBe('CASE_TYPE_NOT_RESTRICTED');
       expect(await stored(ingrid)).toBeNull();
 
@@ -666,7 +666,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
       const stale = await failureOf(
         staff.changeGrant({ clinicId, personalIdentityNumber: ingrid.number, caseTypeId: RESTRICTED.id, untilFurtherNotice: true, requestId: randomUUID(), etag: before.etag }),
       );
-      expect((stale as ServiceError).code).toBe(status.FAILED_PRECONDITION);
+      expect(stale.code).toBe(status.FAILED_PRECONDITION);
       expect((await page(ingrid)).grants[0]!.untilDate).toBe(newUntil);
     });
 

@@ -37,7 +37,7 @@ async function addMark(p: { writer: DocumentWriter; docs: Collection<Counter> },
   for (let attempt = 0; attempt < 200; attempt++) {
     const saved = await p.writer.exclusive(p.docs, id, async () => {
       const doc = await p.docs.findOne({ _id: id });
-      return p.writer.update(p.docs, id, doc!.revision, { $set: { [`marks.${mark}`]: true } as Partial<Counter> });
+      return p.writer.update(p.docs, id, doc!.revision, { $set: { [`marks.${mark}`]: true } });
     });
     if (saved === 'saved') return;
   }
@@ -145,12 +145,12 @@ function concurrencyContract(kind: WriterKind) {
   it('concurrent writers in three processes keep every change, and the revision counts each write once', async () => {
     const processes = await Promise.all([aProcess(kind), aProcess(kind), aProcess(kind)]);
     const id = uniqueName('doc');
-    await processes[0]!.docs.insertOne({ _id: id, revision: 1, marks: {} });
+    await processes[0].docs.insertOne({ _id: id, revision: 1, marks: {} });
 
     const marks = processes.flatMap((p, i) => Array.from({ length: 12 }, (_, k) => ({ p, mark: `p${i}w${k}` })));
     await Promise.all(marks.map(({ p, mark }) => addMark(p, id, mark)));
 
-    const stored = await processes[0]!.docs.findOne({ _id: id });
+    const stored = await processes[0].docs.findOne({ _id: id });
     expect(Object.keys(stored!.marks).sort()).toEqual(marks.map((m) => m.mark).sort());
     expect(stored!.revision).toBe(1 + marks.length);
   });
@@ -160,7 +160,7 @@ function concurrencyContract(kind: WriterKind) {
     const id = uniqueName('doc');
     await processes[0]!.docs.insertOne({ _id: id, revision: 4, marks: {} });
 
-    const results = await Promise.all(processes.map((p, i) => p.writer.update(p.docs, id, 4, { $set: { [`marks.p${i}`]: true } as Partial<Counter> })));
+    const results = await Promise.all(processes.map((p, i) => p.writer.update(p.docs, id, 4, { $set: { [`marks.p${i}`]: true } })));
 
     expect(results.filter((r) => r === 'saved')).toHaveLength(1);
     const stored = await processes[0]!.docs.findOne({ _id: id });

@@ -59,7 +59,7 @@ function definiteFailure(error: unknown): { code: string; reason: string } | nul
   if (typeof e?.code !== 'number' || !e.metadata) return null;
   if (e.code === status.INTERNAL || e.code === status.UNKNOWN || e.code === status.DEADLINE_EXCEEDED || e.code === status.CANCELLED) return null;
   const details = errorDetails(e);
-  if (details.domain !== 'residentaccess.v1' || !details.reason) return null;
+  if (!details.domain?.startsWith('residentaccess.v1.') || !details.reason) return null;
   // The connection failed while the change was being stored: it may have been.
   if (details.reason === 'STORAGE_OUTCOME_UNKNOWN') return null;
   return { code: status[e.code] ?? String(e.code), reason: details.reason };
@@ -78,8 +78,8 @@ export interface ObservedEvent {
 
 export function observedEvents(consumed: readonly ConsumedEvent[]): ObservedEvent[] {
   return consumed.map((e) => ({
-    requestId: String(e.value.requestId ?? ''),
-    eventId: e.headers.ce_id ?? String(e.value.eventId ?? ''),
+    requestId: typeof e.value.requestId === 'string' ? e.value.requestId : '',
+    eventId: e.headers.ce_id ?? (typeof e.value.eventId === 'string' ? e.value.eventId : ''),
     key: e.key,
     version: Number(e.value.version),
     partition: e.partition,

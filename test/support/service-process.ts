@@ -25,15 +25,15 @@ export function spawnService(env: Record<string, string>): ServiceProcess {
   const stderr: string[] = [];
   let onStarted: (port: number) => void = () => undefined;
   const started = new Promise<number>((resolve) => (onStarted = resolve));
-  onWholeLines(child.stdout!, (lines) => {
+  onWholeLines(child.stdout, (lines) => {
     recordServiceLog(lines);
     for (const line of lines) {
       stdout.push(line);
       if (line.includes('"resident-access started"')) onStarted((JSON.parse(line) as { port: number }).port);
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-  onWholeLines(child.stderr!, recordServiceLog);
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  onWholeLines(child.stderr, recordServiceLog);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );

@@ -19,7 +19,7 @@ const RETRY_CONCURRENCY = 8;
  * trips. A document another writer moved since the read is changed again on its own.
  */
 export async function changeManyAccesses(deps: ChangeDeps, batch: readonly StoredAccess[], request: BatchRequest, now: Date): Promise<AccessChangeResult[]> {
-  const results: AccessChangeResult[] = new Array(batch.length);
+  const results = new Array<AccessChangeResult>(batch.length);
   const changes: AccessChange[] = [];
   const changedAt: number[] = [];
   const notSaved: number[] = [];

@@ -10,16 +10,17 @@ export async function forEachConcurrently<T>(
   signal?: AbortSignal,
 ): Promise<void> {
   const inFlight = new Set<Promise<void>>();
-  let failure: unknown = null;
+  // Boxed, so that a rejection with a falsy value (undefined, null, '') still stops the run.
+  let failure = null as { error: unknown } | null;
   for await (const item of items) {
     if (failure || signal?.aborted) break;
     const task = work(item).catch((error: unknown) => {
-      failure ??= error;
+      failure ??= { error };
     });
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
-  if (failure) throw failure;
+  if (failure) throw failure.error;
 }

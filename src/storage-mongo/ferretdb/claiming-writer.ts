@@ -1,4 +1,4 @@
-import type { Collection, Filter, UpdateFilter } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import type { SaveResult } from '../../domain/ports/access-repository';
 import { documentKey, DocumentQueue, storedRevision, type BatchedUpdate, type DocumentUpdate, type DocumentWriter, type RevisedDocument } from '../document-writer';
 import type { RevisionClaims } from './revision-claims';
@@ -48,7 +48,7 @@ export class ClaimingWriter implements DocumentWriter {
       if (!current || current.revision !== expectedRevision) return 'conflict';
       changes = typeof update === 'function' ? update(current) : update;
     }
-    const result = await collection.updateOne({ _id: id } as Filter<D>, { ...changes, $set: { ...changes.$set, revision } } as UpdateFilter<D>);
+    const result = await collection.updateOne({ _id: id } as Filter<D>, { ...changes, $set: { ...changes.$set, revision } });
     return result.matchedCount === 1 ? 'saved' : 'conflict';
   }
 
@@ -76,7 +76,7 @@ export class ClaimingWriter implements DocumentWriter {
         writes.slice(start, start + UPDATES_PER_COMMAND).map(({ u }) => ({
           updateOne: {
             filter: { _id: u.id } as Filter<D>,
-            update: { ...u.update, $set: { ...u.update.$set, revision: u.expectedRevision + 1 } } as UpdateFilter<D>,
+            update: { ...u.update, $set: { ...u.update.$set, revision: u.expectedRevision + 1 } },
           },
         })),
         { ordered: false },

@@ -98,7 +98,7 @@ export class FerretOutboxStore<E extends OutboxEvent> implements OutboxStore<E> 
         const remaining = doc.outbox.filter((event) => event.version > version);
         if (remaining.length > 0) morePending.push(id);
         const lease = doc.relayLease?.owner === owner ? null : doc.relayLease;
-        updates.push({ id, version, expectedRevision: doc.revision, observedAtMs: readAtMs, update: outboxLeftWith(remaining, lease) as DocumentUpdate<OutboxDocument<E>> });
+        updates.push({ id, version, expectedRevision: doc.revision, observedAtMs: readAtMs, update: outboxLeftWith(remaining, lease) });
       }
       const results = await this.writer.updateAllFresh(this.collection, updates);
       for (const [i, result] of results.entries()) {
