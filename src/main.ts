@@ -49,7 +49,8 @@ import { buildKafka } from './publishing-kafka/kafka-client';
 import { OutboxRelay } from './relay/outbox-relay';
 import type { PublishingObserver } from './relay/ports';
 import { accessDocumentId, type AccessDocument } from './storage-mongo/access-document';
-import { connectMongo } from './storage-mongo/connect';
+import { connectMongo, MONITOR_CHECK_STALLED_AFTER_MS } from './storage-mongo/connect';
+import { StalledMonitorWatchdog } from './storage-mongo/stalled-monitor-watchdog';
 import { openDocumentWriter } from './storage-mongo/open-document-writer';
 import { KeyedQueue } from './shared/keyed-queue';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from './storage-mongo/indexes';
@@ -90,6 +91,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const mongo = await connectMongo(config.mongo, 'resident-access');
   // The driver's view of the database server (Unknown while unreachable), for whoever reads the log.
+  const monitorWatchdog = new StalledMonitorWatchdog(mongo, MONITOR_CHECK_STALLED_AFTER_MS, {
+    stalled: (report) => logger.warn(report, 'the database driver stopped checking the server; reconnecting the client'),
+    reconnected: () => logger.info('database client reconnected'),
+    reconnectFailed: (error) => logger.warn({ err: error }, 'database client reconnect failed; will retry'),
+  });
+  monitorWatchdog.start(5000);
   mongo.on('serverDescriptionChanged', (e) => {
     if (e.previousDescription.type !== e.newDescription.type)
       logger.info({ address: e.address, from: e.previousDescription.type, to: e.newDescription.type, reason: e.newDescription.error?.message }, 'database server changed');
@@ -284,6 +291,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         await Promise.all([relay.stop(), settingsRelay.stop(), settingsCopy.stop()]);
         await Promise.all([accessPublisher.close(), settingsPublisher.close()]);
         await metricsServer.close();
+        monitorWatchdog.stop();
         await mongo.close();
         await tracing.flush().catch((error: unknown) => logger.warn({ err: error }, 'spans could not be exported before stopping'));
         logger.info('resident-access stopped');

@@ -11,8 +11,25 @@ import type { Config } from '../config/config';
  * TLS and credentials come from their own settings (a password kept out of the URI can come from a
  * mounted file); options written in the URI itself still apply where these leave them unset.
  */
+/** Bounds a connection attempt and each server-monitor check (the driver's default is 30 s). */
+const CONNECT_TIMEOUT_MS = 10_000;
+const HEARTBEAT_FREQUENCY_MS = 10_000;
+/**
+ * A monitor check legitimately lasts at most a connect plus a handshake (each bounded by the
+ * connect timeout), or an awaited hello of one heartbeat period; one far beyond is stalled
+ * (stalled-monitor-watchdog.ts).
+ */
+export const MONITOR_CHECK_STALLED_AFTER_MS = 2 * CONNECT_TIMEOUT_MS + HEARTBEAT_FREQUENCY_MS + 5000;
+
 export async function connectMongo(settings: Config['mongo'], appName: string): Promise<MongoClient> {
-  const client = new MongoClient(settings.uri, { serverSelectionTimeoutMS: 5000, appName, maxPoolSize: 32, ...securityOptions(settings) });
+  const client = new MongoClient(settings.uri, {
+    serverSelectionTimeoutMS: 5000,
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+    heartbeatFrequencyMS: HEARTBEAT_FREQUENCY_MS,
+    appName,
+    maxPoolSize: 32,
+    ...securityOptions(settings),
+  });
   await client.connect();
   return client;
 }
