@@ -153,7 +153,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         health.failed();
         counted.failed();
       },
-      alive: counted.alive,
+      alive: () => counted.alive(),
     };
   };
   // Before an access event leaves: its audit entry is written and the resident's view has caught up.

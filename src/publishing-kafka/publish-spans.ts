@@ -43,7 +43,7 @@ export function withTraceHeaders(messages: Message[], span: Span): Message[] {
 export function endPublishSpans(spans: readonly Span[], error?: unknown): void {
   for (const span of spans) {
     if (error !== undefined) {
-      span.recordException(error instanceof Error ? error : String(error));
+      span.recordException(error instanceof Error ? error : 'publish failed');
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'publish failed' });
     }
     span.end();

@@ -1,4 +1,4 @@
-import type { Collection, Filter, UpdateFilter } from 'mongodb';
+import type { Collection } from 'mongodb';
 import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore, TidyResult } from '../relay/ports';
 import { withStorageErrors } from './mongo-errors';
 import { handedLease, leaseFreeFor, OutboxReads, outboxLeftWith, type OutboxDocument } from './outbox-document';
