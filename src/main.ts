@@ -12,10 +12,15 @@ import { makeRemoveApproval } from './commands/remove-approval/remove-approval';
 import { BulkRemovalRunner } from './commands/remove-approvals/bulk-removal-runner';
 import { makeRemoveApprovals } from './commands/remove-approvals/remove-approvals';
 import { makeRemoveGrant } from './commands/remove-grant/remove-grant';
+import { makeRepublish } from './commands/republish/republish';
+import { RepublishRunner } from './commands/republish/republish-runner';
 import { makeExpireGrants } from './commands/expire-grants/expire-grants';
 import { ExpiryWorker } from './expiry/expiry-worker';
 import { homeOf } from './domain/register/registered-resident';
 import { makeAccessLogQueries, makeReadRecorder } from './queries/access-log';
+import { makeInspectResident } from './queries/admin-inspect';
+import { makeJobQueries } from './queries/admin-jobs';
+import { makeOutboxStatus } from './queries/admin-outbox';
 import { makeAuditQueries } from './queries/audit-queries';
 import { makeEntitlementQueries } from './queries/entitlement-queries';
 import { makeSettingsQueries } from './queries/settings-queries';
@@ -29,7 +34,10 @@ import { RetentionPurge } from './retention/retention-purge';
 import { AUDIT_COLLECTION, MongoAuditTrail, type AuditDocument } from './storage-mongo/mongo-audit-trail';
 import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore, RUNNING_BULK_REMOVALS_COLLECTION } from './storage-mongo/mongo-bulk-removal-store';
 import { MongoClinicSettingsRepository } from './storage-mongo/mongo-clinic-settings-repository';
+import { MongoRepublishJobStore, REPUBLISH_JOBS_COLLECTION, type RepublishJobDocument } from './storage-mongo/mongo-republish-job-store';
+import { MongoUnpublishedEvents } from './storage-mongo/mongo-unpublished-events';
 import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } from './storage-mongo/mongo-resident-register';
+import { adminHandlers } from './transport-grpc/handlers/admin-handlers';
 import { auditHandlers } from './transport-grpc/handlers/audit-handlers';
 import { clinicSettingsHandlers } from './transport-grpc/handlers/clinic-settings-handlers';
 import { entitlementHandlers } from './transport-grpc/handlers/entitlement-handlers';
@@ -189,6 +197,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const withdrawals = new WithdrawalRunner(accessDeps, logger.child({ component: 'withdrawals' }));
   const bulkRemovals = new BulkRemovalRunner({ ...changeDeps, jobs, clock, ids }, logger.child({ component: 'bulk-removal' }));
   bulkJobsRunning = () => ({ removal: bulkRemovals.running, withdrawal: withdrawals.running });
+  const republishJobs = new MongoRepublishJobStore(db.collection<RepublishJobDocument>(REPUBLISH_JOBS_COLLECTION));
+  const republishRunner = new RepublishRunner({ ...changeDeps, republishJobs, clock, ids }, logger.child({ component: 'republish' }));
   const settingsCommands = makeSettingsCommands({
     clinics,
     requests,
@@ -221,6 +231,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
       makeEntitlementQueries({ views, settings: settingsCopy, access: repository, projection, tokens, clock, consistencyWaitMs: config.reads.consistencyWaitMs, recordReads }),
     ),
     audit: auditHandlers(makeAuditQueries({ audit: auditTrail, clinics, clock, recordReads, pageTokens }), makeAccessLogQueries({ log: accessLog, pseudonymOf, clinics, clock, pageTokens })),
+    admin: adminHandlers({
+      inspectResident: makeInspectResident({ views, access: repository, clinics, audit: auditTrail, unpublished: new MongoUnpublishedEvents(accessCollection), clock, recordReads }),
+      republish: makeRepublish({ republishJobs, runner: republishRunner, clock }),
+      jobs: makeJobQueries({ republishJobs, bulkRemovals: jobs, clinics, pageTokens }),
+      outboxStatus: makeOutboxStatus({ access: () => accessOutbox.stats(), settings: () => settingsOutbox.stats() }),
+    }),
   };
 
   if (config.auth.mode === 'development') {
@@ -269,6 +285,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   await registerConsumer.start();
   await withdrawals.resumeUnfinished();
   await bulkRemovals.resumeUnfinished();
+  await republishRunner.resumeUnfinished();
   logger.info({ port: server.port, metricsPort: metricsServer.port, topic: config.kafka.accessTopic }, 'resident-access started');
 
   let stopping: Promise<void> | null = null;
@@ -280,7 +297,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       stopping ??= (async () => {
         health.stop();
         // Background sweeps pause at once (they resume at the next start) while calls in flight finish.
-        const sweepsPaused = Promise.all([withdrawals.stop(), bulkRemovals.stop()]);
+        const sweepsPaused = Promise.all([withdrawals.stop(), bulkRemovals.stop(), republishRunner.stop()]);
         await server.shutdown(config.shutdownGraceMs);
         // Every answered read's entry is stored before the database connection goes.
         const accessLogStored = accessLog.close(config.shutdownGraceMs).catch((error: unknown) =>

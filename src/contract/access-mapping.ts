@@ -43,6 +43,7 @@ const causes: Record<DomainCause, events.AccessChangeCause> = {
   GRANT_REMOVED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_REMOVED,
   CASE_TYPE_WITHDRAWN: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_CASE_TYPE_WITHDRAWN,
   GRANT_EXPIRED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_EXPIRED,
+  REPUBLISHED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_REPUBLISHED,
 };
 
 export function toAccessChangedMessage(event: AccessChanged): events.AccessChangedEvent {

@@ -1,5 +1,5 @@
 import { requireEntitlementsScope } from '../domain/authorization/policy';
-import { ENTITLEMENTS_SCOPE, type Principal, type Role } from '../domain/authorization/principal';
+import { ENTITLEMENTS_SCOPE, OPERATOR_SCOPE, type Principal, type Role } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import { Violations } from '../domain/errors/domain-error';
 import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
@@ -21,11 +21,13 @@ export type ResidentRead =
   | 'ListClinicAuditEntries'
   | 'ListResidentAuditEntries'
   | 'ListEntitlements'
-  | 'CheckEntitlement';
+  | 'CheckEntitlement'
+  | 'InspectResident';
 
 /** What allowed a read: a staff role at the read's clinic, or the e-service's scope. */
 export const byRole = (role: Role): string => `role:${role}`;
 export const BY_ENTITLEMENTS_SCOPE = `scope:${ENTITLEMENTS_SCOPE}`;
+export const BY_OPERATOR_SCOPE = `scope:${OPERATOR_SCOPE}`;
 
 export interface AccessLogDeps {
   log: AccessLog;

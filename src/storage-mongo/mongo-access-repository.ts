@@ -154,9 +154,13 @@ export class MongoAccessRepository implements AccessRepository {
       return;
     }
     const query: Filter<AccessDocument> =
-      'approvedBefore' in selection
-        ? { clinicId: selection.clinicId, 'approval.at': { $lte: selection.approvedBefore } }
-        : { clinicId: selection.clinicId, 'grants.caseTypeId': selection.withGrantOf };
+      'everyClinic' in selection
+        ? { version: { $gt: 0 } }
+        : 'everyStored' in selection
+          ? { clinicId: selection.clinicId, version: { $gt: 0 } }
+          : 'approvedBefore' in selection
+            ? { clinicId: selection.clinicId, 'approval.at': { $lte: selection.approvedBefore } }
+            : { clinicId: selection.clinicId, 'grants.caseTypeId': selection.withGrantOf };
     const cursor = this.collection.find(query, { batchSize: pageSize });
     try {
       let page: StoredAccess[] = [];

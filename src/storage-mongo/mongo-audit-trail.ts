@@ -31,4 +31,11 @@ export class MongoAuditTrail implements AuditTrail, AuditQueries {
       return docs.map(({ _id, clinicId: _c, resident: _r, ...rest }) => ({ eventId: _id, ...rest }));
     });
   }
+
+  latestOf(resident: string, limit: number): Promise<AccessChanged[]> {
+    return withStorageErrors(async () => {
+      const docs = await this.collection.find({ resident }).sort({ occurredAt: -1, _id: -1 }).limit(limit).toArray();
+      return docs.map(({ _id, clinicId: _c, resident: _r, ...rest }) => ({ eventId: _id, ...rest }));
+    });
+  }
 }

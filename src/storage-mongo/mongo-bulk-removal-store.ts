@@ -1,5 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { BulkRemovalJob, BulkRemovalStore } from '../domain/ports/bulk-removal-store';
+import type { JobPosition } from '../domain/ports/republish-job-store';
+import { startedBefore } from './job-listing';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 export const BULK_REMOVALS_COLLECTION = 'bulk_removals';
@@ -55,6 +57,13 @@ export class MongoBulkRemovalStore implements BulkRemovalStore {
 
   findUnfinished(): Promise<BulkRemovalJob[]> {
     return withStorageErrors(async () => (await this.collection.find({ finishedAt: null }).toArray()).map(toJob));
+  }
+
+  listNewestFirst(before: JobPosition | null, limit: number): Promise<BulkRemovalJob[]> {
+    return withStorageErrors(async () => {
+      const docs = await this.collection.find(startedBefore(before)).sort({ startedAt: -1, _id: -1 }).limit(limit).toArray();
+      return docs.map(toJob);
+    });
   }
 
   claimClinic(clinicId: string, jobId: string, at: Date): Promise<{ holder: string; since: Date }> {

@@ -1,11 +1,13 @@
 import { Server, ServerCredentials, type ChannelOptions, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { AdminServiceService } from '../gen/residentaccess/v1/admin_service';
 import { AuditServiceService } from '../gen/residentaccess/v1/audit_service';
 import { ClinicSettingsServiceService } from '../gen/residentaccess/v1/clinic_settings_service';
 import { EntitlementServiceService } from '../gen/residentaccess/v1/entitlement_service';
 import { ResidentAccessServiceService } from '../gen/residentaccess/v1/resident_access_service';
 import type { GrpcLimits, GrpcTls } from '../config/config';
 import type { Authenticate } from './call-context';
+import type { AdminHandlers } from './handlers/admin-handlers';
 import type { AuditHandlers } from './handlers/audit-handlers';
 import type { ClinicSettingsHandlers } from './handlers/clinic-settings-handlers';
 import type { EntitlementHandlers } from './handlers/entitlement-handlers';
@@ -21,6 +23,7 @@ export interface ServiceHandlers {
   clinicSettings: ClinicSettingsHandlers;
   entitlements: EntitlementHandlers;
   audit: AuditHandlers;
+  admin: AdminHandlers;
 }
 
 export interface GrpcServer {
@@ -98,6 +101,7 @@ export async function startGrpcServer(
   server.addService(withTolerantDeserializers(ClinicSettingsServiceService), implement(ClinicSettingsServiceService, handlers.clinicSettings, deps));
   server.addService(withTolerantDeserializers(EntitlementServiceService), implement(EntitlementServiceService, handlers.entitlements, deps));
   server.addService(withTolerantDeserializers(AuditServiceService), implement(AuditServiceService, handlers.audit, deps));
+  server.addService(withTolerantDeserializers(AdminServiceService), implement(AdminServiceService, handlers.admin, deps));
   const health = addHealthAndReflection(server);
 
   const { credentials, loaded } = serverCredentials(address.tls);

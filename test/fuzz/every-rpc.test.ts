@@ -1,6 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { ENTITLEMENTS_SCOPE } from '../../src/domain/authorization/principal';
+import { ENTITLEMENTS_SCOPE, OPERATOR_SCOPE } from '../../src/domain/authorization/principal';
 import { checkHealth, healthClient } from '../support/health-client';
 import { RESTRICTED_AND_GENERAL, startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
@@ -15,8 +15,8 @@ import { identityNumbersIn, malformedBytes, messageBytes, type FuzzContext } fro
  * trace; and the service stays healthy. The RPCs come from the descriptor set, so new ones are fuzzed too.
  */
 const rpcs = everyUnaryRpc();
-type Caller = 'admin' | 'staff' | 'eservice';
-const callers = fc.constantFrom<Caller>('admin', 'staff', 'eservice');
+type Caller = 'admin' | 'staff' | 'eservice' | 'operator';
+const callers = fc.constantFrom<Caller>('admin', 'staff', 'eservice', 'operator');
 // Enough runs per RPC to hit every kind of bad input a few times, in well under a minute on two
 // cores; FUZZ_RUNS_PER_RPC asks for a longer hunt.
 const RUNS_PER_RPC = Number(process.env.FUZZ_RUNS_PER_RPC ?? 40);
@@ -36,6 +36,7 @@ describe('every RPC, fuzzed', () => {
       admin: await signTestToken({ sub: 'fuzz-admin', clinics: [clinicId], roles: ['staff', 'admin'] }),
       staff: await signTestToken({ sub: 'fuzz-staff', clinics: [clinicId], roles: ['staff'] }),
       eservice: await signTestToken({ sub: 'fuzz-eservice', scope: ENTITLEMENTS_SCOPE }),
+      operator: await signTestToken({ sub: 'fuzz-operator', scope: OPERATOR_SCOPE }),
     };
     raw = new RawClient(sut.service.port);
     health = healthClient(sut.service.port);
@@ -49,7 +50,8 @@ describe('every RPC, fuzzed', () => {
 
   it('finds the RPCs in the descriptor set', () => {
     expect(rpcs.map((r) => r.path)).toEqual(expect.arrayContaining(['/residentaccess.v1.ResidentAccessService/LookupResident']));
-    expect(new Set(rpcs.map((r) => r.path.split('/')[1])).size).toBeGreaterThanOrEqual(4);
+    expect(rpcs.map((r) => r.path)).toEqual(expect.arrayContaining(['/residentaccess.v1.AdminService/InspectResident']));
+    expect(new Set(rpcs.map((r) => r.path.split('/')[1])).size).toBeGreaterThanOrEqual(5);
   });
 
   describe.each(rpcs.map((rpc) => [rpc.path, rpc] as const))('%s', (_path, rpc) => {

@@ -179,7 +179,9 @@ export function malformedBytes(message: DescMessage, context: FuzzContext): fc.A
       },
     ),
     // A valid message cut short.
-    fc.tuple(valid, fc.nat()).filter(([bytes]) => bytes.length > 1).map(([bytes, cut]) => bytes.subarray(0, cut % bytes.length)),
+    // (A message with no fields encodes to nothing: a lone tag stands for it cut short, instead of a
+    // filter that never passes and keeps fast-check generating for ever.)
+    fc.tuple(valid, fc.nat()).map(([bytes, cut]) => (bytes.length > 1 ? bytes.subarray(0, cut % bytes.length) : Uint8Array.from([0x0a]))),
     // A length prefix past the end, an endless varint, field number 0, a field number past 2^29.
     fc.tuple(known, fc.integer({ min: 1, max: 2 ** 31 - 1 })).map(([no, length]) => concat(tag(no, WireType.LengthDelimited), varint(length), Buffer.from('x'))),
     fc.constant(Uint8Array.from([0x08, ...Array<number>(11).fill(0xff)])),

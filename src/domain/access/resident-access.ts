@@ -35,7 +35,9 @@ export type AccessChangeCause =
   | 'GRANT_CHANGED'
   | 'GRANT_REMOVED'
   | 'GRANT_EXPIRED'
-  | 'CASE_TYPE_WITHDRAWN';
+  | 'CASE_TYPE_WITHDRAWN'
+  /** An operator republished the state unchanged, for consumers that rebuild theirs. */
+  | 'REPUBLISHED';
 
 /** What the relay publishes: the whole access after one change. */
 export interface AccessChanged {

@@ -1,6 +1,6 @@
 import { DomainError } from '../errors/domain-error';
-import { clinicDenied, requireClinicRole, requireEntitlementsScope, rolesAt } from './policy';
-import { ENTITLEMENTS_SCOPE, type Principal, type Role } from './principal';
+import { clinicDenied, requireClinicRole, requireEntitlementsScope, requireOperatorScope, rolesAt } from './policy';
+import { ENTITLEMENTS_SCOPE, OPERATOR_SCOPE, type Principal, type Role } from './principal';
 
 const CLINIC = 'SE2321000016-1234';
 const OTHER = 'SE2321000016-9999';
@@ -84,5 +84,20 @@ describe('requireEntitlementsScope', () => {
     expect(error?.message).toContain(ENTITLEMENTS_SCOPE);
     expect(thrown(() => requireEntitlementsScope(principal()))?.code).toBe('PERMISSION_DENIED');
     expect(thrown(() => requireEntitlementsScope(principal(undefined, [`${ENTITLEMENTS_SCOPE}:extra`])))?.code).toBe('PERMISSION_DENIED');
+  });
+});
+
+describe('requireOperatorScope', () => {
+  it('passes with the operator scope', () => {
+    expect(OPERATOR_SCOPE).toBe('resident-access:operator');
+    expect(thrown(() => requireOperatorScope(principal({}, [OPERATOR_SCOPE])))).toBeUndefined();
+  });
+
+  it('denies every other caller: staff and admins of every clinic, the e-service', () => {
+    for (const caller of [principal({ '*': ['staff', 'admin'] }), principal({}, [ENTITLEMENTS_SCOPE]), principal({}, [`${OPERATOR_SCOPE}:x`])]) {
+      const error = thrown(() => requireOperatorScope(caller));
+      expect(error?.code).toBe('PERMISSION_DENIED');
+      expect(error?.message).toContain(OPERATOR_SCOPE);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { DomainError } from '../errors/domain-error';
 import type { Principal, Role } from './principal';
-import { ENTITLEMENTS_SCOPE, EVERY_CLINIC } from './principal';
+import { ENTITLEMENTS_SCOPE, EVERY_CLINIC, OPERATOR_SCOPE } from './principal';
 
 // One message for "not yours" and "does not exist", so callers cannot probe for clinics (AIP-211).
 const CLINIC_DENIED = 'permission denied on this clinic, or it does not exist';
@@ -22,5 +22,12 @@ export function requireClinicRole(principal: Principal, clinicId: string, role: 
 export function requireEntitlementsScope(principal: Principal): void {
   if (!principal.scopes.includes(ENTITLEMENTS_SCOPE)) {
     throw new DomainError('PERMISSION_DENIED', `the ${ENTITLEMENTS_SCOPE} scope is required`);
+  }
+}
+
+/** AdminService: only the operators' scope; no clinic role, not even in development mode, stands for it. */
+export function requireOperatorScope(principal: Principal): void {
+  if (!principal.scopes.includes(OPERATOR_SCOPE)) {
+    throw new DomainError('PERMISSION_DENIED', `the ${OPERATOR_SCOPE} scope is required`);
   }
 }

@@ -4,6 +4,9 @@ export type Role = 'staff' | 'admin';
 /** The scope the resident-facing e-service's token carries for entitlement queries. */
 export const ENTITLEMENTS_SCOPE = 'resident-access:entitlements';
 
+/** The scope of the operators' token (AdminService, the `resident-access` CLI): every clinic, no clinic role. */
+export const OPERATOR_SCOPE = 'resident-access:operator';
+
 /** In `clinicRoles` (development mode only): the roles held at every clinic. */
 export const EVERY_CLINIC = '*';
 

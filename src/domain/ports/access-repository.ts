@@ -32,7 +32,11 @@ export interface AccessChange {
 export type AccessSelection =
   | { clinicId: string; approvedBefore: Date }
   | { clinicId: string; withGrantOf: string }
-  | { clinicId: string; residents: readonly string[] };
+  | { clinicId: string; residents: readonly string[] }
+  /** Every stored access of the clinic (republish). */
+  | { clinicId: string; everyStored: true }
+  /** Every stored access at every clinic (republish). */
+  | { everyClinic: true };
 
 export type SaveResult = 'saved' | 'conflict';
 

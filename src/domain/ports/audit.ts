@@ -8,6 +8,8 @@ export interface AuditPosition {
 
 export interface AuditQueries {
   list(filter: { clinicId?: string; resident?: string }, after: AuditPosition | null, limit: number): Promise<AccessChanged[]>;
+  /** The resident's latest `limit` entries, newest first (operators). */
+  latestOf(resident: string, limit: number): Promise<AccessChanged[]>;
 }
 
 /** Durable record of every access change; recording an event twice keeps one entry. */

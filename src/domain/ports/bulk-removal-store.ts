@@ -1,3 +1,5 @@
+import type { JobPosition } from './republish-job-store';
+
 export interface BulkRemovalJob {
   /** The request id that started it; a job's id is its clinic's (other clinics' ids never meet it). */
   id: string;
@@ -18,6 +20,8 @@ export interface BulkRemovalStore {
   find(clinicId: string, id: string): Promise<BulkRemovalJob | null>;
   saveProgress(clinicId: string, id: string, progress: { removed: number; unchanged: number; finishedAt: Date | null }): Promise<void>;
   findUnfinished(): Promise<BulkRemovalJob[]>;
+  /** Up to `limit` jobs of every clinic started at or before `before` (all when null), newest first (operators). */
+  listNewestFirst(before: JobPosition | null, limit: number): Promise<BulkRemovalJob[]>;
   /**
    * Marks `jobId` as the clinic's one running bulk removal, unless another job holds the mark:
    * answers the holder (`jobId` itself when claimed now or before) and since when it holds it.
