@@ -28,11 +28,7 @@ export interface RawStorage {
  * Same pool size as the service (32), same indexes, documents shaped like the service's own
  * (`clinic` is the clinic document the service wrote in this run).
  */
-export async function openRawStorage(opts: {
-  mongoUri: string;
-  database: string;
-  clinic: Document;
-}): Promise<RawStorage> {
+export async function openRawStorage(opts: { mongoUri: string; database: string; clinic: Document }): Promise<RawStorage> {
   const mongo = await new MongoClient(opts.mongoUri, { serverSelectionTimeoutMS: 5000, appName: 'bench-raw', maxPoolSize: 32 }).connect();
   const db: Db = mongo.db(opts.database);
   await ensureIndexes(db);
@@ -46,7 +42,7 @@ export async function openRawStorage(opts: {
 
   return {
     async approval(i: number) {
-      const resident = String(i).padStart(12, "0");
+      const resident = String(i).padStart(12, '0');
       const requestId = `${run}-req-${i}`;
       const fingerprint = 'f'.repeat(43);
       const id = `${clinicId}|${resident}`;
@@ -83,11 +79,7 @@ export async function openRawStorage(opts: {
         relayLease: null,
         updatedAt: now,
       } as Document);
-      await views.updateOne(
-        { _id: resident } as Document,
-        { $set: { [`clinics.${clinicId}`]: { approved: true, grants: [], version: 1 } } },
-        { upsert: true },
-      );
+      await views.updateOne({ _id: resident } as Document, { $set: { [`clinics.${clinicId}`]: { approved: true, grants: [], version: 1 } } }, { upsert: true });
     },
     async close() {
       await db.dropDatabase().catch(() => undefined);
@@ -140,12 +132,7 @@ export async function startGrpcFloor(opts: { requestBytes: number; authorization
   };
 }
 
-export async function measureAt(
-  op: (i: number) => Promise<unknown>,
-  concurrencies: number[],
-  durationMs: number,
-  warmupMs: number,
-): Promise<LoadResult[]> {
+export async function measureAt(op: (i: number) => Promise<unknown>, concurrencies: number[], durationMs: number, warmupMs: number): Promise<LoadResult[]> {
   const results: LoadResult[] = [];
   for (const concurrency of concurrencies) results.push(await closedLoop(op, { concurrency, durationMs, warmupMs }));
   return results;

@@ -214,7 +214,10 @@ async function seedApproved(db: Db, rawDb: Db, staff: ReturnType<typeof apiOf>, 
     }
     const forService = clones.filter((c) => c.resident !== templateResident);
     await insertInBatches(db.collection('access'), forService);
-    await insertInBatches(db.collection(RESIDENT_VIEWS), forService.map((c) => viewLike(templateView, template, String(c.resident), [c])));
+    await insertInBatches(
+      db.collection(RESIDENT_VIEWS),
+      forService.map((c) => viewLike(templateView, template, String(c.resident), [c])),
+    );
     await insertInBatches(rawDb.collection('access'), clones);
   }
   return { approvedAt };

@@ -49,8 +49,7 @@ export async function until(condition: () => boolean, timeoutMs: number, stepMs 
 
 export const best = (results: LoadResult[]): LoadResult => results.reduce((a, b) => (b.opsPerS > a.opsPerS ? b : a));
 
-export const ratio = (a: number | null, b: number | null): number | null =>
-  a === null || b === null || b === 0 ? null : Math.round((a / b) * 100) / 100;
+export const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 100) / 100);
 
 export const round1 = (n: number): number => Math.round(n * 10) / 10;
 

@@ -69,10 +69,7 @@ export async function measureEntitlementsGrowth(opts: {
     views += (await opts.db.collection(RESIDENT_VIEWS).deleteMany({ _id: range } as Document)).deletedCount;
   }
   const removeS = (Date.now() - removeStarted) / 1000;
-  const note =
-    access !== seeded.access || views !== seeded.views
-      ? `removed ${access} of ${seeded.access} extra access and ${views} of ${seeded.views} extra view documents`
-      : null;
+  const note = access !== seeded.access || views !== seeded.views ? `removed ${access} of ${seeded.access} extra access and ${views} of ${seeded.views} extra view documents` : null;
   return { residents: total, accessDocuments: seeded.access, viewDocuments: seeded.views, seedS: round1(seedS), raw, entitlements, removeS: round1(removeS), note };
 }
 

@@ -21,11 +21,7 @@ export interface EventConsumer {
  * the topic (3 partitions, as the service would) so the consumer can subscribe before the
  * service's first publish.
  */
-export async function startEventConsumer(
-  brokers: string,
-  topic: string,
-  onEvent: (value: AccessEventValue, arrivedAtMs: number, kafkaTimestampMs: number) => void,
-): Promise<EventConsumer> {
+export async function startEventConsumer(brokers: string, topic: string, onEvent: (value: AccessEventValue, arrivedAtMs: number, kafkaTimestampMs: number) => void): Promise<EventConsumer> {
   const kafka = new Kafka({ clientId: 'bench-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

@@ -101,7 +101,10 @@ export async function measureExpiryBurst(opts: {
     if (!templateView) throw new Error(`expiry: no ${RESIDENT_VIEWS} document for the template resident after its grant answered: update bench/expiry-burst.ts`);
     const clones = Array.from({ length: opts.grants }, (_, i) => accessLike(template, EXPIRY_CLINIC, residentNumber(i, EXPIRY_BLOCK)));
     await insertInBatches(db.collection('access'), clones.slice(1));
-    await insertInBatches(db.collection(RESIDENT_VIEWS), clones.slice(1).map((clone) => viewLike(templateView, template, String(clone.resident), [clone])));
+    await insertInBatches(
+      db.collection(RESIDENT_VIEWS),
+      clones.slice(1).map((clone) => viewLike(templateView, template, String(clone.resident), [clone])),
+    );
     await insertInBatches(rawDb.collection('access'), clones);
     const seedS = (Date.now() - seedStart) / 1000;
     log(`expiry burst: ${opts.grants} grants ending ${midnight.toISOString()} seeded in ${seedS.toFixed(1)} s; moving the clock`);
@@ -174,17 +177,23 @@ async function rawExpiry(access: Collection<Document>, now: Date, maxMs: number)
     // The least any design must do per expiry: read the document and write it once, by `_id`
     // (the only filter FerretDB serves from an index). The service adds its compare-and-set: a
     // claim insert and a re-read under the claim (src/storage-mongo/document-writer.ts).
-    const result = await access.updateOne({ _id: id } as Document, {
-      $set: { approval: doc.approval, grants, nextEndsAt: null, version: after.version, revision: doc.revision + 1, recentRequests, outboxPending: true, updatedAt: now },
-      $push: { outbox: event },
-      $min: { outboxSince: now },
-    } as Document);
+    const result = await access.updateOne(
+      { _id: id } as Document,
+      {
+        $set: { approval: doc.approval, grants, nextEndsAt: null, version: after.version, revision: doc.revision + 1, recentRequests, outboxPending: true, updatedAt: now },
+        $push: { outbox: event },
+        $min: { outboxSince: now },
+      } as Document,
+    );
     if (result.matchedCount !== 1) throw new Error('raw expiry: document missing at write');
     done++;
   };
   for (;;) {
     if (Date.now() - started > maxMs) break;
-    const due = await access.find({ nextEndsAt: { $lte: now } }, { projection: { clinicId: 1, resident: 1 } }).limit(WORKER_BATCH).toArray();
+    const due = await access
+      .find({ nextEndsAt: { $lte: now } }, { projection: { clinicId: 1, resident: 1 } })
+      .limit(WORKER_BATCH)
+      .toArray();
     if (due.length === 0) break;
     const queue = due.map((d) => d._id);
     await Promise.all(

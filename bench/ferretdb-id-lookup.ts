@@ -124,11 +124,7 @@ async function main() {
 
       process.stdout.write('operation                              n   median ms    p90 ms   mean ms\n');
       for (const r of results) {
-        process.stdout.write(
-          `${r.label.padEnd(36)} ${String(r.n).padStart(4)} ${r.median.toFixed(2).padStart(11)} ${r.p90
-            .toFixed(2)
-            .padStart(9)} ${r.mean.toFixed(2).padStart(9)}\n`,
-        );
+        process.stdout.write(`${r.label.padEnd(36)} ${String(r.n).padStart(4)} ${r.median.toFixed(2).padStart(11)} ${r.p90.toFixed(2).padStart(9)} ${r.mean.toFixed(2).padStart(9)}\n`);
       }
       await coll.drop();
     }

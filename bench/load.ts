@@ -64,10 +64,7 @@ function next(): number {
  * Closed loop: `concurrency` workers for `durationMs` (after `warmupMs` not recorded), each stopping
  * at the deadline; `maxOps` bounds the run regardless of time.
  */
-export async function closedLoop(
-  op: Operation,
-  opts: { concurrency: number; durationMs: number; warmupMs?: number; maxOps?: number },
-): Promise<LoadResult> {
+export async function closedLoop(op: Operation, opts: { concurrency: number; durationMs: number; warmupMs?: number; maxOps?: number }): Promise<LoadResult> {
   const h = newHistogram();
   const maxOps = opts.maxOps ?? 1_000_000;
   let errors = 0;
@@ -115,10 +112,7 @@ export async function closedLoop(
  * the schedule keeps running and the late operations are charged their waiting time.
  * `onDone` sees every successful operation with its answer time (for event-lag bookkeeping).
  */
-export async function fixedRate(
-  op: Operation,
-  opts: { rate: number; durationMs: number; maxInFlight?: number; onDone?: (i: number, answeredAtMs: number) => void },
-): Promise<LoadResult> {
+export async function fixedRate(op: Operation, opts: { rate: number; durationMs: number; maxInFlight?: number; onDone?: (i: number, answeredAtMs: number) => void }): Promise<LoadResult> {
   const h = newHistogram();
   const total = Math.max(1, Math.floor((opts.rate * opts.durationMs) / 1000));
   const maxInFlight = opts.maxInFlight ?? 256;
@@ -139,23 +133,25 @@ export async function fixedRate(
     while (inFlight >= maxInFlight) await new Promise<void>((r) => (freed = r));
     inFlight++;
     const i = next();
-    const p = op(i).then(
-      () => {
-        h.recordValue(Math.max(1, nowUs() - intended));
-        ops++;
-        opts.onDone?.(i, Date.now());
-      },
-      (error: unknown) => {
-        errors++;
-        firstError ??= error instanceof Error ? error.message : String(error);
-      },
-    ).finally(() => {
-      inFlight--;
-      pending.delete(p);
-      const f = freed;
-      freed = null;
-      f?.();
-    });
+    const p = op(i)
+      .then(
+        () => {
+          h.recordValue(Math.max(1, nowUs() - intended));
+          ops++;
+          opts.onDone?.(i, Date.now());
+        },
+        (error: unknown) => {
+          errors++;
+          firstError ??= error instanceof Error ? error.message : String(error);
+        },
+      )
+      .finally(() => {
+        inFlight--;
+        pending.delete(p);
+        const f = freed;
+        freed = null;
+        f?.();
+      });
     pending.add(p);
   }
   await Promise.all([...pending]);

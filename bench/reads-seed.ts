@@ -84,9 +84,7 @@ export async function seedReads(opts: {
   // The service holds the clinics' settings in memory and reloads them when the change marker
   // moves (src/views/clinic-settings-cache.ts): move it, as a settings change would.
   const markedAt = Date.now();
-  await opts.db
-    .collection('projections')
-    .replaceOne({ _id: 'clinic_settings' } as Document, { marker: randomUUID(), at: new Date() }, { upsert: true });
+  await opts.db.collection('projections').replaceOne({ _id: 'clinic_settings' } as Document, { marker: randomUUID(), at: new Date() }, { upsert: true });
   // Served once a seeded resident is allowed at the last cloned clinic (approved there: general case type).
   const probe = opts.clinics - 1;
   const served = await waitUntilAllowed(opts.eservice, residentNumber(probe, READS_BLOCK), readsClinicId(clinicsOf(probe, opts.clinics)[0]!), 20_000);
@@ -104,9 +102,7 @@ export async function seedReads(opts: {
 async function waitUntilAllowed(eservice: Api, resident: string, clinicId: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const answer = await eservice
-      .checkEntitlement({ personalIdentityNumber: resident, clinicId, caseTypeId: GENERAL_CASE_TYPE.id, consistencyToken: '' })
-      .catch(() => null);
+    const answer = await eservice.checkEntitlement({ personalIdentityNumber: resident, clinicId, caseTypeId: GENERAL_CASE_TYPE.id, consistencyToken: '' }).catch(() => null);
     if (answer?.allowed) return true;
     await sleep(100);
   }
@@ -127,9 +123,7 @@ export async function seedResidents(db: Db, templates: ReadsTemplates, from: num
     const views: Document[] = [];
     for (let i = start; i < Math.min(to, start + SEED_RESIDENTS_PER_BATCH); i++) {
       const resident = residentNumber(i, READS_BLOCK);
-      const mine = clinicsOf(i, clinics).map((c) =>
-        i === 0 && c === 0 ? templates.access : accessLike(templates.access, readsClinicId(c), resident, i % 4 === 0 ? {} : { grants: [] }),
-      );
+      const mine = clinicsOf(i, clinics).map((c) => (i === 0 && c === 0 ? templates.access : accessLike(templates.access, readsClinicId(c), resident, i % 4 === 0 ? {} : { grants: [] })));
       access.push(...mine.filter((a) => a !== templates.access));
       const view = viewLike(templates.view, templates.access, resident, mine);
       if (i === 0) {

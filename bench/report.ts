@@ -88,12 +88,7 @@ export function writeResults(report: object): string {
 const fmt = (n: number | null | undefined, digits = 1): string => (n === null || n === undefined ? 'not measured' : n.toFixed(digits));
 
 /** The stdout table: every run, then every figure with its target. */
-export function table(opts: {
-  title: string;
-  runs: Array<{ name: string; result: LoadResult }>;
-  figures: Figures;
-  notes: string[];
-}): string {
+export function table(opts: { title: string; runs: Array<{ name: string; result: LoadResult }>; figures: Figures; notes: string[] }): string {
   const lines: string[] = [opts.title, ''];
   lines.push('run                             in flight    ops/s   p50 ms   p99 ms p99.9 ms  errors');
   for (const { name, result: r } of opts.runs) {

@@ -93,7 +93,7 @@ function requireViewFormat(template: Document, templateAccess: Document): void {
   // The template must hold a grant, or the grants' shape goes unchecked.
   if (!Array.isArray(grants) || grants.length === 0) throw new Error('bench: the template resident view holds no grant; seed one through the API');
   for (const g of grants) if (!sameKeys(g, VIEW_GRANT_FIELDS)) throw format(`a grant has ${Object.keys(g).join(', ')}, not ${VIEW_GRANT_FIELDS.join(', ')}`);
-  if (!isDeepStrictEqual(entry, viewEntryOf(templateAccess))) throw format('the entry is not the access document\'s approval, grants and version');
+  if (!isDeepStrictEqual(entry, viewEntryOf(templateAccess))) throw format("the entry is not the access document's approval, grants and version");
   checkedViews.set(template, templateAccess);
 }
 
@@ -105,7 +105,7 @@ function requireViewFormat(template: Document, templateAccess: Document): void {
  */
 export function viewLike(template: Document, templateAccess: Document, resident: string, accesses: Document[]): Document {
   requireViewFormat(template, templateAccess);
-  for (const a of accesses) if (a.resident !== resident) throw new Error('bench: viewLike was given another resident\'s access document');
+  for (const a of accesses) if (a.resident !== resident) throw new Error("bench: viewLike was given another resident's access document");
   return { ...template, _id: resident, clinics: Object.fromEntries(accesses.map((a) => [String(a.clinicId), viewEntryOf(a)])) };
 }
 

@@ -87,8 +87,7 @@ export function benchServiceEnv(authEnv: Record<string, string>, overrides: Reco
 }
 
 /** The Kafka topics a service with `env` uses (deleted at the end of a run). */
-export const topicsOf = (env: Record<string, string>): string[] =>
-  [env.KAFKA_ACCESS_TOPIC, env.KAFKA_SETTINGS_TOPIC, env.REGISTER_TOPIC].filter((t): t is string => Boolean(t));
+export const topicsOf = (env: Record<string, string>): string[] => [env.KAFKA_ACCESS_TOPIC, env.KAFKA_SETTINGS_TOPIC, env.REGISTER_TOPIC].filter((t): t is string => Boolean(t));
 
 let built: Promise<number> | null = null;
 

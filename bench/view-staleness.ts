@@ -13,8 +13,7 @@ import { GENERAL_CASE_TYPE } from './writes';
 export const STALENESS_BLOCK = 3;
 
 /** Cloned clinics (the template when there is none) at which the staleness step approves. */
-export const stalenessClinics = (clinics: number): string[] =>
-  clinics > 1 ? Array.from({ length: Math.min(4, clinics - 1) }, (_, n) => readsClinicId(n + 1)) : [READS_TEMPLATE_CLINIC];
+export const stalenessClinics = (clinics: number): string[] => (clinics > 1 ? Array.from({ length: Math.min(4, clinics - 1) }, (_, n) => readsClinicId(n + 1)) : [READS_TEMPLATE_CLINIC]);
 
 export interface ViewStaleness {
   /** Approve answer → first allowed check, as a load result (one op per sample; concurrency = workers). */
@@ -75,9 +74,10 @@ export async function measureViewStaleness(opts: {
       const answeredAt = nowUs();
       for (let attempt = 1; ; attempt++) {
         checks++;
-        const allowed = await opts.eservice
-          .checkEntitlement({ personalIdentityNumber: resident, clinicId, caseTypeId: GENERAL_CASE_TYPE.id, consistencyToken: '' })
-          .then((a) => a.allowed, (error: unknown) => (failed(error), false));
+        const allowed = await opts.eservice.checkEntitlement({ personalIdentityNumber: resident, clinicId, caseTypeId: GENERAL_CASE_TYPE.id, consistencyToken: '' }).then(
+          (a) => a.allowed,
+          (error: unknown) => (failed(error), false),
+        );
         const waited = nowUs() - answeredAt;
         if (allowed) {
           if (attempt === 1) seenAtFirstCheck++;

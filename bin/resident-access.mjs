@@ -11,6 +11,8 @@ try {
 } catch {
   entry = '../dist/cli/main.js';
 }
-require(entry).run(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+require(entry)
+  .run(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -44,10 +44,7 @@ export function collectNumbers(root) {
       .split('\n')
       .forEach((line, i) => line.trim() && add(line.trim(), `${relative(root, file)}:${i + 1}`));
   }
-  const sources = [
-    ...filesUnder(join(root, 'test'), (f) => f.endsWith('.ts')),
-    ...filesUnder(join(root, 'src'), (f) => /\.(test|arbitrary)\.ts$/.test(f)),
-  ];
+  const sources = [...filesUnder(join(root, 'test'), (f) => f.endsWith('.ts')), ...filesUnder(join(root, 'src'), (f) => /\.(test|arbitrary)\.ts$/.test(f))];
   for (const file of sources) {
     readFileSync(file, 'utf8')
       .split('\n')

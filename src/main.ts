@@ -118,9 +118,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const kafka = buildKafka(config.kafka, logger);
   const topic = (name: string) => ({ name, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor });
   const accessPublisher = new KafkaEventPublisher<AccessChanged>(kafka, topic(config.kafka.accessTopic), (e) => toAccessMessages(e, config.events));
-  const settingsPublisher = new KafkaEventPublisher<ClinicSettingsChanged>(kafka, topic(config.kafka.settingsTopic), (e) => [
-    toSettingsCloudEventMessage(e, config.events),
-  ]);
+  const settingsPublisher = new KafkaEventPublisher<ClinicSettingsChanged>(kafka, topic(config.kafka.settingsTopic), (e) => [toSettingsCloudEventMessage(e, config.events)]);
 
   let grpcHealth: Awaited<ReturnType<typeof startGrpcServer>>['health'] | null = null;
   const health = new HealthMonitor(
@@ -213,19 +211,27 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const accessLog = await MongoAccessLog.in(db, config.accessLog);
   const pseudonymOf = (resident: string) => residentPseudonym(config.events.pseudonymSecret, `access-log|${resident}`);
   const recordReads = makeReadRecorder({ log: accessLog, pseudonymOf, clock, retentionDays: config.accessLog.retentionDays });
-  const retention = new RetentionPurge(await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION, REQUEST_IDS_COLLECTION]), clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' }));
+  const retention = new RetentionPurge(
+    await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION, REQUEST_IDS_COLLECTION]),
+    clock,
+    config.retention.purgeIntervalMs,
+    logger.child({ component: 'retention' }),
+  );
   const readDeps = { access: repository, accessQueries, clinics, register, jobs, clock, recordReads, pageTokens };
 
   const handlers = {
-    residentAccess: residentAccessHandlers({
-      approveResident: makeApproveResident(accessDeps),
-      removeApproval: makeRemoveApproval(accessDeps),
-      removeApprovals: makeRemoveApprovals({ jobs, clinics, runner: bulkRemovals, clock }),
-      grantCaseType: makeGrantCaseType(accessDeps),
-      changeGrant: makeChangeGrant(accessDeps),
-      removeGrant: makeRemoveGrant(accessDeps),
-      staffQueries: makeStaffQueries(readDeps),
-    }, tokens),
+    residentAccess: residentAccessHandlers(
+      {
+        approveResident: makeApproveResident(accessDeps),
+        removeApproval: makeRemoveApproval(accessDeps),
+        removeApprovals: makeRemoveApprovals({ jobs, clinics, runner: bulkRemovals, clock }),
+        grantCaseType: makeGrantCaseType(accessDeps),
+        changeGrant: makeChangeGrant(accessDeps),
+        removeGrant: makeRemoveGrant(accessDeps),
+        staffQueries: makeStaffQueries(readDeps),
+      },
+      tokens,
+    ),
     clinicSettings: clinicSettingsHandlers(settingsCommands, makeSettingsQueries({ clinics }), tokens),
     entitlements: entitlementHandlers(
       makeEntitlementQueries({ views, settings: settingsCopy, access: repository, projection, tokens, clock, consistencyWaitMs: config.reads.consistencyWaitMs, recordReads }),
@@ -270,13 +276,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger,
     observer: metrics.registerConsumer,
   });
-  const expiry = new ExpiryWorker(
-    makeExpireGrants({ ...changeDeps, ids }),
-    clock,
-    config.expiry,
-    metrics,
-    logger.child({ component: 'expiry' }),
-  );
+  const expiry = new ExpiryWorker(makeExpireGrants({ ...changeDeps, ids }), clock, config.expiry, metrics, logger.child({ component: 'expiry' }));
   await health.start();
   relay.start();
   settingsRelay.start();
@@ -300,9 +300,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         const sweepsPaused = Promise.all([withdrawals.stop(), bulkRemovals.stop(), republishRunner.stop()]);
         await server.shutdown(config.shutdownGraceMs);
         // Every answered read's entry is stored before the database connection goes.
-        const accessLogStored = accessLog.close(config.shutdownGraceMs).catch((error: unknown) =>
-          logger.error({ err: error }, 'access log entries could not be stored before stopping'),
-        );
+        const accessLogStored = accessLog.close(config.shutdownGraceMs).catch((error: unknown) => logger.error({ err: error }, 'access log entries could not be stored before stopping'));
         await registerConsumer.stop();
         await Promise.all([sweepsPaused, expiry.stop(), retention.stop(), accessLogStored]);
         await Promise.all([relay.stop(), settingsRelay.stop(), settingsCopy.stop()]);

@@ -21,8 +21,7 @@ export async function seedDemoClinic({ root, address, adminToken, clinicId = DEM
   const client = new residentaccess.v1.ClinicSettingsService(address, credentials.createInsecure());
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${adminToken}`);
-  const call = (method, request) =>
-    new Promise((resolve, reject) => client[method](request, metadata, (e, r) => (e ? reject(e) : resolve(r))));
+  const call = (method, request) => new Promise((resolve, reject) => client[method](request, metadata, (e, r) => (e ? reject(e) : resolve(r))));
   try {
     for (const caseType of CASE_TYPES) {
       await call('PutCaseType', { clinicId, caseType, requestId: `demo-seed:case-type:${caseType.id}` });

@@ -40,9 +40,7 @@ export async function publishResidents({ brokers, topic = DEFAULT_REGISTER_TOPIC
       await producer.send({
         topic,
         acks: -1,
-        messages: residents
-          .slice(start, start + BATCH_SIZE)
-          .map((r) => ({ key: r.personalIdentityNumber, value: JSON.stringify(r) })),
+        messages: residents.slice(start, start + BATCH_SIZE).map((r) => ({ key: r.personalIdentityNumber, value: JSON.stringify(r) })),
       });
     }
   } finally {

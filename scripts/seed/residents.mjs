@@ -5,8 +5,28 @@
 const MALE_GIVEN_NAMES = ['Erik', 'Lars', 'Karl', 'Anders', 'Johan', 'Per', 'Nils', 'Mikael', 'Olof', 'Oskar', 'Hugo', 'Elias', 'William', 'Ali', 'Gustav', 'Axel'];
 const FEMALE_GIVEN_NAMES = ['Anna', 'Maria', 'Eva', 'Karin', 'Kristina', 'Ingrid', 'Sara', 'Emma', 'Elin', 'Maja', 'Astrid', 'Wilma', 'Linnea', 'Fatima', 'Sofia', 'Märta'];
 const FAMILY_NAMES = [
-  'Andersson', 'Johansson', 'Karlsson', 'Nilsson', 'Eriksson', 'Larsson', 'Olsson', 'Persson', 'Svensson', 'Gustafsson',
-  'Pettersson', 'Jonsson', 'Lindberg', 'Lindqvist', 'Lundgren', 'Sjöberg', 'Holm', 'Åberg', 'Öberg', 'Ek', 'Hassan', 'Nguyen',
+  'Andersson',
+  'Johansson',
+  'Karlsson',
+  'Nilsson',
+  'Eriksson',
+  'Larsson',
+  'Olsson',
+  'Persson',
+  'Svensson',
+  'Gustafsson',
+  'Pettersson',
+  'Jonsson',
+  'Lindberg',
+  'Lindqvist',
+  'Lundgren',
+  'Sjöberg',
+  'Holm',
+  'Åberg',
+  'Öberg',
+  'Ek',
+  'Hassan',
+  'Nguyen',
 ];
 
 /** Real region (län) and municipality (kommun) codes; a municipality code starts with its region's. */

@@ -44,9 +44,7 @@ async function main(argv) {
         const st = s[name];
         if (!st) continue; // postgresql: not chosen and not running
         healthy &&= st.answering;
-        const state = !st.running
-          ? 'not running'
-          : `running (pid ${st.pid}), ${st.answering ? 'answering' : 'NOT answering'}`;
+        const state = !st.running ? 'not running' : `running (pid ${st.pid}), ${st.answering ? 'answering' : 'NOT answering'}`;
         out(`${pad(name)} ${state}  ${st.address}`);
       }
       for (const [name, inst] of Object.entries(s.instances)) out(`${pad('instance')} ${name} running (pid ${inst.pid})`);

@@ -35,9 +35,7 @@ const EDITS = [
   },
   {
     file: 'internal/backends/postgresql/query.go',
-    from:
-      '\t\tcase float64, string, types.ObjectID, bool, time.Time, int32, int64:\n' +
-      '\t\t\tif f, a := filterEqual(p, key, v, keyOperator); f != "" {\n',
+    from: '\t\tcase float64, string, types.ObjectID, bool, time.Time, int32, int64:\n' + '\t\t\tif f, a := filterEqual(p, key, v, keyOperator); f != "" {\n',
     to:
       '\t\tcase float64, string, types.ObjectID, bool, time.Time, int32, int64:\n' +
       '\t\t\t// Patched by resident-access scripts/stack: `_id` by the `_id_` index (filterIDEqual).\n' +
@@ -51,8 +49,8 @@ const EDITS = [
     from: '// filterEqual returns the proper SQL filter with arguments that filters documents\n',
     to:
       '// filterIDEqual is added by resident-access scripts/stack. For {_id: <string|ObjectID>} it\n' +
-      '// returns `_jsonb->\'_id\' = $n`: metadata.IDColumn is the expression of the unique `_id_` index,\n' +
-      '// and `=` is what a B-tree index serves (filterEqual\'s `@>` is always a sequential scan).\n' +
+      "// returns `_jsonb->'_id' = $n`: metadata.IDColumn is the expression of the unique `_id_` index,\n" +
+      "// and `=` is what a B-tree index serves (filterEqual's `@>` is always a sequential scan).\n" +
       '// For these values `=` and `@>` select the same rows, as an `_id` is never an array.\n' +
       'func filterIDEqual(p *metadata.Placeholder, rootKey string, v any) (string, []any) {\n' +
       '\tif rootKey != "_id" {\n' +
@@ -119,6 +117,9 @@ export function patchFerretDBSource(srcDir) {
     const p = path.join(srcDir, file);
     const source = fs.readFileSync(p, 'utf8');
     if (count(source, from) !== 1) fail(file, `line ${JSON.stringify(from.trim())}`);
-    fs.writeFileSync(p, source.replace(from, () => to));
+    fs.writeFileSync(
+      p,
+      source.replace(from, () => to),
+    );
   }
 }

@@ -49,7 +49,11 @@ function mainStack(opts = {}) {
   };
 }
 
-const splitBrokers = (s) => s.split(',').map((b) => b.trim()).filter(Boolean);
+const splitBrokers = (s) =>
+  s
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 
 /** Installs both servers, and PostgreSQL for the postgresql backend (no-op when already installed). */
 export async function install({ root, log, env = process.env } = {}) {
@@ -125,8 +129,7 @@ async function stopAllInstances({ root } = {}) {
       const pg = instancePostgresDirs(root, name);
       if (readPid(pg.pidFile) !== null) {
         const pid = ownedPid(pg.pidFile, pg.dataDir);
-        out[`instance ${name} postgresql`] =
-          pid === null ? 'not running' : await terminate(pid, { graceMs: 30_000, stopSignal: 'SIGINT', group: false });
+        out[`instance ${name} postgresql`] = pid === null ? 'not running' : await terminate(pid, { graceMs: 30_000, stopSignal: 'SIGINT', group: false });
         removePidFile(pg.pidFile);
         fs.rmSync(`${pg.pidFile}.settings`, { force: true });
       }

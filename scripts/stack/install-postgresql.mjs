@@ -81,11 +81,9 @@ async function packagesToFetch() {
   const wanted = [`postgresql-${POSTGRES_MAJOR}`];
   const seen = new Set(wanted);
   for (let i = 0; i < wanted.length; i += 1) {
-    const { stdout } = await run(
-      'apt-cache',
-      ['depends', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', wanted[i]],
-      { maxBuffer: 1 << 20 },
-    );
+    const { stdout } = await run('apt-cache', ['depends', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', wanted[i]], {
+      maxBuffer: 1 << 20,
+    });
     for (const m of stdout.matchAll(/^\s*\|?Depends: ([^<\s]+)/gm)) {
       const dep = m[1].replace(/:any$/, '');
       if (seen.has(dep) || !dep.startsWith('lib') || SKIP.has(dep)) continue;

@@ -61,14 +61,7 @@ listener.name.sasl_ssl.ssl.keystore.password=${keystorePassword}
 `;
 }
 
-const JVM_OPTS = [
-  '-Xms128m',
-  '-Xmx512m',
-  '-XX:+UseG1GC',
-  '-XX:MaxGCPauseMillis=20',
-  '-XX:+ExitOnOutOfMemoryError',
-  '-Djava.awt.headless=true',
-];
+const JVM_OPTS = ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true'];
 
 // Kafka's own Uuid avoids ids whose base64 starts with "-" (they read like CLI flags).
 function newClusterId() {
@@ -118,11 +111,11 @@ export function createKafkaInstance(opts) {
     const clusterId = newClusterId();
     toLogger(opts.log)(`${label}: formatting storage (cluster id ${clusterId})`);
     // --standalone: this node is the sole voter of a dynamic (KIP-853) quorum.
-    await runCommand(
-      'java',
-      java('kafka.tools.StorageTool', ['format', '--cluster-id', clusterId, '--config', config, '--standalone', ...scramUsers()]),
-      { cwd: dirs.home, env: process.env, logFile: dirs.logFile },
-    );
+    await runCommand('java', java('kafka.tools.StorageTool', ['format', '--cluster-id', clusterId, '--config', config, '--standalone', ...scramUsers()]), {
+      cwd: dirs.home,
+      env: process.env,
+      logFile: dirs.logFile,
+    });
   }
 
   const server = createServer({

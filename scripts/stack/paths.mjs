@@ -9,9 +9,7 @@ export const DEFAULT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 
 export function layout(root = DEFAULT_ROOT) {
   const local = path.join(root, '.local');
-  const cache = process.env.RESIDENT_ACCESS_CACHE_DIR
-    ? path.resolve(process.env.RESIDENT_ACCESS_CACHE_DIR)
-    : path.join(local, 'cache');
+  const cache = process.env.RESIDENT_ACCESS_CACHE_DIR ? path.resolve(process.env.RESIDENT_ACCESS_CACHE_DIR) : path.join(local, 'cache');
   return {
     root,
     local,

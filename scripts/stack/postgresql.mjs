@@ -20,8 +20,7 @@ const run = promisify(execFile);
 // (a cache or a clone under /root) needs to be readable by another user.
 const NOBODY = 65534;
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
-const wrap = (cmd, args) =>
-  isRoot() ? { cmd: 'unshare', args: ['--user', `--map-user=${NOBODY}`, `--map-group=${NOBODY}`, '--', cmd, ...args] } : { cmd, args };
+const wrap = (cmd, args) => (isRoot() ? { cmd: 'unshare', args: ['--user', `--map-user=${NOBODY}`, `--map-group=${NOBODY}`, '--', cmd, ...args] } : { cmd, args });
 
 let userNamespaceChecked = false;
 async function checkUserNamespace() {
@@ -60,9 +59,7 @@ export function createPostgresInstance(opts) {
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     say(`${label}: creating a database cluster in ${dataDir}`);
     const opt = { cwd: dirs.home, env: env(), logFile: dirs.logFile };
-    const initdb = wrap(bin('initdb'), [
-      '-D', tmp, '-U', POSTGRES_USER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions',
-    ]);
+    const initdb = wrap(bin('initdb'), ['-D', tmp, '-U', POSTGRES_USER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions']);
     await runCommand(initdb.cmd, initdb.args, opt);
     const single = wrap(bin('postgres'), ['--single', '-D', tmp, '-c', 'unix_socket_directories=', '-c', 'jit=off', 'postgres']);
     await runCommand(single.cmd, single.args, { ...opt, input: `CREATE DATABASE ${POSTGRES_DATABASE};\n` });
@@ -98,15 +95,22 @@ export function createPostgresInstance(opts) {
     },
     command: () => {
       const c = wrap(bin('postgres'), [
-        '-D', dataDir,
-        '-p', String(port),
-        '-c', `listen_addresses=${HOST}`,
-        '-c', 'unix_socket_directories=',
-        '-c', 'jit=off',
-        '-c', 'max_connections=120',
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-c',
+        `listen_addresses=${HOST}`,
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'jit=off',
+        '-c',
+        'max_connections=120',
         // No flush per commit, as the SQLite backend (synchronous=normal) and MongoDB's default
         // write concern: durable if a process dies, not the machine; a local stand-in.
-        '-c', 'synchronous_commit=off',
+        '-c',
+        'synchronous_commit=off',
       ]);
       return { ...c, cwd: dirs.home, env: env() };
     },

@@ -77,9 +77,7 @@ export async function spawnDetached({ cmd, args, env, cwd, logFile, pidFile }) {
     const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
     await new Promise((resolve, reject) => {
       child.once('spawn', resolve);
-      child.once('error', (err) =>
-        reject(err.code === 'ENOENT' ? new Error(`${cmd} not found on PATH`) : err),
-      );
+      child.once('error', (err) => reject(err.code === 'ENOENT' ? new Error(`${cmd} not found on PATH`) : err));
     });
     child.unref();
     writeFileAtomic(pidFile, `${child.pid}\n`);
@@ -194,9 +192,7 @@ export async function runCommand(cmd, args, { cwd, env, logFile, input }) {
   try {
     const code = await new Promise((resolve, reject) => {
       const child = spawn(cmd, args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', fd, fd] });
-      child.once('error', (err) =>
-        reject(err.code === 'ENOENT' ? new Error(`${cmd} not found on PATH`) : err),
-      );
+      child.once('error', (err) => reject(err.code === 'ENOENT' ? new Error(`${cmd} not found on PATH`) : err));
       if (input !== undefined) {
         child.stdin.on('error', () => {}); // a child that exits early fails by its exit code
         child.stdin.end(input);

@@ -3,17 +3,7 @@
 import fs from 'node:fs';
 import { toLogger } from './log.mjs';
 import { isPortFree } from './ports.mjs';
-import {
-  isAlive,
-  killNow,
-  logTail as readLogTail,
-  ownedPid,
-  readPid,
-  removePidFile,
-  spawnDetached,
-  terminate,
-  withLock,
-} from './process.mjs';
+import { isAlive, killNow, logTail as readLogTail, ownedPid, readPid, removePidFile, spawnDetached, terminate, withLock } from './process.mjs';
 import { waitUntil } from './wait.mjs';
 
 /**
@@ -112,10 +102,7 @@ export function createServer(spec) {
       // A server that never became healthy is stopped, so the next `up` starts clean.
       if (result.reason === 'timeout') await terminate(p, { graceMs: 5_000, ...stopHow });
       clearPid();
-      const why =
-        result.reason === 'exited'
-          ? 'exited during start-up'
-          : `did not answer within ${Math.round(startTimeoutMs / 1000)} s (stopped it)`;
+      const why = result.reason === 'exited' ? 'exited during start-up' : `did not answer within ${Math.round(startTimeoutMs / 1000)} s (stopped it)`;
       throw new Error(`${label} ${why}. Last 40 lines of ${dirs.logFile}:\n${tail}`);
     });
   }

@@ -43,7 +43,8 @@ export function postgresAnswers({ host, port, user, database, timeoutMs = 1500 }
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (ok) socket.end(Buffer.from([0x58, 0, 0, 0, 4])); // Terminate, so the server logs no EOF
+      if (ok)
+        socket.end(Buffer.from([0x58, 0, 0, 0, 4])); // Terminate, so the server logs no EOF
       else socket.destroy();
       resolve(ok);
     };

@@ -29,19 +29,23 @@ export async function installGoTool({ name, pkg, version, about, root, log }) {
   if (isInstalled(bin, stamp)) return bin;
   fs.mkdirSync(L.bin, { recursive: true });
   // The lock sits in the shared cache: clones sharing it must not build into one file at once.
-  return withLock(path.join(L.bin, `.${name}.lock`), async () => {
-    if (isInstalled(bin, stamp)) return bin;
-    say(`${name}: building ${pkg}@${version} with go (first use only; ${about})`);
-    const logFile = path.join(L.local, 'logs', `install-${name}.log`);
-    fs.rmSync(stampOf(bin), { force: true });
-    const env = { ...process.env, GOBIN: L.bin, GO111MODULE: 'on', GOFLAGS: '-buildvcs=false' };
-    try {
-      await runCommand('go', ['install', '-trimpath', `${pkg}@${version}`], { cwd: L.root, env, logFile });
-    } catch (error) {
-      throw new Error(`${name}: could not build ${pkg}@${version} (${error.message}); see ${logFile}`);
-    }
-    fs.writeFileSync(stampOf(bin), stamp);
-    say(`${name}: installed ${bin}`);
-    return bin;
-  }, { timeoutMs: 30 * 60_000 }); // a build on a busy machine may take a while; wait for it rather than fail
+  return withLock(
+    path.join(L.bin, `.${name}.lock`),
+    async () => {
+      if (isInstalled(bin, stamp)) return bin;
+      say(`${name}: building ${pkg}@${version} with go (first use only; ${about})`);
+      const logFile = path.join(L.local, 'logs', `install-${name}.log`);
+      fs.rmSync(stampOf(bin), { force: true });
+      const env = { ...process.env, GOBIN: L.bin, GO111MODULE: 'on', GOFLAGS: '-buildvcs=false' };
+      try {
+        await runCommand('go', ['install', '-trimpath', `${pkg}@${version}`], { cwd: L.root, env, logFile });
+      } catch (error) {
+        throw new Error(`${name}: could not build ${pkg}@${version} (${error.message}); see ${logFile}`);
+      }
+      fs.writeFileSync(stampOf(bin), stamp);
+      say(`${name}: installed ${bin}`);
+      return bin;
+    },
+    { timeoutMs: 30 * 60_000 },
+  ); // a build on a busy machine may take a while; wait for it rather than fail
 }

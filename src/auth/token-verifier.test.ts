@@ -33,19 +33,16 @@ beforeAll(async () => {
 const staffClaims = { clinic_roles: { [CLINIC]: ['staff'] } };
 
 function sign(claims: JWTPayload = staffClaims, edit: (jwt: SignJWT) => SignJWT = (jwt) => jwt, key: KeyLike | Uint8Array = privateKey, alg = 'ES256') {
-  const jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg, kid: 'key-1' })
-    .setSubject('staff-1')
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime('5m');
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg, kid: 'key-1' }).setSubject('staff-1').setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('5m');
   return edit(jwt).sign(key);
 }
 
 /** Expects a rejection with `reason` whose message and detail never echo the token. */
 async function expectRejected(header: string | undefined, reason: AuthError['reason'], detail?: RegExp, using = verifier) {
-  const error = await using.verify(header).then(() => null, (e: unknown) => e);
+  const error = await using.verify(header).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AuthError);
   expect((error as AuthError).reason).toBe(reason);
   if (detail) expect((error as AuthError).detail).toMatch(detail);

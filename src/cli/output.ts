@@ -1,8 +1,7 @@
 /** A Timestamp as proto-loader gives it. */
 type Timestamp = { seconds: number | string; nanos: number };
 
-const isTimestamp = (v: unknown): v is Timestamp =>
-  typeof v === 'object' && v !== null && Object.keys(v).length === 2 && 'seconds' in v && 'nanos' in v;
+const isTimestamp = (v: unknown): v is Timestamp => typeof v === 'object' && v !== null && Object.keys(v).length === 2 && 'seconds' in v && 'nanos' in v;
 
 /** The response for --json: timestamps as ISO text, everything else as the protobuf fields are named. */
 export function plain(value: unknown): unknown {

@@ -11,10 +11,18 @@ const positiveInt = z.coerce.number().int().positive();
 const brokerList = z
   .string()
   .min(1)
-  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port[,host:port...]')).min(1));
 
-const flag = z.enum(['true', 'false'], 'must be true or false').default('false').transform((v) => v === 'true');
+const flag = z
+  .enum(['true', 'false'], 'must be true or false')
+  .default('false')
+  .transform((v) => v === 'true');
 const filePath = z.string().min(1).optional();
 
 export const configSchema = z.object({
@@ -34,8 +42,14 @@ export const configSchema = z.object({
   GRPC_MAX_CONNECTION_IDLE_MS: positiveInt.default(300000),
   GRPC_MAX_CONNECTION_AGE_MS: positiveInt.default(1800000),
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: positiveInt.default(30000),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017'),
-  MONGODB_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('resident_access'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI')
+    .default('mongodb://127.0.0.1:27017'),
+  MONGODB_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/)
+    .default('resident_access'),
   MONGODB_TLS: flag,
   MONGODB_TLS_CA_FILE: filePath,
   MONGODB_TLS_CERT_KEY_FILE: filePath,
@@ -53,8 +67,14 @@ export const configSchema = z.object({
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD_FILE: filePath,
-  KAFKA_ACCESS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('resident-access.access-changed.v1'),
-  KAFKA_SETTINGS_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('resident-access.clinic-settings-changed.v1'),
+  KAFKA_ACCESS_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/)
+    .default('resident-access.access-changed.v1'),
+  KAFKA_SETTINGS_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/)
+    .default('resident-access.clinic-settings-changed.v1'),
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(3),
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(-1).default(-1),
   CLOUDEVENTS_SOURCE: z.string().min(1).default('/resident-access'),
@@ -83,7 +103,10 @@ export const configSchema = z.object({
   METRICS_PORT: port.default(9464),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000),
   SHUTDOWN_GRACE_MS: positiveInt.default(10000),
-  REGISTER_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('population-register.residents.v1'),
+  REGISTER_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/)
+    .default('population-register.residents.v1'),
   REGISTER_CONSUMER_GROUP: z.string().min(1).default('resident-access.register'),
   AUTH_MODE: z.enum(['jwt', 'development']).default('jwt'),
   AUTH_ISSUER: z.string().min(1).optional(),
@@ -91,7 +114,12 @@ export const configSchema = z.object({
   AUTH_ALGORITHMS: z
     .string()
     .default('ES256')
-    .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'])).min(1)),
   AUTH_JWKS_URL: z.string().url().optional(),
   AUTH_PUBLIC_KEY: z.string().min(1).optional(),
@@ -249,9 +277,7 @@ export interface Config {
   /** How long a request id (per clinic and caller) is remembered for retries (AIP-155). */
   requests: { retentionMs: number };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
-  auth:
-    | { mode: 'development' }
-    | { mode: 'jwt'; issuer: string; audience: string; algorithms: string[]; jwksUrl?: string; publicKeyPem?: string };
+  auth: { mode: 'development' } | { mode: 'jwt'; issuer: string; audience: string; algorithms: string[]; jwksUrl?: string; publicKeyPem?: string };
   metrics: { host: string; port: number };
   healthCheckIntervalMs: number;
   shutdownGraceMs: number;
@@ -264,9 +290,7 @@ export interface Config {
 export const knownVariables = Object.keys(configSchema.shape);
 
 /** The variables with no default: every deployment must set them. */
-export const requiredVariables = knownVariables.filter(
-  (name) => configSchema.shape[name as keyof Env].safeParse(undefined).success === false,
-);
+export const requiredVariables = knownVariables.filter((name) => configSchema.shape[name as keyof Env].safeParse(undefined).success === false);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,11 +1,4 @@
-import {
-  etagOf,
-  type AccessChangeCause as DomainCause,
-  type AccessChanged,
-  type ChangeStamp,
-  type Grant,
-  type ResidentAccess,
-} from '../domain/access/resident-access';
+import { etagOf, type AccessChangeCause as DomainCause, type AccessChanged, type ChangeStamp, type Grant, type ResidentAccess } from '../domain/access/resident-access';
 import * as access from '../gen/residentaccess/v1/access';
 import * as events from '../gen/residentaccess/v1/events';
 

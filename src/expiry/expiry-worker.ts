@@ -61,7 +61,10 @@ export class ExpiryWorker {
     const now = this.clock.now();
     const { due, ended } = await this.expire(now, this.settings.batchSize);
     if (ended.length > 0) {
-      this.observer.grantsExpired(ended.length, ended.map((g) => (now.getTime() - g.endsAt!.getTime()) / 1000));
+      this.observer.grantsExpired(
+        ended.length,
+        ended.map((g) => (now.getTime() - g.endsAt!.getTime()) / 1000),
+      );
       this.logger.info({ grants: ended.length, accesses: due }, 'grants expired');
     }
     return due;
@@ -72,5 +75,4 @@ export class ExpiryWorker {
     const nextMidnight = startOfStockholmDay(addDays(stockholmDate(now), 1)).getTime();
     return Math.max(0, Math.min(this.settings.pollIntervalMs, nextMidnight - now.getTime()));
   }
-
 }

@@ -2,14 +2,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import { REDACTED, scrubDeep, scrubString } from './personal-data-scrub';
 
 /** Field names that hold personal identity numbers anywhere in a log object. */
-const PERSONAL_FIELDS = [
-  'personalIdentityNumber',
-  'personal_identity_number',
-  'resident',
-  'residents',
-  'personalIdentityNumbers',
-  'personal_identity_numbers',
-];
+const PERSONAL_FIELDS = ['personalIdentityNumber', 'personal_identity_number', 'resident', 'residents', 'personalIdentityNumbers', 'personal_identity_numbers'];
 const redactPaths = PERSONAL_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
 
 /**

@@ -3,8 +3,7 @@
  * YYMMDD (day 01-31, or 61-91), an optional - or +, four digits. Broad on purpose, since a false hit
  * costs a log detail and a miss leaks personal data; the date shape keeps HSA-ids readable.
  */
-const PERSONAL_NUMBER_SHAPE =
-  /(?<!\d)(?:\d{2})?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])[-+]?\d{4}(?!\d)/g;
+const PERSONAL_NUMBER_SHAPE = /(?<!\d)(?:\d{2})?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])[-+]?\d{4}(?!\d)/g;
 
 export const REDACTED = '[redacted]';
 

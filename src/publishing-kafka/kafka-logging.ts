@@ -11,8 +11,9 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /** Routes kafkajs' own logs through the service's redacting logger instead of the console. */
 export function kafkaLogCreator(logger: Logger): logCreator {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
-  return () => ({ level, log }) => {
-    const { message, ...extra } = log;
-    kafkaLogger[levels[level] ?? 'debug']({ namespace: log.namespace, ...extra }, message);
-  };
+  return () =>
+    ({ level, log }) => {
+      const { message, ...extra } = log;
+      kafkaLogger[levels[level] ?? 'debug']({ namespace: log.namespace, ...extra }, message);
+    };
 }

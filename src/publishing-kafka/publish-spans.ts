@@ -58,4 +58,3 @@ export function endPublishSpans(spans: readonly Span[], error?: unknown): void {
 export function sendUntraced<T>(send: () => Promise<T>): Promise<T> {
   return context.with(suppressTracing(context.active()), send);
 }
-

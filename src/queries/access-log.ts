@@ -15,14 +15,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The reads that are logged, by their RPC name. */
 export type ResidentRead =
-  | 'LookupResident'
-  | 'GetResidentAccess'
-  | 'ListResidents'
-  | 'ListClinicAuditEntries'
-  | 'ListResidentAuditEntries'
-  | 'ListEntitlements'
-  | 'CheckEntitlement'
-  | 'InspectResident';
+  'LookupResident' | 'GetResidentAccess' | 'ListResidents' | 'ListClinicAuditEntries' | 'ListResidentAuditEntries' | 'ListEntitlements' | 'CheckEntitlement' | 'InspectResident';
 
 /** What allowed a read: a staff role at the read's clinic, or the e-service's scope. */
 export const byRole = (role: Role): string => `role:${role}`;
@@ -43,13 +36,7 @@ export interface AccessLogDeps {
  * entry fails the read (UNAVAILABLE), so no read is answered that the log could not take.
  */
 export function makeReadRecorder(deps: AccessLogDeps) {
-  return async function recordReads(
-    principal: Principal,
-    read: ResidentRead,
-    authority: string,
-    clinicId: string | null,
-    residents: Iterable<string>,
-  ): Promise<void> {
+  return async function recordReads(principal: Principal, read: ResidentRead, authority: string, clinicId: string | null, residents: Iterable<string>): Promise<void> {
     const at = deps.clock.now();
     const expiresAt = new Date(at.getTime() + deps.retentionDays * DAY_MS);
     const entries = [...new Set(residents)].map((resident) => ({
@@ -74,8 +61,7 @@ export interface AccessLogPage {
 }
 
 type Position = { t: string; i: string };
-const isPosition = (a: unknown): a is Position =>
-  typeof a === 'object' && a !== null && typeof (a as Position).t === 'string' && typeof (a as Position).i === 'string';
+const isPosition = (a: unknown): a is Position => typeof a === 'object' && a !== null && typeof (a as Position).t === 'string' && typeof (a as Position).i === 'string';
 
 /**
  * "Who looked at me": a resident's access log, newest first. The resident e-service (entitlements

@@ -31,7 +31,17 @@ export function fromRepublishJob(job: RepublishJob): JobSummary {
 
 function fromBulkRemoval(job: BulkRemovalJob): JobSummary {
   const scope = job.residents ? `${job.residents.length} listed residents` : 'all approved residents';
-  return { id: job.id, kind: 'BULK_REMOVAL', clinicId: job.clinicId, changed: job.removed, unchanged: job.unchanged, actor: job.actor, startedAt: job.startedAt, finishedAt: job.finishedAt, scope };
+  return {
+    id: job.id,
+    kind: 'BULK_REMOVAL',
+    clinicId: job.clinicId,
+    changed: job.removed,
+    unchanged: job.unchanged,
+    actor: job.actor,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    scope,
+  };
 }
 
 /** A withdrawal is kept only while pending, without counts: it shows as running, counts 0. */

@@ -19,8 +19,7 @@ export interface AuditPage {
 }
 
 type Position = { t: string; e: string };
-const isPosition = (a: unknown): a is Position =>
-  typeof a === 'object' && a !== null && typeof (a as Position).t === 'string' && typeof (a as Position).e === 'string';
+const isPosition = (a: unknown): a is Position => typeof a === 'object' && a !== null && typeof (a as Position).t === 'string' && typeof (a as Position).e === 'string';
 
 /** Reading the audit trail: administrators by clinic, the resident e-service by resident. */
 export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSettingsRepository; clock: Clock; recordReads: RecordReads; pageTokens: PageTokens }) {

@@ -79,13 +79,17 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
       return { home, entries };
     }
     // The view lags the token (its write failed, or a crash came between): the access document is the truth.
-    await waitFor(async () => {
-      const stored = await deps.access.find(token.clinicId, number.value);
-      if (!stored || stored.access.version < token.version) return false;
-      entries.set(token.clinicId, viewEntryOf(stored.access));
-      void deps.projection.changed(stored.access);
-      return true;
-    }, deps.consistencyWaitMs, signal);
+    await waitFor(
+      async () => {
+        const stored = await deps.access.find(token.clinicId, number.value);
+        if (!stored || stored.access.version < token.version) return false;
+        entries.set(token.clinicId, viewEntryOf(stored.access));
+        void deps.projection.changed(stored.access);
+        return true;
+      },
+      deps.consistencyWaitMs,
+      signal,
+    );
     await settingsRead;
     return { home, entries };
   };
@@ -110,14 +114,7 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
       return result.sort((a, b) => byCodeUnits(a.clinicId, b.clinicId));
     },
 
-    async checkEntitlement(
-      principal: Principal,
-      written: string,
-      clinicId: string,
-      caseTypeId: string,
-      token?: string,
-      signal?: AbortSignal,
-    ): Promise<Entitlement | null> {
+    async checkEntitlement(principal: Principal, written: string, clinicId: string, caseTypeId: string, token?: string, signal?: AbortSignal): Promise<Entitlement | null> {
       const { number, consistency } = readInput(principal, written, token, (v) => {
         v.add(clinicIdViolation(clinicId));
         v.add(caseTypeIdViolation(caseTypeId));

@@ -58,10 +58,7 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       await clinicForStaff(deps.clinics, principal, clinicId);
       signal?.throwIfAborted();
       // The entry is written while the register is read; the answer waits for both.
-      const [registered] = await Promise.all([
-        deps.register.find(resident),
-        deps.recordReads(principal, 'LookupResident', byRole('staff'), clinicId, [resident]),
-      ]);
+      const [registered] = await Promise.all([deps.register.find(resident), deps.recordReads(principal, 'LookupResident', byRole('staff'), clinicId, [resident])]);
       return {
         personalIdentityNumber: resident,
         name: displayName(registered),
@@ -75,10 +72,7 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       signal?.throwIfAborted();
       await clinicForStaff(deps.clinics, principal, clinicId);
       signal?.throwIfAborted();
-      const [stored] = await Promise.all([
-        deps.access.find(clinicId, resident),
-        deps.recordReads(principal, 'GetResidentAccess', byRole('staff'), clinicId, [resident]),
-      ]);
+      const [stored] = await Promise.all([deps.access.find(clinicId, resident), deps.recordReads(principal, 'GetResidentAccess', byRole('staff'), clinicId, [resident])]);
       return stored?.access ?? emptyAccess(clinicId, resident);
     },
 
@@ -108,14 +102,10 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       const shown = page.slice(0, limit);
       signal?.throwIfAborted();
       const residents = shown.map((a) => a.resident);
-      const [names] = await Promise.all([
-        deps.register.findMany(residents),
-        deps.recordReads(principal, 'ListResidents', byRole('staff'), request.clinicId, residents),
-      ]);
+      const [names] = await Promise.all([deps.register.findMany(residents), deps.recordReads(principal, 'ListResidents', byRole('staff'), request.clinicId, residents)]);
       return {
         residents: shown.map((access) => ({ access, name: displayName(names.get(access.resident)) })),
-        nextPageToken:
-          page.length > limit ? deps.pageTokens.encode(shown[shown.length - 1]!.resident, { clinicId: request.clinicId, ...filter }) : '',
+        nextPageToken: page.length > limit ? deps.pageTokens.encode(shown[shown.length - 1]!.resident, { clinicId: request.clinicId, ...filter }) : '',
       };
     },
 

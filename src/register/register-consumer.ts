@@ -131,10 +131,7 @@ export class RegisterConsumer {
     if (parsed.kind === 'skip') {
       this.tally.skipped += 1;
       // Reason, field and position only: the message itself holds a personal identity number.
-      this.log.warn(
-        { reason: parsed.reason, field: parsed.field, partition, offset: message.offset, skipped: this.tally.skipped },
-        'register message skipped',
-      );
+      this.log.warn({ reason: parsed.reason, field: parsed.field, partition, offset: message.offset, skipped: this.tally.skipped }, 'register message skipped');
       return;
     }
     const { register } = this.options;

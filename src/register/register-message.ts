@@ -12,22 +12,9 @@ export interface RegisterState extends RegisteredResident {
 }
 
 /** Field names only: a reason is logged, so it must never carry a value from the message. */
-export type SkipReason =
-  | 'missing-key'
-  | 'invalid-key'
-  | 'invalid-json'
-  | 'not-an-object'
-  | 'number-does-not-match-key'
-  | 'invalid-field';
+export type SkipReason = 'missing-key' | 'invalid-key' | 'invalid-json' | 'not-an-object' | 'number-does-not-match-key' | 'invalid-field';
 
-export type RegisterField =
-  | 'givenName'
-  | 'familyName'
-  | 'protectedIdentity'
-  | 'regionCode'
-  | 'municipalityCode'
-  | 'registeredAt'
-  | 'deregistered';
+export type RegisterField = 'givenName' | 'familyName' | 'protectedIdentity' | 'regionCode' | 'municipalityCode' | 'registeredAt' | 'deregistered';
 
 export type RegisterMessage =
   | { kind: 'state'; state: RegisterState }
@@ -43,8 +30,7 @@ const MUNICIPALITY_CODE = /^\d{4}$/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const MAX_NAME_LENGTH = 200;
 
-const skip = (reason: SkipReason, field?: RegisterField): RegisterMessage =>
-  field ? { kind: 'skip', reason, field } : { kind: 'skip', reason };
+const skip = (reason: SkipReason, field?: RegisterField): RegisterMessage => (field ? { kind: 'skip', reason, field } : { kind: 'skip', reason });
 
 const text = (bytes: Bytes): string | null => (bytes == null ? null : bytes.toString());
 

@@ -225,5 +225,4 @@ export class OutboxRelay<E extends OutboxEvent> {
       throw error;
     }
   }
-
 }

@@ -1,6 +1,14 @@
 import type { Collection, Filter } from 'mongodb';
 import { emptyAccess, type AccessChanged, type ResidentAccess } from '../domain/access/resident-access';
-import { RECENT_REQUESTS_KEPT, type AccessChange, type AccessRepository, type AccessSelection, type RequestOutcome, type SaveResult, type StoredAccess } from '../domain/ports/access-repository';
+import {
+  RECENT_REQUESTS_KEPT,
+  type AccessChange,
+  type AccessRepository,
+  type AccessSelection,
+  type RequestOutcome,
+  type SaveResult,
+  type StoredAccess,
+} from '../domain/ports/access-repository';
 import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
 import { combined, type DocumentUpdate, type DocumentWriter } from './document-writer';
 import { isDuplicateKey, translateMongoError, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
@@ -40,28 +48,18 @@ export class MongoAccessRepository implements AccessRepository {
 
   find(clinicId: string, resident: string): Promise<StoredAccess | null> {
     return withStorageErrors(async () => {
-      const doc = await this.collection.findOne(
-        { _id: accessDocumentId(clinicId, resident) },
-        { projection: { outbox: 0, relayLease: 0 } },
-      );
+      const doc = await this.collection.findOne({ _id: accessDocumentId(clinicId, resident) }, { projection: { outbox: 0, relayLease: 0 } });
       if (!doc) return null;
       return { access: toResidentAccess(doc), recentRequests: doc.recentRequests ?? [], revision: doc.revision ?? 0 };
     });
   }
 
-  save(
-    access: ResidentAccess,
-    expectedRevision: number | null,
-    change: AccessChanged | null,
-    outcome: RequestOutcome,
-  ): Promise<SaveResult> {
+  save(access: ResidentAccess, expectedRevision: number | null, change: AccessChanged | null, outcome: RequestOutcome): Promise<SaveResult> {
     // The event keeps the trace of the call that made it, for its publication to continue.
     const event = change && withTraceContext(change);
     return withChangeWriteErrors(() =>
       this.writer.exclusive(this.collection, accessDocumentId(access.clinicId, access.resident), () =>
-        expectedRevision === null
-          ? this.insert(access, event, outcome)
-          : this.update(access, expectedRevision, event, outcome),
+        expectedRevision === null ? this.insert(access, event, outcome) : this.update(access, expectedRevision, event, outcome),
       ),
     );
   }
@@ -90,12 +88,7 @@ export class MongoAccessRepository implements AccessRepository {
     }
   }
 
-  private async update(
-    access: ResidentAccess,
-    expectedRevision: number,
-    event: AccessChanged | null,
-    outcome: RequestOutcome,
-  ): Promise<SaveResult> {
+  private async update(access: ResidentAccess, expectedRevision: number, event: AccessChanged | null, outcome: RequestOutcome): Promise<SaveResult> {
     const id = accessDocumentId(access.clinicId, access.resident);
     let before: AccessDocument | null = null;
     const saved = await this.writer.update(this.collection, id, expectedRevision, (current) => {
@@ -109,7 +102,11 @@ export class MongoAccessRepository implements AccessRepository {
   /** Tells this instance's relay the stored event when the write gave it the lease. */
   private handOver(id: string, event: AccessChanged, before: Pick<AccessDocument, 'relayLease'> & { outbox?: readonly AccessChanged[] }): void {
     if (!this.relay || !('relayLease' in this.leaseFor(before.relayLease))) return;
-    this.relay.handOver(id, event, (before.outbox ?? []).map((e) => e.version));
+    this.relay.handOver(
+      id,
+      event,
+      (before.outbox ?? []).map((e) => e.version),
+    );
   }
 
   saveAll(changes: readonly AccessChange[]): Promise<SaveResult[]> {
@@ -138,7 +135,10 @@ export class MongoAccessRepository implements AccessRepository {
   findDue(now: Date, limit: number): Promise<StoredAccess[]> {
     return withStorageErrors(async () => {
       const readAtMs = Date.now();
-      const docs = await this.collection.find({ nextEndsAt: { $lte: now } }).limit(limit).toArray();
+      const docs = await this.collection
+        .find({ nextEndsAt: { $lte: now } })
+        .limit(limit)
+        .toArray();
       return docs.map((doc) => storedFrom(doc, readAtMs));
     });
   }

@@ -3,12 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClinicSettings } from '../domain/clinic/clinic-settings';
 import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import { RECENT_REQUESTS_KEPT, type SaveResult } from '../domain/ports/access-repository';
-import type {
-  ClinicSettingsRepository,
-  PendingWithdrawal,
-  SettingsOutcome,
-  StoredSettings,
-} from '../domain/ports/clinic-settings-repository';
+import type { ClinicSettingsRepository, PendingWithdrawal, SettingsOutcome, StoredSettings } from '../domain/ports/clinic-settings-repository';
 import { toSettings, type ClinicDocument } from './clinic-document';
 import { combined, type DocumentWriter } from './document-writer';
 import { isDuplicateKey, withChangeWriteErrors, withStorageErrors } from './mongo-errors';

@@ -3,7 +3,11 @@ import { DomainError } from '../domain/errors/domain-error';
 import { withChangeWriteErrors, withStorageErrors } from './mongo-errors';
 
 const failingWith = (error: Error) => () => Promise.reject(error);
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'no error', (e: unknown) => (e instanceof DomainError ? e.code : (e as Error).name));
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no error',
+    (e: unknown) => (e instanceof DomainError ? e.code : (e as Error).name),
+  );
 
 describe('storage errors', () => {
   it('a lost connection during a change write leaves the outcome unknown, with the driver reason as cause', async () => {

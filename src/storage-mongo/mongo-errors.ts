@@ -7,12 +7,7 @@ export function isDuplicateKey(error: unknown): boolean {
 
 /** Connection-level failures become STORAGE_UNAVAILABLE (retryable); anything else stays unknown. */
 export function translateMongoError(error: unknown): unknown {
-  if (
-    error instanceof MongoNetworkError ||
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoNotConnectedError ||
-    error instanceof MongoTopologyClosedError
-  ) {
+  if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError || error instanceof MongoNotConnectedError || error instanceof MongoTopologyClosedError) {
     // The driver's reason (host and port, never data) stays on the error for the service's log.
     return Object.assign(new DomainError('STORAGE_UNAVAILABLE', 'the database is unavailable; retry later'), { cause: error });
   }

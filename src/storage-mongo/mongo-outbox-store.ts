@@ -65,10 +65,7 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
       const remaining = doc.outbox.filter((event) => event.version > claimed.version);
       if (doc.version === claimed.version && remaining.length === 0 && !doc.outboxPending) return { morePending: false };
       const lease = doc.relayLease?.owner === owner ? null : doc.relayLease;
-      const result = await this.collection.updateOne(
-        { _id: claimed.documentId, version: doc.version },
-        outboxLeftWith(remaining, lease),
-      );
+      const result = await this.collection.updateOne({ _id: claimed.documentId, version: doc.version }, outboxLeftWith(remaining, lease));
       if (result.matchedCount === 1) return { morePending: remaining.length > 0 };
     }
     return { morePending: true };

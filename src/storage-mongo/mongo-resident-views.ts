@@ -123,7 +123,10 @@ export class MongoResidentViews implements ResidentViews {
       });
       const retry = new Set<number>();
       if (inserts.length > 0) {
-        const failed = await insertNew(this.views, inserts.map((i) => i.doc));
+        const failed = await insertNew(
+          this.views,
+          inserts.map((i) => i.doc),
+        );
         for (const k of failed) retry.add(inserts[k]!.index);
       }
       if (updates.length > 0) {

@@ -19,13 +19,15 @@ export class MongoUnpublishedEvents implements UnpublishedEvents {
   ofResident(resident: string, clinicIds: readonly string[]): Promise<UnpublishedOfResident> {
     return withStorageErrors(async () => {
       if (clinicIds.length === 0) return { count: 0, oldest: null };
-      const docs = await this.collection
-        .find({ _id: { $in: clinicIds.map((c) => accessDocumentId(c, resident)) }, outboxPending: true }, { projection: { outbox: 1 } })
-        .toArray();
+      const docs = await this.collection.find({ _id: { $in: clinicIds.map((c) => accessDocumentId(c, resident)) }, outboxPending: true }, { projection: { outbox: 1 } }).toArray();
       const waiting = await Promise.all(
         docs.map(async (d) => {
           const outbox = d.outbox ?? [];
-          const publishedUpTo = (await this.published.newestOf(d._id, outbox.map((e) => e.version))) ?? 0;
+          const publishedUpTo =
+            (await this.published.newestOf(
+              d._id,
+              outbox.map((e) => e.version),
+            )) ?? 0;
           return outbox.filter((e) => e.version > publishedUpTo);
         }),
       );

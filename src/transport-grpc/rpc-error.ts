@@ -52,9 +52,7 @@ function build(
   retryAfterMs?: number,
   info: DomainError['info'] = {},
 ): Partial<ServiceError> {
-  const details = [
-    { typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`, value: Buffer.from(ErrorInfo.encode({ reason, domain, metadata: { ...info } }).finish()) },
-  ];
+  const details = [{ typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`, value: Buffer.from(ErrorInfo.encode({ reason, domain, metadata: { ...info } }).finish()) }];
   if (violations.length > 0) {
     const badRequest = BadRequest.encode({
       fieldViolations: violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason })),

@@ -23,9 +23,7 @@ export function serverCredentials(tls: GrpcTls | null): ListeningCredentials {
     privateKeyFile: tls.keyFile,
     refreshIntervalMs: tls.reloadIntervalMs,
   });
-  const clientCa = tls.clientCaFile
-    ? new experimental.FileWatcherCertificateProvider({ caCertificateFile: tls.clientCaFile, refreshIntervalMs: tls.reloadIntervalMs })
-    : null;
+  const clientCa = tls.clientCaFile ? new experimental.FileWatcherCertificateProvider({ caCertificateFile: tls.clientCaFile, refreshIntervalMs: tls.reloadIntervalMs }) : null;
   // grpc-js names its first parameter the CA provider, but uses it as the identity provider (1.14).
   const credentials = experimental.createCertificateProviderServerCredentials(identity, clientCa, clientCa !== null);
   return {

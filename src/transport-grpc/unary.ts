@@ -41,11 +41,7 @@ export interface UnaryDeps {
  * cancellation handed to the use case as an AbortSignal. A call that ends early is answered (and
  * logged) at once; its work stops at its next step and is logged again when it has.
  */
-export function unary<Req, Res>(
-  rpc: RpcName,
-  handler: UnaryHandler<Req, Res>,
-  deps: UnaryDeps,
-): handleUnaryCall<Req, Res> {
+export function unary<Req, Res>(rpc: RpcName, handler: UnaryHandler<Req, Res>, deps: UnaryDeps): handleUnaryCall<Req, Res> {
   // The service's full name is also the ErrorInfo domain of its errors.
   const { method, service } = rpc;
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {

@@ -9,9 +9,7 @@ import type { FieldViolation } from '../domain/errors/domain-error';
  * docs/consistency.md). A token names no resident: it carries a keyed tag of the number, so a
  * token used for another resident is refused instead of being waited for in vain.
  */
-export type ConsistencyToken =
-  | { kind: 'access'; clinicId: string; version: number; residentTag: string }
-  | { kind: 'settings'; clinicId: string; version: number };
+export type ConsistencyToken = { kind: 'access'; clinicId: string; version: number; residentTag: string } | { kind: 'settings'; clinicId: string; version: number };
 
 const PREFIX = 'ct1';
 const FIELD = 'consistency_token';

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  ApproveResidentRequest,
-  GrantCaseTypeRequest,
-} from '../../src/gen/residentaccess/v1/resident_access_service';
+import type { ApproveResidentRequest, GrantCaseTypeRequest } from '../../src/gen/residentaccess/v1/resident_access_service';
 import { aClinicId, aResident } from './identity';
 
 export function anApproveResidentRequest(overrides: Partial<ApproveResidentRequest> = {}): ApproveResidentRequest {

@@ -22,8 +22,7 @@ describe('ApproveResident', () => {
   const request = (overrides = {}) => anApproveResidentRequest({ clinicId, ...overrides });
   const approve = (r = request()) => staff.approveResident(r);
   const documentOf = (resident: string) => sut.access.findOne({ _id: `${clinicId}|${resident}` });
-  const eventsOf = (resident: string) =>
-    sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber?: string })?.personalIdentityNumber === resident);
+  const eventsOf = (resident: string) => sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber?: string })?.personalIdentityNumber === resident);
   /**
    * A later change of the same resident: its event shares the key, hence the partition, so once it
    * has arrived every earlier event of that resident has too.

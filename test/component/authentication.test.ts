@@ -49,8 +49,7 @@ describe('authentication', () => {
   const rpcs = () => [
     {
       name: 'GetResidentAccess (staff)',
-      call: (authorization: string | null) =>
-        callWith(sut.clients.residentAccess, 'getResidentAccess', { clinicId, personalIdentityNumber: resident }, authorization),
+      call: (authorization: string | null) => callWith(sut.clients.residentAccess, 'getResidentAccess', { clinicId, personalIdentityNumber: resident }, authorization),
       claims: (): TestTokenOverrides => ({ sub: 'staff-1', clinics: [clinicId], roles: ['staff'] }),
       passes: (response: unknown) => expect(response).toMatchObject({ access: { clinicId, personalIdentityNumber: resident, version: 1 } }),
     },
@@ -114,7 +113,14 @@ describe('authentication', () => {
         new UnsecuredJWT({ ...claims }).setSubject(claims.sub!).setIssuer(TEST_ISSUER).setAudience(TEST_AUDIENCE).setExpirationTime('5m').encode(),
         await token({ notBefore: 120 }),
         // A signed token whose payload was changed afterwards.
-        withPayload(valid, { sub: 'intruder', clinic_roles: { [aClinicId()]: ['staff', 'admin'] }, scope: 'resident-access:entitlements', iss: TEST_ISSUER, aud: TEST_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 }),
+        withPayload(valid, {
+          sub: 'intruder',
+          clinic_roles: { [aClinicId()]: ['staff', 'admin'] },
+          scope: 'resident-access:entitlements',
+          iss: TEST_ISSUER,
+          aud: TEST_AUDIENCE,
+          exp: Math.floor(Date.now() / 1000) + 600,
+        }),
         // The development wildcard can never come in a token.
         await token({ clinics: ['*'] }),
       ];

@@ -23,8 +23,7 @@ describe('ChangeGrant and RemoveGrant', () => {
   });
 
   const documentOf = (resident: string) => sut.access.findOne({ _id: `${clinicId}|${resident}` });
-  const eventsOf = (resident: string) =>
-    sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber?: string })?.personalIdentityNumber === resident);
+  const eventsOf = (resident: string) => sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber?: string })?.personalIdentityNumber === resident);
   const relayCaughtUp = () => caughtUp(sut, staff, clinicId);
   /** A resident holding restricted-1 until further notice (version 1). */
   const givenGrant = async (resident = aResident()) => {

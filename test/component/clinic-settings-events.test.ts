@@ -31,7 +31,12 @@ describe('clinic-settings-changed events', () => {
     ]);
     expect(events[1]!.value).toMatchObject({ actor: 'admin-1', settings: { clinicId, serviceArea: { regionCode: '01', municipalityCodes: ['0180'] } } });
     expect(events[2]!.headers).toMatchObject({ ce_type: 'se.residentaccess.v1.ClinicSettingsChanged', ce_subject: `clinics/${clinicId}` });
-    const cloudEvent = CloudEventsKafka.toEvent({ key: events[2]!.key, headers: events[2]!.headers, body: JSON.stringify(events[2]!.value), value: JSON.stringify(events[2]!.value) } as never) as unknown as { validate(): boolean };
+    const cloudEvent = CloudEventsKafka.toEvent({
+      key: events[2]!.key,
+      headers: events[2]!.headers,
+      body: JSON.stringify(events[2]!.value),
+      value: JSON.stringify(events[2]!.value),
+    } as never) as unknown as { validate(): boolean };
     expect(cloudEvent.validate()).toBe(true);
 
     await new Promise((r) => setTimeout(r, 1000));

@@ -61,9 +61,7 @@ describe('ClinicSettingsService', () => {
   const residentOf = (e: ConsumedEvent) => (e.value.access as { personalIdentityNumber?: string } | undefined)?.personalIdentityNumber;
   const clinicOf = (e: ConsumedEvent) => (e.value.access as { clinicId?: string } | undefined)?.clinicId;
   const withdrawalEventsOf = (clinicId: string, resident: string) =>
-    sut.events.events.filter(
-      (e) => clinicOf(e) === clinicId && residentOf(e) === resident && e.value.cause === 'ACCESS_CHANGE_CAUSE_CASE_TYPE_WITHDRAWN',
-    );
+    sut.events.events.filter((e) => clinicOf(e) === clinicId && residentOf(e) === resident && e.value.cause === 'ACCESS_CHANGE_CAUSE_CASE_TYPE_WITHDRAWN');
   /** A later event, published after, proves the relay ran past everything before it. */
   const relayCaughtUp = async (clinicId: string) => {
     const marker = anApproveResidentRequest({ clinicId });
@@ -193,11 +191,7 @@ describe('ClinicSettingsService', () => {
       ['no service area at all', undefined, [['service_area', 'REQUIRED']]],
       ['no region', area({ regionCode: '', municipalityCodes: [] }), [['service_area.region_code', 'INVALID_REGION_CODE']]],
       ['a region that does not exist', area({ regionCode: '26', municipalityCodes: [] }), [['service_area.region_code', 'INVALID_REGION_CODE']]],
-      [
-        'a municipality outside the region',
-        area({ regionCode: '01', municipalityCodes: ['0180', '1280'] }),
-        [['service_area.municipality_codes[1]', 'INVALID_MUNICIPALITY_CODE']],
-      ],
+      ['a municipality outside the region', area({ regionCode: '01', municipalityCodes: ['0180', '1280'] }), [['service_area.municipality_codes[1]', 'INVALID_MUNICIPALITY_CODE']]],
       ['min_age above max_age', area({ minAge: 40, maxAge: 20 }), [['service_area.max_age', 'INVALID_AGE_RANGE']]],
       [
         'everything wrong at once',
@@ -364,15 +358,10 @@ describe('ClinicSettingsService', () => {
       return { clinicId, elsewhere, first, second, approvedOnly };
     }
 
-    async function expectWithdrawn(
-      given: Awaited<ReturnType<typeof clinicWithGrants>>,
-      requestId: string,
-    ): Promise<void> {
+    async function expectWithdrawn(given: Awaited<ReturnType<typeof clinicWithGrants>>, requestId: string): Promise<void> {
       const { clinicId, elsewhere, first, second, approvedOnly } = given;
       for (const resident of [first, second]) {
-        const [event] = await sut.events.waitFor(
-          (e) => clinicOf(e) === clinicId && residentOf(e) === resident && e.value.cause === 'ACCESS_CHANGE_CAUSE_CASE_TYPE_WITHDRAWN',
-        );
+        const [event] = await sut.events.waitFor((e) => clinicOf(e) === clinicId && residentOf(e) === resident && e.value.cause === 'ACCESS_CHANGE_CAUSE_CASE_TYPE_WITHDRAWN');
         expect(event!.value).toMatchObject({ actor: 'admin-1', requestId });
         const grants = (event!.value.access as { grants?: { caseTypeId: string }[] }).grants ?? [];
         expect(grants.map((g) => g.caseTypeId)).not.toContain('secret');

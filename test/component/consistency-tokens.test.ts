@@ -62,7 +62,14 @@ describe('consistency tokens', () => {
       await staff.removeGrant({ ...change(), caseTypeId: 'restricted-1' }),
       await staff.removeApproval(change()),
     ];
-    expect(accessResponses.map((r) => [r.changed, r.access!.version])).toEqual([[true, 1], [false, 1], [true, 2], [true, 3], [true, 4], [true, 5]]);
+    expect(accessResponses.map((r) => [r.changed, r.access!.version])).toEqual([
+      [true, 1],
+      [false, 1],
+      [true, 2],
+      [true, 3],
+      [true, 4],
+      [true, 5],
+    ]);
     const tags = new Set<string>();
     for (const { consistencyToken, access } of accessResponses) {
       const [prefix, kind, tokenClinic, version, tag] = partsOf(consistencyToken);
@@ -95,7 +102,9 @@ describe('consistency tokens', () => {
 
     await expect(check(resident, clinicId, 'restricted-1', token)).resolves.toEqual({ allowed: true, reason: GRANT, untilDate: '' });
     await expect(check(tenDigitForm(resident), clinicId, 'general', token)).resolves.toEqual({ allowed: true, reason: APPROVED, untilDate: '' });
-    await expect(list(resident, token)).resolves.toEqual([{ clinicId, caseTypes: [expect.objectContaining({ caseTypeId: 'general' }), expect.objectContaining({ caseTypeId: 'restricted-1' })] }]);
+    await expect(list(resident, token)).resolves.toEqual([
+      { clinicId, caseTypes: [expect.objectContaining({ caseTypeId: 'general' }), expect.objectContaining({ caseTypeId: 'restricted-1' })] },
+    ]);
   });
 
   it('a malformed token is INVALID_ARGUMENT naming consistency_token, never echoing the number', async () => {
@@ -131,7 +140,8 @@ describe('consistency tokens', () => {
       expectNoNumber(error, other);
     }
     // A settings token is about the clinic, so it serves any resident.
-    const settingsToken = (await (await sut.admin(clinicId)).putCaseType({ clinicId, caseType: { id: 'visit', name: 'Visit', restricted: false }, requestId: randomUUID(), etag: '' })).consistencyToken;
+    const settingsToken = (await (await sut.admin(clinicId)).putCaseType({ clinicId, caseType: { id: 'visit', name: 'Visit', restricted: false }, requestId: randomUUID(), etag: '' }))
+      .consistencyToken;
     await expect(check(resident, clinicId, 'visit', settingsToken)).resolves.toEqual({ allowed: true, reason: APPROVED, untilDate: '' });
   });
 

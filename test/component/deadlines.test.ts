@@ -75,7 +75,11 @@ describe('deadlines and cancellation reach the use cases', () => {
     expect(error.code).toBe(status.DEADLINE_EXCEEDED);
     // Without the signal the wait would run its 30 s and end NOT_YET_CONSISTENT.
     expect(await workOfEndedCall(sut, 'CheckEntitlement')).toEqual({ method: 'CheckEntitlement', outcome: 'DEADLINE_EXCEEDED' });
-    expect(sut.logs.entries.some((e) => e.msg === 'rpc' && (e.rpc as { method: string; status: string }).method === 'CheckEntitlement' && (e.rpc as { status: string }).status === 'DEADLINE_EXCEEDED')).toBe(true);
+    expect(
+      sut.logs.entries.some(
+        (e) => e.msg === 'rpc' && (e.rpc as { method: string; status: string }).method === 'CheckEntitlement' && (e.rpc as { status: string }).status === 'DEADLINE_EXCEEDED',
+      ),
+    ).toBe(true);
   });
 
   it('an ApproveResident whose deadline passes while its first read is under way writes nothing', async () => {

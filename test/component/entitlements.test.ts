@@ -11,8 +11,7 @@ import { registerResidents } from '../support/population-register';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
 
-const { ENTITLEMENT_REASON_APPROVED: APPROVED, ENTITLEMENT_REASON_GRANT: GRANT, ENTITLEMENT_REASON_SERVICE_AREA: SERVICE_AREA } =
-  EntitlementReason;
+const { ENTITLEMENT_REASON_APPROVED: APPROVED, ENTITLEMENT_REASON_GRANT: GRANT, ENTITLEMENT_REASON_SERVICE_AREA: SERVICE_AREA } = EntitlementReason;
 const NOT_ALLOWED = { allowed: false, reason: EntitlementReason.ENTITLEMENT_REASON_UNSPECIFIED, untilDate: '' };
 
 const general: CaseType = { id: 'general', name: 'General question', restricted: false };
@@ -39,8 +38,7 @@ function helpers(get: () => ServiceUnderTest) {
     await registerResidents(get().env, get().db, [{ personalIdentityNumber: number, regionCode, municipalityCode }]);
     return number;
   };
-  const approve = async (clinicId: string, resident: string) =>
-    (await get().staff(clinicId)).approveResident(anApproveResidentRequest({ clinicId, personalIdentityNumber: resident }));
+  const approve = async (clinicId: string, resident: string) => (await get().staff(clinicId)).approveResident(anApproveResidentRequest({ clinicId, personalIdentityNumber: resident }));
   const grant = async (clinicId: string, resident: string, caseTypeId: string, end: { untilDate: string } | { untilFurtherNotice: true }) =>
     (await get().staff(clinicId)).grantCaseType({
       ...aGrantCaseTypeRequest({ clinicId, personalIdentityNumber: resident, caseTypeId }),
@@ -61,8 +59,7 @@ describe('EntitlementService', () => {
     await sut.stop();
   });
   const { registered, approve, grant } = helpers(() => sut);
-  const check = (personalIdentityNumber: string, clinicId: string, caseTypeId: string) =>
-    eservice.checkEntitlement({ personalIdentityNumber, clinicId, caseTypeId });
+  const check = (personalIdentityNumber: string, clinicId: string, caseTypeId: string) => eservice.checkEntitlement({ personalIdentityNumber, clinicId, caseTypeId });
   const list = async (personalIdentityNumber: string) => (await eservice.listEntitlements({ personalIdentityNumber })).clinics;
 
   describe('APPROVED', () => {
@@ -275,11 +272,7 @@ describe('EntitlementService', () => {
     const clinicId = await sut.givenClinic();
     const resident = aResident();
     await approve(clinicId, resident);
-    const callers = [
-      await sut.staff(clinicId),
-      await sut.admin(clinicId),
-      sut.api(await signTestToken({ sub: 'resident-eservice', scope: 'resident-access:something-else' })),
-    ];
+    const callers = [await sut.staff(clinicId), await sut.admin(clinicId), sut.api(await signTestToken({ sub: 'resident-eservice', scope: 'resident-access:something-else' }))];
     for (const caller of callers) {
       for (const call of [
         () => caller.checkEntitlement({ personalIdentityNumber: resident, clinicId, caseTypeId: 'general' }),
@@ -327,8 +320,7 @@ describe('EntitlementService with a moving clock', () => {
     await sut.stop();
   });
   const { registered, grant } = helpers(() => sut);
-  const check = (personalIdentityNumber: string, clinicId: string, caseTypeId: string) =>
-    eservice.checkEntitlement({ personalIdentityNumber, clinicId, caseTypeId });
+  const check = (personalIdentityNumber: string, clinicId: string, caseTypeId: string) => eservice.checkEntitlement({ personalIdentityNumber, clinicId, caseTypeId });
   const listed = async (personalIdentityNumber: string) => (await eservice.listEntitlements({ personalIdentityNumber })).clinics;
 
   it.each([

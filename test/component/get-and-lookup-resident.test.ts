@@ -46,11 +46,7 @@ describe('reading residents: GetResidentAccess and LookupResident', () => {
 
     it('the whole access: approval and grants ordered by case type id, with dates and ends', async () => {
       const clinic = await sut.givenClinic({
-        caseTypes: [
-          ...CASE_TYPES,
-          { id: 'z-restricted', name: 'Last', restricted: true },
-          { id: 'a-restricted', name: 'First', restricted: true },
-        ],
+        caseTypes: [...CASE_TYPES, { id: 'z-restricted', name: 'Last', restricted: true }, { id: 'a-restricted', name: 'First', restricted: true }],
       });
       const asStaff = await sut.staff(clinic);
       const resident = aResident();

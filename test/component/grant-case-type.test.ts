@@ -28,8 +28,7 @@ describe('GrantCaseType', () => {
   const request = (overrides: Partial<GrantCaseTypeRequest> = {}) => aGrantCaseTypeRequest({ clinicId, ...overrides });
   const grant = (r = request()) => staff.grantCaseType(r);
   const documentOf = (resident: string) => sut.access.findOne({ _id: `${clinicId}|${resident}` });
-  const eventsOf = (resident: string) =>
-    sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber?: string })?.personalIdentityNumber === resident);
+  const eventsOf = (resident: string) => sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber?: string })?.personalIdentityNumber === resident);
   const relayCaughtUp = () => caughtUp(sut, staff, clinicId);
   /** The caller and the logs never see the number, in any written form. */
   const expectNoNumberIn = (error: ServiceError, resident: string) => {
@@ -221,17 +220,14 @@ describe('GrantCaseType', () => {
       expectNoNumberIn(error, r.personalIdentityNumber);
     });
 
-    it.each(['2099-02-30', '15/07/2099', '2099-7-15', '2099-07-15T00:00:00Z', ''])(
-      'a malformed date %j is INVALID_ARGUMENT with the violation until_date INVALID_DATE',
-      async (date) => {
-        const r = request(until(date));
-        const error = await failureOf(grant(r));
+    it.each(['2099-02-30', '15/07/2099', '2099-7-15', '2099-07-15T00:00:00Z', ''])('a malformed date %j is INVALID_ARGUMENT with the violation until_date INVALID_DATE', async (date) => {
+      const r = request(until(date));
+      const error = await failureOf(grant(r));
 
-        expect(error.code).toBe(status.INVALID_ARGUMENT);
-        expect(errorDetails(error).violations.map((v) => [v.field, v.reason])).toEqual([['until_date', 'INVALID_DATE']]);
-        expect(await documentOf(r.personalIdentityNumber)).toBeNull();
-      },
-    );
+      expect(error.code).toBe(status.INVALID_ARGUMENT);
+      expect(errorDetails(error).violations.map((v) => [v.field, v.reason])).toEqual([['until_date', 'INVALID_DATE']]);
+      expect(await documentOf(r.personalIdentityNumber)).toBeNull();
+    });
 
     it('a date whose end cannot be represented (9999-12-31) is INVALID_ARGUMENT, not INTERNAL; 9999-12-30 is accepted', async () => {
       const r = request(until('9999-12-31'));
@@ -261,9 +257,7 @@ describe('GrantCaseType', () => {
     it('reports every bad field at once, without echoing the number', async () => {
       const resident = aResident();
       const wrongCheckDigit = resident.slice(0, 11) + ((Number(resident[11]) + 1) % 10);
-      const error = await failureOf(
-        grant(request({ personalIdentityNumber: wrongCheckDigit, caseTypeId: 'not valid!', requestId: '', untilFurtherNotice: undefined })),
-      );
+      const error = await failureOf(grant(request({ personalIdentityNumber: wrongCheckDigit, caseTypeId: 'not valid!', requestId: '', untilFurtherNotice: undefined })));
 
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(errorDetails(error).violations.map((v) => [v.field, v.reason])).toEqual([

@@ -23,9 +23,7 @@ describe('grants end at 00:00 Europe/Stockholm after their until date', () => {
 
   const check = (resident: string) => eservice.checkEntitlement({ personalIdentityNumber: resident, clinicId, caseTypeId: 'restricted-1' });
   const expiredEvents = (resident: string) =>
-    sut.events.events.filter(
-      (e) => e.value.cause === 'ACCESS_CHANGE_CAUSE_GRANT_EXPIRED' && (e.value.access as { personalIdentityNumber: string }).personalIdentityNumber === resident,
-    );
+    sut.events.events.filter((e) => e.value.cause === 'ACCESS_CHANGE_CAUSE_GRANT_EXPIRED' && (e.value.access as { personalIdentityNumber: string }).personalIdentityNumber === resident);
 
   it.each([
     ['winter (UTC+1)', '2027-01-10T09:00:00Z', '2027-01-15', '2027-01-15T22:59:59Z', '2027-01-15T23:00:00Z'],

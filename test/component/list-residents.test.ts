@@ -46,10 +46,8 @@ describe('ListResidents', () => {
     staff = await sut.staff(clinicId);
     return clinicId;
   };
-  const approve = (clinicId: string, resident: string) =>
-    staff.approveResident(anApproveResidentRequest({ clinicId, personalIdentityNumber: resident }));
-  const grant = (clinicId: string, resident: string, caseTypeId: string) =>
-    staff.grantCaseType(aGrantCaseTypeRequest({ clinicId, personalIdentityNumber: resident, caseTypeId }));
+  const approve = (clinicId: string, resident: string) => staff.approveResident(anApproveResidentRequest({ clinicId, personalIdentityNumber: resident }));
+  const grant = (clinicId: string, resident: string, caseTypeId: string) => staff.grantCaseType(aGrantCaseTypeRequest({ clinicId, personalIdentityNumber: resident, caseTypeId }));
   const registered = (resident: string, overrides: Partial<ResidentDocument> = {}) =>
     sut.db.collection<ResidentDocument>(RESIDENTS_COLLECTION).insertOne({
       _id: resident,
@@ -140,9 +138,7 @@ describe('ListResidents', () => {
     await grant(clinicId, referralsOnly, 'referrals');
 
     expect(numbersOf((await list({ clinicId, approvedOnly: true })).residents)).toEqual(sorted([approvedOnly, approvedWithPrescriptions]));
-    expect(numbersOf((await list({ clinicId, caseTypeId: 'prescriptions' })).residents)).toEqual(
-      sorted([approvedWithPrescriptions, prescriptionsOnly]),
-    );
+    expect(numbersOf((await list({ clinicId, caseTypeId: 'prescriptions' })).residents)).toEqual(sorted([approvedWithPrescriptions, prescriptionsOnly]));
     expect(numbersOf((await list({ clinicId, caseTypeId: 'referrals' })).residents)).toEqual([referralsOnly]);
     expect(numbersOf((await list({ clinicId, approvedOnly: true, caseTypeId: 'prescriptions' })).residents)).toEqual([approvedWithPrescriptions]);
     expect((await list({ clinicId, caseTypeId: 'general' })).residents).toEqual([]);
@@ -203,11 +199,7 @@ describe('ListResidents', () => {
     // It is a good token of its own listing.
     await expect(list({ clinicId, pageSize: 1, pageToken: nextPageToken })).resolves.toMatchObject({ residents: [expect.anything()] });
 
-    const misuses: Partial<ListResidentsRequest>[] = [
-      { approvedOnly: true },
-      { caseTypeId: 'referrals' },
-      { clinicId: otherClinic },
-    ];
+    const misuses: Partial<ListResidentsRequest>[] = [{ approvedOnly: true }, { caseTypeId: 'referrals' }, { clinicId: otherClinic }];
     for (const misuse of misuses) {
       const error = await failureOf(list({ clinicId, pageSize: 1, pageToken: nextPageToken, ...misuse }, ofBoth));
       expect(error.code).toBe(status.INVALID_ARGUMENT);

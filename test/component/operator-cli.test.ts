@@ -90,7 +90,12 @@ describe('the operator CLI (AdminService)', () => {
 
     for (const resident of residents) {
       const [event] = await sut.events.waitFor((e) => residentOf(e) === resident && clinicOf(e) === clinicId && e.value.cause === 'ACCESS_CHANGE_CAUSE_REPUBLISHED');
-      expect(event!.value).toMatchObject({ version: 3, actor: 'operator-1', requestId, access: { approval: expect.anything(), grants: [{ caseTypeId: 'restricted-1', untilDate: '2099-12-31' }] } });
+      expect(event!.value).toMatchObject({
+        version: 3,
+        actor: 'operator-1',
+        requestId,
+        access: { approval: expect.anything(), grants: [{ caseTypeId: 'restricted-1', untilDate: '2099-12-31' }] },
+      });
     }
   });
 
@@ -124,7 +129,9 @@ describe('the operator CLI (AdminService)', () => {
   it('outbox shows the backlog of each outbox', async () => {
     // A document with an event waiting, as a command leaves it before the relay publishes.
     const since = new Date(Date.now() - 60_000);
-    await sut.db.collection('clinics').updateOne({ _id: clinicId } as never, { $set: { outboxPending: true, outboxSince: since, relayLease: { owner: 'elsewhere', until: new Date(Date.now() + 3_600_000) } } });
+    await sut.db
+      .collection('clinics')
+      .updateOne({ _id: clinicId } as never, { $set: { outboxPending: true, outboxSince: since, relayLease: { owner: 'elsewhere', until: new Date(Date.now() + 3_600_000) } } });
 
     const asJson = JSON.parse((await cli('outbox', '--json')).stdout);
     expect(asJson.outboxes.map((o: { name: string }) => o.name)).toEqual(['access', 'settings']);

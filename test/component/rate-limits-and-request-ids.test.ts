@@ -51,9 +51,7 @@ describe('per-caller rate limits and request ids in logs', () => {
     const eservice = apiOf(sut.clients, await signTestToken({ sub: 'eservice-hammering', scope: 'resident-access:entitlements' }));
     // More calls at once than the burst and a second's refill could serve.
     const calls = Array.from({ length: ENTITLEMENTS_BURST + 6 }, (_, i) =>
-      i % 2 === 0
-        ? eservice.listEntitlements({ personalIdentityNumber: aResident() })
-        : eservice.checkEntitlement({ personalIdentityNumber: aResident(), clinicId, caseTypeId: 'general' }),
+      i % 2 === 0 ? eservice.listEntitlements({ personalIdentityNumber: aResident() }) : eservice.checkEntitlement({ personalIdentityNumber: aResident(), clinicId, caseTypeId: 'general' }),
     );
     const outcomes = await Promise.allSettled(calls);
     const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason);

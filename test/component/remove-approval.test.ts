@@ -29,8 +29,7 @@ describe('RemoveApproval', () => {
     ...overrides,
   });
   const documentOf = (resident: string) => sut.access.findOne({ _id: `${clinicId}|${resident}` });
-  const eventsOf = (resident: string) =>
-    sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber?: string })?.personalIdentityNumber === resident);
+  const eventsOf = (resident: string) => sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber?: string })?.personalIdentityNumber === resident);
   const relayCaughtUp = () => caughtUp(sut, staff, clinicId);
   const givenApproved = async (resident = aResident()) => {
     const response = await staff.approveResident(anApproveResidentRequest({ clinicId, personalIdentityNumber: resident }));

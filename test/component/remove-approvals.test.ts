@@ -1,11 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../src/domain/ports/clock';
-import {
-  BulkRemovalState,
-  type BulkRemoval,
-  type RemoveApprovalsRequest,
-} from '../../src/gen/residentaccess/v1/resident_access_service';
+import { BulkRemovalState, type BulkRemoval, type RemoveApprovalsRequest } from '../../src/gen/residentaccess/v1/resident_access_service';
 import { aResident, tenDigitForm } from '../builders/identity';
 import { anApproveResidentRequest, aGrantCaseTypeRequest } from '../builders/requests';
 import type { ConsumedEvent } from '../support/event-consumer';
@@ -69,8 +65,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     admin = sut.api(await signTestToken({ sub: 'staff-1', clinics: [clinicId], roles: ['staff', 'admin'] }));
   });
 
-  const approve = (resident: string, at = clinicId, as = staff) =>
-    as.approveResident(anApproveResidentRequest({ clinicId: at, personalIdentityNumber: resident }));
+  const approve = (resident: string, at = clinicId, as = staff) => as.approveResident(anApproveResidentRequest({ clinicId: at, personalIdentityNumber: resident }));
   const listed = (residents: string[], overrides: Partial<RemoveApprovalsRequest> = {}): RemoveApprovalsRequest => ({
     clinicId,
     residents: { personalIdentityNumbers: residents },
@@ -91,7 +86,10 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
       (job) => job.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE,
       timeoutMs,
     ).catch((error: Error) => {
-      const failures = sut.logs.text().split('\n').filter((line) => line.includes(id) && line.includes('bulk removal failed'));
+      const failures = sut.logs
+        .text()
+        .split('\n')
+        .filter((line) => line.includes(id) && line.includes('bulk removal failed'));
       throw new Error(`${error.message}\nfailed runs logged: ${failures.length ? failures.join('\n') : 'none'}`);
     });
   /** Starts the job and follows it until it is done. */
@@ -106,8 +104,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     return doneJob(id);
   };
   const documentOf = (resident: string, at = clinicId) => sut.access.findOne({ _id: `${at}|${resident}` });
-  const removalsOf = (jobId: string) => (e: ConsumedEvent) =>
-    e.value.requestId === jobId && e.value.cause === 'ACCESS_CHANGE_CAUSE_APPROVAL_REMOVED';
+  const removalsOf = (jobId: string) => (e: ConsumedEvent) => e.value.requestId === jobId && e.value.cause === 'ACCESS_CHANGE_CAUSE_APPROVAL_REMOVED';
   const residentOf = (e: ConsumedEvent) => (e.value.access as { personalIdentityNumber: string }).personalIdentityNumber;
   /** Every event published before this call has been read. */
   const relayCaughtUp = () => relayCaughtUpAt(sut, staff, clinicId);
@@ -188,8 +185,15 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     // Start the job, and approve a new resident once the job is stored with its start time.
     const started = remove(request);
     const jobs = sut.db.collection<{ _id: string; startedAt: Date; finishedAt: Date | null }>('bulk_removals');
-    const job = await pollUntil(() => jobs.findOne({ _id: `${clinicId}|${request.requestId}` }), (j) => j !== null, 10_000);
-    await pollUntil(async () => Date.now(), (now) => now > job!.startedAt.getTime());
+    const job = await pollUntil(
+      () => jobs.findOne({ _id: `${clinicId}|${request.requestId}` }),
+      (j) => j !== null,
+      10_000,
+    );
+    await pollUntil(
+      async () => Date.now(),
+      (now) => now > job!.startedAt.getTime(),
+    );
     const lateComer = aResident();
     const late = await approve(lateComer);
     expect(late.changed).toBe(true);
@@ -229,8 +233,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
 
     const retry = (await remove(request)).bulkRemoval!;
     // The same request with the numbers in another order and written form is the same request.
-    const reordered = (await remove({ ...request, residents: { personalIdentityNumbers: [...residents].reverse().map(tenDigitForm) } }))
-      .bulkRemoval!;
+    const reordered = (await remove({ ...request, residents: { personalIdentityNumbers: [...residents].reverse().map(tenDigitForm) } })).bulkRemoval!;
 
     expect(retry).toEqual(done);
     expect(reordered).toEqual(done);
@@ -394,7 +397,9 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
       expect((await documentOf(resident))?.approval).not.toBeNull();
       // Another clinic is not held up.
       const otherClinic = await sut.givenClinic();
-      await expect(sut.api(await signTestToken({ sub: 'staff-1', clinics: [otherClinic], roles: ['staff', 'admin'] })).removeApprovals(all({ clinicId: otherClinic }))).resolves.toBeDefined();
+      await expect(
+        sut.api(await signTestToken({ sub: 'staff-1', clinics: [otherClinic], roles: ['staff', 'admin'] })).removeApprovals(all({ clinicId: otherClinic })),
+      ).resolves.toBeDefined();
     });
 
     it('the same request joins the running job, whose end frees the clinic for the next', async () => {
@@ -412,7 +417,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
       expect(await running().findOne({ _id: clinicId })).toBeNull();
     });
 
-    it("a mark left by a finished job (its release lost in a crash) does not hold the clinic", async () => {
+    it('a mark left by a finished job (its release lost in a crash) does not hold the clinic', async () => {
       const resident = aResident();
       await approve(resident);
       const finishedId = await runningElsewhere([]);

@@ -33,8 +33,7 @@ describe('request ids: scoped per clinic and caller, remembered for REQUEST_ID_R
 
   const approve = (as: Api, resident: string, requestId: string, at = clinicId) =>
     as.approveResident(anApproveResidentRequest({ clinicId: at, personalIdentityNumber: resident, requestId }));
-  const removeApproval = (as: Api, resident: string, requestId = randomUUID()) =>
-    as.removeApproval({ clinicId, personalIdentityNumber: resident, requestId, etag: '' });
+  const removeApproval = (as: Api, resident: string, requestId = randomUUID()) => as.removeApproval({ clinicId, personalIdentityNumber: resident, requestId, etag: '' });
   const documentOf = (resident: string, at = clinicId) => sut.access.findOne({ _id: `${at}|${resident}` });
 
   it("one caller's request id neither replays nor blocks another caller's, at the same resident or another", async () => {

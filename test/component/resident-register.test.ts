@@ -76,8 +76,7 @@ describe('the resident register, fed from the population-register topic', () => 
       messages: messages.map(({ key, value }) => ({ key, value: value === null || typeof value === 'string' ? value : JSON.stringify(value) })),
     });
   const stored = (pin: string) => residents.findOne({ _id: pin });
-  const waitForCount = (name: keyof RegisterConsumer['counts'], atLeast: number) =>
-    eventually(() => expect(consumer.counts[name]).toBeGreaterThanOrEqual(atLeast));
+  const waitForCount = (name: keyof RegisterConsumer['counts'], atLeast: number) => eventually(() => expect(consumer.counts[name]).toBeGreaterThanOrEqual(atLeast));
 
   it('a new resident appears', async () => {
     const pin = aResident();
@@ -129,11 +128,7 @@ describe('the resident register, fed from the population-register topic', () => 
     const ignoredBefore = consumer.counts.ignored;
     const newer = stateOf(pin, '2025-04-02T10:00:00Z', { familyName: 'Berg', municipalityCode: '1280' });
     // One key, one partition: the consumer sees them in this order.
-    await send(
-      { key: pin, value: newer },
-      { key: pin, value: stateOf(pin, '2025-04-01T10:00:00Z', { familyName: 'Holm' }) },
-      { key: pin, value: newer },
-    );
+    await send({ key: pin, value: newer }, { key: pin, value: stateOf(pin, '2025-04-01T10:00:00Z', { familyName: 'Holm' }) }, { key: pin, value: newer });
 
     await waitForCount('ignored', ignoredBefore + 2);
     expect(await stored(pin)).toMatchObject({ familyName: 'Berg', municipalityCode: '1280', registeredAt: new Date('2025-04-02T10:00:00Z') });
@@ -177,9 +172,7 @@ describe('the resident register, fed from the population-register topic', () => 
     await waitForCount('skipped', skippedBefore + 4);
     expect(await stored(pin)).toBeNull();
     const skipLines = logs.entries.filter((e) => e.msg === 'register message skipped');
-    expect(skipLines.map((e) => e.reason)).toEqual(
-      expect.arrayContaining(['invalid-json', 'invalid-field', 'number-does-not-match-key', 'invalid-key']),
-    );
+    expect(skipLines.map((e) => e.reason)).toEqual(expect.arrayContaining(['invalid-json', 'invalid-field', 'number-does-not-match-key', 'invalid-key']));
     expect(skipLines.at(-1)).toMatchObject({ skipped: skippedBefore + 4 });
     for (const number of [pin, wrongCheckDigit]) expect(logs.text()).not.toContain(number.slice(2));
   });

@@ -169,8 +169,16 @@ describe('resident views', () => {
 
     expect(rebuilt.accesses).toBe(await sut.access.countDocuments());
     expect(await viewMismatches(sut.db, { clinicIds: [first, second] })).toEqual([]);
-    await expect(eservice.checkEntitlement({ personalIdentityNumber: resident, clinicId: first, caseTypeId: 'general' })).resolves.toEqual({ allowed: true, reason: APPROVED, untilDate: '' });
-    await expect(eservice.checkEntitlement({ personalIdentityNumber: neighbour, clinicId: first, caseTypeId: 'general' })).resolves.toEqual({ allowed: true, reason: APPROVED, untilDate: '' });
+    await expect(eservice.checkEntitlement({ personalIdentityNumber: resident, clinicId: first, caseTypeId: 'general' })).resolves.toEqual({
+      allowed: true,
+      reason: APPROVED,
+      untilDate: '',
+    });
+    await expect(eservice.checkEntitlement({ personalIdentityNumber: neighbour, clinicId: first, caseTypeId: 'general' })).resolves.toEqual({
+      allowed: true,
+      reason: APPROVED,
+      untilDate: '',
+    });
     expect(await viewsMarker()).toEqual({ _id: 'resident_views', schema: expect.any(Number), builtAt: expect.any(Date) });
   });
 

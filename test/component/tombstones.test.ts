@@ -20,8 +20,7 @@ describe('tombstones on the compacted access topic', () => {
     await sut.stop();
   });
 
-  const onKey = (key: string): (ConsumedEvent | ConsumedTombstone)[] =>
-    [...sut.events.events, ...sut.events.tombstones].filter((m) => m.key === key).sort(byOffset);
+  const onKey = (key: string): (ConsumedEvent | ConsumedTombstone)[] => [...sut.events.events, ...sut.events.tombstones].filter((m) => m.key === key).sort(byOffset);
   const causeOf = (m: ConsumedEvent | ConsumedTombstone) => ('value' in m ? String(m.value.cause).replace('ACCESS_CHANGE_CAUSE_', '') : 'TOMBSTONE');
 
   it('approve, then remove the approval: the removal event, then a tombstone on the same key and partition', async () => {

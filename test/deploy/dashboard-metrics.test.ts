@@ -26,9 +26,11 @@ const sources = [
 
 describe('dashboard and alert expressions', () => {
   it('reads metric names from PromQL (the helper the checks below rely on)', () => {
-    expect(
-      metricNamesIn('histogram_quantile(0.99, sum by (kind, le) (rate(a_bucket{job=~"$job",x="y z"}[$__rate_interval]))) / on (kind) b_total > bool 0 and time() - c'),
-    ).toEqual(['a_bucket', 'b_total', 'c']);
+    expect(metricNamesIn('histogram_quantile(0.99, sum by (kind, le) (rate(a_bucket{job=~"$job",x="y z"}[$__rate_interval]))) / on (kind) b_total > bool 0 and time() - c')).toEqual([
+      'a_bucket',
+      'b_total',
+      'c',
+    ]);
   });
 
   it.each(sources.map(([file, exprs]) => [file, exprs] as const))('%s uses only metrics the service exports', async (_file, exprs) => {
@@ -56,18 +58,22 @@ describe('dashboard and alert expressions', () => {
       expect(used).toContain(name);
   });
 
-  it('every dashboard expression is valid PromQL (`promtool check rules` on them as recording rules)', () => {
-    const bin = promtoolPath();
-    const dir = mkdtempSync(join(tmpdir(), 'dashboard-promql-'));
-    try {
-      // Grafana's variables as Prometheus would see them once Grafana filled them in.
-      const rules = exprsIn(dashboard).map((expr, i) => ({ record: `dashboard:expr_${i}`, expr: expr.replaceAll('$__rate_interval', '5m').replaceAll('$job', '.+') }));
-      writeFileSync(join(dir, 'dashboard.yaml'), stringify({ groups: [{ name: 'dashboard', rules }] }));
-      const run = promtool(bin, ['check', 'rules', 'dashboard.yaml'], dir);
-      expect(run.output).toContain('SUCCESS');
-      expect(run.status).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 20 * 60_000);
+  it(
+    'every dashboard expression is valid PromQL (`promtool check rules` on them as recording rules)',
+    () => {
+      const bin = promtoolPath();
+      const dir = mkdtempSync(join(tmpdir(), 'dashboard-promql-'));
+      try {
+        // Grafana's variables as Prometheus would see them once Grafana filled them in.
+        const rules = exprsIn(dashboard).map((expr, i) => ({ record: `dashboard:expr_${i}`, expr: expr.replaceAll('$__rate_interval', '5m').replaceAll('$job', '.+') }));
+        writeFileSync(join(dir, 'dashboard.yaml'), stringify({ groups: [{ name: 'dashboard', rules }] }));
+        const run = promtool(bin, ['check', 'rules', 'dashboard.yaml'], dir);
+        expect(run.output).toContain('SUCCESS');
+        expect(run.status).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    20 * 60_000,
+  );
 });

@@ -14,7 +14,11 @@ describe('deployment files set only variables the configuration knows, and every
 
   it('Dockerfile', () => {
     const envLines = read('Dockerfile').match(/^ENV[\s\S]*?(?=^\S)/gm) ?? [];
-    const names = envLines.join(' ').match(/([A-Z_]+)=/g)?.map((n) => n.slice(0, -1)) ?? [];
+    const names =
+      envLines
+        .join(' ')
+        .match(/([A-Z_]+)=/g)
+        ?.map((n) => n.slice(0, -1)) ?? [];
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) if (!runtimeOnly.has(name)) expect(knownVariables).toContain(name);
     // The image sets no secret and no servers: the deployment must.

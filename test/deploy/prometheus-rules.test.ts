@@ -22,7 +22,13 @@ const ruleTests: RuleTest[] = (parse(readFileSync(join(dir, 'alerts.test.yaml'),
 
 /** GitHub's anchor of a README heading. */
 const anchors = new Set(
-  [...readme.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-')),
+  [...readme.matchAll(/^#+ (.+)$/gm)].map((m) =>
+    m[1]!
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s-]/gu, '')
+      .replace(/\s/g, '-'),
+  ),
 );
 
 describe('Prometheus alert rules (deploy/prometheus)', () => {

@@ -24,8 +24,7 @@ describe('what downstream consumers receive', () => {
     await sut.stop();
   });
 
-  const eventsOf = (resident: string) =>
-    sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber: string }).personalIdentityNumber === resident);
+  const eventsOf = (resident: string) => sut.events.events.filter((e) => (e.value.access as { personalIdentityNumber: string }).personalIdentityNumber === resident);
 
   it('every published message is a valid CloudEvent 1.0 in Kafka binary mode (official SDK)', async () => {
     const resident = aResident();

@@ -206,8 +206,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
 
     // ---- helpers bound to this story's clinic ----
 
-    const page = async (who: Resident): Promise<ResidentAccess> =>
-      (await staff.getResidentAccess({ clinicId, personalIdentityNumber: who.number })).access!;
+    const page = async (who: Resident): Promise<ResidentAccess> => (await staff.getResidentAccess({ clinicId, personalIdentityNumber: who.number })).access!;
 
     const listResidents = async (filter: { approvedOnly?: boolean; caseTypeId?: string } = {}) => {
       const all: { number: string; name: string; access: ResidentAccess }[] = [];
@@ -233,8 +232,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
       const { clinics } = await eservice.listEntitlements({ personalIdentityNumber: who.number });
       return clinics.find((c) => c.clinicId === clinicId)?.caseTypes ?? [];
     };
-    const check = (who: Resident, caseType: CaseType) =>
-      eservice.checkEntitlement({ personalIdentityNumber: who.number, clinicId, caseTypeId: caseType.id });
+    const check = (who: Resident, caseType: CaseType) => eservice.checkEntitlement({ personalIdentityNumber: who.number, clinicId, caseTypeId: caseType.id });
     const notAllowed = { allowed: false, reason: EntitlementReason.ENTITLEMENT_REASON_UNSPECIFIED, untilDate: '' };
 
     const eventsOf = (who: Resident, predicate: (e: ConsumedEvent) => boolean = () => true) =>
@@ -369,9 +367,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
       expect((event.value.access as { grants?: unknown }).grants).toBeUndefined();
 
       // The approved resident may use every unrestricted case type, and not the restricted one.
-      expect(await entitlementsHere(cecilia)).toEqual([
-        { caseTypeId: UNRESTRICTED.id, name: UNRESTRICTED.name, reason: EntitlementReason.ENTITLEMENT_REASON_APPROVED, untilDate: '' },
-      ]);
+      expect(await entitlementsHere(cecilia)).toEqual([{ caseTypeId: UNRESTRICTED.id, name: UNRESTRICTED.name, reason: EntitlementReason.ENTITLEMENT_REASON_APPROVED, untilDate: '' }]);
       expect(await check(cecilia, UNRESTRICTED)).toEqual({ allowed: true, reason: EntitlementReason.ENTITLEMENT_REASON_APPROVED, untilDate: '' });
       expect(await check(cecilia, RESTRICTED)).toEqual(notAllowed);
 
@@ -385,9 +381,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
         // In the service area: he may use the clinic without any approval, and is not approved.
         expect(await check(david, UNRESTRICTED)).toEqual({ allowed: true, reason: EntitlementReason.ENTITLEMENT_REASON_SERVICE_AREA, untilDate: '' });
         expect(await check(david, RESTRICTED)).toEqual(notAllowed);
-        expect(await entitlementsHere(david)).toEqual([
-          { caseTypeId: UNRESTRICTED.id, name: UNRESTRICTED.name, reason: EntitlementReason.ENTITLEMENT_REASON_SERVICE_AREA, untilDate: '' },
-        ]);
+        expect(await entitlementsHere(david)).toEqual([{ caseTypeId: UNRESTRICTED.id, name: UNRESTRICTED.name, reason: EntitlementReason.ENTITLEMENT_REASON_SERVICE_AREA, untilDate: '' }]);
         expect(await stored(david)).toBeNull();
         expect((await page(david)).version).toBe(0);
       } else {
@@ -450,15 +444,10 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
       expect((await entitlementsHere(erik)).map((e) => e.caseTypeId)).toEqual([UNRESTRICTED.id, RESTRICTED.id].sort());
       const erikWithGrant = await page(erik);
       const erikRemoval = randomUUID();
-      const erikAfter = expectConfirmation(
-        await staff.removeApproval({ clinicId, personalIdentityNumber: erik.number, requestId: erikRemoval, etag: erikWithGrant.etag }),
-        erikWithGrant,
-      );
+      const erikAfter = expectConfirmation(await staff.removeApproval({ clinicId, personalIdentityNumber: erik.number, requestId: erikRemoval, etag: erikWithGrant.etag }), erikWithGrant);
       expect(erikAfter.approval).toBeUndefined();
       expect(erikAfter.grants).toMatchObject([{ caseTypeId: RESTRICTED.id, untilDate: '' }]);
-      expect(await entitlementsHere(erik)).toEqual([
-        { caseTypeId: RESTRICTED.id, name: RESTRICTED.name, reason: EntitlementReason.ENTITLEMENT_REASON_GRANT, untilDate: '' },
-      ]);
+      expect(await entitlementsHere(erik)).toEqual([{ caseTypeId: RESTRICTED.id, name: RESTRICTED.name, reason: EntitlementReason.ENTITLEMENT_REASON_GRANT, untilDate: '' }]);
       expect(await check(erik, UNRESTRICTED)).toEqual(notAllowed);
       expect((await eventOf(erikRemoval)).value).toMatchObject({
         cause: 'ACCESS_CHANGE_CAUSE_APPROVAL_REMOVED',
@@ -595,9 +584,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
 
       // The e-service sees the grant, with its last day; not the unrestricted type (she is not approved).
       expect(await check(ingrid, RESTRICTED)).toEqual({ allowed: true, reason: EntitlementReason.ENTITLEMENT_REASON_GRANT, untilDate: until });
-      expect(await entitlementsHere(ingrid)).toEqual([
-        { caseTypeId: RESTRICTED.id, name: RESTRICTED.name, reason: EntitlementReason.ENTITLEMENT_REASON_GRANT, untilDate: until },
-      ]);
+      expect(await entitlementsHere(ingrid)).toEqual([{ caseTypeId: RESTRICTED.id, name: RESTRICTED.name, reason: EntitlementReason.ENTITLEMENT_REASON_GRANT, untilDate: until }]);
       expect(await check(ingrid, UNRESTRICTED)).toEqual(notAllowed);
 
       // Until further notice ("tills vidare"): no end date.
@@ -624,9 +611,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
       expect(johanGrant.endsAt).toBeUndefined();
       expect(await check(johan, RESTRICTED)).toEqual({ allowed: true, reason: EntitlementReason.ENTITLEMENT_REASON_GRANT, untilDate: '' });
 
-      expect((await listResidents({ caseTypeId: RESTRICTED.id })).map((r) => r.number)).toEqual(
-        [bertil, erik, ingrid, johan].map((r) => r.number).sort(),
-      );
+      expect((await listResidents({ caseTypeId: RESTRICTED.id })).map((r) => r.number)).toEqual([bertil, erik, ingrid, johan].map((r) => r.number).sort());
     });
 
     it('Edit a handed-out case type: click the resident, "Ändra" next to the case type, change it, a confirmation is shown (Redigera utdelad ärendetyp)', async () => {

@@ -23,7 +23,7 @@ describe('Kafka down', () => {
   });
 
   it('keeps accepting commands, reports publishing NOT_SERVING, and publishes everything once Kafka is back', async () => {
-    sut = await startServiceUnderTest({ env: { KAFKA_BROKERS: kafka.brokers} });
+    sut = await startServiceUnderTest({ env: { KAFKA_BROKERS: kafka.brokers } });
     const health = healthClient(sut.service.port);
     expect(await waitForHealth(health, PUBLISHING, 'SERVING')).toBe('SERVING');
     await sut.events.stop();

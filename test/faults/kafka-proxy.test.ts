@@ -16,7 +16,6 @@ const PAUSE_BETWEEN_CALLS_MS = 50;
 const MAX_CALLS = 1500;
 const CALL_DEADLINE_MS = 30_000;
 
-
 describe('Kafka behind a faulty network', () => {
   let kafka: Awaited<ReturnType<typeof ownKafkaBehindProxy>>;
   let sut: ServiceUnderTest | undefined;
@@ -67,7 +66,11 @@ describe('Kafka behind a faulty network', () => {
           for (const method of ['approveResident', 'removeApproval', 'approveResident'] as const) {
             const request = { clinicId, personalIdentityNumber: resident, requestId: randomUUID(), etag: '' };
             calls++;
-            const outcome = await history.run(request.requestId, () => call(method, request), (r) => r.changed);
+            const outcome = await history.run(
+              request.requestId,
+              () => call(method, request),
+              (r) => r.changed,
+            );
             await sleep(PAUSE_BETWEEN_CALLS_MS);
             if (outcome.kind !== 'ok') break; // the next step would not be the change it means to be
           }

@@ -21,7 +21,6 @@ const PAUSE_BETWEEN_CALLS_MS = 100;
 const MAX_CALLS = 600;
 const CALL_DEADLINE_MS = 30_000;
 
-
 describe('MongoDB (FerretDB) down', () => {
   let ferret: Awaited<ReturnType<typeof ownFerretDB>>;
   let sut: ServiceUnderTest | undefined;
@@ -51,9 +50,7 @@ describe('MongoDB (FerretDB) down', () => {
         new Promise<ApproveResidentResponse>((resolve, reject) => {
           const metadata = new Metadata();
           metadata.set('authorization', `Bearer ${token}`);
-          service.clients.residentAccess.approveResident(request, metadata, { deadline: Date.now() + CALL_DEADLINE_MS }, (e: ServiceError | null, r) =>
-            e ? reject(e) : resolve(r),
-          );
+          service.clients.residentAccess.approveResident(request, metadata, { deadline: Date.now() + CALL_DEADLINE_MS }, (e: ServiceError | null, r) => (e ? reject(e) : resolve(r)));
         });
 
       // Approvals of new residents keep coming, WORKERS at a time, each request once (no retries).
@@ -70,7 +67,11 @@ describe('MongoDB (FerretDB) down', () => {
         while (running && calls.length < MAX_CALLS) {
           const request = newRequest();
           const startedAt = Date.now();
-          const outcome = await history.run(request.requestId, () => approve(request), (r) => r.changed);
+          const outcome = await history.run(
+            request.requestId,
+            () => approve(request),
+            (r) => r.changed,
+          );
           calls.push({ request, startedAt, outcome });
           await sleep(PAUSE_BETWEEN_CALLS_MS);
         }
@@ -108,7 +109,11 @@ describe('MongoDB (FerretDB) down', () => {
       // New approvals work, one after another.
       for (let i = 0; i < 3; i++) {
         const request = newRequest();
-        const outcome = await history.run(request.requestId, () => approve(request), (r) => r.changed);
+        const outcome = await history.run(
+          request.requestId,
+          () => approve(request),
+          (r) => r.changed,
+        );
         calls.push({ request, startedAt: Date.now(), outcome });
         expect(outcome.kind).toBe('ok');
       }
@@ -126,7 +131,10 @@ describe('MongoDB (FerretDB) down', () => {
         accounting,
         `mongodb-outage; failed by code ${JSON.stringify(history.failedByCode())}; slowest failure ${slowest} ms; ` +
           `failed ids with a request_ids reservation ${reservations}; ${timeline.join(' ')}` +
-          indeterminateNote(calls.map((c) => c.outcome), service.logs.entries),
+          indeterminateNote(
+            calls.map((c) => c.outcome),
+            service.logs.entries,
+          ),
       );
 
       // The outage was seen, and seen as the service's own UNAVAILABLE, within the server selection time.
@@ -193,7 +201,10 @@ async function whyNotServing(ferret: Awaited<ReturnType<typeof ownFerretDB>>, se
   const direct = await client
     .db('admin')
     .command({ ping: 1 })
-    .then((r) => JSON.stringify(r), (e: Error) => `failed: ${e.message}`)
+    .then(
+      (r) => JSON.stringify(r),
+      (e: Error) => `failed: ${e.message}`,
+    )
     .finally(() => client.close());
   const lines = service.logs.entries
     .filter((e) => ['health changed', 'database server changed'].includes(e.msg as string) || (typeof e.level === 'number' && e.level >= 40))

@@ -40,7 +40,11 @@ describe('two service instances running relay and expiry at once', () => {
     mongo = await new MongoClient(env.MONGODB_URI!).connect();
     const access = mongo.db(env.MONGODB_DATABASE).collection<AccessDocument>('access');
 
-    for (const [id, restricted] of [['general', false], ['expiring', true], ['restricted', true]] as const) {
+    for (const [id, restricted] of [
+      ['general', false],
+      ['expiring', true],
+      ['restricted', true],
+    ] as const) {
       await a.api.putCaseType({ clinicId, caseType: { id, name: id, restricted }, requestId: randomUUID(), etag: '' });
     }
     const history = new History();

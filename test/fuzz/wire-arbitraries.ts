@@ -101,11 +101,19 @@ function elementWrite(field: DescField, context: FuzzContext, depth: number): fc
         field.mapKind === 'scalar'
           ? scalarWrite(field.scalar, 2, context, false)
           : field.mapKind === 'enum'
-            ? enumNumber.map((v): Write => (w) => w.tag(2, WireType.Varint).int32(v))
+            ? enumNumber.map(
+                (v): Write =>
+                  (w) =>
+                    w.tag(2, WireType.Varint).int32(v),
+              )
             : depth >= 4
               ? fc.constant<Write>(() => undefined)
               : nestedWrite(field.message, 2, context, depth);
-      return fc.tuple(key, value).map(([k, v]) => (w) => w.tag(no, WireType.LengthDelimited).bytes(encode([k, v])));
+      return fc.tuple(key, value).map(
+        ([k, v]) =>
+          (w) =>
+            w.tag(no, WireType.LengthDelimited).bytes(encode([k, v])),
+      );
     }
   }
 }
@@ -156,9 +164,9 @@ export function malformedBytes(message: DescMessage, context: FuzzContext): fc.A
   return fc.oneof(
     fc.uint8Array({ maxLength: 256 }),
     // A known field with every wire type (mostly the wrong one), with a plausible payload.
-    fc.tuple(valid, known, anyWireType, fc.uint8Array({ minLength: 0, maxLength: 16 })).map(([prefix, no, wireType, payload]) =>
-      concat(prefix, tag(no, wireType), wireType === WireType.LengthDelimited ? varint(payload.length) : new Uint8Array(), payload),
-    ),
+    fc
+      .tuple(valid, known, anyWireType, fc.uint8Array({ minLength: 0, maxLength: 16 }))
+      .map(([prefix, no, wireType, payload]) => concat(prefix, tag(no, wireType), wireType === WireType.LengthDelimited ? varint(payload.length) : new Uint8Array(), payload)),
     // Length-delimited fields nested far deeper than any of our messages.
     fc.tuple(known, fc.integer({ min: 10, max: 3_000 })).map(([no, depth]) => {
       let inner: Uint8Array = new Uint8Array();
@@ -172,12 +180,10 @@ export function malformedBytes(message: DescMessage, context: FuzzContext): fc.A
       return concat(...Array<Uint8Array>(depth).fill(open), ...(closed ? Array<Uint8Array>(depth).fill(close) : []));
     }),
     // Invalid UTF-8 in a string field (the wire allows any bytes there), around a number or not.
-    fc.tuple(fc.constantFrom(...(stringFields.length > 0 ? stringFields : numbers)), invalidUtf8, fc.oneof(identityNumber, fc.string({ maxLength: 10 }))).map(
-      ([no, bad, text]) => {
-        const bytes = concat(Buffer.from(text), Uint8Array.from(bad), Buffer.from(text));
-        return concat(tag(no, WireType.LengthDelimited), varint(bytes.length), bytes);
-      },
-    ),
+    fc.tuple(fc.constantFrom(...(stringFields.length > 0 ? stringFields : numbers)), invalidUtf8, fc.oneof(identityNumber, fc.string({ maxLength: 10 }))).map(([no, bad, text]) => {
+      const bytes = concat(Buffer.from(text), Uint8Array.from(bad), Buffer.from(text));
+      return concat(tag(no, WireType.LengthDelimited), varint(bytes.length), bytes);
+    }),
     // A valid message cut short.
     // (A message with no fields encodes to nothing: a lone tag stands for it cut short, instead of a
     // filter that never passes and keeps fast-check generating for ever.)

@@ -35,7 +35,12 @@ describe('SIGTERM', () => {
     const api = apiOf(connectClients(port), await signTestToken({ clinics: [clinicId], roles: ['staff', 'admin'] }));
     await api.putCaseType({ clinicId, caseType: { id: 'general', name: 'General', restricted: false }, requestId: randomUUID(), etag: '' });
     const requests = Array.from({ length: 30 }, () => anApproveResidentRequest({ clinicId }));
-    const calls = requests.map((r) => api.approveResident(r).then(() => 'ok', (e: { code: number }) => e.code));
+    const calls = requests.map((r) =>
+      api.approveResident(r).then(
+        () => 'ok',
+        (e: { code: number }) => e.code,
+      ),
+    );
     await new Promise((r) => setTimeout(r, 20));
     service.child.kill('SIGTERM');
 

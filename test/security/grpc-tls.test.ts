@@ -14,9 +14,7 @@ import { certificateFolder, issue, makeCa, type CertificateFiles } from './test-
 /** An administrator's call that succeeds only when the TLS handshake does: put a case type, read it back. */
 async function callOverTls(port: number, trustedCa: string, client?: CertificateFiles): Promise<string[]> {
   const root = await readFile(trustedCa);
-  const channel = client
-    ? credentials.createSsl(root, await readFile(client.keyFile), await readFile(client.certFile))
-    : credentials.createSsl(root);
+  const channel = client ? credentials.createSsl(root, await readFile(client.keyFile), await readFile(client.certFile)) : credentials.createSsl(root);
   // A subchannel pool of its own: every call here opens a new connection and so a new handshake.
   const clients = connectClients(port, channel, { 'grpc.use_local_subchannel_pool': 1, 'grpc.ssl_target_name_override': 'localhost' });
   try {
@@ -87,7 +85,15 @@ describe('gRPC over TLS with a certificate from files', () => {
     await rename(`${serving.keyFile}.new`, serving.keyFile);
     await rename(`${serving.certFile}.new`, serving.certFile);
 
-    await until('a new connection to present the renewed certificate', () => callOverTls(sut.service.port, renewedCa.certFile).then(() => true, () => false), 15_000);
+    await until(
+      'a new connection to present the renewed certificate',
+      () =>
+        callOverTls(sut.service.port, renewedCa.certFile).then(
+          () => true,
+          () => false,
+        ),
+      15_000,
+    );
     expect(await codeOf(callOverTls(sut.service.port, serverCa.certFile))).toBe(status.UNAVAILABLE);
   });
 });

@@ -15,8 +15,24 @@ export async function brokerKeystore(folder: string): Promise<{ keystoreFile: st
   const keystorePassword = randomBytes(12).toString('hex');
   const store = ['-keystore', keystoreFile, '-storetype', 'PKCS12', '-storepass', keystorePassword];
   await run('keytool', [
-    '-genkeypair', '-alias', 'broker', '-keyalg', 'EC', '-groupname', 'secp256r1', '-sigalg', 'SHA256withECDSA',
-    '-dname', 'CN=localhost', '-ext', 'SAN=ip:127.0.0.1,dns:localhost', '-validity', '1', '-keypass', keystorePassword, ...store,
+    '-genkeypair',
+    '-alias',
+    'broker',
+    '-keyalg',
+    'EC',
+    '-groupname',
+    'secp256r1',
+    '-sigalg',
+    'SHA256withECDSA',
+    '-dname',
+    'CN=localhost',
+    '-ext',
+    'SAN=ip:127.0.0.1,dns:localhost',
+    '-validity',
+    '1',
+    '-keypass',
+    keystorePassword,
+    ...store,
   ]);
   await run('keytool', ['-exportcert', '-alias', 'broker', '-rfc', '-file', trustedCertFile, ...store]);
   return { keystoreFile, keystorePassword, trustedCertFile };

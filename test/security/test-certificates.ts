@@ -24,9 +24,25 @@ export function certificateFolder(): Promise<string> {
 export async function makeCa(folder: string, name: string): Promise<CertificateFiles> {
   const files = { certFile: join(folder, `${name}-ca.pem`), keyFile: join(folder, `${name}-ca.key`) };
   await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', `/CN=${name} test CA`, '-keyout', files.keyFile, '-out', files.certFile,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${name} test CA`,
+    '-keyout',
+    files.keyFile,
+    '-out',
+    files.certFile,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return files;
 }
@@ -36,16 +52,8 @@ export async function issue(ca: CertificateFiles, folder: string, name: string, 
   const files = { certFile: join(folder, `${name}.pem`), keyFile: join(folder, `${name}.key`) };
   const csr = join(folder, `${name}.csr`);
   const extensions = join(folder, `${name}.ext`);
-  await writeFile(
-    extensions,
-    use === 'server'
-      ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n'
-      : 'extendedKeyUsage=clientAuth\n',
-  );
+  await writeFile(extensions, use === 'server' ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' : 'extendedKeyUsage=clientAuth\n');
   await run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`, '-keyout', files.keyFile, '-out', csr]);
-  await run('openssl', [
-    'x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-days', '1',
-    '-extfile', extensions, '-out', files.certFile,
-  ]);
+  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-days', '1', '-extfile', extensions, '-out', files.certFile]);
   return files;
 }

@@ -18,7 +18,10 @@ export async function scrapeMetrics(port: number): Promise<Scrape> {
   const text = await new Promise<string>((resolve, reject) => {
     get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(body));
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (body += c))
+        .on('end', () => resolve(body));
     }).on('error', reject);
   });
   const samples = text

@@ -30,7 +30,10 @@ export async function ownFerretDB(name: string, options: { tls?: { port: number;
     /** The last lines of its log, for a failing test's message. */
     logTail: (lines = 40): string => {
       try {
-        return readFileSync(join(__dirname, '..', '..', '.local', 'instances', name, 'server.log'), 'utf8').split('\n').slice(-lines).join('\n');
+        return readFileSync(join(__dirname, '..', '..', '.local', 'instances', name, 'server.log'), 'utf8')
+          .split('\n')
+          .slice(-lines)
+          .join('\n');
       } catch (error) {
         return `(no log: ${(error as Error).message})`;
       }

@@ -22,9 +22,7 @@ export class RawClient {
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${token}`);
     return new Promise((resolve) => {
-      this.client.makeUnaryRequest(path, asIs, asIs, Buffer.from(request), metadata, { deadline: Date.now() + 30_000 }, (error) =>
-        resolve(error ? { ok: false, error } : { ok: true }),
-      );
+      this.client.makeUnaryRequest(path, asIs, asIs, Buffer.from(request), metadata, { deadline: Date.now() + 30_000 }, (error) => resolve(error ? { ok: false, error } : { ok: true }));
     });
   }
 

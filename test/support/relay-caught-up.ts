@@ -22,8 +22,12 @@ export async function relayCaughtUp(sut: ServiceUnderTest, staff: Api, clinicId:
 
 /** Waits until the relay is done with one document: its outbox empty and its lease released. */
 export async function outboxSettled(documents: Collection<AccessDocument>, id: string): Promise<void> {
-  await until(`the relay to finish with ${id.split('|')[0]}`, async () => {
-    const doc = await documents.findOne({ _id: id });
-    return doc !== null && !doc.outboxPending && doc.relayLease === null;
-  }, 30_000);
+  await until(
+    `the relay to finish with ${id.split('|')[0]}`,
+    async () => {
+      const doc = await documents.findOne({ _id: id });
+      return doc !== null && !doc.outboxPending && doc.relayLease === null;
+    },
+    30_000,
+  );
 }

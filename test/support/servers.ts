@@ -27,10 +27,7 @@ async function startContainers(): Promise<Servers> {
   const { MongoDBContainer } = await import('@testcontainers/mongodb');
   const { KafkaContainer } = await import('@testcontainers/kafka');
   // MongoDBContainer runs a single-node replica set, as production does.
-  const [mongo, kafka] = await Promise.all([
-    new MongoDBContainer('mongo:7.0').start(),
-    new KafkaContainer('confluentinc/cp-kafka:7.6.1').withKraft().start(),
-  ]);
+  const [mongo, kafka] = await Promise.all([new MongoDBContainer('mongo:7.0').start(), new KafkaContainer('confluentinc/cp-kafka:7.6.1').withKraft().start()]);
   return {
     mongoUri: `${mongo.getConnectionString()}?directConnection=true`,
     kafkaBrokers: `${kafka.getHost()}:${kafka.getMappedPort(9093)}`,

@@ -34,9 +34,7 @@ export function spawnService(env: Record<string, string>): ServiceProcess {
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
   onWholeLines(child.stderr, recordServiceLog);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, stdout, stderr, exited, started };
 }
 

@@ -30,5 +30,8 @@ export function recordIdentityNumbers(numbers: readonly string[]): void {
 
 /** Lines a service under test wrote (in-process or a child process), as written. */
 export function recordServiceLog(lines: readonly string[]): void {
-  append('service-log', lines.map((l) => l.replace(/\r?\n/g, '\\n')));
+  append(
+    'service-log',
+    lines.map((l) => l.replace(/\r?\n/g, '\\n')),
+  );
 }

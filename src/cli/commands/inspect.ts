@@ -42,7 +42,12 @@ export async function inspect(client: AdminClient, out: Output, number: string, 
     ),
   );
   out.write('\nLatest audit entries\n');
-  out.write(table(['TIME', 'CLINIC', 'ACTION', 'ACTOR', 'REQUEST ID'], r.recentAuditEntries.map((e) => [timeText(e.time), e.clinicId, enumText(e.action, 'ACCESS_CHANGE_CAUSE_'), e.actor, e.requestId])));
+  out.write(
+    table(
+      ['TIME', 'CLINIC', 'ACTION', 'ACTOR', 'REQUEST ID'],
+      r.recentAuditEntries.map((e) => [timeText(e.time), e.clinicId, enumText(e.action, 'ACCESS_CHANGE_CAUSE_'), e.actor, e.requestId]),
+    ),
+  );
   const { count, oldestTime } = r.unpublishedEvents;
   out.write(`\nUnpublished events: ${count}${count > 0 ? ` (oldest ${timeText(oldestTime)})` : ''}\n`);
 }

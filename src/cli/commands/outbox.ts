@@ -13,5 +13,10 @@ export async function outbox(client: AdminClient, out: Output): Promise<void> {
   const response = await client.call<{ outboxes: OutboxStatus[] }>('GetOutboxStatus', {});
   if (out.json) return printJson(out, response);
   const now = Date.now();
-  out.write(table(['OUTBOX', 'PENDING DOCUMENTS', 'OLDEST PENDING', 'AGE'], response.outboxes.map((o) => [o.name, String(o.pendingDocuments), timeText(o.oldestPendingTime), ageText(o.oldestPendingTime, now)])));
+  out.write(
+    table(
+      ['OUTBOX', 'PENDING DOCUMENTS', 'OLDEST PENDING', 'AGE'],
+      response.outboxes.map((o) => [o.name, String(o.pendingDocuments), timeText(o.oldestPendingTime), ageText(o.oldestPendingTime, now)]),
+    ),
+  );
 }

@@ -68,11 +68,7 @@ export async function changeClinicSettings(
 
   input.signal?.throwIfAborted();
   const print = fingerprint(operation, { clinicId: input.clinicId, actor: input.principal.subject, ...meaning });
-  const { existingFingerprint, expiresAt } = await deps.requests.reserve(
-    { clinicId: input.clinicId, caller: input.principal.subject, requestId: input.requestId },
-    print,
-    now,
-  );
+  const { existingFingerprint, expiresAt } = await deps.requests.reserve({ clinicId: input.clinicId, caller: input.principal.subject, requestId: input.requestId }, print, now);
   if (existingFingerprint !== null && existingFingerprint !== print) {
     throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
   }
@@ -84,40 +80,40 @@ export async function changeClinicSettings(
       if (earlier) return { changed: earlier.changed, settings: earlier.settings };
       const current = stored?.settings ?? emptySettings(input.clinicId);
       if (input.etag && input.etag !== settingsEtag(current)) {
-  throw new DomainError('STALE_ETAG', 'etag does not match the current settings; read them again');
-    }
-    const decision = decide(current);
-    // Nothing stored and nothing to store: a no-op must not create the clinic (it stays unknown).
-    if (!decision.changed && !stored) return { changed: false, settings: current };
-    const outcome = { requestId: input.requestId, fingerprint: print, changed: decision.changed, settings: decision.settings, expiresAt };
-    const withdrawals = [...(stored?.pendingWithdrawals ?? [])];
-    if (decision.withdrawn) {
-      withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });
-    }
-    const event: ClinicSettingsChanged | null = decision.changed
-      ? {
-          eventId: deps.ids.next(),
-          cause: operation,
-          settings: decision.settings,
-          version: decision.settings.version,
-          actor: input.principal.subject,
-          requestId: input.requestId,
-          occurredAt: now,
-        }
-      : null;
-    input.signal?.throwIfAborted();
-    const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, outcome, withdrawals, event);
-    if (saved === 'saved') {
-      if (event) {
-        deps.settingsCopy.put(decision.settings);
-        // Other instances reload on the marker; the settings relay marks again before publishing (crash-safe).
-        await deps.clinics.markChanged().catch(() => undefined);
-        deps.outboxSignal.settingsChanged(input.clinicId);
+        throw new DomainError('STALE_ETAG', 'etag does not match the current settings; read them again');
       }
-      if (decision.withdrawn) deps.withdrawals.withdrawalPending(input.clinicId);
-      return { changed: decision.changed, settings: decision.settings };
+      const decision = decide(current);
+      // Nothing stored and nothing to store: a no-op must not create the clinic (it stays unknown).
+      if (!decision.changed && !stored) return { changed: false, settings: current };
+      const outcome = { requestId: input.requestId, fingerprint: print, changed: decision.changed, settings: decision.settings, expiresAt };
+      const withdrawals = [...(stored?.pendingWithdrawals ?? [])];
+      if (decision.withdrawn) {
+        withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });
+      }
+      const event: ClinicSettingsChanged | null = decision.changed
+        ? {
+            eventId: deps.ids.next(),
+            cause: operation,
+            settings: decision.settings,
+            version: decision.settings.version,
+            actor: input.principal.subject,
+            requestId: input.requestId,
+            occurredAt: now,
+          }
+        : null;
+      input.signal?.throwIfAborted();
+      const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, outcome, withdrawals, event);
+      if (saved === 'saved') {
+        if (event) {
+          deps.settingsCopy.put(decision.settings);
+          // Other instances reload on the marker; the settings relay marks again before publishing (crash-safe).
+          await deps.clinics.markChanged().catch(() => undefined);
+          deps.outboxSignal.settingsChanged(input.clinicId);
+        }
+        if (decision.withdrawn) deps.withdrawals.withdrawalPending(input.clinicId);
+        return { changed: decision.changed, settings: decision.settings };
+      }
     }
-  }
     throw new DomainError('CONCURRENT_MODIFICATION', 'too many concurrent changes to these settings; retry');
   });
 }

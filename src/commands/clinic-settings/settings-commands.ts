@@ -33,8 +33,7 @@ export function makeSettingsCommands(deps: SettingsCommandDeps) {
         (v) => serviceAreaViolations(input.serviceArea).forEach((p) => v.add(p)),
         (current) => setServiceArea(current, input.serviceArea!),
       ),
-    clearServiceArea: (input: SettingsCommandInput) =>
-      changeClinicSettings(deps, input, 'SERVICE_AREA_CLEARED', {}, () => undefined, clearServiceArea),
+    clearServiceArea: (input: SettingsCommandInput) => changeClinicSettings(deps, input, 'SERVICE_AREA_CLEARED', {}, () => undefined, clearServiceArea),
   };
 }
 

@@ -39,9 +39,11 @@ export class WithdrawalRunner {
       this.again.add(clinicId);
       return;
     }
-    void this.runs.start(clinicId, () => this.runClinic(clinicId), { clinicId }).then(() => {
-      if (this.again.delete(clinicId)) this.withdrawalPending(clinicId);
-    });
+    void this.runs
+      .start(clinicId, () => this.runClinic(clinicId), { clinicId })
+      .then(() => {
+        if (this.again.delete(clinicId)) this.withdrawalPending(clinicId);
+      });
   }
 
   /** How many run in this process now (metrics). */

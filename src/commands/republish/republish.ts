@@ -58,11 +58,7 @@ function readScope(input: RepublishInput, today: string): RepublishScope {
     violations.add({ field: 'clinic_id', reason: 'REQUIRED', description: 'is required unless all_clinics is set' });
     violations.throwIfAny();
   }
-  const { number } = readCommon(
-    { clinicId: input.clinicId, ...(input.personalIdentityNumber ? { personalIdentityNumber: input.personalIdentityNumber } : {}) },
-    today,
-    violations,
-  );
+  const { number } = readCommon({ clinicId: input.clinicId, ...(input.personalIdentityNumber ? { personalIdentityNumber: input.personalIdentityNumber } : {}) }, today, violations);
   violations.throwIfAny();
   return { clinicId: input.clinicId, resident: number?.value ?? null };
 }

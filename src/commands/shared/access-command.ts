@@ -52,11 +52,7 @@ export interface AccessCommandSpec<Extra> {
  * The shape every staff command on one resident's access shares: validate every field at once,
  * authorise on the clinic, check against its settings, then the one write path.
  */
-export async function runAccessCommand<Extra>(
-  deps: AccessCommandDeps,
-  input: AccessCommandInput,
-  spec: AccessCommandSpec<Extra>,
-): Promise<AccessChangeResult> {
+export async function runAccessCommand<Extra>(deps: AccessCommandDeps, input: AccessCommandInput, spec: AccessCommandSpec<Extra>): Promise<AccessChangeResult> {
   const now = deps.clock.now();
   const today = stockholmDate(now);
   const violations = new Violations();

@@ -64,10 +64,14 @@ describe('BackgroundRuns', () => {
   it('stop cancels a retry that is waiting', async () => {
     const runs = new BackgroundRuns('job', silent, { firstMs: 30, maxMs: 30 });
     let attempts = 0;
-    await runs.start('a', async () => {
-      attempts++;
-      throw new Error('database away');
-    }, {});
+    await runs.start(
+      'a',
+      async () => {
+        attempts++;
+        throw new Error('database away');
+      },
+      {},
+    );
     await runs.stop();
     await sleep(60);
     expect(attempts).toBe(1);

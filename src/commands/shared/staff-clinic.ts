@@ -7,12 +7,7 @@ import type { ClinicSettingsRepository } from '../../domain/ports/clinic-setting
  * The clinic a staff call acts on: listed in the caller's token with the role, and existing.
  * Both failures read the same (AIP-211).
  */
-export async function clinicForStaff(
-  clinics: ClinicSettingsRepository,
-  principal: Principal,
-  clinicId: string,
-  role: Role = 'staff',
-): Promise<ClinicSettings> {
+export async function clinicForStaff(clinics: ClinicSettingsRepository, principal: Principal, clinicId: string, role: Role = 'staff'): Promise<ClinicSettings> {
   requireClinicRole(principal, clinicId, role);
   const stored = await clinics.find(clinicId);
   if (!stored) throw clinicDenied();

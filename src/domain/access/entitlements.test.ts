@@ -113,10 +113,7 @@ describe('entitlementsAtClinic', () => {
     const opened = clinic([BOOK, { ...LAB, restricted: false }]);
     expect(entitlementsAtClinic(opened, access(false, [grant('lab', null)]), OUTSIDE, NOW)).toEqual([]);
     // With an approval it is open as any unrestricted case type, not as a grant.
-    expect(summary(entitlementsAtClinic(opened, access(true, [grant('lab', null)]), OUTSIDE, NOW))).toEqual([
-      'book:APPROVED:-',
-      'lab:APPROVED:-',
-    ]);
+    expect(summary(entitlementsAtClinic(opened, access(true, [grant('lab', null)]), OUTSIDE, NOW))).toEqual(['book:APPROVED:-', 'lab:APPROVED:-']);
   });
 
   it('a clinic with no case types gives nothing', () => {
@@ -125,8 +122,7 @@ describe('entitlementsAtClinic', () => {
 
   describe('grants across the daylight-saving changes (end 00:00 Europe/Stockholm after the date)', () => {
     const lab = clinic([LAB]);
-    const at = (until: string, instant: string) =>
-      entitlementsAtClinic(lab, access(false, [grant('lab', until)]), UNREGISTERED, new Date(instant)).length === 1;
+    const at = (until: string, instant: string) => entitlementsAtClinic(lab, access(false, [grant('lab', until)]), UNREGISTERED, new Date(instant)).length === 1;
 
     // Clocks go forward 2027-03-28 at 02:00 CET; midnight starting the 28th is still CET (UTC+1).
     it('until 2027-03-27 is valid at 2027-03-27T22:59:59.999Z and not at 23:00Z', () => {
@@ -155,11 +151,7 @@ describe('entitlementsAtClinic', () => {
       fc.property(
         calendarDateArbitrary('2026-01-01', '2030-12-31'),
         // Mostly near the end (UTC midnight after the date, minus 1 or 2 hours), sometimes anywhere.
-        fc.oneof(
-          fc.constantFrom(-2 * HOUR - 1, -2 * HOUR, -HOUR - 1, -HOUR),
-          fc.integer({ min: -3 * HOUR, max: HOUR }),
-          fc.integer({ min: -400 * DAY, max: 400 * DAY }),
-        ),
+        fc.oneof(fc.constantFrom(-2 * HOUR - 1, -2 * HOUR, -HOUR - 1, -HOUR), fc.integer({ min: -3 * HOUR, max: HOUR }), fc.integer({ min: -400 * DAY, max: 400 * DAY })),
         (until, offset) => {
           const now = new Date(utcMidnightMs(addDays(until, 1)) + offset);
           const valid = entitlementsAtClinic(lab, access(false, [grant('lab', until)]), UNREGISTERED, now).length === 1;

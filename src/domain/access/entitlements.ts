@@ -27,12 +27,7 @@ export interface ResidentFacts {
  * unrestricted ones need an approval or a home in the service area. A grant of a case type the
  * clinic no longer has, or no longer restricts, gives nothing.
  */
-export function entitlementsAtClinic(
-  settings: ClinicSettings,
-  access: AccessTerms | null,
-  resident: ResidentFacts,
-  now: Date,
-): Entitlement[] {
+export function entitlementsAtClinic(settings: ClinicSettings, access: AccessTerms | null, resident: ResidentFacts, now: Date): Entitlement[] {
   const openReason = access?.approved
     ? 'APPROVED'
     : settings.serviceArea && inServiceArea(settings.serviceArea, resident.number, resident.registered, stockholmDate(now))

@@ -15,11 +15,7 @@ export function endFields(end: GrantEnd): { until: string | null; endsAt: Date |
  * Reads the request's oneof `end`: exactly one of a date that is today or later in Stockholm, or
  * until_further_notice = true.
  */
-export function readGrantEnd(
-  untilDate: string | undefined,
-  untilFurtherNotice: boolean | undefined,
-  today: string,
-): { end: GrantEnd } | { violation: FieldViolation } {
+export function readGrantEnd(untilDate: string | undefined, untilFurtherNotice: boolean | undefined, today: string): { end: GrantEnd } | { violation: FieldViolation } {
   if (untilDate !== undefined && untilFurtherNotice !== undefined) {
     // A oneof: a client that sets both sent a contradiction, whatever its decoder would keep.
     return { violation: { field: 'end', reason: 'CONFLICTING_END', description: 'give either until_date or until_further_notice, not both' } };

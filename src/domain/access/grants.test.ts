@@ -73,9 +73,7 @@ describe('grantCaseType', () => {
   it('adds a dated grant with its end instant, the stamp and an event of cause GRANTED', () => {
     const current = accessWith([], 3);
     const access = expectEvent(grantCaseType(current, 'lab', { until: '2026-06-30' }, T1, 'ev-1'), current, 'GRANTED', T1, 'ev-1');
-    expect(access.grants).toEqual([
-      { caseTypeId: 'lab', until: '2026-06-30', endsAt: new Date('2026-06-30T22:00:00Z'), granted: T1, changed: null },
-    ]);
+    expect(access.grants).toEqual([{ caseTypeId: 'lab', until: '2026-06-30', endsAt: new Date('2026-06-30T22:00:00Z'), granted: T1, changed: null }]);
     expect(access.clinicId).toBe(CLINIC);
     expect(access.resident).toBe(RESIDENT);
   });
@@ -149,9 +147,7 @@ describe('changeGrant', () => {
   it('a grant that is not held is GRANT_NOT_FOUND', () => {
     const current = accessWith([grantOf('other', null)]);
     expect(errorCodeOf(() => changeGrant(current, 'lab', { until: '2026-06-30' }, T1, 'ev'))).toBe('GRANT_NOT_FOUND');
-    expect(errorCodeOf(() => changeGrant(emptyAccess(CLINIC, RESIDENT), 'lab', { untilFurtherNotice: true }, T1, 'ev'))).toBe(
-      'GRANT_NOT_FOUND',
-    );
+    expect(errorCodeOf(() => changeGrant(emptyAccess(CLINIC, RESIDENT), 'lab', { untilFurtherNotice: true }, T1, 'ev'))).toBe('GRANT_NOT_FOUND');
   });
 
   it('a removed grant is GRANT_NOT_FOUND', () => {
@@ -220,14 +216,11 @@ describe('readGrantEnd', () => {
     });
   });
 
-  it.each(['2026-02-30', '2026-5-01', '20260501', '2026-05-01T00:00:00Z', '', 'tomorrow'])(
-    'refuses the malformed %j with INVALID_DATE on until_date',
-    (text) => {
-      expect(readGrantEnd(text, undefined, TODAY)).toEqual({
-        violation: expect.objectContaining({ field: 'until_date', reason: 'INVALID_DATE' }),
-      });
-    },
-  );
+  it.each(['2026-02-30', '2026-5-01', '20260501', '2026-05-01T00:00:00Z', '', 'tomorrow'])('refuses the malformed %j with INVALID_DATE on until_date', (text) => {
+    expect(readGrantEnd(text, undefined, TODAY)).toEqual({
+      violation: expect.objectContaining({ field: 'until_date', reason: 'INVALID_DATE' }),
+    });
+  });
 
   it('accepts 9999-12-30, the last date whose end instant exists, and refuses 9999-12-31', () => {
     expect(readGrantEnd('9999-12-30', undefined, TODAY)).toEqual({ end: { until: '9999-12-30' } });

@@ -121,7 +121,34 @@ describe('inServiceArea', () => {
 });
 
 describe('property: relaxing an area keeps its residents', () => {
-  const municipalitiesOf01 = ['0114', '0115', '0117', '0120', '0123', '0125', '0126', '0127', '0128', '0136', '0138', '0139', '0140', '0160', '0162', '0163', '0180', '0181', '0182', '0183', '0184', '0186', '0187', '0188', '0191', '0192'];
+  const municipalitiesOf01 = [
+    '0114',
+    '0115',
+    '0117',
+    '0120',
+    '0123',
+    '0125',
+    '0126',
+    '0127',
+    '0128',
+    '0136',
+    '0138',
+    '0139',
+    '0140',
+    '0160',
+    '0162',
+    '0163',
+    '0180',
+    '0181',
+    '0182',
+    '0183',
+    '0184',
+    '0186',
+    '0187',
+    '0188',
+    '0191',
+    '0192',
+  ];
 
   /** A resident of region 01 and an area of region 01 that matches them, each optional constraint set or not at random. */
   const matchingCase = fc

@@ -7,12 +7,7 @@ import type { ServiceArea } from './clinic-settings';
  * municipalities, if any are named), of its sex (if set) and within its age range (if set), with
  * sex and age taken from the personal identity number. Unregistered residents are in no area.
  */
-export function inServiceArea(
-  area: ServiceArea,
-  number: PersonalIdentityNumber,
-  registered: ResidentHome | null,
-  today: string,
-): boolean {
+export function inServiceArea(area: ServiceArea, number: PersonalIdentityNumber, registered: ResidentHome | null, today: string): boolean {
   if (!registered) return false;
   if (registered.regionCode !== area.regionCode) return false;
   if (area.municipalityCodes.length > 0 && !area.municipalityCodes.includes(registered.municipalityCode)) return false;

@@ -127,7 +127,10 @@ describe('setServiceArea and clearServiceArea', () => {
   });
 
   it('property: permuting the municipalities never counts as a change', () => {
-    const codes = fc.uniqueArray(fc.integer({ min: 0, max: 99 }).map((n) => `01${String(n).padStart(2, '0')}`), { maxLength: 8 });
+    const codes = fc.uniqueArray(
+      fc.integer({ min: 0, max: 99 }).map((n) => `01${String(n).padStart(2, '0')}`),
+      { maxLength: 8 },
+    );
     fc.assert(
       fc.property(
         codes.chain((list) => fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length, maxLength: list.length }))),

@@ -46,9 +46,7 @@ describe('caseTypeViolations', () => {
   });
 
   it('uses the field prefix it is given', () => {
-    expect(reasons(caseTypeViolations({ id: '', name: 'x', restricted: false }, 'settings.case_types[2]'))).toEqual([
-      ['settings.case_types[2].id', 'INVALID_CASE_TYPE_ID'],
-    ]);
+    expect(reasons(caseTypeViolations({ id: '', name: 'x', restricted: false }, 'settings.case_types[2]'))).toEqual([['settings.case_types[2].id', 'INVALID_CASE_TYPE_ID']]);
   });
 });
 
@@ -62,9 +60,7 @@ describe('serviceAreaViolations', () => {
   });
 
   it('accepts a fully narrowed area', () => {
-    expect(
-      serviceAreaViolations({ regionCode: '12', municipalityCodes: ['1280', '1281'], sex: 'female', minAge: 0, maxAge: 130 }),
-    ).toEqual([]);
+    expect(serviceAreaViolations({ regionCode: '12', municipalityCodes: ['1280', '1281'], sex: 'female', minAge: 0, maxAge: 130 })).toEqual([]);
   });
 
   it('property: every region code 01..25 is accepted', () => {
@@ -90,12 +86,8 @@ describe('serviceAreaViolations', () => {
   });
 
   it('does not read a municipality of region 1x as lying in region 01 (or the reverse)', () => {
-    expect(reasons(serviceAreaViolations({ ...AREA, regionCode: '01', municipalityCodes: ['1001'] }))).toEqual([
-      ['service_area.municipality_codes[0]', 'INVALID_MUNICIPALITY_CODE'],
-    ]);
-    expect(reasons(serviceAreaViolations({ ...AREA, regionCode: '10', municipalityCodes: ['0110'] }))).toEqual([
-      ['service_area.municipality_codes[0]', 'INVALID_MUNICIPALITY_CODE'],
-    ]);
+    expect(reasons(serviceAreaViolations({ ...AREA, regionCode: '01', municipalityCodes: ['1001'] }))).toEqual([['service_area.municipality_codes[0]', 'INVALID_MUNICIPALITY_CODE']]);
+    expect(reasons(serviceAreaViolations({ ...AREA, regionCode: '10', municipalityCodes: ['0110'] }))).toEqual([['service_area.municipality_codes[0]', 'INVALID_MUNICIPALITY_CODE']]);
   });
 
   it.each<[keyof Pick<ServiceArea, 'minAge' | 'maxAge'>, string]>([

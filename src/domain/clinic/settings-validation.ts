@@ -7,9 +7,7 @@ const MUNICIPALITY_CODE = /^\d{4}$/;
 const MAX_AGE = 130;
 
 export function caseTypeIdViolation(id: string, field = 'case_type_id'): FieldViolation | null {
-  return CASE_TYPE_ID.test(id)
-    ? null
-    : { field, reason: 'INVALID_CASE_TYPE_ID', description: 'must be 1 to 64 letters, digits, - or _' };
+  return CASE_TYPE_ID.test(id) ? null : { field, reason: 'INVALID_CASE_TYPE_ID', description: 'must be 1 to 64 letters, digits, - or _' };
 }
 
 export function caseTypeViolations(caseType: CaseType | undefined, field = 'case_type'): FieldViolation[] {
@@ -40,7 +38,10 @@ export function serviceAreaViolations(area: ServiceArea | undefined, field = 'se
       });
     }
   });
-  for (const [name, age] of [['min_age', area.minAge], ['max_age', area.maxAge]] as const) {
+  for (const [name, age] of [
+    ['min_age', area.minAge],
+    ['max_age', area.maxAge],
+  ] as const) {
     if (age !== null && (!Number.isInteger(age) || age < 0 || age > MAX_AGE)) {
       violations.push({ field: `${field}.${name}`, reason: 'INVALID_AGE', description: `must be 0 to ${MAX_AGE}` });
     }

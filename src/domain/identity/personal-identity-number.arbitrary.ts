@@ -1,14 +1,7 @@
 import fc from 'fast-check';
-import {
-  type CalendarDateInput,
-  formatCalendarDate,
-  toCalendarDate,
-} from '../time/calendar-date';
+import { type CalendarDateInput, formatCalendarDate, toCalendarDate } from '../time/calendar-date';
 import { calendarDateArbitrary } from '../time/calendar-date.arbitrary';
-import {
-  type PersonalIdentityNumberKind,
-  personalIdentityNumberCheckDigit,
-} from './personal-identity-number';
+import { type PersonalIdentityNumberKind, personalIdentityNumberCheckDigit } from './personal-identity-number';
 
 /** Test data only. Randomly made numbers may belong to real people: never send them outside tests. */
 export interface SyntheticPersonalIdentityNumber {
@@ -24,11 +17,7 @@ export interface SyntheticPersonalIdentityNumber {
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /** The valid 12-digit number for a birth date and serial (1..999). */
-export function personalIdentityNumberFor(
-  birthDate: CalendarDateInput,
-  serial: number,
-  kind: PersonalIdentityNumberKind = 'personnummer',
-): string {
+export function personalIdentityNumberFor(birthDate: CalendarDateInput, serial: number, kind: PersonalIdentityNumberKind = 'personnummer'): string {
   if (!Number.isInteger(serial) || serial < 1 || serial > 999) {
     throw new RangeError('Expected a serial number 1..999.');
   }
@@ -48,17 +37,13 @@ export interface PersonalIdentityNumberArbitraryOptions {
 }
 
 /** Test data: valid numbers of people born on or before `today`. */
-export function personalIdentityNumberArbitrary(
-  options: PersonalIdentityNumberArbitraryOptions,
-): fc.Arbitrary<SyntheticPersonalIdentityNumber> {
+export function personalIdentityNumberArbitrary(options: PersonalIdentityNumberArbitraryOptions): fc.Arbitrary<SyntheticPersonalIdentityNumber> {
   const today = toCalendarDate(options.today);
   const maxAgeYears = options.maxAgeYears ?? 120;
   // 29 February moves to the 28th, which every year has.
   const leapDay = today.month === 2 && today.day === 29;
   const earliest = { ...today, year: today.year - maxAgeYears, day: leapDay ? 28 : today.day };
-  const kinds: PersonalIdentityNumberKind[] = options.kind
-    ? [options.kind]
-    : ['personnummer', 'samordningsnummer'];
+  const kinds: PersonalIdentityNumberKind[] = options.kind ? [options.kind] : ['personnummer', 'samordningsnummer'];
   return fc
     .record({
       birthDate: calendarDateArbitrary(formatCalendarDate(earliest), formatCalendarDate(today)),

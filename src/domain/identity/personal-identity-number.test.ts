@@ -2,16 +2,8 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { calendarDateArbitrary } from '../time/calendar-date.arbitrary';
 import type { CalendarDateInput } from '../time/calendar-date';
-import {
-  PersonalIdentityNumber,
-  type PersonalIdentityNumberProblem,
-  parsePersonalIdentityNumber,
-  personalIdentityNumberCheckDigit,
-} from './personal-identity-number';
-import {
-  personalIdentityNumberArbitrary,
-  personalIdentityNumberFor,
-} from './personal-identity-number.arbitrary';
+import { PersonalIdentityNumber, type PersonalIdentityNumberProblem, parsePersonalIdentityNumber, personalIdentityNumberCheckDigit } from './personal-identity-number';
+import { personalIdentityNumberArbitrary, personalIdentityNumberFor } from './personal-identity-number.arbitrary';
 
 // Check digits in the literals below were computed by hand, independently of the code under test.
 const TODAY = '2026-05-01';
@@ -131,21 +123,12 @@ describe('century of 10-digit forms', () => {
 });
 
 describe('failures', () => {
-  it.each([
-    '',
-    '   ',
-    '19121212+1212',
-    '121212 1212',
-    '12121-21212',
-    '19121212_1212',
-    '1912121212120',
-    '12121212',
-    '121212--1212',
-    'abcdef-ghij',
-    '１２１２１２-１２１２',
-  ])('format: %j', (input) => {
-    expect(problemOf(input)).toBe('format');
-  });
+  it.each(['', '   ', '19121212+1212', '121212 1212', '12121-21212', '19121212_1212', '1912121212120', '12121212', '121212--1212', 'abcdef-ghij', '１２１２１２-１２１２'])(
+    'format: %j',
+    (input) => {
+      expect(problemOf(input)).toBe('format');
+    },
+  );
 
   it('format: a non-string at runtime', () => {
     expect(problemOf(undefined as unknown as string)).toBe('format');
@@ -214,9 +197,7 @@ describe('never revealing the number', () => {
 });
 
 describe('properties', () => {
-  const scenario = calendarDateArbitrary('1950-01-01', '2150-12-31').chain((today) =>
-    personalIdentityNumberArbitrary({ today, maxAgeYears: 199 }).map((pin) => ({ today, pin })),
-  );
+  const scenario = calendarDateArbitrary('1950-01-01', '2150-12-31').chain((today) => personalIdentityNumberArbitrary({ today, maxAgeYears: 199 }).map((pin) => ({ today, pin })));
 
   it('reads every written form of a valid number as the same 12 digits', () => {
     fc.assert(
@@ -239,17 +220,12 @@ describe('properties', () => {
 
   it('fails the checksum when any one digit of YYMMDDNNNC changes', () => {
     fc.assert(
-      fc.property(
-        scenario,
-        fc.integer({ min: 2, max: 11 }),
-        fc.integer({ min: 1, max: 9 }),
-        ({ today, pin }, position, step) => {
-          const digit = (Number(pin.value[position]) + step) % 10;
-          const changed = `${pin.value.slice(0, position)}${digit}${pin.value.slice(position + 1)}`;
-          expect(problemOf(changed, today)).toBe('checksum');
-          expect(problemOf(`${changed.slice(2, 8)}-${changed.slice(8)}`, today)).toBe('checksum');
-        },
-      ),
+      fc.property(scenario, fc.integer({ min: 2, max: 11 }), fc.integer({ min: 1, max: 9 }), ({ today, pin }, position, step) => {
+        const digit = (Number(pin.value[position]) + step) % 10;
+        const changed = `${pin.value.slice(0, position)}${digit}${pin.value.slice(position + 1)}`;
+        expect(problemOf(changed, today)).toBe('checksum');
+        expect(problemOf(`${changed.slice(2, 8)}-${changed.slice(8)}`, today)).toBe('checksum');
+      }),
     );
   });
 

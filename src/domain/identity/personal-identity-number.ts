@@ -1,12 +1,4 @@
-import {
-  type CalendarDate,
-  type CalendarDateInput,
-  compareCalendarDates,
-  daysInMonth,
-  formatCalendarDate,
-  isExistingDate,
-  toCalendarDate,
-} from '../time/calendar-date';
+import { type CalendarDate, type CalendarDateInput, compareCalendarDates, daysInMonth, formatCalendarDate, isExistingDate, toCalendarDate } from '../time/calendar-date';
 
 export type PersonalIdentityNumberKind = 'personnummer' | 'samordningsnummer';
 export type Sex = 'male' | 'female';
@@ -22,8 +14,7 @@ export type PersonalIdentityNumberResult =
 
 // Fixed texts: the input is personal data and must never reach a message.
 const DESCRIPTIONS: Readonly<Record<PersonalIdentityNumberProblem, string>> = {
-  format:
-    'A personal identity number is written YYYYMMDDNNNC, YYYYMMDD-NNNC, YYMMDD-NNNC, YYMMDD+NNNC or YYMMDDNNNC.',
+  format: 'A personal identity number is written YYYYMMDDNNNC, YYYYMMDD-NNNC, YYMMDD-NNNC, YYMMDD+NNNC or YYMMDDNNNC.',
   date: 'The personal identity number names a birth date that does not exist.',
   serial: 'The serial number of a personal identity number cannot be 000.',
   checksum: 'The check digit of the personal identity number does not match.',
@@ -66,13 +57,7 @@ function birthDateOf(digits: string): CalendarDate {
  * today. '+': the person turns 100 or more this calendar year (that is when the separator turns
  * '+', per the population register), so the most recent matching year at least 100 years back.
  */
-function resolveBirthYear(
-  twoDigitYear: number,
-  month: number,
-  realDay: number,
-  separator: string,
-  today: CalendarDate,
-): number {
+function resolveBirthYear(twoDigitYear: number, month: number, realDay: number, separator: string, today: CalendarDate): number {
   const century = today.year - (today.year % 100);
   if (separator === '+') {
     const latest = today.year - 100;
@@ -80,10 +65,7 @@ function resolveBirthYear(
     return year <= latest ? year : year - 100;
   }
   const year = century + twoDigitYear;
-  const afterToday =
-    year > today.year ||
-    (year === today.year &&
-      (month > today.month || (month === today.month && realDay > today.day)));
+  const afterToday = year > today.year || (year === today.year && (month > today.month || (month === today.month && realDay > today.day)));
   return afterToday ? year - 100 : year;
 }
 
@@ -107,10 +89,7 @@ export class PersonalIdentityNumber {
     const day = Number(dd);
     const realDay = day > COORDINATION_DAY_OFFSET ? day - COORDINATION_DAY_OFFSET : day;
     const year = resolveBirthYear(Number(yy), Number(mm), realDay, separator!, todayDate);
-    return PersonalIdentityNumber.#validate(
-      `${String(year).padStart(4, '0')}${mm}${dd}${serialAndCheck}`,
-      todayDate,
-    );
+    return PersonalIdentityNumber.#validate(`${String(year).padStart(4, '0')}${mm}${dd}${serialAndCheck}`, todayDate);
   }
 
   /** Rebuilds a number kept as 12 digits; it was checked against "today" when it was entered. */
@@ -136,9 +115,7 @@ export class PersonalIdentityNumber {
   }
 
   get kind(): PersonalIdentityNumberKind {
-    return Number(this.#digits.slice(6, 8)) > COORDINATION_DAY_OFFSET
-      ? 'samordningsnummer'
-      : 'personnummer';
+    return Number(this.#digits.slice(6, 8)) > COORDINATION_DAY_OFFSET ? 'samordningsnummer' : 'personnummer';
   }
 
   /** 'YYYY-MM-DD', the real birth date also for a samordningsnummer. */
@@ -158,8 +135,7 @@ export class PersonalIdentityNumber {
     const on = toCalendarDate(date);
     const birth = birthDateOf(this.#digits);
     const birthdayThisYear = Math.min(birth.day, daysInMonth(on.year, birth.month));
-    const hadBirthday =
-      on.month > birth.month || (on.month === birth.month && on.day >= birthdayThisYear);
+    const hadBirthday = on.month > birth.month || (on.month === birth.month && on.day >= birthdayThisYear);
     return on.year - birth.year - (hadBirthday ? 0 : 1);
   }
 
@@ -180,9 +156,6 @@ export class PersonalIdentityNumber {
   }
 }
 
-export function parsePersonalIdentityNumber(
-  input: string,
-  today: CalendarDateInput,
-): PersonalIdentityNumberResult {
+export function parsePersonalIdentityNumber(input: string, today: CalendarDateInput): PersonalIdentityNumberResult {
   return PersonalIdentityNumber.parse(input, today);
 }

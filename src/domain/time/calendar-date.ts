@@ -21,17 +21,7 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 export function isExistingDate(year: number, month: number, day: number): boolean {
-  return (
-    Number.isInteger(year) &&
-    year >= 0 &&
-    year <= 9999 &&
-    Number.isInteger(month) &&
-    month >= 1 &&
-    month <= 12 &&
-    Number.isInteger(day) &&
-    day >= 1 &&
-    day <= daysInMonth(year, month)
-  );
+  return Number.isInteger(year) && year >= 0 && year <= 9999 && Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(day) && day >= 1 && day <= daysInMonth(year, month);
 }
 
 /** Parts of a strict 'YYYY-MM-DD' that names a day that exists, else undefined. */

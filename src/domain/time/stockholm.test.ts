@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { calendarDateArbitrary } from './calendar-date.arbitrary';
-import {
-  addDays,
-  grantEndsAt,
-  isValidCalendarDate,
-  startOfStockholmDay,
-  stockholmDate,
-} from './stockholm';
+import { addDays, grantEndsAt, isValidCalendarDate, startOfStockholmDay, stockholmDate } from './stockholm';
 
 const at = (iso: string) => new Date(iso);
 const HOUR = 3_600_000;
@@ -41,8 +35,7 @@ describe('startOfStockholmDay', () => {
   });
 
   it('gives the clock-change days 23 and 25 hours', () => {
-    const length = (date: string) =>
-      startOfStockholmDay(addDays(date, 1)).getTime() - startOfStockholmDay(date).getTime();
+    const length = (date: string) => startOfStockholmDay(addDays(date, 1)).getTime() - startOfStockholmDay(date).getTime();
     expect(length('2026-03-29')).toBe(23 * HOUR);
     expect(length('2026-10-25')).toBe(25 * HOUR);
     expect(length('2026-06-15')).toBe(24 * HOUR);
@@ -70,20 +63,7 @@ describe('isValidCalendarDate', () => {
     expect(isValidCalendarDate(text)).toBe(true);
   });
 
-  it.each([
-    '2023-02-29',
-    '1900-02-29',
-    '2026-13-01',
-    '2026-00-10',
-    '2026-04-31',
-    '2026-1-01',
-    ' 2026-01-01',
-    '2026-01-01T00:00',
-    '20260101',
-    '',
-    123,
-    undefined,
-  ])('rejects %j', (text) => {
+  it.each(['2023-02-29', '1900-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '2026-1-01', ' 2026-01-01', '2026-01-01T00:00', '20260101', '', 123, undefined])('rejects %j', (text) => {
     expect(isValidCalendarDate(text)).toBe(false);
   });
 });

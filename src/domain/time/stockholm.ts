@@ -46,8 +46,7 @@ function stockholmWallClock(instant: Date): WallClockTime {
 /** Stockholm's offset from UTC at an instant, in ms (positive east of Greenwich). */
 function stockholmOffsetMs(instantMs: number): number {
   const wall = stockholmWallClock(new Date(instantMs));
-  const wallAsUtc =
-    utcMidnightMs(wall) + ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000;
+  const wallAsUtc = utcMidnightMs(wall) + ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000;
   // Intl drops milliseconds, so compare against the instant's whole second.
   return wallAsUtc - Math.floor(instantMs / 1000) * 1000;
 }
@@ -63,9 +62,7 @@ export function startOfStockholmDay(date: string): Date {
   // Local midnight lies within ±14 h of UTC midnight, so the offsets in force on either side
   // of it are the only candidates; the earliest candidate on the wanted date is the day's start
   // (this also holds for a midnight skipped or repeated by a clock change).
-  const candidates = [-14, 14]
-    .map((hours) => midnightAsUtc - stockholmOffsetMs(midnightAsUtc + hours * MS_PER_HOUR))
-    .filter((instant) => stockholmDate(new Date(instant)) === date);
+  const candidates = [-14, 14].map((hours) => midnightAsUtc - stockholmOffsetMs(midnightAsUtc + hours * MS_PER_HOUR)).filter((instant) => stockholmDate(new Date(instant)) === date);
   if (candidates.length === 0) throw new RangeError('No start of day found.');
   return new Date(Math.min(...candidates));
 }

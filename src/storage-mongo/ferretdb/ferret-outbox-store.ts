@@ -61,7 +61,10 @@ export class FerretOutboxStore<E extends OutboxEvent> implements OutboxStore<E> 
     let published = this.untidied.get(doc._id) ?? null;
     // Under a lease just handed over, a lone event is the command's own: nobody published it yet.
     if (published === null && !(handed && doc.outbox.length === 1)) {
-      published = await this.published.newestOf(doc._id, doc.outbox.map((e) => e.version));
+      published = await this.published.newestOf(
+        doc._id,
+        doc.outbox.map((e) => e.version),
+      );
       if (published !== null) this.remember(doc._id, published);
     }
     const newest = published ?? -1;
@@ -141,7 +144,10 @@ export class FerretOutboxStore<E extends OutboxEvent> implements OutboxStore<E> 
   /** Flagged documents with events not known published here (FerretDB scans for the flag in any case). */
   async findPending(limit: number): Promise<string[]> {
     const flagged = await this.reads.flagged(null);
-    return flagged.filter((d) => (this.untidied.get(d._id) ?? -1) < d.version).slice(0, limit).map((d) => d._id);
+    return flagged
+      .filter((d) => (this.untidied.get(d._id) ?? -1) < d.version)
+      .slice(0, limit)
+      .map((d) => d._id);
   }
 
   stats(): Promise<OutboxStats> {

@@ -32,7 +32,10 @@ export class PublishedVersions {
     if (published.length === 0) return;
     const at = new Date();
     // Published again (at least once): the row is already there.
-    await insertNew(this.collection, published.map((p) => ({ _id: this.key(p.documentId, p.version), at })));
+    await insertNew(
+      this.collection,
+      published.map((p) => ({ _id: this.key(p.documentId, p.version), at })),
+    );
   }
 
   /** The newest of `versions` known published (null if none), newest first, one `_id` read each. */

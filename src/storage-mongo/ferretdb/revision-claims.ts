@@ -86,7 +86,10 @@ export class RevisionClaims {
     const claimed = moves.map(() => true);
     if (moves.length === 0) return claimed;
     const at = new Date();
-    const taken = await insertNew(this.collection, moves.map((m) => ({ _id: `${m.documentKey}|r${m.revision}#0`, at })));
+    const taken = await insertNew(
+      this.collection,
+      moves.map((m) => ({ _id: `${m.documentKey}|r${m.revision}#0`, at })),
+    );
     for (const index of taken) claimed[index] = false;
     return claimed;
   }

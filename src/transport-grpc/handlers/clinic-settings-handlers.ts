@@ -22,11 +22,9 @@ export function clinicSettingsHandlers(commands: SettingsCommands, queries: Sett
   });
   return {
     getClinicSettings: async (r, { principal }) => ({ settings: toClinicSettingsMessage(await queries.getClinicSettings(principal, r.clinicId)) }),
-    putCaseType: async (r, { principal, signal }) =>
-      changeResponse(await commands.putCaseType({ ...r, principal, signal, caseType: fromCaseTypeMessage(r.caseType) })),
+    putCaseType: async (r, { principal, signal }) => changeResponse(await commands.putCaseType({ ...r, principal, signal, caseType: fromCaseTypeMessage(r.caseType) })),
     removeCaseType: async (r, { principal, signal }) => changeResponse(await commands.removeCaseType({ ...r, principal, signal })),
-    setServiceArea: async (r, { principal, signal }) =>
-      changeResponse(await commands.setServiceArea({ ...r, principal, signal, serviceArea: fromServiceAreaMessage(r.serviceArea) })),
+    setServiceArea: async (r, { principal, signal }) => changeResponse(await commands.setServiceArea({ ...r, principal, signal, serviceArea: fromServiceAreaMessage(r.serviceArea) })),
     clearServiceArea: async (r, { principal, signal }) => changeResponse(await commands.clearServiceArea({ ...r, principal, signal })),
   };
 }

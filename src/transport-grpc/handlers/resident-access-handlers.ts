@@ -35,7 +35,6 @@ export interface ResidentAccessHandlers {
   listResidents: H<api.ListResidentsRequest, api.ListResidentsResponse>;
 }
 
-
 /** How long RemoveApprovals waits for its job before answering with progress. */
 const BULK_WAIT_MS = 5000;
 
