@@ -24,20 +24,27 @@ const KAFKA_MESSAGE_KEY = 'messaging.kafka.message.key';
 // Only inside a traced call: background polls (relay scans, settings refresh, probes) would each be a trace.
 const mongodb = new MongoDBInstrumentation({ requireParentSpan: true, dbStatementSerializer: statementShape });
 
-registerInstrumentations({
-  instrumentations: [
-    // Probes and reflection are not calls anyone traces; they would only crowd the traces out.
-    // (Matched on the method's name alone; no service of ours has methods so named.)
-    new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch', 'ServerReflectionInfo'] }),
-    mongodb,
-    new KafkaJsInstrumentation({
-      consumerHook: (span) => span.setAttribute(KAFKA_MESSAGE_KEY, REDACTED),
-      producerHook: (span) => span.setAttribute(KAFKA_MESSAGE_KEY, REDACTED),
-    }),
-    // Trace ids on log lines only; the OpenTelemetry logs pipeline is not used.
-    new PinoInstrumentation({ disableLogSending: true }),
-  ],
-});
+/**
+ * OpenTelemetry's own switch, read at import since instrumentations must be in place before the
+ * modules they patch load: with it, no span is made and log lines and events carry no trace ids.
+ */
+const disabled = process.env.OTEL_SDK_DISABLED === 'true';
+
+if (!disabled)
+  registerInstrumentations({
+    instrumentations: [
+      // Probes and reflection are not calls anyone traces; they would only crowd the traces out.
+      // (Matched on the method's name alone; no service of ours has methods so named.)
+      new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch', 'ServerReflectionInfo'] }),
+      mongodb,
+      new KafkaJsInstrumentation({
+        consumerHook: (span) => span.setAttribute(KAFKA_MESSAGE_KEY, REDACTED),
+        producerHook: (span) => span.setAttribute(KAFKA_MESSAGE_KEY, REDACTED),
+      }),
+      // Trace ids on log lines only; the OpenTelemetry logs pipeline is not used.
+      new PinoInstrumentation({ disableLogSending: true }),
+    ],
+  });
 
 export interface TracingSettings {
   serviceName: string;
@@ -59,6 +66,7 @@ let started: Tracing | null = null;
  */
 export function startTracing(settings: TracingSettings): Tracing {
   if (started) return started;
+  if (disabled) return (started = { flush: () => Promise.resolve() });
   // Nothing exports them: MongoDB spans would cost every command a statement and a span for nothing
   // (log lines and event headers take their ids from the call's and the publication's spans).
   if (!settings.otlpEndpoint) mongodb.disable();

@@ -100,13 +100,18 @@ describe('tracing: one ApproveResident, from the call to the Kafka message', () 
   });
 });
 
-describe('tracing without an exporter', () => {
+const tracingSettings: { setting: string; extraEnv: Record<string, string>; traced: boolean }[] = [
+  { setting: 'without an exporter', extraEnv: {}, traced: true },
+  { setting: 'switched off (OTEL_SDK_DISABLED)', extraEnv: { OTEL_SDK_DISABLED: 'true' }, traced: false },
+];
+
+describe.each(tracingSettings)('tracing $setting', ({ extraEnv, traced }) => {
   let service: ServiceProcess;
   let env: Record<string, string>;
   let events: EventConsumer;
   let clients: Clients;
   beforeAll(async () => {
-    env = serviceEnv(await testAuthEnv());
+    env = serviceEnv({ ...(await testAuthEnv()), ...extraEnv });
     events = await new EventConsumer(env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!).start();
     service = spawnService(env);
     clients = connectClients(await service.started);
@@ -123,7 +128,7 @@ describe('tracing without an exporter', () => {
     await mongo.close();
   });
 
-  it("still names the call's trace on its log line and on its event", async () => {
+  it(traced ? "still names the call's trace on its log line and on its event" : 'names no trace on the log line or the event', async () => {
     const clinicId = aClinicId();
     const token = await signTestToken({ clinics: [clinicId], roles: ['staff', 'admin'] });
     await apiOf(clients, token).putCaseType({ clinicId, caseType: { id: 'general', name: 'General', restricted: false }, requestId: randomUUID(), etag: '' });
@@ -133,9 +138,13 @@ describe('tracing without an exporter', () => {
     await approveWithin(clients, token, request, `00-${traceId}-${letterHex(8)}-01`);
 
     const [event] = await events.waitFor((e) => e.value.requestId === request.requestId);
-    expect(event!.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     const rpcLine = service.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'rpc' && l.requestId === request.requestId);
-    expect(rpcLine).toMatchObject({ trace_id: traceId });
+    if (traced) {
+      expect(event!.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      expect(rpcLine).toMatchObject({ trace_id: traceId });
+    } else {
+      expect({ traceparent: event!.headers.traceparent, logged: rpcLine !== undefined, trace_id: rpcLine?.trace_id }).toEqual({ traceparent: undefined, logged: true, trace_id: undefined });
+    }
   });
 });
 
