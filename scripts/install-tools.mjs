@@ -12,7 +12,14 @@ export function installPromtool(options = {}) {
   return installGoTool({ name: 'promtool', pkg: 'github.com/prometheus/prometheus/cmd/promtool', version: PROMTOOL_VERSION, about: 'several minutes', ...options });
 }
 
-const TOOLS = { promtool: installPromtool };
+/** Helm 3 (`helm template` and `helm lint` of deploy/helm in the tests). */
+export const HELM_VERSION = 'v3.22.0';
+
+export function installHelm(options = {}) {
+  return installGoTool({ name: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', version: HELM_VERSION, about: 'a few minutes', ...options });
+}
+
+const TOOLS = { promtool: installPromtool, helm: installHelm };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const wanted = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(TOOLS);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ServiceMetrics } from '../../src/observability/metrics';
 import { exprsIn, metricNamesIn } from '../support/promql-metric-names';
-import { promtool, promtoolPath } from '../support/promtool';
+import { promtool, promtoolPath } from '../support/go-tools';
 
 const deploy = join(__dirname, '..', '..', 'deploy');
 const dashboard = JSON.parse(readFileSync(join(deploy, 'grafana', 'resident-access.json'), 'utf8')) as unknown;

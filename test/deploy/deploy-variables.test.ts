@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { knownVariables, loadConfig, requiredVariables } from '../../src/config/config';
 import { LIVENESS_HEALTH_NAME } from '../../src/transport-grpc/health-and-reflection';
+import { installedTool } from '../support/go-tools';
 
 const root = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -75,10 +76,10 @@ describe('Helm chart deploy/helm/resident-access', () => {
   const CLUSTER_VERSION = '1.33.0';
   let helm = '';
 
-  // Built once into the install cache (scripts/tools/helm.mjs); .ci/run builds it before the tests.
+  // Built once into the install cache (scripts/install-tools.mjs); .ci/run builds it before the tests.
   // A machine where it cannot be built fails here: the chart is not checked otherwise.
   beforeAll(() => {
-    helm = execFileSync(process.execPath, [join(root, 'scripts', 'tools', 'helm.mjs')], { encoding: 'utf8', timeout: 20 * 60_000 }).trim();
+    helm = installedTool('helm');
   }, 20 * 60_000);
 
   // A go-installed helm assumes Kubernetes 1.20 (its version is set at release builds), which the chart refuses.

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { promtool, promtoolPath } from '../support/promtool';
+import { promtool, promtoolPath } from '../support/go-tools';
 
 const dir = join(__dirname, '..', '..', 'deploy', 'prometheus');
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
