@@ -42,6 +42,13 @@ module.exports = {
       to: { path: '^src/observability/(metrics|grpc-server-metrics|metrics-server)' },
     },
     {
+      name: 'adapters-observe-through-ports',
+      comment: 'Adapters get tracing and metrics through ports (domain/ports/trace-context, observer interfaces), never from src/observability.',
+      severity: 'error',
+      from: { path: '^src/(transport-grpc|storage-mongo|publishing-kafka)/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/observability/' },
+    },
+    {
       name: 'only-main-wires',
       severity: 'error',
       from: { pathNot: '^(src/main\\.ts|test/)' },

@@ -46,6 +46,7 @@ import { ConfigError, loadConfig, type Config } from './config/config';
 import { systemClock, type Clock } from './domain/ports/clock';
 import { HealthMonitor } from './health/health-monitor';
 import { createLogger } from './observability/logger';
+import { openTelemetryTraceContext } from './observability/trace-context';
 import { ServiceMetrics, type EventKind } from './observability/metrics';
 import { startMetricsServer } from './observability/metrics-server';
 import { kafkaAnswers } from './publishing-kafka/kafka-health-probe';
@@ -169,7 +170,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     },
   };
   const relay = new OutboxRelay(accessOutbox, accessPublisher, accessRecorder, publishingOf('access'), clock, config.relay, logger.child({ component: 'relay' }));
-  const clinics = new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writer, db.collection(PROJECTIONS_COLLECTION));
+  const clinics = new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writer, db.collection(PROJECTIONS_COLLECTION), openTelemetryTraceContext);
   // Settings changes are recorded as lastChange on the clinic; before one leaves, every instance's settings copy is told to reload.
   const settingsRecorder = { record: () => clinics.markChanged() };
   const settingsRelay = new OutboxRelay(settingsOutbox, settingsPublisher, settingsRecorder, publishingOf('settings'), clock, config.relay, logger.child({ component: 'settings-relay' }));
@@ -178,12 +179,17 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const tokens = new ConsistencyTokens((resident) => residentPseudonym(config.events.pseudonymSecret, `consistency|${resident}`).slice(0, 16));
 
   const ids = { next: randomUUID };
-  const repository = new MongoAccessRepository(accessCollection, writer, {
-    owner: relay.owner,
-    leaseMs: config.relay.leaseMs,
-    now: () => clock.now(),
-    handOver: (id, event, before) => relay.handOver(id, event, before),
-  });
+  const repository = new MongoAccessRepository(
+    accessCollection,
+    writer,
+    {
+      owner: relay.owner,
+      leaseMs: config.relay.leaseMs,
+      now: () => clock.now(),
+      handOver: (id, event, before) => relay.handOver(id, event, before),
+    },
+    openTelemetryTraceContext,
+  );
   const requests = new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION), config.requests.retentionMs);
   const accessQueries = new MongoAccessQueries(accessCollection);
   const register = new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION));

@@ -1,15 +1,6 @@
-import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { context, defaultTextMapSetter, type Context } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-
-/**
- * A W3C trace context as plain strings: how an outbox event remembers the call that produced it,
- * so its publication (and its consumers) join that call's trace. Plain strings keep OpenTelemetry
- * types out of storage documents and of the domain.
- */
-export interface TraceContextFields {
-  traceparent?: string;
-  tracestate?: string;
-}
+import type { TraceContextFields, TraceContextSource } from '../domain/ports/trace-context';
 
 // W3C trace context only, whatever global propagator is set: the fields and the Kafka header are named after it.
 const w3c = new W3CTraceContextPropagator();
@@ -21,16 +12,8 @@ export function activeTraceContext(active: Context = context.active()): TraceCon
   return fieldsOf(carrier);
 }
 
-/** `event` with the active trace context, to be stored with it; unchanged when there is none. */
-export function withTraceContext<E extends object>(event: E, active: Context = context.active()): E & TraceContextFields {
-  const fields = activeTraceContext(active);
-  return fields.traceparent ? { ...event, ...fields } : event;
-}
-
-/** The context stored fields name, for a span to continue; the root context when they name none (or are malformed). */
-export function contextFrom(fields: TraceContextFields): Context {
-  return w3c.extract(ROOT_CONTEXT, fieldsOf(fields), defaultTextMapGetter);
-}
+/** OpenTelemetry's active context, as the storage adapters' trace-context port. */
+export const openTelemetryTraceContext: TraceContextSource = { active: () => activeTraceContext() };
 
 function fieldsOf(carrier: { traceparent?: unknown; tracestate?: unknown }): TraceContextFields {
   const { traceparent, tracestate } = carrier;

@@ -1,6 +1,6 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { EventPublisher } from '../relay/ports';
-import type { TraceContextFields } from '../observability/trace-context';
+import type { TraceContextFields } from '../domain/ports/trace-context';
 import { endPublishSpans, sendUntraced, startPublishSpan, withTraceHeaders } from './publish-spans';
 import { ensureTopic, type TopicSettings } from './topic';
 

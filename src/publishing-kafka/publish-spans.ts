@@ -1,7 +1,7 @@
-import { context, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { suppressTracing, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Message } from 'kafkajs';
-import { contextFrom, type TraceContextFields } from '../observability/trace-context';
+import type { TraceContextFields } from '../domain/ports/trace-context';
 
 const tracer = trace.getTracer('resident-access/publishing-kafka');
 const w3c = new W3CTraceContextPropagator();
@@ -26,6 +26,14 @@ export function startPublishSpan(topic: string, event: TraceContextFields & { ev
     },
     contextFrom(event),
   );
+}
+
+/** The context stored fields name, for a span to continue; the root context when they name none (or are malformed). */
+export function contextFrom(fields: TraceContextFields): Context {
+  const carrier: Record<string, string> = {};
+  if (typeof fields.traceparent === 'string') carrier.traceparent = fields.traceparent;
+  if (typeof fields.tracestate === 'string' && fields.tracestate !== '') carrier.tracestate = fields.tracestate;
+  return w3c.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
 }
 
 /**

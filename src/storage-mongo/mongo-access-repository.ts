@@ -12,7 +12,7 @@ import {
 import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
 import { combined, type DocumentUpdate, type DocumentWriter } from './document-writer';
 import { isDuplicateKey, translateMongoError, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
-import { withTraceContext } from '../observability/trace-context';
+import { noTraceContext, withTraceContext, type TraceContextSource } from '../domain/ports/trace-context';
 
 /** This instance's relay, to which a change hands its events' lease in the same write. */
 export interface LocalRelay {
@@ -32,6 +32,8 @@ export class MongoAccessRepository implements AccessRepository {
     private readonly collection: Collection<AccessDocument>,
     private readonly writer: DocumentWriter,
     private readonly relay: LocalRelay | null = null,
+    /** Each stored event keeps the trace of the call that made it. */
+    private readonly traceContext: TraceContextSource = noTraceContext,
   ) {}
 
   /**
@@ -56,7 +58,7 @@ export class MongoAccessRepository implements AccessRepository {
 
   save(access: ResidentAccess, expectedRevision: number | null, change: AccessChanged | null, outcome: RequestOutcome): Promise<SaveResult> {
     // The event keeps the trace of the call that made it, for its publication to continue.
-    const event = change && withTraceContext(change);
+    const event = change && withTraceContext(change, this.traceContext);
     return withChangeWriteErrors(() =>
       this.writer.exclusive(this.collection, accessDocumentId(access.clinicId, access.resident), () =>
         expectedRevision === null ? this.insert(access, event, outcome) : this.update(access, expectedRevision, event, outcome),
@@ -110,7 +112,7 @@ export class MongoAccessRepository implements AccessRepository {
   }
 
   saveAll(changes: readonly AccessChange[]): Promise<SaveResult[]> {
-    const traced = changes.map((c) => (c.event ? { ...c, event: withTraceContext(c.event) } : c));
+    const traced = changes.map((c) => (c.event ? { ...c, event: withTraceContext(c.event, this.traceContext) } : c));
     return withStorageErrors(async () => {
       const results = await this.writer.updateAllFresh(
         this.collection,

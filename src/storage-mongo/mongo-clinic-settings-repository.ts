@@ -7,7 +7,7 @@ import type { ClinicSettingsRepository, PendingWithdrawal, SettingsOutcome, Stor
 import { toSettings, type ClinicDocument } from './clinic-document';
 import { combined, type DocumentWriter } from './document-writer';
 import { isDuplicateKey, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
-import { withTraceContext } from '../observability/trace-context';
+import { noTraceContext, withTraceContext, type TraceContextSource } from '../domain/ports/trace-context';
 
 /** In the `projections` collection: changes whenever any clinic's settings changed. */
 export interface ChangeMarkerDocument {
@@ -22,6 +22,8 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
     private readonly collection: Collection<ClinicDocument>,
     private readonly writer: DocumentWriter,
     private readonly markers: Collection<ChangeMarkerDocument>,
+    /** Each stored event keeps the trace of the call that made it. */
+    private readonly traceContext: TraceContextSource = noTraceContext,
   ) {}
 
   find(clinicId: string): Promise<StoredSettings | null> {
@@ -71,7 +73,7 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
     change: ClinicSettingsChanged | null,
   ): Promise<SaveResult> {
     // The event keeps the trace of the call that made it, for its publication to continue.
-    const event = change && withTraceContext(change);
+    const event = change && withTraceContext(change, this.traceContext);
     const fields = {
       ...(event ? { lastChange: { actor: event.actor, at: event.occurredAt, requestId: event.requestId }, outboxPending: true } : {}),
       caseTypes: settings.caseTypes,
