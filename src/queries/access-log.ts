@@ -2,7 +2,7 @@ import { requireEntitlementsScope } from '../domain/authorization/policy';
 import { ENTITLEMENTS_SCOPE, OPERATOR_SCOPE, type Principal, type Role } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import { Violations } from '../domain/errors/domain-error';
-import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
+import { readResidentNumber } from '../commands/shared/inputs';
 import type { AccessLog, AccessLogPosition, StoredAccessLogEntry } from '../domain/ports/access-log';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
 import type { Clock } from '../domain/ports/clock';
@@ -78,10 +78,9 @@ export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(residen
       if (!r.clinicId) requireEntitlementsScope(principal);
       const violations = new Violations();
       if (r.clinicId) violations.add(clinicIdViolation(r.clinicId));
-      const read = readPersonalIdentityNumber(r.personalIdentityNumber, stockholmDate(deps.clock.now()));
-      if ('violation' in read) violations.add(read.violation);
+      const read = readResidentNumber(r.personalIdentityNumber, stockholmDate(deps.clock.now()), violations);
       const limit = readPageSize(r.pageSize, violations);
-      const resident = 'value' in read ? read.value.value : '';
+      const resident = read?.value ?? '';
       // The listing's digest holds the pseudonym, so a token shows nothing of the number.
       const filter = { residentPseudonym: deps.pseudonymOf(resident), ...(r.clinicId ? { clinicId: r.clinicId } : {}) };
       let after: AccessLogPosition | null = null;

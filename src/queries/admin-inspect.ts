@@ -2,7 +2,7 @@ import { emptyAccess, type AccessChanged, type ResidentAccess } from '../domain/
 import { requireOperatorScope } from '../domain/authorization/policy';
 import type { Principal } from '../domain/authorization/principal';
 import { Violations } from '../domain/errors/domain-error';
-import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
+import { readResidentNumber } from '../commands/shared/inputs';
 import type { AccessRepository } from '../domain/ports/access-repository';
 import type { AuditQueries } from '../domain/ports/audit';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
@@ -49,14 +49,12 @@ export function makeInspectResident(deps: InspectDeps) {
     requireOperatorScope(principal);
     const now = deps.clock.now();
     const violations = new Violations();
-    const read = readPersonalIdentityNumber(r.personalIdentityNumber, stockholmDate(now));
-    if ('violation' in read) violations.add(read.violation);
+    const read = readResidentNumber(r.personalIdentityNumber, stockholmDate(now), violations);
     if (!Number.isInteger(r.auditEntryCount) || r.auditEntryCount < 0 || r.auditEntryCount > MAX_AUDIT_ENTRIES) {
       violations.add({ field: 'audit_entry_count', reason: 'INVALID_AUDIT_ENTRY_COUNT', description: `must be 0 to ${MAX_AUDIT_ENTRIES}` });
     }
     violations.throwIfAny();
-    if (!('value' in read)) throw new Error('unreachable: a number without a violation was read');
-    const number = read.value;
+    const number = read!;
     const resident = number.value;
     signal?.throwIfAborted();
 

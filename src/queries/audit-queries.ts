@@ -3,7 +3,7 @@ import { requireEntitlementsScope } from '../domain/authorization/policy';
 import type { Principal } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import { Violations } from '../domain/errors/domain-error';
-import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
+import { readResidentNumber } from '../commands/shared/inputs';
 import type { AuditPosition, AuditQueries } from '../domain/ports/audit';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
 import type { Clock } from '../domain/ports/clock';
@@ -41,14 +41,7 @@ export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSet
     };
   }
 
-  const readResident = (written: string, violations: Violations): string | undefined => {
-    const read = readPersonalIdentityNumber(written, stockholmDate(deps.clock.now()));
-    if ('violation' in read) {
-      violations.add(read.violation);
-      return undefined;
-    }
-    return read.value.value;
-  };
+  const readResident = (written: string, violations: Violations): string | undefined => readResidentNumber(written, stockholmDate(deps.clock.now()), violations)?.value;
 
   return {
     async listClinicAuditEntries(principal: Principal, r: { clinicId: string; personalIdentityNumber: string; pageSize: number; pageToken: string }, signal?: AbortSignal) {

@@ -6,7 +6,7 @@ import type { Principal } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import { caseTypeIdViolation } from '../domain/clinic/settings-validation';
 import { DomainError, Violations } from '../domain/errors/domain-error';
-import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
+import { readResidentNumber } from '../commands/shared/inputs';
 import type { PersonalIdentityNumber } from '../domain/identity/personal-identity-number';
 import type { AccessRepository } from '../domain/ports/access-repository';
 import type { Clock } from '../domain/ports/clock';
@@ -48,13 +48,12 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
   const readInput = (principal: Principal, written: string, token: string | undefined, more?: (v: Violations) => void) => {
     requireEntitlementsScope(principal);
     const violations = new Violations();
-    const read = readPersonalIdentityNumber(written, stockholmDate(deps.clock.now()));
-    if ('violation' in read) violations.add(read.violation);
+    const read = readResidentNumber(written, stockholmDate(deps.clock.now()), violations);
     const readToken = deps.tokens.read(token);
     if ('violation' in readToken) violations.add(readToken.violation);
     more?.(violations);
     violations.throwIfAny();
-    const number = (read as { value: PersonalIdentityNumber }).value;
+    const number = read!;
     const consistency = (readToken as { token: ConsistencyToken | null }).token;
     if (consistency && !deps.tokens.belongsTo(consistency, number.value)) throw new DomainError('VALIDATION_FAILED', 'invalid request: consistency_token', [tokenForOtherResident()]);
     return { number, consistency };

@@ -3,7 +3,7 @@ import type { Principal } from '../domain/authorization/principal';
 import { caseTypeIdViolation } from '../domain/clinic/settings-validation';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import { DomainError, Violations } from '../domain/errors/domain-error';
-import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
+import { readResidentNumber } from '../commands/shared/inputs';
 import type { AccessQueries } from '../domain/ports/access-queries';
 import type { AccessRepository } from '../domain/ports/access-repository';
 import type { BulkRemovalJob, BulkRemovalStore } from '../domain/ports/bulk-removal-store';
@@ -45,10 +45,9 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
   const readNumber = (clinicId: string, written: string) => {
     const violations = new Violations();
     violations.add(clinicIdViolation(clinicId));
-    const read = readPersonalIdentityNumber(written, stockholmDate(deps.clock.now()));
-    if ('violation' in read) violations.add(read.violation);
+    const number = readResidentNumber(written, stockholmDate(deps.clock.now()), violations);
     violations.throwIfAny();
-    return (read as { value: { value: string } }).value.value;
+    return number!.value;
   };
 
   return {

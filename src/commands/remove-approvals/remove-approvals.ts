@@ -1,13 +1,12 @@
 import type { Principal } from '../../domain/authorization/principal';
 import { DomainError, Violations } from '../../domain/errors/domain-error';
-import { readPersonalIdentityNumber } from '../../domain/identity/resident-number-input';
 import type { BulkRemovalJob, BulkRemovalStore } from '../../domain/ports/bulk-removal-store';
 import type { ClinicSettingsRepository } from '../../domain/ports/clinic-settings-repository';
 import type { Clock } from '../../domain/ports/clock';
 import { stockholmDate } from '../../domain/time/stockholm';
 import { waitAtMost } from '../../shared/abortable-wait';
 import { fingerprint } from '../shared/fingerprint';
-import { readCommon } from '../shared/inputs';
+import { readCommon, readResidentNumber } from '../shared/inputs';
 import { clinicForStaff } from '../shared/staff-clinic';
 import type { BulkRemovalRunner } from './bulk-removal-runner';
 import { claimClinicForBulkRemoval } from './clinic-claim';
@@ -101,9 +100,8 @@ function readSelection(input: RemoveApprovalsInput, today: string, violations: V
   }
   const numbers = new Set<string>();
   input.residents.forEach((written, i) => {
-    const read = readPersonalIdentityNumber(written, today, `residents.personal_identity_numbers[${i}]`);
-    if ('violation' in read) violations.add(read.violation);
-    else numbers.add(read.value.value);
+    const number = readResidentNumber(written, today, violations, `residents.personal_identity_numbers[${i}]`);
+    if (number) numbers.add(number.value);
   });
   return [...numbers].sort();
 }

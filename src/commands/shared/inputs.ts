@@ -11,12 +11,15 @@ export function readCommon(
   violations: Violations,
 ): { number: PersonalIdentityNumber | null } {
   if (input.clinicId !== undefined) violations.add(clinicIdViolation(input.clinicId));
-  let number: PersonalIdentityNumber | null = null;
-  if (input.personalIdentityNumber !== undefined) {
-    const read = readPersonalIdentityNumber(input.personalIdentityNumber, today);
-    if ('violation' in read) violations.add(read.violation);
-    else number = read.value;
-  }
+  const number = input.personalIdentityNumber === undefined ? null : readResidentNumber(input.personalIdentityNumber, today, violations);
   if (input.requestId !== undefined) violations.add(requestIdViolation(input.requestId));
   return { number };
+}
+
+/** Reads a personal identity number field: null, with the problem in `violations` (never repeating the input), when it is none. */
+export function readResidentNumber(written: string, today: string, violations: Violations, field?: string): PersonalIdentityNumber | null {
+  const read = readPersonalIdentityNumber(written, today, field);
+  if ('value' in read) return read.value;
+  violations.add(read.violation);
+  return null;
 }
