@@ -5,6 +5,8 @@ export interface ConsumedEvent {
   key: string;
   headers: Record<string, string>;
   value: Record<string, unknown>;
+  /** The value exactly as received (UTF-8), for checks that must see the bytes, not our parse of them. */
+  body: string;
   partition: number;
   offset: string;
 }
@@ -49,10 +51,12 @@ export class EventConsumer {
           this.tombstones.push({ key, headers, partition, offset: message.offset });
           return;
         }
+        const body = message.value.toString();
         this.events.push({
           key,
           headers,
-          value: JSON.parse(message.value.toString()) as Record<string, unknown>,
+          value: JSON.parse(body) as Record<string, unknown>,
+          body,
           partition,
           offset: message.offset,
         });
