@@ -52,7 +52,7 @@ export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: Consis
         }),
       ),
     }),
-    getBulkRemoval: async (r, { principal }) => ({ bulkRemoval: toBulkRemovalMessage(await u.staffQueries.getBulkRemoval(principal, r.clinicId, r.id)) }),
+    getBulkRemoval: async (r, { principal, signal }) => ({ bulkRemoval: toBulkRemovalMessage(await u.staffQueries.getBulkRemoval(principal, r.clinicId, r.id, signal)) }),
     grantCaseType: async (r, { principal, signal }) => changeResponse(await u.grantCaseType({ ...r, principal, signal })),
     changeGrant: async (r, { principal, signal }) => changeResponse(await u.changeGrant({ ...r, principal, signal })),
     removeGrant: async (r, { principal, signal }) => changeResponse(await u.removeGrant({ ...r, principal, signal })),
