@@ -108,11 +108,13 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       };
     },
 
-    async getBulkRemoval(principal: Principal, clinicId: string, id: string): Promise<BulkRemovalJob> {
+    async getBulkRemoval(principal: Principal, clinicId: string, id: string, signal?: AbortSignal): Promise<BulkRemovalJob> {
       const violations = new Violations();
       violations.add(clinicIdViolation(clinicId));
       violations.throwIfAny();
+      signal?.throwIfAborted();
       await clinicForStaff(deps.clinics, principal, clinicId);
+      signal?.throwIfAborted();
       const job = await deps.jobs.find(clinicId, id);
       if (!job) throw new DomainError('BULK_REMOVAL_NOT_FOUND', 'no bulk removal with this id at this clinic');
       return job;

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, type ChannelOptions, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { AdminServiceService } from '../gen/residentaccess/v1/admin_service';
 import { AuditServiceService } from '../gen/residentaccess/v1/audit_service';
@@ -15,8 +15,16 @@ import type { ResidentAccessHandlers } from './handlers/resident-access-handlers
 import { addHealthAndReflection, type HealthEntries } from './health-and-reflection';
 import { serverCredentials } from './server-credentials';
 import { rateLimits, type RateLimitSettings } from './rate-limits';
-import { rejectUndecodable, withTolerantDeserializers } from './undecodable-request';
-import { unary, type UnaryDeps, type UnaryHandler } from './unary';
+import { withTolerantDeserializers } from './undecodable-request';
+import { implement } from './implement-service';
+import { authenticateCaller } from './middleware/authentication';
+import { endAtDeadlineOrCancel, stopIfEnded, type InFlight } from './middleware/call-ending';
+import { mapErrors } from './middleware/error-mapping';
+import type { Middleware } from './middleware/pipeline';
+import { limitPerCaller } from './middleware/rate-limit';
+import { logEachCall, noteRequestId } from './middleware/rpc-log';
+import { observeEachCall, type RpcObserver } from './middleware/rpc-metrics';
+import { refuseUndecodable } from './middleware/undecodable';
 
 export interface ServiceHandlers {
   residentAccess: ResidentAccessHandlers;
@@ -33,22 +41,24 @@ export interface GrpcServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
-/** Wraps every handler of one service in the shared unary adapter (auth, logging, errors). */
-function implement(definition: Record<string, { path: string }>, handlers: object, deps: UnaryDeps): UntypedServiceImplementation {
-  const table = handlers as Record<string, UnaryHandler<unknown, unknown>>;
-  return Object.fromEntries(
-    Object.entries(definition).map(([name, method]) => {
-      const handler = table[name];
-      if (!handler) throw new Error(`no handler for ${method.path}`);
-      const decodedOnly: UnaryHandler<unknown, unknown> = (request, context) => {
-        rejectUndecodable(request);
-        return handler(request, context);
-      };
-      // A path is `/<package>.<Service>/<Method>`.
-      const [service, methodName] = method.path.slice(1).split('/') as [string, string];
-      return [name, unary({ service, method: methodName }, decodedOnly, deps)];
-    }),
-  );
+/**
+ * What every call goes through, outermost first: each middleware sees the call before the ones
+ * below it and its answer after them. The use case runs after the last.
+ */
+function callMiddleware(deps: { logger: Logger; authenticate: Authenticate; limits: RateLimitSettings; observer?: RpcObserver; inFlight: InFlight }): Middleware[] {
+  return [
+    logEachCall(deps.logger),
+    ...(deps.observer ? [observeEachCall(deps.observer)] : []),
+    // Inside the log and metrics, so that a call ended early is counted with its end's status.
+    endAtDeadlineOrCancel(deps.inFlight, deps.logger),
+    mapErrors(deps.logger),
+    authenticateCaller(deps.authenticate),
+    // Only an authenticated caller's request id reaches the logs.
+    noteRequestId(),
+    limitPerCaller(rateLimits(deps.limits)),
+    stopIfEnded(),
+    refuseUndecodable(),
+  ];
 }
 
 /**
@@ -81,27 +91,22 @@ export async function startGrpcServer(
   authenticate: Authenticate,
   logger: Logger,
   limits: RateLimitSettings,
-  observer?: UnaryDeps['observer'],
+  observer?: RpcObserver,
 ): Promise<GrpcServer> {
   const server = new Server(serverOptions(address.limits));
   const pending = new Set<Promise<unknown>>();
-  const deps: UnaryDeps = {
-    logger,
-    authenticate,
-    limit: rateLimits(limits),
-    observer,
-    inFlight: {
-      add(p: Promise<unknown>) {
-        pending.add(p);
-        void p.finally(() => pending.delete(p));
-      },
+  const inFlight: InFlight = {
+    add(p: Promise<unknown>) {
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
     },
   };
-  server.addService(withTolerantDeserializers(ResidentAccessServiceService), implement(ResidentAccessServiceService, handlers.residentAccess, deps));
-  server.addService(withTolerantDeserializers(ClinicSettingsServiceService), implement(ClinicSettingsServiceService, handlers.clinicSettings, deps));
-  server.addService(withTolerantDeserializers(EntitlementServiceService), implement(EntitlementServiceService, handlers.entitlements, deps));
-  server.addService(withTolerantDeserializers(AuditServiceService), implement(AuditServiceService, handlers.audit, deps));
-  server.addService(withTolerantDeserializers(AdminServiceService), implement(AdminServiceService, handlers.admin, deps));
+  const middleware = callMiddleware({ logger, authenticate, limits, observer, inFlight });
+  server.addService(withTolerantDeserializers(ResidentAccessServiceService), implement(ResidentAccessServiceService, handlers.residentAccess, middleware));
+  server.addService(withTolerantDeserializers(ClinicSettingsServiceService), implement(ClinicSettingsServiceService, handlers.clinicSettings, middleware));
+  server.addService(withTolerantDeserializers(EntitlementServiceService), implement(EntitlementServiceService, handlers.entitlements, middleware));
+  server.addService(withTolerantDeserializers(AuditServiceService), implement(AuditServiceService, handlers.audit, middleware));
+  server.addService(withTolerantDeserializers(AdminServiceService), implement(AdminServiceService, handlers.admin, middleware));
   const health = addHealthAndReflection(server);
 
   const { credentials, loaded } = serverCredentials(address.tls);

@@ -1,10 +1,10 @@
 import type { makeRepublish } from '../../commands/republish/republish';
 import { toInspectionMessage, toJobMessage, toOutboxStatusMessage } from '../../contract/admin-mapping';
-import type * as api from '../../gen/residentaccess/v1/admin_service';
+import type { AdminServiceService } from '../../gen/residentaccess/v1/admin_service';
 import type { InspectResident } from '../../queries/admin-inspect';
 import { fromRepublishJob, type JobQueries } from '../../queries/admin-jobs';
 import type { OutboxStatus } from '../../queries/admin-outbox';
-import type { UnaryHandler as H } from '../unary';
+import type { UseCaseHandlers } from '../use-case-handlers';
 
 export interface AdminUseCases {
   inspectResident: InspectResident;
@@ -13,13 +13,8 @@ export interface AdminUseCases {
   outboxStatus: OutboxStatus;
 }
 
-export interface AdminHandlers {
-  inspectResident: H<api.InspectResidentRequest, api.InspectResidentResponse>;
-  republish: H<api.RepublishRequest, api.RepublishResponse>;
-  getRepublishJob: H<api.GetRepublishJobRequest, api.GetRepublishJobResponse>;
-  listJobs: H<api.ListJobsRequest, api.ListJobsResponse>;
-  getOutboxStatus: H<api.GetOutboxStatusRequest, api.GetOutboxStatusResponse>;
-}
+/** One handler per RPC of the service, typed from its generated definition. */
+export type AdminHandlers = UseCaseHandlers<AdminServiceService>;
 
 export function adminHandlers(u: AdminUseCases): AdminHandlers {
   return {

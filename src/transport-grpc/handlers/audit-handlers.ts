@@ -1,14 +1,11 @@
 import { toAccessLogEntryMessage, toAuditEntryMessage } from '../../contract/audit-mapping';
-import type * as api from '../../gen/residentaccess/v1/audit_service';
+import type { AuditServiceService } from '../../gen/residentaccess/v1/audit_service';
 import type { AccessLogQueries } from '../../queries/access-log';
 import type { AuditQueriesUseCase } from '../../queries/audit-queries';
-import type { UnaryHandler as H } from '../unary';
+import type { UseCaseHandlers } from '../use-case-handlers';
 
-export interface AuditHandlers {
-  listClinicAuditEntries: H<api.ListClinicAuditEntriesRequest, api.ListClinicAuditEntriesResponse>;
-  listResidentAuditEntries: H<api.ListResidentAuditEntriesRequest, api.ListResidentAuditEntriesResponse>;
-  listResidentAccessLog: H<api.ListResidentAccessLogRequest, api.ListResidentAccessLogResponse>;
-}
+/** One handler per RPC of the service, typed from its generated definition. */
+export type AuditHandlers = UseCaseHandlers<AuditServiceService>;
 
 export function auditHandlers(queries: AuditQueriesUseCase, accessLog: AccessLogQueries): AuditHandlers {
   return {

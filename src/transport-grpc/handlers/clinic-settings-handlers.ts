@@ -1,18 +1,13 @@
 import type { SettingsChangeResult } from '../../commands/clinic-settings/change-clinic-settings';
 import type { SettingsCommands } from '../../commands/clinic-settings/settings-commands';
 import { fromCaseTypeMessage, fromServiceAreaMessage, toClinicSettingsMessage } from '../../contract/settings-mapping';
-import type * as api from '../../gen/residentaccess/v1/clinic_settings_service';
+import type { ClinicSettingsServiceService } from '../../gen/residentaccess/v1/clinic_settings_service';
 import type { SettingsQueries } from '../../queries/settings-queries';
 import type { ConsistencyTokens } from '../../views/consistency-token';
-import type { UnaryHandler as H } from '../unary';
+import type { UseCaseHandlers } from '../use-case-handlers';
 
-export interface ClinicSettingsHandlers {
-  getClinicSettings: H<api.GetClinicSettingsRequest, api.GetClinicSettingsResponse>;
-  putCaseType: H<api.PutCaseTypeRequest, api.PutCaseTypeResponse>;
-  removeCaseType: H<api.RemoveCaseTypeRequest, api.RemoveCaseTypeResponse>;
-  setServiceArea: H<api.SetServiceAreaRequest, api.SetServiceAreaResponse>;
-  clearServiceArea: H<api.ClearServiceAreaRequest, api.ClearServiceAreaResponse>;
-}
+/** One handler per RPC of the service, typed from its generated definition. */
+export type ClinicSettingsHandlers = UseCaseHandlers<ClinicSettingsServiceService>;
 
 export function clinicSettingsHandlers(commands: SettingsCommands, queries: SettingsQueries, tokens: ConsistencyTokens): ClinicSettingsHandlers {
   const changeResponse = (result: SettingsChangeResult) => ({

@@ -1,13 +1,10 @@
 import { toCaseTypeEntitlement, toReason } from '../../contract/entitlement-mapping';
-import { EntitlementReason } from '../../gen/residentaccess/v1/entitlement_service';
-import type * as api from '../../gen/residentaccess/v1/entitlement_service';
+import { EntitlementReason, type EntitlementServiceService } from '../../gen/residentaccess/v1/entitlement_service';
 import type { EntitlementQueries } from '../../queries/entitlement-queries';
-import type { UnaryHandler as H } from '../unary';
+import type { UseCaseHandlers } from '../use-case-handlers';
 
-export interface EntitlementHandlers {
-  listEntitlements: H<api.ListEntitlementsRequest, api.ListEntitlementsResponse>;
-  checkEntitlement: H<api.CheckEntitlementRequest, api.CheckEntitlementResponse>;
-}
+/** One handler per RPC of the service, typed from its generated definition. */
+export type EntitlementHandlers = UseCaseHandlers<EntitlementServiceService>;
 
 export function entitlementHandlers(queries: EntitlementQueries): EntitlementHandlers {
   return {

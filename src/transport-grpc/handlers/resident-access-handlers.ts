@@ -8,9 +8,9 @@ import { toBulkRemovalMessage } from '../../contract/bulk-removal-mapping';
 import { toResidentAccessMessage } from '../../contract/access-mapping';
 import type { StaffQueries } from '../../queries/staff-queries';
 import type { RemoveApprovals } from '../../commands/remove-approvals/remove-approvals';
-import type * as api from '../../gen/residentaccess/v1/resident_access_service';
+import type { ResidentAccessServiceService } from '../../gen/residentaccess/v1/resident_access_service';
 import type { ConsistencyTokens } from '../../views/consistency-token';
-import type { UnaryHandler as H } from '../unary';
+import type { UseCaseHandlers } from '../use-case-handlers';
 
 export interface ResidentAccessUseCases {
   approveResident: ApproveResident;
@@ -22,18 +22,8 @@ export interface ResidentAccessUseCases {
   staffQueries: StaffQueries;
 }
 
-export interface ResidentAccessHandlers {
-  lookupResident: H<api.LookupResidentRequest, api.LookupResidentResponse>;
-  approveResident: H<api.ApproveResidentRequest, api.ApproveResidentResponse>;
-  removeApproval: H<api.RemoveApprovalRequest, api.RemoveApprovalResponse>;
-  removeApprovals: H<api.RemoveApprovalsRequest, api.RemoveApprovalsResponse>;
-  getBulkRemoval: H<api.GetBulkRemovalRequest, api.GetBulkRemovalResponse>;
-  grantCaseType: H<api.GrantCaseTypeRequest, api.GrantCaseTypeResponse>;
-  changeGrant: H<api.ChangeGrantRequest, api.ChangeGrantResponse>;
-  removeGrant: H<api.RemoveGrantRequest, api.RemoveGrantResponse>;
-  getResidentAccess: H<api.GetResidentAccessRequest, api.GetResidentAccessResponse>;
-  listResidents: H<api.ListResidentsRequest, api.ListResidentsResponse>;
-}
+/** One handler per RPC of the service, typed from its generated definition. */
+export type ResidentAccessHandlers = UseCaseHandlers<ResidentAccessServiceService>;
 
 /** How long RemoveApprovals waits for its job before answering with progress. */
 const BULK_WAIT_MS = 5000;
@@ -62,7 +52,7 @@ export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: Consis
         }),
       ),
     }),
-    getBulkRemoval: async (r, { principal }) => ({ bulkRemoval: toBulkRemovalMessage(await u.staffQueries.getBulkRemoval(principal, r.clinicId, r.id)) }),
+    getBulkRemoval: async (r, { principal, signal }) => ({ bulkRemoval: toBulkRemovalMessage(await u.staffQueries.getBulkRemoval(principal, r.clinicId, r.id, signal)) }),
     grantCaseType: async (r, { principal, signal }) => changeResponse(await u.grantCaseType({ ...r, principal, signal })),
     changeGrant: async (r, { principal, signal }) => changeResponse(await u.changeGrant({ ...r, principal, signal })),
     removeGrant: async (r, { principal, signal }) => changeResponse(await u.removeGrant({ ...r, principal, signal })),
