@@ -29,16 +29,16 @@ module.exports = {
     },
     {
       name: 'adapters-stay-apart',
-      comment: 'Each adapter is its own folder; only main.ts wires them together.',
+      comment: 'Each adapter is its own folder; only main.ts and src/composition wire them together.',
       severity: 'error',
       from: { path: '^src/(transport-grpc|storage-mongo|publishing-kafka)/' },
       to: { path: '^src/(transport-grpc|storage-mongo|publishing-kafka)/', pathNot: '^src/$1/' },
     },
     {
       name: 'metrics-only-through-ports',
-      comment: 'Adapters and use cases report through observer ports; only main.ts hands them the metrics.',
+      comment: 'Adapters and use cases report through observer ports; only main.ts and src/composition hand them the metrics.',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/observability/'] },
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/composition/', '^src/observability/'] },
       to: { path: '^src/observability/(metrics|grpc-server-metrics|metrics-server)' },
     },
     {
@@ -53,6 +53,13 @@ module.exports = {
       severity: 'error',
       from: { pathNot: '^(src/main\\.ts|test/)' },
       to: { path: '^src/main\\.ts$' },
+    },
+    {
+      name: 'only-main-composes',
+      comment: 'src/composition builds the service for main.ts; nothing else reaches into it.',
+      severity: 'error',
+      from: { pathNot: '^(src/main\\.ts|src/composition/|test/)' },
+      to: { path: '^src/composition/' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

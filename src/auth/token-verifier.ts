@@ -2,7 +2,7 @@ import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey
 import { ENTITLEMENTS_SCOPE, EVERY_CLINIC, type Principal } from '../domain/authorization/principal';
 import type { AuthSettings, JwtAuthSettings } from './auth-settings';
 import { AuthError, principalFromClaims } from './token-claims';
-import { VerifiedTokenCache } from './verified-token-cache';
+import { VerifiedTokenCache, type VerifiedTokenLimits } from './verified-token-cache';
 
 export { AuthError, type AuthErrorReason } from './token-claims';
 
@@ -38,7 +38,7 @@ const BEARER = /^Bearer +(\S+) *$/i;
 /** jose codes that mean the key source failed, not the token. */
 const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
 
-export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
+export function createTokenVerifier(settings: AuthSettings, verifiedTokenLimits?: VerifiedTokenLimits): TokenVerifier {
   // Development mode ignores any token sent, so local clients need not care.
   if (settings.mode === 'development') return { verify: async () => DEVELOPMENT_PRINCIPAL };
 
@@ -50,7 +50,7 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     requiredClaims: ['exp', 'sub'],
   };
-  const verified = new VerifiedTokenCache();
+  const verified = new VerifiedTokenCache(verifiedTokenLimits);
   return {
     async verify(authorizationHeader) {
       const token = bearerToken(authorizationHeader);

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../domain/authorization/principal';
 
-/** Long enough to spare a busy client's repeated verifications, short next to key rotation. */
-const MAX_AGE_MS = 60_000;
-const MAX_ENTRIES = 10_000;
+/** maxAgeMs: long enough to spare a busy client's repeated verifications, short next to key rotation. */
+export interface VerifiedTokenLimits {
+  maxAgeMs: number;
+  maxEntries: number;
+}
+
+const DEFAULT_LIMITS: VerifiedTokenLimits = { maxAgeMs: 60_000, maxEntries: 10_000 };
 
 /**
  * Principals of tokens verified lately, so that a client calling many times with one token pays
@@ -13,6 +17,8 @@ const MAX_ENTRIES = 10_000;
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { principal: Principal; validUntilMs: number }>();
+
+  constructor(private readonly limits: VerifiedTokenLimits = DEFAULT_LIMITS) {}
 
   get(token: string): Principal | null {
     const key = digest(token);
@@ -26,12 +32,12 @@ export class VerifiedTokenCache {
   }
 
   put(token: string, principal: Principal, expiresAtSeconds: number): void {
-    if (this.entries.size >= MAX_ENTRIES) {
+    if (this.entries.size >= this.limits.maxEntries) {
       // The oldest entry goes (a Map iterates in insertion order).
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(digest(token), { principal, validUntilMs: Math.min(expiresAtSeconds * 1000, Date.now() + MAX_AGE_MS) });
+    this.entries.set(digest(token), { principal, validUntilMs: Math.min(expiresAtSeconds * 1000, Date.now() + this.limits.maxAgeMs) });
   }
 }
 

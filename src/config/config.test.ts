@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, isLoopbackHost, loadConfig } from './config';
+import { ConfigError, isLoopbackHost, loadConfig, TUNING } from './config';
 
 const base = { RESIDENT_PSEUDONYM_SECRET: 'a-secret-of-at-least-thirty-two-characters', AUTH_MODE: 'development' };
 
@@ -68,5 +68,60 @@ describe('tracing settings', () => {
 
   it('refuses an endpoint that is not an http(s) URL, naming the variable', () => {
     expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' })).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL']);
+  });
+});
+
+describe('MongoDB and Kafka client settings', () => {
+  it("default to the drivers' settings the service was tuned with, and derive when a monitor check counts as stalled", () => {
+    const config = loadConfig(base);
+    expect(config.mongo.client).toEqual({ connectTimeoutMs: 10000, heartbeatFrequencyMs: 10000, serverSelectionTimeoutMs: 5000, maxPoolSize: 32, monitorStalledAfterMs: 35000 });
+    expect(config.kafka).toMatchObject({ connectionTimeoutMs: 3000, requestTimeoutMs: 10000 });
+  });
+
+  it('take what is set, and the stall bound follows the connect timeout and the heartbeat', () => {
+    const config = loadConfig({
+      ...base,
+      MONGODB_CONNECT_TIMEOUT_MS: '2000',
+      MONGODB_HEARTBEAT_INTERVAL_MS: '1000',
+      MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1500',
+      MONGODB_MAX_POOL_SIZE: '100',
+      KAFKA_CONNECTION_TIMEOUT_MS: '1000',
+      KAFKA_REQUEST_TIMEOUT_MS: '30000',
+    });
+    expect(config.mongo.client).toEqual({
+      connectTimeoutMs: 2000,
+      heartbeatFrequencyMs: 1000,
+      serverSelectionTimeoutMs: 1500,
+      maxPoolSize: 100,
+      monitorStalledAfterMs: 2 * 2000 + 1000 + 5000,
+    });
+    expect(config.kafka).toMatchObject({ connectionTimeoutMs: 1000, requestTimeoutMs: 30000 });
+  });
+
+  it('refuse values the drivers cannot use, naming the variable and never the value', () => {
+    const problems = problemsOf({
+      MONGODB_CONNECT_TIMEOUT_MS: '0',
+      MONGODB_HEARTBEAT_INTERVAL_MS: '100',
+      MONGODB_SERVER_SELECTION_TIMEOUT_MS: 'soon',
+      MONGODB_MAX_POOL_SIZE: '5000',
+      KAFKA_CONNECTION_TIMEOUT_MS: '-1',
+      KAFKA_REQUEST_TIMEOUT_MS: '1.5',
+    });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual([
+      'MONGODB_CONNECT_TIMEOUT_MS',
+      'MONGODB_HEARTBEAT_INTERVAL_MS',
+      'MONGODB_SERVER_SELECTION_TIMEOUT_MS',
+      'MONGODB_MAX_POOL_SIZE',
+      'KAFKA_CONNECTION_TIMEOUT_MS',
+      'KAFKA_REQUEST_TIMEOUT_MS',
+    ]);
+    for (const value of ['soon', '5000', '1.5']) expect(problems.join('; ')).not.toContain(value);
+  });
+});
+
+describe('tuning', () => {
+  it('holds every fixed number the wiring uses, the same in every loaded config', () => {
+    expect(loadConfig(base).tuning).toEqual(TUNING);
+    expect(TUNING).toMatchObject({ mongoMonitorCheckEveryMs: 5000, kafkaProbeTimeoutMs: 3000, bulkRemovalAnswerWaitMs: 5000 });
   });
 });

@@ -57,6 +57,11 @@ export const configSchema = z.object({
   MONGODB_PASSWORD: z.string().min(1).optional(),
   MONGODB_PASSWORD_FILE: filePath,
   MONGODB_AUTH_SOURCE: z.string().min(1).default('admin'),
+  MONGODB_CONNECT_TIMEOUT_MS: positiveInt.default(10000),
+  MONGODB_HEARTBEAT_INTERVAL_MS: positiveInt.min(500).default(10000),
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: positiveInt.default(5000),
+  // FerretDB 1.x deadlocks a database beyond 32 operations in flight (docs/ferretdb.md); MongoDB takes more.
+  MONGODB_MAX_POOL_SIZE: positiveInt.max(1000).default(32),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('resident-access'),
   KAFKA_SSL: flag,
@@ -77,6 +82,8 @@ export const configSchema = z.object({
     .default('resident-access.clinic-settings-changed.v1'),
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(3),
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(-1).default(-1),
+  KAFKA_CONNECTION_TIMEOUT_MS: positiveInt.default(3000),
+  KAFKA_REQUEST_TIMEOUT_MS: positiveInt.default(10000),
   CLOUDEVENTS_SOURCE: z.string().min(1).default('/resident-access'),
   RESIDENT_PSEUDONYM_SECRET: z.string().min(32, 'must be at least 32 characters'),
   RELAY_POLL_INTERVAL_MS: positiveInt.default(2000),
@@ -248,6 +255,8 @@ export interface Config {
     database: string;
     tls: { enabled: boolean; caFile?: string; certKeyFile?: string };
     credentials: { username: string; password: string; authSource: string } | null;
+    /** The driver's timeouts; a monitor check outstanding past `monitorStalledAfterMs` is taken for stalled (stalled-monitor-watchdog.ts). */
+    client: { connectTimeoutMs: number; heartbeatFrequencyMs: number; serverSelectionTimeoutMs: number; maxPoolSize: number; monitorStalledAfterMs: number };
   };
   kafka: {
     brokers: string[];
@@ -259,6 +268,8 @@ export interface Config {
     settingsTopic: string;
     topicPartitions: number;
     topicReplicationFactor: number;
+    connectionTimeoutMs: number;
+    requestTimeoutMs: number;
   };
   events: { source: string; pseudonymSecret: string };
   relay: { pollIntervalMs: number; batchSize: number; leaseMs: number };
@@ -284,7 +295,45 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** otlpEndpoint null: no exporter (spans only for log correlation and the Kafka traceparent header). */
   tracing: { serviceName: string; otlpEndpoint: string | null };
+  tuning: Tuning;
 }
+
+/**
+ * The service's remaining numbers: fixed, not read from the environment (none is a deployment's
+ * business), but named here so that no number hides in the wiring code.
+ */
+export interface Tuning {
+  /** How often the stalled-monitor watchdog looks at the driver's outstanding server checks. */
+  mongoMonitorCheckEveryMs: number;
+  /** A server check may last two connect timeouts (connect, handshake) or a heartbeat; stalled only this much beyond. */
+  mongoMonitorStallMarginMs: number;
+  /** The health monitor's Kafka probe: a broker that has not answered by then counts as down. */
+  kafkaProbeTimeoutMs: number;
+  /** A health probe is given at least this long (or the check interval, if longer) before it counts as failed. */
+  healthProbeTimeoutFloorMs: number;
+  /** kafkajs's own retries inside one send; the relay retries beyond them with its backoff. */
+  kafkaSendRetry: { retries: number; initialRetryTime: number; maxRetryTime: number };
+  /** Joining the register topic while Kafka is unreachable or the topic is missing. */
+  registerJoinRetry: { initialMs: number; maxMs: number };
+  /** A failed bulk removal, withdrawal or republish run is tried again after a delay growing from firstMs to maxMs. */
+  backgroundRunBackoff: { firstMs: number; maxMs: number };
+  /** How long RemoveApprovals waits for its job before answering with the job's progress. */
+  bulkRemovalAnswerWaitMs: number;
+  /** Verified tokens remembered (by digest) so repeated calls skip the signature check: this long, this many. */
+  verifiedTokens: { maxAgeMs: number; maxEntries: number };
+}
+
+export const TUNING: Tuning = {
+  mongoMonitorCheckEveryMs: 5000,
+  mongoMonitorStallMarginMs: 5000,
+  kafkaProbeTimeoutMs: 3000,
+  healthProbeTimeoutFloorMs: 5000,
+  kafkaSendRetry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+  registerJoinRetry: { initialMs: 500, maxMs: 30_000 },
+  backgroundRunBackoff: { firstMs: 1000, maxMs: 60_000 },
+  bulkRemovalAnswerWaitMs: 5000,
+  verifiedTokens: { maxAgeMs: 60_000, maxEntries: 10_000 },
+};
 
 /** The names of every variable the configuration knows, for deploy-file checks. */
 export const knownVariables = Object.keys(configSchema.shape);
@@ -351,6 +400,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         ...(e.MONGODB_TLS_CERT_KEY_FILE ? { certKeyFile: e.MONGODB_TLS_CERT_KEY_FILE } : {}),
       },
       credentials: e.MONGODB_USERNAME ? { username: e.MONGODB_USERNAME, password: mongoPassword!, authSource: e.MONGODB_AUTH_SOURCE } : null,
+      client: {
+        connectTimeoutMs: e.MONGODB_CONNECT_TIMEOUT_MS,
+        heartbeatFrequencyMs: e.MONGODB_HEARTBEAT_INTERVAL_MS,
+        serverSelectionTimeoutMs: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+        maxPoolSize: e.MONGODB_MAX_POOL_SIZE,
+        monitorStalledAfterMs: 2 * e.MONGODB_CONNECT_TIMEOUT_MS + e.MONGODB_HEARTBEAT_INTERVAL_MS + TUNING.mongoMonitorStallMarginMs,
+      },
     },
     kafka: {
       brokers: e.KAFKA_BROKERS,
@@ -366,6 +422,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       settingsTopic: e.KAFKA_SETTINGS_TOPIC,
       topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
       topicReplicationFactor: e.KAFKA_TOPIC_REPLICATION_FACTOR,
+      connectionTimeoutMs: e.KAFKA_CONNECTION_TIMEOUT_MS,
+      requestTimeoutMs: e.KAFKA_REQUEST_TIMEOUT_MS,
     },
     events: { source: e.CLOUDEVENTS_SOURCE, pseudonymSecret: e.RESIDENT_PSEUDONYM_SECRET },
     relay: { pollIntervalMs: e.RELAY_POLL_INTERVAL_MS, batchSize: e.RELAY_BATCH_SIZE, leaseMs: e.RELAY_LEASE_MS },
@@ -400,5 +458,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     tracing: { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null },
+    tuning: TUNING,
   };
 }

@@ -34,6 +34,8 @@ export class HealthMonitor implements PublishingObserver {
     private readonly probes: HealthProbes,
     private readonly intervalMs: number,
     private readonly listener: HealthListener,
+    /** A probe gets at least this long (or the interval, if longer) before it counts as failed. */
+    private readonly probeTimeoutFloorMs = 5000,
   ) {}
 
   async start(): Promise<void> {
@@ -67,10 +69,14 @@ export class HealthMonitor implements PublishingObserver {
   }
 
   private async check(): Promise<void> {
-    const [storage, publishing] = await Promise.all([answered(this.probes.storage(), this.intervalMs), answered(this.probes.publishing(), this.intervalMs)]);
+    const [storage, publishing] = await Promise.all([answered(this.probes.storage(), this.probeTimeoutMs()), answered(this.probes.publishing(), this.probeTimeoutMs())]);
     if (this.stopped) return;
     this.set('service', storage ? 'SERVING' : 'NOT_SERVING');
     this.set('publishing', publishing ? 'SERVING' : 'NOT_SERVING');
+  }
+
+  private probeTimeoutMs(): number {
+    return Math.max(this.intervalMs, this.probeTimeoutFloorMs);
   }
 
   private set(entry: HealthEntry, health: Health): void {
@@ -88,13 +94,13 @@ export class HealthMonitor implements PublishingObserver {
 }
 
 /**
- * A probe's answer, or false when it fails or takes longer than `ms` (at least 5 s): a probe
- * stuck on a dead connection must not stop the monitor from checking again.
+ * A probe's answer, or false when it fails or takes longer than `ms`: a probe stuck on a dead
+ * connection must not stop the monitor from checking again.
  */
 function answered(probe: Promise<boolean>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(ms, 5000));
+    timer = setTimeout(() => resolve(false), ms);
   });
   return Promise.race([probe.catch(() => false), late]).finally(() => clearTimeout(timer));
 }

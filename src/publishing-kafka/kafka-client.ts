@@ -13,8 +13,8 @@ export function buildKafka(settings: Config['kafka'], logger: Logger): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
-    connectionTimeout: 3000,
-    requestTimeout: 10000,
+    connectionTimeout: settings.connectionTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs,
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(logger),
     ...(ssl

@@ -1,4 +1,4 @@
-import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
 import type { EventPublisher } from '../relay/ports';
 import type { TraceContextFields } from '../domain/ports/trace-context';
 import { endPublishSpans, sendUntraced, startPublishSpan, withTraceHeaders } from './publish-spans';
@@ -17,6 +17,8 @@ export class KafkaEventPublisher<E extends TraceContextFields & { eventId: strin
     private readonly topic: TopicSettings,
     /** The Kafka messages of one event (CloudEvents binary mode), sent together in this order. */
     private readonly toMessages: (event: E) => Message[],
+    /** kafkajs's retries inside one send; the relay retries beyond them. */
+    private readonly sendRetry: RetryOptions = { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
   ) {}
 
   async publish(events: E[]): Promise<void> {
@@ -56,7 +58,7 @@ export class KafkaEventPublisher<E extends TraceContextFields & { eventId: strin
         createPartitioner: Partitioners.DefaultPartitioner,
         // At most one request in flight keeps per-partition order even when a send is retried.
         maxInFlightRequests: 1,
-        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+        retry: this.sendRetry,
       });
       await producer.connect();
       this.producer = producer;

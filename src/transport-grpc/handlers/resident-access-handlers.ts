@@ -25,11 +25,11 @@ export interface ResidentAccessUseCases {
 /** One handler per RPC of the service, typed from its generated definition. */
 export type ResidentAccessHandlers = UseCaseHandlers<ResidentAccessServiceService>;
 
-/** How long RemoveApprovals waits for its job before answering with progress. */
+/** How long RemoveApprovals waits for its job before answering with progress, unless told otherwise. */
 const BULK_WAIT_MS = 5000;
 
 /** Thin handlers: request → use case input (with the caller), result → response. */
-export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: ConsistencyTokens): ResidentAccessHandlers {
+export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: ConsistencyTokens, bulkWaitMs = BULK_WAIT_MS): ResidentAccessHandlers {
   const changeResponse = (result: AccessChangeResult) => ({
     access: toResidentAccessMessage(result.access),
     changed: result.changed,
@@ -47,7 +47,7 @@ export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: Consis
           requestId: r.requestId,
           residents: r.residents?.personalIdentityNumbers ?? null,
           allResidents: r.allResidents === true,
-          waitMs: BULK_WAIT_MS,
+          waitMs: bulkWaitMs,
           signal,
         }),
       ),

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { makeApproveResident } from '../commands/approve-resident/approve-resident';
+import { makeChangeGrant } from '../commands/change-grant/change-grant';
+import { makeSettingsCommands } from '../commands/clinic-settings/settings-commands';
+import { WithdrawalRunner } from '../commands/clinic-settings/withdrawal-runner';
+import { makeExpireGrants } from '../commands/expire-grants/expire-grants';
+import { makeGrantCaseType } from '../commands/grant-case-type/grant-case-type';
+import { makeRemoveApproval } from '../commands/remove-approval/remove-approval';
+import { BulkRemovalRunner } from '../commands/remove-approvals/bulk-removal-runner';
+import { makeRemoveApprovals } from '../commands/remove-approvals/remove-approvals';
+import { makeRemoveGrant } from '../commands/remove-grant/remove-grant';
+import { makeRepublish } from '../commands/republish/republish';
+import { RepublishRunner } from '../commands/republish/republish-runner';
+import type { Config } from '../config/config';
+import type { Clock } from '../domain/ports/clock';
+import { ExpiryWorker } from '../expiry/expiry-worker';
+import { residentPseudonym } from '../publishing-kafka/resident-pseudonym';
+import { makeAccessLogQueries, makeReadRecorder } from '../queries/access-log';
+import { makeInspectResident } from '../queries/admin-inspect';
+import { makeJobQueries } from '../queries/admin-jobs';
+import { makeOutboxStatus } from '../queries/admin-outbox';
+import { makeAuditQueries } from '../queries/audit-queries';
+import { makeEntitlementQueries } from '../queries/entitlement-queries';
+import { PageTokens } from '../queries/page-token';
+import { makeSettingsQueries } from '../queries/settings-queries';
+import { makeStaffQueries } from '../queries/staff-queries';
+import { RetentionPurge } from '../retention/retention-purge';
+import { KeyedQueue } from '../shared/keyed-queue';
+import { accessDocumentId } from '../storage-mongo/access-document';
+import { MongoAccessRepository } from '../storage-mongo/mongo-access-repository';
+import { openTelemetryTraceContext } from '../observability/trace-context';
+import { ClinicSettingsCache } from '../views/clinic-settings-cache';
+import { ConsistencyTokens } from '../views/consistency-token';
+import type { Messaging } from './build-messaging';
+import type { Monitoring } from './build-monitoring';
+import type { Storage } from './build-storage';
+
+export type UseCases = ReturnType<typeof buildUseCases>;
+
+/** Every command and query, the background runners and workers, and the in-memory copies they read. */
+export function buildUseCases(config: Config, storage: Storage, messaging: Messaging, monitoring: Monitoring, clock: Clock, logger: Logger) {
+  const { relay, settingsRelay } = messaging;
+  const { clinics, requests, views, projection, jobs, republishJobs, auditTrail, accessLog } = storage;
+  const secret = config.events.pseudonymSecret;
+  // Every instance derives the same page-token key, so a listing may continue on any of them.
+  const pageTokens = new PageTokens(secret, () => clock.now());
+  const settingsCopy = new ClinicSettingsCache(clinics, config.reads.settingsRefreshMs, logger.child({ component: 'settings-copy' }));
+  const tokens = new ConsistencyTokens((resident) => residentPseudonym(secret, `consistency|${resident}`).slice(0, 16));
+  const ids = { next: randomUUID };
+  const repository = new MongoAccessRepository(
+    storage.accessCollection,
+    storage.writer,
+    {
+      owner: relay.owner,
+      leaseMs: config.relay.leaseMs,
+      now: () => clock.now(),
+      handOver: (id, event, before) => relay.handOver(id, event, before),
+    },
+    openTelemetryTraceContext,
+  );
+  const outboxSignal = { eventsStored: (clinicId: string, resident: string) => relay.documentChanged(accessDocumentId(clinicId, resident)) };
+  const changeDeps = { repository, requests, outboxSignal, queue: new KeyedQueue(), views: projection };
+  const accessDeps = { ...changeDeps, clinics, clock, ids };
+
+  const backoff = config.tuning.backgroundRunBackoff;
+  const withdrawals = new WithdrawalRunner(accessDeps, logger.child({ component: 'withdrawals' }), backoff);
+  const bulkRemovals = new BulkRemovalRunner({ ...changeDeps, jobs, clock, ids }, logger.child({ component: 'bulk-removal' }), backoff);
+  const republishRunner = new RepublishRunner({ ...changeDeps, republishJobs, clock, ids }, logger.child({ component: 'republish' }), backoff);
+  monitoring.countBulkJobs(() => ({ removal: bulkRemovals.running, withdrawal: withdrawals.running }));
+
+  const pseudonymOf = (resident: string) => residentPseudonym(secret, `access-log|${resident}`);
+  const recordReads = makeReadRecorder({ log: accessLog, pseudonymOf, clock, retentionDays: config.accessLog.retentionDays });
+  const readDeps = { access: repository, accessQueries: storage.accessQueries, clinics, register: storage.register, jobs, clock, recordReads, pageTokens };
+  const outboxStats = { access: () => storage.accessOutbox.stats(), settings: () => storage.settingsOutbox.stats() };
+
+  return {
+    tokens,
+    settingsCopy,
+    runners: { withdrawals, bulkRemovals, republishRunner },
+    expiry: new ExpiryWorker(makeExpireGrants({ ...changeDeps, ids }), clock, config.expiry, monitoring.metrics, logger.child({ component: 'expiry' })),
+    retention: new RetentionPurge(storage.expiredRecords, clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' })),
+    residentAccess: {
+      approveResident: makeApproveResident(accessDeps),
+      removeApproval: makeRemoveApproval(accessDeps),
+      removeApprovals: makeRemoveApprovals({ jobs, clinics, runner: bulkRemovals, clock }),
+      grantCaseType: makeGrantCaseType(accessDeps),
+      changeGrant: makeChangeGrant(accessDeps),
+      removeGrant: makeRemoveGrant(accessDeps),
+      staffQueries: makeStaffQueries(readDeps),
+    },
+    settingsCommands: makeSettingsCommands({
+      clinics,
+      requests,
+      clock,
+      ids,
+      withdrawals,
+      outboxSignal: { settingsChanged: (clinicId) => settingsRelay.documentChanged(clinicId) },
+      queue: changeDeps.queue,
+      settingsCopy,
+    }),
+    settingsQueries: makeSettingsQueries({ clinics }),
+    entitlementQueries: makeEntitlementQueries({
+      views,
+      settings: settingsCopy,
+      access: repository,
+      projection,
+      tokens,
+      clock,
+      consistencyWaitMs: config.reads.consistencyWaitMs,
+      recordReads,
+    }),
+    auditQueries: makeAuditQueries({ audit: auditTrail, clinics, clock, recordReads, pageTokens }),
+    accessLogQueries: makeAccessLogQueries({ log: accessLog, pseudonymOf, clinics, clock, pageTokens }),
+    admin: {
+      inspectResident: makeInspectResident({ views, access: repository, clinics, audit: auditTrail, unpublished: storage.unpublished, clock, recordReads }),
+      republish: makeRepublish({ republishJobs, runner: republishRunner, clock }),
+      jobs: makeJobQueries({ republishJobs, bulkRemovals: jobs, clinics, pageTokens }),
+      outboxStatus: makeOutboxStatus(outboxStats),
+    },
+  };
+}
