@@ -18,7 +18,7 @@ module.exports = {
       name: 'use-cases-know-no-adapters',
       comment: 'Commands, queries and the read views use domain ports, never an adapter or a driver.',
       severity: 'error',
-      from: { path: '^src/(commands|queries|views)' },
+      from: { path: '^src/(application|commands|queries|views)' },
       to: { path: ['^src/(transport-grpc|storage-mongo|publishing-kafka|relay|gen|main)', 'node_modules/(mongodb|kafkajs|@grpc)'] },
     },
     {

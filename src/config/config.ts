@@ -315,8 +315,8 @@ export interface Tuning {
   kafkaSendRetry: { retries: number; initialRetryTime: number; maxRetryTime: number };
   /** Joining the register topic while Kafka is unreachable or the topic is missing. */
   registerJoinRetry: { initialMs: number; maxMs: number };
-  /** A failed bulk removal, withdrawal or republish run is tried again after a delay growing from firstMs to maxMs. */
-  backgroundRunBackoff: { firstMs: number; maxMs: number };
+  /** A failed bulk removal, withdrawal or republish run is tried again after a delay growing from initialMs to maxMs. */
+  backgroundRunBackoff: { initialMs: number; maxMs: number };
   /** How long RemoveApprovals waits for its job before answering with the job's progress. */
   bulkRemovalAnswerWaitMs: number;
   /** Verified tokens remembered (by digest) so repeated calls skip the signature check: this long, this many. */
@@ -330,7 +330,7 @@ export const TUNING: Tuning = {
   healthProbeTimeoutFloorMs: 5000,
   kafkaSendRetry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
   registerJoinRetry: { initialMs: 500, maxMs: 30_000 },
-  backgroundRunBackoff: { firstMs: 1000, maxMs: 60_000 },
+  backgroundRunBackoff: { initialMs: 1000, maxMs: 60_000 },
   bulkRemovalAnswerWaitMs: 5000,
   verifiedTokens: { maxAgeMs: 60_000, maxEntries: 10_000 },
 };

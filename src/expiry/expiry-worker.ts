@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ExpireGrants } from '../commands/expire-grants/expire-grants';
 import type { Clock } from '../domain/ports/clock';
 import { addDays, startOfStockholmDay, stockholmDate } from '../domain/time/stockholm';
-import { InterruptibleSleep } from '../shared/interruptible-sleep';
+import { BackgroundLoop, type BackoffOptions } from '../shared/retry';
 
 export interface ExpirySettings {
   /** Longest sleep between scans; also how soon overdue grants are found after downtime. */
@@ -20,9 +20,7 @@ export interface ExpiryObserver {
  * (one read each), each resident its own change and event. A scan after a restart catches up on all that is overdue.
  */
 export class ExpiryWorker {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private readonly sleeper = new InterruptibleSleep();
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly expire: ExpireGrants,
@@ -30,30 +28,27 @@ export class ExpiryWorker {
     private readonly settings: ExpirySettings,
     private readonly observer: ExpiryObserver,
     private readonly logger: Logger,
-  ) {}
+    /** After a failed scan; at most the poll interval, as a scan comes that often anyway. */
+    backoff: BackoffOptions = { initialMs: 1000, maxMs: settings.pollIntervalMs },
+  ) {
+    this.loop = new BackgroundLoop(() => this.turn(), {
+      backoff,
+      onError: (error, retryInMs) => this.logger.warn({ err: error, retryInMs }, 'expiring grants failed; will retry'),
+    });
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.sleeper.interrupt();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const ended = await this.expireDue();
-        if (ended === this.settings.batchSize) continue; // more may be due: no sleep
-      } catch (error) {
-        this.logger.warn({ err: error }, 'expiring grants failed; will retry');
-      }
-      await this.sleeper.sleep(this.untilNextWake());
-    }
+  private async turn(): Promise<number> {
+    const due = await this.expireDue();
+    // A full batch: more may be due, so no wait.
+    return due === this.settings.batchSize ? 0 : this.untilNextWake();
   }
 
   /** Ends one batch of due accesses; returns how many were due. */

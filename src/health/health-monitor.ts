@@ -1,4 +1,5 @@
 import type { PublishingObserver } from '../relay/ports';
+import { BackgroundLoop } from '../shared/retry';
 
 export type Health = 'SERVING' | 'NOT_SERVING';
 
@@ -24,7 +25,7 @@ export interface HealthListener {
  * all shows the event loop runs).
  */
 export class HealthMonitor implements PublishingObserver {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly polling: BackgroundLoop;
   private stopped = false;
   private service: Health | null = null;
   private publishingState: Health | null = null;
@@ -36,18 +37,21 @@ export class HealthMonitor implements PublishingObserver {
     private readonly listener: HealthListener,
     /** A probe gets at least this long (or the interval, if longer) before it counts as failed. */
     private readonly probeTimeoutFloorMs = 5000,
-  ) {}
+  ) {
+    // check() never fails (a failed probe is NOT_SERVING), so the back-off is never used.
+    this.polling = new BackgroundLoop(async () => (await this.check(), intervalMs), { backoff: { initialMs: intervalMs, maxMs: intervalMs }, onError: () => undefined });
+  }
 
   async start(): Promise<void> {
     this.set('liveness', 'SERVING');
     await this.check();
-    this.schedule();
+    this.polling.start(this.intervalMs);
   }
 
   /** Stops probing and reports NOT_SERVING, so load balancers drain this instance first. */
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    void this.polling.stop();
     this.set('service', 'NOT_SERVING');
     this.set('liveness', 'NOT_SERVING');
   }
@@ -58,14 +62,6 @@ export class HealthMonitor implements PublishingObserver {
 
   failed(): void {
     this.set('publishing', 'NOT_SERVING');
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.check().finally(() => this.schedule());
-    }, this.intervalMs);
-    this.timer.unref();
   }
 
   private async check(): Promise<void> {

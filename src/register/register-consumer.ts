@@ -1,6 +1,7 @@
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { parseRegisterMessage, type RegisterState } from './register-message';
+import { BackgroundLoop, type BackoffOptions } from '../shared/retry';
 
 /** Where register states go; `MongoResidentRegister` is the one in production. */
 export interface RegisterWriter {
@@ -27,7 +28,7 @@ export interface RegisterConsumerOptions {
   observer?: RegisterConsumerObserver;
   now?: () => Date;
   /** Backoff between attempts to join while Kafka is unreachable or the topic is missing. */
-  retry?: { initialMs: number; maxMs: number };
+  retry?: BackoffOptions;
 }
 
 export interface RegisterConsumerCounts {
@@ -46,17 +47,21 @@ export interface RegisterConsumerCounts {
 export class RegisterConsumer {
   private readonly log: Logger;
   private readonly now: () => Date;
-  private readonly retry: { initialMs: number; maxMs: number };
   private readonly tally: RegisterConsumerCounts = { applied: 0, removed: 0, ignored: 0, skipped: 0 };
   private consumer: Consumer | null = null;
   private running = false;
-  private joining: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  /** Joins the group, retrying with back-off until it joined or stop(). */
+  private readonly joining: BackgroundLoop;
 
   constructor(private readonly options: RegisterConsumerOptions) {
     this.log = options.logger.child({ component: 'register-consumer', topic: options.topic });
     this.now = options.now ?? (() => new Date());
-    this.retry = options.retry ?? { initialMs: 500, maxMs: 30_000 };
+    this.joining = new BackgroundLoop(() => this.joinOnce(), {
+      backoff: options.retry ?? { initialMs: 500, maxMs: 30_000 },
+      onError: (error, retryInMs) => {
+        if (this.running) this.log.warn({ error: describe(error), retryInMs }, 'register consumer could not join; retrying');
+      },
+    });
   }
 
   get counts(): Readonly<RegisterConsumerCounts> {
@@ -71,31 +76,21 @@ export class RegisterConsumer {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
-    await this.joining;
+    await this.joining.stop();
     await this.discardConsumer();
   }
 
   private joinInBackground(): void {
-    if (this.joining || !this.running) return;
-    this.joining = this.joinUntilStopped().finally(() => {
-      this.joining = null;
-    });
+    if (this.running) this.joining.start();
   }
 
-  private async joinUntilStopped(): Promise<void> {
-    let delayMs = this.retry.initialMs;
-    while (this.running) {
-      try {
-        await this.join();
-        return;
-      } catch (error) {
-        await this.discardConsumer();
-        if (!this.running) return;
-        this.log.warn({ error: describe(error), retryInMs: delayMs }, 'register consumer could not join; retrying');
-        await this.sleep(delayMs);
-        delayMs = Math.min(delayMs * 2, this.retry.maxMs);
-      }
+  private async joinOnce(): Promise<'done'> {
+    try {
+      await this.join();
+      return 'done';
+    } catch (error) {
+      await this.discardConsumer();
+      throw error;
     }
   }
 
@@ -146,18 +141,6 @@ export class RegisterConsumer {
 
   private throwIfStopped(): void {
     if (!this.running) throw new Error('register consumer stopped');
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).finally(() => {
-      this.wakeUp = null;
-    });
   }
 
   private async discardConsumer(): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/ports/clock';
 import type { ClaimedEvents, EventPublisher, EventRecorder, OutboxEvent, OutboxStore, PublishingObserver } from './ports';
-import { InterruptibleSleep } from '../shared/interruptible-sleep';
+import { BackgroundLoop, type BackoffOptions } from '../shared/retry';
 import { HandedOverEvents } from './handed-over-events';
 
 export interface RelaySettings {
@@ -12,7 +12,8 @@ export interface RelaySettings {
   leaseMs: number;
 }
 
-const MAX_BACKOFF_MS = 5000;
+/** While publishing fails: 100 ms doubling to 5 s. */
+const PUBLISHING_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5000 };
 /** Documents tidied per turn: small, so an event signalled meanwhile waits little. */
 const TIDY_CHUNK = 25;
 /** Batches whose marks may still be in flight while the next ones are sent. */
@@ -32,11 +33,7 @@ export class OutboxRelay<E extends OutboxEvent> {
   /** Documents whose published events are being recorded (kept out of batches meanwhile). */
   private readonly marking = new Set<string>();
   private marked: Promise<void> = Promise.resolve();
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private readonly sleeper = new InterruptibleSleep();
-  private backoffMs = 0;
-  private backingOff = false;
+  private readonly loop: BackgroundLoop;
   private lastScan = 0;
   private lastPublish = 0;
   private scanning: Promise<void> | null = null;
@@ -50,15 +47,20 @@ export class OutboxRelay<E extends OutboxEvent> {
     private readonly clock: Clock,
     private readonly settings: RelaySettings,
     private readonly logger: Logger,
+    backoff: BackoffOptions = PUBLISHING_BACKOFF,
   ) {
     this.scanIntervalMs = settings.pollIntervalMs;
+    this.loop = new BackgroundLoop(() => this.turn(), {
+      backoff,
+      onError: (error, retryInMs) => this.logger.warn({ err: error, retryInMs }, 'event publishing failed; will retry'),
+    });
   }
 
   /** A document got new events: publish them now rather than at the next scan. */
   documentChanged(documentId: string): void {
     this.queue.add(documentId);
     // While Kafka is failing, new events wait for the backoff instead of hammering it.
-    if (!this.backingOff) this.wake();
+    if (!this.loop.backingOff) this.wake();
   }
 
   /**
@@ -72,53 +74,36 @@ export class OutboxRelay<E extends OutboxEvent> {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Finishes the batch in hand, then stops; what is left stays in storage for the next start. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
     await this.marked;
     await this.scanning;
   }
 
   private wake(): void {
-    this.sleeper.interrupt();
+    this.loop.wake();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.observer.alive?.();
-      try {
-        this.scanIfDue();
-        const batch = this.takeBatch();
-        if (batch.length === 0) {
-          // Quiet for a while: the store's deferred clean-up gets the time, not a burst's writers.
-          const quietMs = Date.now() - this.lastPublish;
-          const poll = this.settings.pollIntervalMs;
-          if (quietMs < poll) {
-            await this.sleeper.sleep(poll - quietMs);
-            continue;
-          }
-          const tidy = await this.store.tidy(Math.min(this.settings.batchSize, TIDY_CHUNK), this.owner);
-          for (const id of tidy.morePending) this.queue.add(id);
-          if (tidy.tidied === 0 && this.queue.size === 0) await this.sleeper.sleep(poll);
-          continue;
-        }
-        if ((await this.publishBatch(batch)) > 0) this.lastPublish = Date.now();
-        this.backoffMs = 0;
-      } catch (error) {
-        this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, this.backoffMs * 2));
-        this.logger.warn({ err: error, retryInMs: this.backoffMs }, 'event publishing failed; will retry');
-        this.backingOff = true;
-        await this.sleeper.sleep(this.backoffMs);
-        this.backingOff = false;
-      }
+  /** One turn: publish a batch, or when there is none tidy or wait; answers how long to wait. */
+  private async turn(): Promise<number> {
+    this.observer.alive?.();
+    this.scanIfDue();
+    const batch = this.takeBatch();
+    if (batch.length > 0) {
+      if ((await this.publishBatch(batch)) > 0) this.lastPublish = Date.now();
+      return 0;
     }
+    // Quiet for a while: the store's deferred clean-up gets the time, not a burst's writers.
+    const quietMs = Date.now() - this.lastPublish;
+    const poll = this.settings.pollIntervalMs;
+    if (quietMs < poll) return poll - quietMs;
+    const tidy = await this.store.tidy(Math.min(this.settings.batchSize, TIDY_CHUNK), this.owner);
+    for (const id of tidy.morePending) this.queue.add(id);
+    return tidy.tidied === 0 && this.queue.size === 0 ? poll : 0;
   }
 
   /**
@@ -141,7 +126,7 @@ export class OutboxRelay<E extends OutboxEvent> {
         // leaves behind cannot be taken before its lease ends anyway.
         const longest = Math.max(this.settings.pollIntervalMs, this.settings.leaseMs);
         this.scanIntervalMs = found.length > 0 ? this.settings.pollIntervalMs : Math.min(longest, this.scanIntervalMs * 2);
-        if (found.length > 0 && !this.backingOff) this.wake();
+        if (found.length > 0 && !this.loop.backingOff) this.wake();
       })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'recovery scan failed; will retry'))
       .finally(() => {

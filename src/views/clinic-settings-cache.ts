@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ClinicSettings } from '../domain/clinic/clinic-settings';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
-import { InterruptibleSleep } from '../shared/interruptible-sleep';
+import { BackgroundLoop } from '../shared/retry';
 
 type SettingsSource = Pick<ClinicSettingsRepository, 'find' | 'findAll' | 'changeMarker'>;
 
@@ -17,27 +17,28 @@ export class ClinicSettingsCache {
   private byRegion = new Map<string, ClinicSettings[]>();
   private marker: string | null = null;
   private loaded = false;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private readonly sleeper = new InterruptibleSleep();
+  private readonly following: BackgroundLoop;
 
   constructor(
     private readonly source: SettingsSource,
     private readonly refreshMs: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.following = new BackgroundLoop(async () => (await this.refresh(), refreshMs), {
+      // A failed reload is tried again within the same interval.
+      backoff: { initialMs: refreshMs, maxMs: refreshMs },
+      onError: (error) => this.logger.warn({ err: error }, 'clinic settings refresh failed; serving the last copy'),
+    });
+  }
 
   /** Loads everything once, then follows changes until stop(). */
   async start(): Promise<void> {
     await this.refresh();
-    this.running = true;
-    this.loop = this.follow();
+    this.following.start(this.refreshMs);
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.sleeper.interrupt();
-    await this.loop;
+    await this.following.stop();
   }
 
   get(clinicId: string): ClinicSettings | undefined {
@@ -67,18 +68,6 @@ export class ClinicSettingsCache {
     if ((this.byId.get(clinicId)?.version ?? 0) >= version) return true;
     await this.refreshClinic(clinicId);
     return (this.byId.get(clinicId)?.version ?? 0) >= version;
-  }
-
-  private async follow(): Promise<void> {
-    while (this.running) {
-      await this.sleeper.sleep(this.refreshMs);
-      if (!this.running) return;
-      try {
-        await this.refresh();
-      } catch (error) {
-        this.logger.warn({ err: error }, 'clinic settings refresh failed; serving the last copy');
-      }
-    }
   }
 
   private async refresh(): Promise<void> {

@@ -1,15 +1,17 @@
 import { approve } from '../../domain/access/approve';
-import { runAccessCommand, type AccessCommandDeps, type AccessCommandInput } from '../shared/access-command';
+import { Violations } from '../../domain/errors/domain-error';
+import type { AccessChangeResult } from '../shared/change-resident-access';
+import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from '../shared/access-command';
 
 /** Approves a resident for communication with a clinic (idempotent by request id). */
 export function makeApproveResident(deps: AccessCommandDeps) {
-  return (input: AccessCommandInput) =>
-    runAccessCommand(deps, input, {
-      operation: 'ApproveResident',
-      read: () => ({}),
-      meaning: () => ({}),
-      decide: (current, _extra, stamp, eventId) => approve(current, stamp, eventId),
-    });
+  return async (input: AccessCommandInput): Promise<AccessChangeResult> => {
+    const violations = new Violations();
+    const call = readAccessCall(deps.clock, input, violations);
+    violations.throwIfAny();
+    await staffClinic(deps, input);
+    return changeAccess(deps, input, call, 'ApproveResident', {}, approve);
+  };
 }
 
 export type ApproveResident = ReturnType<typeof makeApproveResident>;

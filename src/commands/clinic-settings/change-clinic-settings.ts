@@ -1,16 +1,16 @@
+import { changeDocument, type DocumentPort, type StoredDocument } from '../../application/change-document';
 import { requireClinicRole } from '../../domain/authorization/policy';
 import type { Principal } from '../../domain/authorization/principal';
 import { emptySettings, settingsEtag, type ClinicSettings } from '../../domain/clinic/clinic-settings';
 import type { ClinicSettingsChanged, SettingsChangeCause } from '../../domain/clinic/settings-changed';
 import type { SettingsDecision } from '../../domain/clinic/settings-decisions';
-import type { IdGenerator } from '../../domain/ports/id-generator';
-import { DomainError, Violations } from '../../domain/errors/domain-error';
-import type { ClinicSettingsRepository } from '../../domain/ports/clinic-settings-repository';
+import { Violations, type FieldViolation } from '../../domain/errors/domain-error';
+import type { ClinicSettingsRepository, PendingWithdrawal, SettingsOutcome } from '../../domain/ports/clinic-settings-repository';
 import type { Clock } from '../../domain/ports/clock';
-import type { KeyedQueue } from '../../shared/keyed-queue';
+import type { IdGenerator } from '../../domain/ports/id-generator';
 import type { RequestRegistry } from '../../domain/ports/request-registry';
-import { earlierOutcome } from '../shared/change-resident-access';
 import { stockholmDate } from '../../domain/time/stockholm';
+import type { KeyedQueue } from '../../shared/keyed-queue';
 import { fingerprint } from '../shared/fingerprint';
 import { readCommon } from '../shared/inputs';
 
@@ -43,77 +43,77 @@ export interface SettingsChangeResult {
   settings: ClinicSettings;
 }
 
-const MAX_ATTEMPTS = 8;
+/** Every field of a settings call checked at once (the common ones, then `own`), then the caller as the clinic's administrator. */
+export function requireValidAdminCall(input: SettingsCommandInput, now: Date, own: readonly (FieldViolation | null)[]): void {
+  const violations = new Violations();
+  readCommon({ clinicId: input.clinicId, requestId: input.requestId }, stockholmDate(now), violations);
+  own.forEach((violation) => violations.add(violation));
+  violations.throwIfAny();
+  requireClinicRole(input.principal, input.clinicId, 'admin');
+}
+
+type StoredClinic = StoredDocument<ClinicSettings, SettingsOutcome> & { pendingWithdrawals: readonly PendingWithdrawal[] };
+type ClinicDecision = SettingsDecision & { state: ClinicSettings; event: ClinicSettingsChanged | null };
 
 /**
- * The one write path for a clinic's settings: validate, authorise as administrator, replay a known
- * request id, decide, store with compare-and-set (creating the settings on first write). A change
- * that withdraws a restricted case type records the withdrawal in the same write, so it survives a
- * crash, and the withdrawal runner ends the grants.
+ * A clinic's settings changed through the one change loop (changeDocument), creating them on the
+ * first write. A change that withdraws a restricted case type records the withdrawal in the same
+ * write, so it survives a crash, and the withdrawal runner ends the grants.
  */
 export async function changeClinicSettings(
   deps: SettingsCommandDeps,
   input: SettingsCommandInput,
+  now: Date,
   operation: SettingsChangeCause,
   meaning: Record<string, unknown>,
-  read: (violations: Violations) => void,
   decide: (current: ClinicSettings) => SettingsDecision,
 ): Promise<SettingsChangeResult> {
-  const now = deps.clock.now();
-  const violations = new Violations();
-  readCommon({ clinicId: input.clinicId, requestId: input.requestId }, stockholmDate(now), violations);
-  read(violations);
-  violations.throwIfAny();
-  requireClinicRole(input.principal, input.clinicId, 'admin');
-
-  input.signal?.throwIfAborted();
-  const print = fingerprint(operation, { clinicId: input.clinicId, actor: input.principal.subject, ...meaning });
-  const { existingFingerprint, expiresAt } = await deps.requests.reserve({ clinicId: input.clinicId, caller: input.principal.subject, requestId: input.requestId }, print, now);
-  if (existingFingerprint !== null && existingFingerprint !== print) {
-    throw new DomainError('REQUEST_ID_REUSED', 'request_id was already used for a different request');
-  }
-  return deps.queue.run(`clinic|${input.clinicId}`, async () => {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      input.signal?.throwIfAborted();
-      const stored = await deps.clinics.find(input.clinicId);
-      const earlier = earlierOutcome(stored?.recentRequests, { requestId: input.requestId, fingerprint: print }, now);
-      if (earlier) return { changed: earlier.changed, settings: earlier.settings };
-      const current = stored?.settings ?? emptySettings(input.clinicId);
-      if (input.etag && input.etag !== settingsEtag(current)) {
-        throw new DomainError('STALE_ETAG', 'etag does not match the current settings; read them again');
-      }
+  const { clinicId, requestId, principal } = input;
+  const result = await changeDocument(
+    deps,
+    clinicDocument(deps, input, now),
+    {
+      requestId,
+      fingerprint: fingerprint(operation, { clinicId, actor: principal.subject, ...meaning }),
+      etag: input.etag,
+      reserveFor: { clinicId, caller: principal.subject },
+      signal: input.signal,
+      now,
+    },
+    (current): ClinicDecision => {
       const decision = decide(current);
-      // Nothing stored and nothing to store: a no-op must not create the clinic (it stays unknown).
-      if (!decision.changed && !stored) return { changed: false, settings: current };
-      const outcome = { requestId: input.requestId, fingerprint: print, changed: decision.changed, settings: decision.settings, expiresAt };
-      const withdrawals = [...(stored?.pendingWithdrawals ?? [])];
-      if (decision.withdrawn) {
-        withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });
-      }
-      const event: ClinicSettingsChanged | null = decision.changed
-        ? {
-            eventId: deps.ids.next(),
-            cause: operation,
-            settings: decision.settings,
-            version: decision.settings.version,
-            actor: input.principal.subject,
-            requestId: input.requestId,
-            occurredAt: now,
-          }
+      const event = decision.changed
+        ? { eventId: deps.ids.next(), cause: operation, settings: decision.settings, version: decision.settings.version, actor: principal.subject, requestId, occurredAt: now }
         : null;
-      input.signal?.throwIfAborted();
-      const saved = await deps.clinics.save(decision.settings, stored?.revision ?? null, outcome, withdrawals, event);
-      if (saved === 'saved') {
-        if (event) {
-          deps.settingsCopy.put(decision.settings);
-          // Other instances reload on the marker; the settings relay marks again before publishing (crash-safe).
-          await deps.clinics.markChanged().catch(() => undefined);
-          deps.outboxSignal.settingsChanged(input.clinicId);
-        }
-        if (decision.withdrawn) deps.withdrawals.withdrawalPending(input.clinicId);
-        return { changed: decision.changed, settings: decision.settings };
-      }
-    }
-    throw new DomainError('CONCURRENT_MODIFICATION', 'too many concurrent changes to these settings; retry');
-  });
+      return { ...decision, state: decision.settings, event };
+    },
+  );
+  return { changed: result.changed, settings: result.state };
+}
+
+function clinicDocument(deps: SettingsCommandDeps, input: SettingsCommandInput, now: Date): DocumentPort<ClinicSettings, ClinicDecision, SettingsOutcome, StoredClinic> {
+  const { clinicId } = input;
+  return {
+    key: `clinic|${clinicId}`,
+    find: async () => {
+      const stored = await deps.clinics.find(clinicId);
+      return stored && { ...stored, state: stored.settings };
+    },
+    empty: () => emptySettings(clinicId),
+    etag: settingsEtag,
+    replayedState: (outcome) => outcome.settings,
+    save: (decision, stored, outcome) => {
+      const withdrawals = [...(stored?.pendingWithdrawals ?? [])];
+      if (decision.withdrawn) withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });
+      return deps.clinics.save(decision.settings, stored?.revision ?? null, { ...outcome, settings: decision.settings }, withdrawals, decision.event);
+    },
+    changed: async (decision) => {
+      deps.settingsCopy.put(decision.settings);
+      // Other instances reload on the marker; the settings relay marks again before publishing (crash-safe).
+      await deps.clinics.markChanged().catch(() => undefined);
+      deps.outboxSignal.settingsChanged(clinicId);
+      if (decision.withdrawn) deps.withdrawals.withdrawalPending(clinicId);
+    },
+    messages: { staleEtag: 'etag does not match the current settings; read them again', contended: 'too many concurrent changes to these settings; retry' },
+  };
 }

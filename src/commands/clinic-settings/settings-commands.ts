@@ -1,39 +1,33 @@
 import type { CaseType, ServiceArea } from '../../domain/clinic/clinic-settings';
 import { clearServiceArea, putCaseType, removeCaseType, setServiceArea } from '../../domain/clinic/settings-decisions';
 import { caseTypeIdViolation, caseTypeViolations, serviceAreaViolations } from '../../domain/clinic/settings-validation';
-import { changeClinicSettings, type SettingsCommandDeps, type SettingsCommandInput } from './change-clinic-settings';
+import { changeClinicSettings, requireValidAdminCall, type SettingsCommandDeps, type SettingsCommandInput } from './change-clinic-settings';
 
 /** The administrators' settings commands, each one decision on the clinic's settings. */
 export function makeSettingsCommands(deps: SettingsCommandDeps) {
   return {
-    putCaseType: (input: SettingsCommandInput & { caseType: CaseType | undefined }) =>
-      changeClinicSettings(
-        deps,
-        input,
-        'CASE_TYPE_PUT',
-        { caseType: input.caseType },
-        (v) => caseTypeViolations(input.caseType).forEach((p) => v.add(p)),
-        (current) => putCaseType(current, { ...input.caseType!, name: input.caseType!.name.trim() }),
-      ),
-    removeCaseType: (input: SettingsCommandInput & { caseTypeId: string }) =>
-      changeClinicSettings(
-        deps,
-        input,
-        'CASE_TYPE_REMOVED',
-        { caseTypeId: input.caseTypeId },
-        (v) => v.add(caseTypeIdViolation(input.caseTypeId)),
-        (current) => removeCaseType(current, input.caseTypeId),
-      ),
-    setServiceArea: (input: SettingsCommandInput & { serviceArea: ServiceArea | undefined }) =>
-      changeClinicSettings(
-        deps,
-        input,
-        'SERVICE_AREA_SET',
-        { serviceArea: input.serviceArea },
-        (v) => serviceAreaViolations(input.serviceArea).forEach((p) => v.add(p)),
-        (current) => setServiceArea(current, input.serviceArea!),
-      ),
-    clearServiceArea: (input: SettingsCommandInput) => changeClinicSettings(deps, input, 'SERVICE_AREA_CLEARED', {}, () => undefined, clearServiceArea),
+    putCaseType: async (input: SettingsCommandInput & { caseType: CaseType | undefined }) => {
+      const now = deps.clock.now();
+      requireValidAdminCall(input, now, caseTypeViolations(input.caseType));
+      const caseType = { ...input.caseType!, name: input.caseType!.name.trim() };
+      return changeClinicSettings(deps, input, now, 'CASE_TYPE_PUT', { caseType: input.caseType }, (current) => putCaseType(current, caseType));
+    },
+    removeCaseType: async (input: SettingsCommandInput & { caseTypeId: string }) => {
+      const now = deps.clock.now();
+      requireValidAdminCall(input, now, [caseTypeIdViolation(input.caseTypeId)]);
+      return changeClinicSettings(deps, input, now, 'CASE_TYPE_REMOVED', { caseTypeId: input.caseTypeId }, (current) => removeCaseType(current, input.caseTypeId));
+    },
+    setServiceArea: async (input: SettingsCommandInput & { serviceArea: ServiceArea | undefined }) => {
+      const now = deps.clock.now();
+      requireValidAdminCall(input, now, serviceAreaViolations(input.serviceArea));
+      const serviceArea = input.serviceArea!;
+      return changeClinicSettings(deps, input, now, 'SERVICE_AREA_SET', { serviceArea }, (current) => setServiceArea(current, serviceArea));
+    },
+    clearServiceArea: async (input: SettingsCommandInput) => {
+      const now = deps.clock.now();
+      requireValidAdminCall(input, now, []);
+      return changeClinicSettings(deps, input, now, 'SERVICE_AREA_CLEARED', {}, clearServiceArea);
+    },
   };
 }
 

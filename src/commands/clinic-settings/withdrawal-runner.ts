@@ -4,7 +4,8 @@ import type { ClinicSettingsRepository, PendingWithdrawal } from '../../domain/p
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import type { ChangeDeps } from '../shared/change-resident-access';
-import { BackgroundRuns, type Backoff } from '../shared/background-runs';
+import type { BackoffOptions } from '../../shared/retry';
+import { BackgroundRuns } from '../shared/background-runs';
 import { sweepResidents } from '../shared/resident-sweep';
 
 export interface WithdrawalDeps extends ChangeDeps {
@@ -25,7 +26,7 @@ export class WithdrawalRunner {
   constructor(
     private readonly deps: WithdrawalDeps,
     private readonly logger: Logger,
-    backoff?: Backoff,
+    backoff?: BackoffOptions,
   ) {
     this.runs = new BackgroundRuns('withdrawing grants', logger, backoff);
   }

@@ -1,15 +1,17 @@
 import { removeApproval } from '../../domain/access/approve';
-import { runAccessCommand, type AccessCommandDeps, type AccessCommandInput } from '../shared/access-command';
+import { Violations } from '../../domain/errors/domain-error';
+import type { AccessChangeResult } from '../shared/change-resident-access';
+import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from '../shared/access-command';
 
 /** Removes one resident's approval; removing what is not there changes nothing. */
 export function makeRemoveApproval(deps: AccessCommandDeps) {
-  return (input: AccessCommandInput) =>
-    runAccessCommand(deps, input, {
-      operation: 'RemoveApproval',
-      read: () => ({}),
-      meaning: () => ({}),
-      decide: (current, _extra, stamp, eventId) => removeApproval(current, stamp, eventId),
-    });
+  return async (input: AccessCommandInput): Promise<AccessChangeResult> => {
+    const violations = new Violations();
+    const call = readAccessCall(deps.clock, input, violations);
+    violations.throwIfAny();
+    await staffClinic(deps, input);
+    return changeAccess(deps, input, call, 'RemoveApproval', {}, removeApproval);
+  };
 }
 
 export type RemoveApproval = ReturnType<typeof makeRemoveApproval>;

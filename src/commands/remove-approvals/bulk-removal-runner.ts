@@ -4,7 +4,8 @@ import type { BulkRemovalJob, BulkRemovalStore } from '../../domain/ports/bulk-r
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import type { ChangeDeps } from '../shared/change-resident-access';
-import { BackgroundRuns, type Backoff } from '../shared/background-runs';
+import type { BackoffOptions } from '../../shared/retry';
+import { BackgroundRuns } from '../shared/background-runs';
 import { sweepResidents } from '../shared/resident-sweep';
 
 export interface BulkRemovalDeps extends ChangeDeps {
@@ -27,7 +28,7 @@ export class BulkRemovalRunner {
   constructor(
     private readonly deps: BulkRemovalDeps,
     private readonly logger: Logger,
-    backoff?: Backoff,
+    backoff?: BackoffOptions,
   ) {
     this.runs = new BackgroundRuns('bulk removal', logger, backoff);
   }

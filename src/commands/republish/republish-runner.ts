@@ -4,7 +4,8 @@ import type { AccessSelection } from '../../domain/ports/access-repository';
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import type { RepublishJob, RepublishJobStore, RepublishScope } from '../../domain/ports/republish-job-store';
-import { BackgroundRuns, type Backoff } from '../shared/background-runs';
+import type { BackoffOptions } from '../../shared/retry';
+import { BackgroundRuns } from '../shared/background-runs';
 import type { ChangeDeps } from '../shared/change-resident-access';
 import { sweepResidents } from '../shared/resident-sweep';
 
@@ -35,7 +36,7 @@ export class RepublishRunner {
   constructor(
     private readonly deps: RepublishDeps,
     private readonly logger: Logger,
-    backoff?: Backoff,
+    backoff?: BackoffOptions,
   ) {
     this.runs = new BackgroundRuns('republish', logger, backoff);
   }

@@ -2,29 +2,21 @@ import type { Decision } from '../../domain/access/decision';
 import type { ChangeStamp, ResidentAccess } from '../../domain/access/resident-access';
 import type { Principal } from '../../domain/authorization/principal';
 import type { ClinicSettings } from '../../domain/clinic/clinic-settings';
-import { Violations } from '../../domain/errors/domain-error';
-import type { AccessRepository } from '../../domain/ports/access-repository';
+import type { Violations } from '../../domain/errors/domain-error';
+import type { PersonalIdentityNumber } from '../../domain/identity/personal-identity-number';
 import type { ClinicSettingsRepository } from '../../domain/ports/clinic-settings-repository';
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
-import type { OutboxSignal } from '../../domain/ports/outbox-signal';
-import type { KeyedQueue } from '../../shared/keyed-queue';
-import type { RequestRegistry } from '../../domain/ports/request-registry';
 import { stockholmDate } from '../../domain/time/stockholm';
 import { changeResidentAccess, type AccessChangeResult, type ChangeDeps } from './change-resident-access';
 import { fingerprint } from './fingerprint';
 import { readCommon } from './inputs';
 import { clinicForStaff } from './staff-clinic';
 
-export interface AccessCommandDeps {
-  repository: AccessRepository;
-  requests: RequestRegistry;
+export interface AccessCommandDeps extends ChangeDeps {
   clinics: ClinicSettingsRepository;
-  outboxSignal: OutboxSignal;
   clock: Clock;
   ids: IdGenerator;
-  queue: KeyedQueue;
-  views: ChangeDeps['views'];
 }
 
 export interface AccessCommandInput {
@@ -37,52 +29,56 @@ export interface AccessCommandInput {
   signal?: AbortSignal;
 }
 
-export interface AccessCommandSpec<Extra> {
-  operation: string;
-  /** Reads the command's own fields, adding problems to `violations`. */
-  read(violations: Violations, today: string): Extra | null;
-  /** What the request means, for the retry fingerprint (numbers normalised, no actor-free fields). */
-  meaning(extra: Extra): Record<string, unknown>;
-  /** Checks against the clinic's settings, after authorisation. */
-  check?(settings: ClinicSettings, extra: Extra): void;
-  decide(current: ResidentAccess, extra: Extra, stamp: ChangeStamp, eventId: string): Decision;
+/** The fields every staff command on one resident's access shares, read once at the call's instant. */
+export interface AccessCall {
+  now: Date;
+  /** Today in Stockholm, for dates the command reads. */
+  today: string;
+  /** Null when the number is invalid (then `violations` holds why). */
+  number: PersonalIdentityNumber | null;
+}
+
+/** Reads the shared fields, adding every problem to `violations` (the command adds its own, then throws them all at once). */
+export function readAccessCall(clock: Clock, input: AccessCommandInput, violations: Violations): AccessCall {
+  const now = clock.now();
+  const today = stockholmDate(now);
+  const { number } = readCommon(input, today, violations);
+  return { now, today, number };
+}
+
+/** The caller's clinic, checked before any resident data is read (clinicForStaff). */
+export function staffClinic(deps: AccessCommandDeps, input: AccessCommandInput): Promise<ClinicSettings> {
+  input.signal?.throwIfAborted();
+  return clinicForStaff(deps.clinics, input.principal, input.clinicId);
 }
 
 /**
- * The shape every staff command on one resident's access shares: validate every field at once,
- * authorise on the clinic, check against its settings, then the one write path.
+ * The command's decision on the resident's access, through the one change loop. `meaning` is what
+ * the request means besides clinic, resident and caller, for the retry fingerprint (AIP-155).
  */
-export async function runAccessCommand<Extra>(deps: AccessCommandDeps, input: AccessCommandInput, spec: AccessCommandSpec<Extra>): Promise<AccessChangeResult> {
-  const now = deps.clock.now();
-  const today = stockholmDate(now);
-  const violations = new Violations();
-  const { number } = readCommon(input, today, violations);
-  const extra = spec.read(violations, today);
-  violations.throwIfAny();
-  const resident = number!.value;
-
-  input.signal?.throwIfAborted();
-  const settings = await clinicForStaff(deps.clinics, input.principal, input.clinicId);
-  spec.check?.(settings, extra as Extra);
-
-  const stamp: ChangeStamp = { actor: input.principal.subject, at: now, requestId: input.requestId };
+export function changeAccess(
+  deps: AccessCommandDeps,
+  input: AccessCommandInput,
+  call: AccessCall,
+  operation: string,
+  meaning: Record<string, unknown>,
+  decide: (current: ResidentAccess, stamp: ChangeStamp, eventId: string) => Decision,
+): Promise<AccessChangeResult> {
+  const resident = call.number!.value;
+  const actor = input.principal.subject;
+  const stamp: ChangeStamp = { actor, at: call.now, requestId: input.requestId };
   return changeResidentAccess(
     deps,
     {
       clinicId: input.clinicId,
       resident,
       requestId: input.requestId,
-      reservedFor: input.principal.subject,
+      reservedFor: actor,
       etag: input.etag || undefined,
-      fingerprint: fingerprint(spec.operation, {
-        clinicId: input.clinicId,
-        resident,
-        actor: input.principal.subject,
-        ...spec.meaning(extra as Extra),
-      }),
+      fingerprint: fingerprint(operation, { clinicId: input.clinicId, resident, actor, ...meaning }),
       signal: input.signal,
-      decide: (current) => spec.decide(current, extra as Extra, stamp, deps.ids.next()),
+      decide: (current) => decide(current, stamp, deps.ids.next()),
     },
-    now,
+    call.now,
   );
 }

@@ -7,7 +7,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('BackgroundRuns', () => {
   it('retries a failed run after a growing delay until it succeeds', async () => {
-    const runs = new BackgroundRuns('job', silent, { firstMs: 5, maxMs: 20 });
+    const runs = new BackgroundRuns('job', silent, { initialMs: 5, maxMs: 20 });
     let attempts = 0;
     const work = async () => {
       attempts++;
@@ -43,7 +43,7 @@ describe('BackgroundRuns', () => {
   });
 
   it('stop aborts the signal, waits for the run, and neither retries it nor starts new ones', async () => {
-    const runs = new BackgroundRuns('job', silent, { firstMs: 5, maxMs: 5 });
+    const runs = new BackgroundRuns('job', silent, { initialMs: 5, maxMs: 5 });
     let attempts = 0;
     const work = async () => {
       attempts++;
@@ -62,7 +62,7 @@ describe('BackgroundRuns', () => {
   });
 
   it('stop cancels a retry that is waiting', async () => {
-    const runs = new BackgroundRuns('job', silent, { firstMs: 30, maxMs: 30 });
+    const runs = new BackgroundRuns('job', silent, { initialMs: 30, maxMs: 30 });
     let attempts = 0;
     await runs.start(
       'a',

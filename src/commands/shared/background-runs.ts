@@ -1,12 +1,8 @@
 import type { Logger } from 'pino';
+import { Backoff, type BackoffOptions } from '../../shared/retry';
 import { SweepInterrupted } from './resident-sweep';
 
-export interface Backoff {
-  firstMs: number;
-  maxMs: number;
-}
-
-export const DEFAULT_BACKOFF: Backoff = { firstMs: 1000, maxMs: 60_000 };
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000 };
 
 /**
  * Long-running work in the background, one run per key: a failed run (the database away, say)
@@ -17,13 +13,14 @@ export const DEFAULT_BACKOFF: Backoff = { firstMs: 1000, maxMs: 60_000 };
 export class BackgroundRuns {
   private readonly running = new Map<string, Promise<void>>();
   private readonly retries = new Map<string, NodeJS.Timeout>();
-  private readonly failures = new Map<string, number>();
+  /** Per key while its runs fail; a success forgets it. */
+  private readonly failures = new Map<string, Backoff>();
   private readonly controller = new AbortController();
 
   constructor(
     private readonly what: string,
     private readonly logger: Logger,
-    private readonly backoff: Backoff = DEFAULT_BACKOFF,
+    private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
   ) {}
 
   /** Aborted by stop(); the work passes it on to its sweep. */
@@ -77,9 +74,9 @@ export class BackgroundRuns {
       this.logger.info(logFields, `${this.what} paused for shutdown; resumes at the next start`);
       return;
     }
-    const count = (this.failures.get(key) ?? 0) + 1;
-    this.failures.set(key, count);
-    const retryInMs = Math.min(this.backoff.maxMs, this.backoff.firstMs * 2 ** (count - 1));
+    const backoff = this.failures.get(key) ?? new Backoff(this.backoff);
+    this.failures.set(key, backoff);
+    const retryInMs = backoff.next();
     this.logger.error({ err: error, ...logFields, retryInMs }, `${this.what} failed; retrying`);
     this.retries.set(
       key,

@@ -1,5 +1,6 @@
 import type { AccessChangeResult, ChangeDeps, Decide } from './change-resident-access';
-import { changeResidentAccess, earlierOutcome } from './change-resident-access';
+import { changeResidentAccess } from './change-resident-access';
+import { earlierOutcome } from '../../application/change-document';
 import { forEachConcurrently } from './for-each-concurrently';
 import type { AccessChange, StoredAccess } from '../../domain/ports/access-repository';
 
