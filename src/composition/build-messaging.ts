@@ -27,7 +27,16 @@ export function buildMessaging(config: Config, kafka: Kafka, storage: Storage, m
       await Promise.all([storage.auditTrail.record(events), storage.projection.catchUp(events)]);
     },
   };
-  const relay = new OutboxRelay(storage.accessOutbox, accessPublisher, accessRecorder, monitoring.publishingOf('access'), clock, config.relay, logger.child({ component: 'relay' }));
+  const relay = new OutboxRelay(
+    storage.accessOutbox,
+    accessPublisher,
+    accessRecorder,
+    monitoring.publishingOf('access'),
+    clock,
+    config.relay,
+    logger.child({ component: 'relay' }),
+    config.tuning.relayBackoff,
+  );
   // Settings changes are recorded as lastChange on the clinic; before one leaves, every instance's settings copy is told to reload.
   const settingsRecorder = { record: () => storage.clinics.markChanged() };
   const settingsRelay = new OutboxRelay(
@@ -38,6 +47,7 @@ export function buildMessaging(config: Config, kafka: Kafka, storage: Storage, m
     clock,
     config.relay,
     logger.child({ component: 'settings-relay' }),
+    config.tuning.relayBackoff,
   );
 
   // The register read model first, then the resident's view from what it holds now: a redelivery

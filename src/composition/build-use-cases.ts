@@ -78,8 +78,14 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
     tokens,
     settingsCopy,
     runners: { withdrawals, bulkRemovals, republishRunner },
-    expiry: new ExpiryWorker(makeExpireGrants({ ...changeDeps, ids }), clock, config.expiry, monitoring.metrics, logger.child({ component: 'expiry' })),
-    retention: new RetentionPurge(storage.expiredRecords, clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' })),
+    expiry: new ExpiryWorker(makeExpireGrants({ ...changeDeps, ids }), clock, config.expiry, monitoring.metrics, logger.child({ component: 'expiry' }), {
+      initialMs: config.tuning.workerRetryInitialMs,
+      maxMs: config.expiry.pollIntervalMs,
+    }),
+    retention: new RetentionPurge(storage.expiredRecords, clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' }), {
+      initialMs: Math.min(config.tuning.workerRetryInitialMs, config.retention.purgeIntervalMs),
+      maxMs: config.retention.purgeIntervalMs,
+    }),
     residentAccess: {
       approveResident: makeApproveResident(accessDeps),
       removeApproval: makeRemoveApproval(accessDeps),

@@ -317,6 +317,10 @@ export interface Tuning {
   registerJoinRetry: { initialMs: number; maxMs: number };
   /** A failed bulk removal, withdrawal or republish run is tried again after a delay growing from initialMs to maxMs. */
   backgroundRunBackoff: { initialMs: number; maxMs: number };
+  /** The relays' wait after a failed publish: from initialMs doubling to maxMs, jittered, reset by a success. */
+  relayBackoff: { initialMs: number; maxMs: number };
+  /** The expiry worker's and retention purge's first wait after a failure (growing to their poll interval). */
+  workerRetryInitialMs: number;
   /** How long RemoveApprovals waits for its job before answering with the job's progress. */
   bulkRemovalAnswerWaitMs: number;
   /** Verified tokens remembered (by digest) so repeated calls skip the signature check: this long, this many. */
@@ -331,6 +335,8 @@ export const TUNING: Tuning = {
   kafkaSendRetry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
   registerJoinRetry: { initialMs: 500, maxMs: 30_000 },
   backgroundRunBackoff: { initialMs: 1000, maxMs: 60_000 },
+  relayBackoff: { initialMs: 100, maxMs: 5000 },
+  workerRetryInitialMs: 1000,
   bulkRemovalAnswerWaitMs: 5000,
   verifiedTokens: { maxAgeMs: 60_000, maxEntries: 10_000 },
 };
