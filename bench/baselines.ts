@@ -17,7 +17,7 @@ export interface RawStorage {
 
 /**
  * The MongoDB driver alone, performing exactly what one ApproveResident of a new resident does
- * (src/commands/shared/change-resident-access.ts with the Mongo adapters):
+ * (src/application/change-resident-access.ts with the Mongo adapters):
  *   1. clinics.findOne({_id})                      – the staff member's clinic settings
  *   2. request_ids.insertOne({_id, fingerprint, at}) – the AIP-155 reservation
  *   3. access.findOne({_id}, projection)           – the resident's current access

@@ -18,7 +18,7 @@ import { RESTRICTED_CASE_TYPE } from './writes';
  * grant any more (the worker's part alone).
  *
  * The raw baseline: the MongoDB driver alone doing the worker's per-grant writes on a copy of the
- * same documents (src/expiry/expiry-worker.ts with src/commands/expire-grants): one due query per
+ * same documents (src/background/expiry-worker.ts with src/commands/access/expire-grants.ts): one due query per
  * batch of 500, then per resident, 16 at a time, a findOne by _id and one compare-and-set
  * updateOne that ends the grant and appends its event to the outbox. It does not publish: the
  * service's relay writes again per event (claim, clear, audit insert), which the raw baseline

@@ -4,7 +4,7 @@ import type { Config } from '../config/config';
 import type { AccessChanged } from '../domain/access/resident-access';
 import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import type { Clock } from '../domain/ports/clock';
-import { homeOf } from '../domain/register/registered-resident';
+import { homeOf } from '../domain/identity/registered-resident';
 import { toAccessMessages, toSettingsCloudEventMessage } from '../publishing-kafka/cloudevent-message';
 import { KafkaEventPublisher } from '../publishing-kafka/kafka-event-publisher';
 import { RegisterConsumer } from '../register/register-consumer';

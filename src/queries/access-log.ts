@@ -2,14 +2,14 @@ import { requireEntitlementsScope } from '../domain/authorization/policy';
 import { ENTITLEMENTS_SCOPE, OPERATOR_SCOPE, type Principal, type Role } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import { Violations } from '../domain/errors/domain-error';
-import { readResidentNumber } from '../commands/shared/inputs';
+import { readResidentNumber } from '../application/inputs';
 import type { AccessLog, AccessLogPosition, StoredAccessLogEntry } from '../domain/ports/access-log';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
 import type { Clock } from '../domain/ports/clock';
 import { stockholmDate } from '../domain/time/stockholm';
-import { clinicForStaff } from '../commands/shared/staff-clinic';
-import { readPageSize } from './page-size';
-import type { PageTokens } from './page-token';
+import { clinicForStaff } from '../application/staff-clinic';
+import { readPageSize } from '../application/page-size';
+import type { PageTokens } from '../application/page-token';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

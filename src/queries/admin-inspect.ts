@@ -2,7 +2,7 @@ import { emptyAccess, type AccessChanged, type ResidentAccess } from '../domain/
 import { requireOperatorScope } from '../domain/authorization/policy';
 import type { Principal } from '../domain/authorization/principal';
 import { Violations } from '../domain/errors/domain-error';
-import { readResidentNumber } from '../commands/shared/inputs';
+import { readResidentNumber } from '../application/inputs';
 import type { AccessRepository } from '../domain/ports/access-repository';
 import type { AuditQueries } from '../domain/ports/audit';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';

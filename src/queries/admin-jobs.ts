@@ -4,8 +4,8 @@ import { DomainError, Violations } from '../domain/errors/domain-error';
 import type { BulkRemovalJob, BulkRemovalStore } from '../domain/ports/bulk-removal-store';
 import type { ClinicSettingsRepository, PendingWithdrawal } from '../domain/ports/clinic-settings-repository';
 import type { JobPosition, RepublishJob, RepublishJobStore } from '../domain/ports/republish-job-store';
-import { readPageSize } from './page-size';
-import type { PageTokens } from './page-token';
+import { readPageSize } from '../application/page-size';
+import type { PageTokens } from '../application/page-token';
 
 export type JobKind = 'BULK_REMOVAL' | 'WITHDRAWAL' | 'REPUBLISH';
 

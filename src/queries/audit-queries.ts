@@ -3,15 +3,15 @@ import { requireEntitlementsScope } from '../domain/authorization/policy';
 import type { Principal } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import { Violations } from '../domain/errors/domain-error';
-import { readResidentNumber } from '../commands/shared/inputs';
+import { readResidentNumber } from '../application/inputs';
 import type { AuditPosition, AuditQueries } from '../domain/ports/audit';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
 import type { Clock } from '../domain/ports/clock';
 import { stockholmDate } from '../domain/time/stockholm';
-import { clinicForStaff } from '../commands/shared/staff-clinic';
+import { clinicForStaff } from '../application/staff-clinic';
 import { BY_ENTITLEMENTS_SCOPE, byRole, type RecordReads } from './access-log';
-import { readPageSize } from './page-size';
-import type { PageTokens } from './page-token';
+import { readPageSize } from '../application/page-size';
+import type { PageTokens } from '../application/page-token';
 
 export interface AuditPage {
   entries: AccessChanged[];

@@ -3,7 +3,7 @@ import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import type { ClinicSettings } from '../domain/clinic/clinic-settings';
 import { Violations } from '../domain/errors/domain-error';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
-import { clinicForStaff } from '../commands/shared/staff-clinic';
+import { clinicForStaff } from '../application/staff-clinic';
 
 export function makeSettingsQueries(deps: { clinics: ClinicSettingsRepository }) {
   return {

@@ -3,17 +3,17 @@ import type { Principal } from '../domain/authorization/principal';
 import { caseTypeIdViolation } from '../domain/clinic/settings-validation';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import { DomainError, Violations } from '../domain/errors/domain-error';
-import { readResidentNumber } from '../commands/shared/inputs';
+import { readResidentNumber } from '../application/inputs';
 import type { AccessQueries } from '../domain/ports/access-queries';
 import type { AccessRepository } from '../domain/ports/access-repository';
 import type { BulkRemovalJob, BulkRemovalStore } from '../domain/ports/bulk-removal-store';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
 import type { Clock } from '../domain/ports/clock';
-import type { RegisteredResident, ResidentRegister } from '../domain/register/registered-resident';
+import type { RegisteredResident, ResidentRegister } from '../domain/identity/registered-resident';
 import { stockholmDate } from '../domain/time/stockholm';
-import { clinicForStaff } from '../commands/shared/staff-clinic';
+import { clinicForStaff } from '../application/staff-clinic';
 import { byRole, type RecordReads } from './access-log';
-import { isResidentNumber, type PageTokens } from './page-token';
+import { isResidentNumber, type PageTokens } from '../application/page-token';
 
 export interface StaffQueryDeps {
   access: AccessRepository;

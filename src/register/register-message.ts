@@ -1,5 +1,5 @@
 import { parsePersonalIdentityNumber } from '../domain/identity/personal-identity-number';
-import type { RegisteredResident } from '../domain/register/registered-resident';
+import type { RegisteredResident } from '../domain/identity/registered-resident';
 import { isExistingDate } from '../domain/time/calendar-date';
 import { stockholmDate } from '../domain/time/stockholm';
 

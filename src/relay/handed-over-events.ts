@@ -1,4 +1,4 @@
-import type { ClaimedEvents, OutboxEvent } from './ports';
+import type { ClaimedEvents, OutboxEvent } from '../domain/ports/publishing';
 
 /** Events held in memory at most (a Kafka outage); past it, documents are read back instead. */
 const MAX_HELD = 10_000;

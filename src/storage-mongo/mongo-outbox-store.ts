@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore, TidyResult } from '../relay/ports';
+import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore, TidyResult } from '../domain/ports/publishing';
 import { withStorageErrors } from './mongo-errors';
 import { handedLease, leaseFreeFor, OutboxReads, outboxLeftWith, type OutboxDocument } from './outbox-document';
 

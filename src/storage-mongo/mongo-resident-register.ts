@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { RegisteredResident, ResidentRegister } from '../domain/register/registered-resident';
+import type { RegisteredResident, ResidentRegister } from '../domain/identity/registered-resident';
 import { withStorageErrors } from './mongo-errors';
 
 export const RESIDENTS_COLLECTION = 'residents';

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ResidentAccess } from '../domain/access/resident-access';
 import { viewEntryOf, type ResidentView, type ViewEntry } from '../domain/access/resident-view';
 import type { ResidentHomeUpdate, ResidentViews } from '../domain/ports/resident-views';
-import { homeOf, type ResidentHome } from '../domain/register/registered-resident';
+import { homeOf, type ResidentHome } from '../domain/identity/registered-resident';
 import { toResidentAccess, type AccessDocument } from './access-document';
 import type { DocumentWriter } from './document-writer';
 import { ACCESS_COLLECTION } from './indexes';

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { OutboxEvent, OutboxStats, OutboxStore } from '../relay/ports';
+import type { OutboxEvent, OutboxStats, OutboxStore } from '../domain/ports/publishing';
 import { ConditionalWriter } from './conditional-writer';
 import type { DocumentWriter } from './document-writer';
 import { ClaimingWriter } from './ferretdb/claiming-writer';

@@ -2,7 +2,7 @@ import type { Server } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import type { Health } from '../health/health-monitor';
+import type { Health } from '../background/health-monitor';
 import { descriptorFiles } from './descriptor-files';
 
 export const SERVICE_NAME = 'residentaccess.v1.ResidentAccessService';

@@ -11,8 +11,8 @@ import type { IdGenerator } from '../../domain/ports/id-generator';
 import type { RequestRegistry } from '../../domain/ports/request-registry';
 import { stockholmDate } from '../../domain/time/stockholm';
 import type { KeyedQueue } from '../../shared/keyed-queue';
-import { fingerprint } from '../shared/fingerprint';
-import { readCommon } from '../shared/inputs';
+import { fingerprint } from '../../application/fingerprint';
+import { readCommon } from '../../application/inputs';
 
 export interface SettingsCommandDeps {
   clinics: ClinicSettingsRepository;

@@ -3,10 +3,10 @@ import { withdrawCaseType } from '../../domain/access/grants';
 import type { ClinicSettingsRepository, PendingWithdrawal } from '../../domain/ports/clinic-settings-repository';
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
-import type { ChangeDeps } from '../shared/change-resident-access';
+import type { ChangeDeps } from '../../application/change-resident-access';
 import type { BackoffOptions } from '../../shared/retry';
-import { BackgroundRuns } from '../shared/background-runs';
-import { sweepResidents } from '../shared/resident-sweep';
+import { BackgroundRuns } from '../../application/background-runs';
+import { sweepResidents } from '../../application/resident-sweep';
 
 export interface WithdrawalDeps extends ChangeDeps {
   clinics: ClinicSettingsRepository;

@@ -5,9 +5,9 @@ import type { ClinicSettingsRepository } from '../../domain/ports/clinic-setting
 import type { Clock } from '../../domain/ports/clock';
 import { stockholmDate } from '../../domain/time/stockholm';
 import { waitAtMost } from '../../shared/abortable-wait';
-import { fingerprint } from '../shared/fingerprint';
-import { readCommon, readResidentNumber } from '../shared/inputs';
-import { clinicForStaff } from '../shared/staff-clinic';
+import { fingerprint } from '../../application/fingerprint';
+import { readCommon, readResidentNumber } from '../../application/inputs';
+import { clinicForStaff } from '../../application/staff-clinic';
 import type { BulkRemovalRunner } from './bulk-removal-runner';
 import { claimClinicForBulkRemoval } from './clinic-claim';
 

@@ -5,9 +5,9 @@ import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import type { RepublishJob, RepublishJobStore, RepublishScope } from '../../domain/ports/republish-job-store';
 import type { BackoffOptions } from '../../shared/retry';
-import { BackgroundRuns } from '../shared/background-runs';
-import type { ChangeDeps } from '../shared/change-resident-access';
-import { sweepResidents } from '../shared/resident-sweep';
+import { BackgroundRuns } from '../../application/background-runs';
+import type { ChangeDeps } from '../../application/change-resident-access';
+import { sweepResidents } from '../../application/resident-sweep';
 
 export interface RepublishDeps extends ChangeDeps {
   republishJobs: RepublishJobStore;

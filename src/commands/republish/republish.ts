@@ -4,8 +4,8 @@ import { DomainError, Violations } from '../../domain/errors/domain-error';
 import type { Clock } from '../../domain/ports/clock';
 import type { RepublishJob, RepublishJobStore, RepublishScope } from '../../domain/ports/republish-job-store';
 import { stockholmDate } from '../../domain/time/stockholm';
-import { fingerprint } from '../shared/fingerprint';
-import { readCommon } from '../shared/inputs';
+import { fingerprint } from '../../application/fingerprint';
+import { readCommon } from '../../application/inputs';
 import type { RepublishRunner } from './republish-runner';
 
 export interface RepublishInput {

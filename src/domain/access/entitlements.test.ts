@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { CaseType, ClinicSettings, ServiceArea } from '../clinic/clinic-settings';
 import { PersonalIdentityNumber } from '../identity/personal-identity-number';
 import { personalIdentityNumberFor } from '../identity/personal-identity-number.arbitrary';
-import type { RegisteredResident } from '../register/registered-resident';
+import type { RegisteredResident } from '../identity/registered-resident';
 import { addDays, utcMidnightMs } from '../time/calendar-date';
 import { calendarDateArbitrary } from '../time/calendar-date.arbitrary';
 import { entitlementsAtClinic, type ResidentFacts } from './entitlements';

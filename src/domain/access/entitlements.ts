@@ -1,7 +1,7 @@
 import type { ClinicSettings } from '../clinic/clinic-settings';
 import { inServiceArea } from '../clinic/service-area-matching';
 import type { PersonalIdentityNumber } from '../identity/personal-identity-number';
-import type { ResidentHome } from '../register/registered-resident';
+import type { ResidentHome } from '../identity/registered-resident';
 import { stockholmDate } from '../time/stockholm';
 import { isGrantValid } from './grants';
 import type { AccessTerms } from './resident-view';

@@ -1,4 +1,4 @@
-import type { ResidentHome } from '../register/registered-resident';
+import type { ResidentHome } from '../identity/registered-resident';
 import type { Grant, ResidentAccess } from './resident-access';
 
 /** What the entitlement rules need of one grant. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { PersonalIdentityNumber } from '../identity/personal-identity-number';
 import { personalIdentityNumberArbitrary, personalIdentityNumberFor } from '../identity/personal-identity-number.arbitrary';
-import type { RegisteredResident } from '../register/registered-resident';
+import type { RegisteredResident } from '../identity/registered-resident';
 import type { ServiceArea } from './clinic-settings';
 import { inServiceArea } from './service-area-matching';
 

@@ -1,5 +1,5 @@
 import type { PersonalIdentityNumber } from '../identity/personal-identity-number';
-import type { ResidentHome } from '../register/registered-resident';
+import type { ResidentHome } from '../identity/registered-resident';
 import type { ServiceArea } from './clinic-settings';
 
 /**

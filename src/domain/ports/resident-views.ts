@@ -1,6 +1,6 @@
 import type { ResidentAccess } from '../access/resident-access';
 import type { ResidentView } from '../access/resident-view';
-import type { ResidentHome } from '../register/registered-resident';
+import type { ResidentHome } from '../identity/registered-resident';
 
 /** Storage of the per-resident views (one document per resident). */
 export interface ResidentViews {

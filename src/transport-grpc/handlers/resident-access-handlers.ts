@@ -1,9 +1,9 @@
-import type { ApproveResident } from '../../commands/approve-resident/approve-resident';
-import type { ChangeGrant } from '../../commands/change-grant/change-grant';
-import type { GrantCaseType } from '../../commands/grant-case-type/grant-case-type';
-import type { RemoveApproval } from '../../commands/remove-approval/remove-approval';
-import type { RemoveGrant } from '../../commands/remove-grant/remove-grant';
-import type { AccessChangeResult } from '../../commands/shared/change-resident-access';
+import type { ApproveResident } from '../../commands/access/approve-resident';
+import type { ChangeGrant } from '../../commands/access/change-grant';
+import type { GrantCaseType } from '../../commands/access/grant-case-type';
+import type { RemoveApproval } from '../../commands/access/remove-approval';
+import type { RemoveGrant } from '../../commands/access/remove-grant';
+import type { AccessChangeResult } from '../../application/change-resident-access';
 import { toBulkRemovalMessage } from '../../contract/bulk-removal-mapping';
 import { toResidentAccessMessage } from '../../contract/access-mapping';
 import type { StaffQueries } from '../../queries/staff-queries';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ExpireGrants } from '../commands/expire-grants/expire-grants';
+import type { ExpireGrants } from '../commands/access/expire-grants';
 import type { Clock } from '../domain/ports/clock';
 import { addDays, startOfStockholmDay, stockholmDate } from '../domain/time/stockholm';
 import { BackgroundLoop, type BackoffOptions } from '../shared/retry';

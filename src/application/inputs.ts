@@ -1,8 +1,8 @@
-import { requestIdViolation } from '../../domain/access/request-id';
-import { clinicIdViolation } from '../../domain/clinic/clinic-id';
-import type { Violations } from '../../domain/errors/domain-error';
-import { readPersonalIdentityNumber } from '../../domain/identity/resident-number-input';
-import type { PersonalIdentityNumber } from '../../domain/identity/personal-identity-number';
+import { requestIdViolation } from '../domain/access/request-id';
+import { clinicIdViolation } from '../domain/clinic/clinic-id';
+import type { Violations } from '../domain/errors/domain-error';
+import { readPersonalIdentityNumber } from '../domain/identity/resident-number-input';
+import type { PersonalIdentityNumber } from '../domain/identity/personal-identity-number';
 
 /** Reads the fields most requests share, adding every problem to `violations`. */
 export function readCommon(

@@ -1,8 +1,8 @@
 import type { AccessChangeResult, ChangeDeps, Decide } from './change-resident-access';
 import { changeResidentAccess } from './change-resident-access';
-import { earlierOutcome } from '../../application/change-document';
-import { forEachConcurrently } from './for-each-concurrently';
-import type { AccessChange, StoredAccess } from '../../domain/ports/access-repository';
+import { earlierOutcome } from './change-document';
+import { forEachConcurrently } from '../shared/for-each-concurrently';
+import type { AccessChange, StoredAccess } from '../domain/ports/access-repository';
 
 export interface BatchRequest {
   /** Stands as every document's request id: a repeat of the batch replays instead of changing twice. */

@@ -1,8 +1,8 @@
 import { expireGrants } from '../../domain/access/grants';
 import type { Grant } from '../../domain/access/resident-access';
 import type { IdGenerator } from '../../domain/ports/id-generator';
-import { changeManyAccesses } from '../shared/change-many-accesses';
-import type { ChangeDeps } from '../shared/change-resident-access';
+import { changeManyAccesses } from '../../application/change-many-accesses';
+import type { ChangeDeps } from '../../application/change-resident-access';
 
 export const EXPIRY_ACTOR = 'system:expiry';
 

@@ -1,11 +1,11 @@
-import { changeDocument, type DocumentPort, type StoredDocument } from '../../application/change-document';
-import type { Decision } from '../../domain/access/decision';
-import { emptyAccess, etagOf, type ResidentAccess } from '../../domain/access/resident-access';
-import type { AccessRepository, RequestOutcome } from '../../domain/ports/access-repository';
-import type { OutboxSignal } from '../../domain/ports/outbox-signal';
-import type { RequestRegistry } from '../../domain/ports/request-registry';
-import type { KeyedQueue } from '../../shared/keyed-queue';
-import type { ResidentViewProjection } from '../../views/resident-view-projection';
+import { changeDocument, type DocumentPort, type StoredDocument } from './change-document';
+import type { Decision } from '../domain/access/decision';
+import { emptyAccess, etagOf, type ResidentAccess } from '../domain/access/resident-access';
+import type { AccessRepository, RequestOutcome } from '../domain/ports/access-repository';
+import type { OutboxSignal } from '../domain/ports/outbox-signal';
+import type { RequestRegistry } from '../domain/ports/request-registry';
+import type { KeyedQueue } from '../shared/keyed-queue';
+import type { ResidentViewProjection } from '../views/resident-view-projection';
 
 export interface AccessChangeResult {
   changed: boolean;

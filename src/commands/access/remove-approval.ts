@@ -1,7 +1,7 @@
 import { removeApproval } from '../../domain/access/approve';
 import { Violations } from '../../domain/errors/domain-error';
-import type { AccessChangeResult } from '../shared/change-resident-access';
-import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from '../shared/access-command';
+import type { AccessChangeResult } from '../../application/change-resident-access';
+import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from './access-command';
 
 /** Removes one resident's approval; removing what is not there changes nothing. */
 export function makeRemoveApproval(deps: AccessCommandDeps) {

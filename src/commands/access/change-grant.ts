@@ -1,8 +1,8 @@
 import { changeGrant } from '../../domain/access/grants';
 import { Violations } from '../../domain/errors/domain-error';
-import type { AccessChangeResult } from '../shared/change-resident-access';
-import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from '../shared/access-command';
-import { readGrant, type GrantInput } from '../shared/grant-input';
+import type { AccessChangeResult } from '../../application/change-resident-access';
+import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from './access-command';
+import { readGrant, type GrantInput } from './grant-input';
 
 /** Changes the end of a grant the resident holds (NOT_FOUND if none). */
 export function makeChangeGrant(deps: AccessCommandDeps) {

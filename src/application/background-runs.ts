@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Backoff, type BackoffOptions } from '../../shared/retry';
+import { Backoff, type BackoffOptions } from '../shared/retry';
 import { SweepInterrupted } from './resident-sweep';
 
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000 };

@@ -1,8 +1,8 @@
 import { removeGrant } from '../../domain/access/grants';
 import { caseTypeIdViolation } from '../../domain/clinic/settings-validation';
 import { Violations } from '../../domain/errors/domain-error';
-import type { AccessChangeResult } from '../shared/change-resident-access';
-import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from '../shared/access-command';
+import type { AccessChangeResult } from '../../application/change-resident-access';
+import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from './access-command';
 
 /** Removes a grant; removing one that is not held changes nothing. */
 export function makeRemoveGrant(deps: AccessCommandDeps) {

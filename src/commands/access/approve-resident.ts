@@ -1,7 +1,7 @@
 import { approve } from '../../domain/access/approve';
 import { Violations } from '../../domain/errors/domain-error';
-import type { AccessChangeResult } from '../shared/change-resident-access';
-import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from '../shared/access-command';
+import type { AccessChangeResult } from '../../application/change-resident-access';
+import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from './access-command';
 
 /** Approves a resident for communication with a clinic (idempotent by request id). */
 export function makeApproveResident(deps: AccessCommandDeps) {

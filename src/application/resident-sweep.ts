@@ -1,6 +1,6 @@
-import type { Decision } from '../../domain/access/decision';
-import type { ResidentAccess } from '../../domain/access/resident-access';
-import type { AccessSelection } from '../../domain/ports/access-repository';
+import type { Decision } from '../domain/access/decision';
+import type { ResidentAccess } from '../domain/access/resident-access';
+import type { AccessSelection } from '../domain/ports/access-repository';
 import { changeManyAccesses } from './change-many-accesses';
 import type { ChangeDeps } from './change-resident-access';
 

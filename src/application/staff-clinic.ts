@@ -1,7 +1,7 @@
-import { clinicDenied, requireClinicRole } from '../../domain/authorization/policy';
-import type { Principal, Role } from '../../domain/authorization/principal';
-import type { ClinicSettings } from '../../domain/clinic/clinic-settings';
-import type { ClinicSettingsRepository } from '../../domain/ports/clinic-settings-repository';
+import { clinicDenied, requireClinicRole } from '../domain/authorization/policy';
+import type { Principal, Role } from '../domain/authorization/principal';
+import type { ClinicSettings } from '../domain/clinic/clinic-settings';
+import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
 
 /**
  * The clinic a staff call acts on: listed in the caller's token with the role, and existing.

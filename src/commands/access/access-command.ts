@@ -8,10 +8,10 @@ import type { ClinicSettingsRepository } from '../../domain/ports/clinic-setting
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import { stockholmDate } from '../../domain/time/stockholm';
-import { changeResidentAccess, type AccessChangeResult, type ChangeDeps } from './change-resident-access';
-import { fingerprint } from './fingerprint';
-import { readCommon } from './inputs';
-import { clinicForStaff } from './staff-clinic';
+import { changeResidentAccess, type AccessChangeResult, type ChangeDeps } from '../../application/change-resident-access';
+import { fingerprint } from '../../application/fingerprint';
+import { readCommon } from '../../application/inputs';
+import { clinicForStaff } from '../../application/staff-clinic';
 
 export interface AccessCommandDeps extends ChangeDeps {
   clinics: ClinicSettingsRepository;

@@ -1,9 +1,9 @@
 import { grantCaseType } from '../../domain/access/grants';
 import { Violations } from '../../domain/errors/domain-error';
-import type { AccessChangeResult } from '../shared/change-resident-access';
-import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from '../shared/access-command';
-import { readGrant, type GrantInput } from '../shared/grant-input';
-import { requireRestrictedCaseType } from '../shared/restricted-case-type';
+import type { AccessChangeResult } from '../../application/change-resident-access';
+import { changeAccess, readAccessCall, staffClinic, type AccessCommandDeps, type AccessCommandInput } from './access-command';
+import { readGrant, type GrantInput } from './grant-input';
+import { requireRestrictedCaseType } from './restricted-case-type';
 
 /** Hands one of the clinic's restricted case types to a resident, until a date or further notice. */
 export function makeGrantCaseType(deps: AccessCommandDeps) {
