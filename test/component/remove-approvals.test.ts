@@ -9,7 +9,7 @@ import { errorDetails, errorInfoMetadataOf, failureOf, type Api } from '../suppo
 import { relayCaughtUp as relayCaughtUpAt } from '../support/relay-caught-up';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
-import { fingerprint } from '../../src/commands/shared/fingerprint';
+import { fingerprint } from '../../src/application/fingerprint';
 
 const CASE_TYPES = [
   { id: 'general', name: 'General question', restricted: false },

@@ -1,5 +1,5 @@
 import { MongoClient, type Collection } from 'mongodb';
-import type { OutboxStore } from '../../src/relay/ports';
+import type { OutboxStore } from '../../src/domain/ports/publishing';
 import { ConditionalWriter } from '../../src/storage-mongo/conditional-writer';
 import { ClaimingWriter } from '../../src/storage-mongo/ferretdb/claiming-writer';
 import { FerretOutboxStore } from '../../src/storage-mongo/ferretdb/ferret-outbox-store';
