@@ -9,6 +9,7 @@ import { errorDetails, errorInfoMetadataOf, failureOf, type Api } from '../suppo
 import { relayCaughtUp as relayCaughtUpAt } from '../support/relay-caught-up';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
+import { eventually } from '../support/eventually';
 import { fingerprint } from '../../src/commands/shared/fingerprint';
 
 const CASE_TYPES = [
@@ -30,17 +31,6 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T) =>
       for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
     }),
   );
-}
-
-/** Polls until `read` returns something `done` accepts; fails with the last value after the timeout. */
-async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A clock the tests may move; it runs with real time otherwise. */
@@ -80,18 +70,20 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
   });
   const remove = (request: RemoveApprovalsRequest) => (request.allResidents ? admin : staff).removeApprovals(request);
   /** Follows the job with GetBulkRemoval until it is done; a timeout names any failed run it logged. */
-  const doneJob = (id: string, timeoutMs = 60_000) =>
-    pollUntil(
-      async () => (await staff.getBulkRemoval({ clinicId, id })).bulkRemoval!,
-      (job) => job.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE,
-      timeoutMs,
-    ).catch((error: Error) => {
+  const doneJob = (id: string, timeoutMs = 60_000) => {
+    let last: BulkRemoval | undefined;
+    const done = async () => {
+      last = (await staff.getBulkRemoval({ clinicId, id })).bulkRemoval!;
+      return last.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE && last;
+    };
+    return eventually(done, { what: 'the bulk removal to be done', timeoutMs }).catch((error: Error) => {
       const failures = sut.logs
         .text()
         .split('\n')
         .filter((line) => line.includes(id) && line.includes('bulk removal failed'));
-      throw new Error(`${error.message}\nfailed runs logged: ${failures.length ? failures.join('\n') : 'none'}`);
+      throw new Error(`${error.message}; last: ${JSON.stringify(last)}\nfailed runs logged: ${failures.length ? failures.join('\n') : 'none'}`);
     });
+  };
   /** Starts the job and follows it until it is done. */
   const runToCompletion = async (request: RemoveApprovalsRequest, timeoutMs?: number): Promise<{ first: BulkRemoval; done: BulkRemoval }> => {
     const first = (await remove(request)).bulkRemoval!;
@@ -185,15 +177,8 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     // Start the job, and approve a new resident once the job is stored with its start time.
     const started = remove(request);
     const jobs = sut.db.collection<{ _id: string; startedAt: Date; finishedAt: Date | null }>('bulk_removals');
-    const job = await pollUntil(
-      () => jobs.findOne({ _id: `${clinicId}|${request.requestId}` }),
-      (j) => j !== null,
-      10_000,
-    );
-    await pollUntil(
-      async () => Date.now(),
-      (now) => now > job!.startedAt.getTime(),
-    );
+    const job = await eventually(async () => (await jobs.findOne({ _id: `${clinicId}|${request.requestId}` })) ?? false, { what: 'the job to be stored', timeoutMs: 10_000 });
+    await eventually(() => Date.now() > job.startedAt.getTime(), { what: "the clock to pass the job's start" });
     const lateComer = aResident();
     const late = await approve(lateComer);
     expect(late.changed).toBe(true);

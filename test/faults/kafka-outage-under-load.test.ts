@@ -3,7 +3,7 @@ import { aResident } from '../builders/identity';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { ownKafka } from '../support/stack-instance';
 import { uniqueName } from '../support/test-env';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 /**
@@ -82,7 +82,7 @@ describe('Kafka stopped while commands keep coming', () => {
       const key = [...byKey.keys()].find((k) => sut!.events.events.some((e) => e.key === k && (e.value.access as { personalIdentityNumber: string }).personalIdentityNumber === resident));
       expect(byKey.get(key!)!.at(-1)).toBe(doc!.version);
     }
-    await until('the outbox to drain', async () => (await sut!.access.countDocuments({ outboxPending: true })) === 0, 60_000);
+    await eventually(async () => (await sut!.access.countDocuments({ outboxPending: true })) === 0, { what: 'the outbox to drain', timeoutMs: 60_000 });
     expect(await viewMismatches(sut.db)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { scrapeMetrics } from '../support/metrics-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { ownKafka } from '../support/stack-instance';
 import { uniqueName } from '../support/test-env';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 const PUBLISHING = 'residentaccess.v1.EventPublishing';
@@ -62,7 +62,7 @@ describe('Kafka down', () => {
     expect((await scrapeMetrics(sut.service.metricsPort)).value('resident_access_outbox_backlog_documents', 'kind="access"')).toBe(0);
     // Every retry while Kafka was down recorded the same entries again: still one per change.
     expect(await sut.db.collection('audit').countDocuments({ clinicId })).toBe(requests.length);
-    await until('the outbox to drain', async () => (await sut!.access.countDocuments({ outboxPending: true })) === 0, 60_000);
+    await eventually(async () => (await sut!.access.countDocuments({ outboxPending: true })) === 0, { what: 'the outbox to drain', timeoutMs: 60_000 });
     expect(await viewMismatches(sut.db)).toEqual([]);
     health.close();
   });

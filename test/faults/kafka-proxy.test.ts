@@ -7,7 +7,7 @@ import { ownKafkaBehindProxy } from '../support/kafka-behind-proxy';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { uniqueName } from '../support/test-env';
 import { signTestToken } from '../support/tokens';
-import { sleep, until } from '../support/until';
+import { eventually, sleep } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 const PUBLISHING = 'residentaccess.v1.EventPublishing';
@@ -81,7 +81,7 @@ describe('Kafka behind a faulty network', () => {
       const t0 = Date.now();
       const mark = (what: string) => timeline.push(`${what}@${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
-      await until('changes before the faults', () => history.acknowledged.size >= 20, 30_000);
+      await eventually(() => history.acknowledged.size >= 20, { what: 'changes before the faults', timeoutMs: 30_000 });
       // 200 ms per chunk each way; the first cuts come while it lasts, so requests are in flight when cut.
       mark('delay');
       proxy.delay(200);
@@ -111,7 +111,7 @@ describe('Kafka behind a faulty network', () => {
       mark('load-done');
       const pendingAtEnd = await service.access.countDocuments({ outboxPending: true });
 
-      await until('the outbox to drain', async () => (await service.access.countDocuments({ outboxPending: true })) === 0, 60_000);
+      await eventually(async () => (await service.access.countDocuments({ outboxPending: true })) === 0, { what: 'the outbox to drain', timeoutMs: 60_000 });
       mark('drained');
       const events = observedEvents(await readWholeTopic(kafka.brokers, service.env.KAFKA_ACCESS_TOPIC!));
       const accounting = account(history, events);

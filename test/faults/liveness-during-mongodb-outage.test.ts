@@ -3,7 +3,7 @@ import { ownFerretDB } from '../support/own-ferretdb';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { freePort } from '../support/stack-instance';
 import { uniqueName } from '../support/test-env';
-import { sleep } from '../support/until';
+import { sleep } from '../support/eventually';
 
 // The names the Helm chart's probes ask for (deploy/helm/resident-access/templates/deployment.yaml).
 const READINESS = '';

@@ -9,7 +9,7 @@ import { ownFerretDB } from '../support/own-ferretdb';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { uniqueName } from '../support/test-env';
 import { signTestToken } from '../support/tokens';
-import { sleep, until } from '../support/until';
+import { eventually, sleep } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 // src/main.ts: the driver's serverSelectionTimeoutMS. A call may wait for it once, plus some slack
@@ -81,7 +81,7 @@ describe('MongoDB (FerretDB) down', () => {
       const t0 = Date.now();
       const mark = (what: string) => timeline.push(`${what}@${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
-      await until('approvals before the outage', () => history.acknowledged.size >= 20, 30_000);
+      await eventually(() => history.acknowledged.size >= 20, { what: 'approvals before the outage', timeoutMs: 30_000 });
       mark('stop');
       await ferret.stop();
       const stoppedAt = Date.now();
@@ -89,7 +89,10 @@ describe('MongoDB (FerretDB) down', () => {
       expect(await waitForHealth(health, '', 'NOT_SERVING', 20_000)).toBe('NOT_SERVING');
       mark('not-serving');
       // Long enough for calls started after the stop to wait out server selection and fail.
-      await until('calls started after the stop to fail', () => calls.filter((c) => c.startedAt > stoppedAt && c.outcome.kind === 'failed').length >= WORKERS, 30_000);
+      await eventually(() => calls.filter((c) => c.startedAt > stoppedAt && c.outcome.kind === 'failed').length >= WORKERS, {
+        what: 'calls started after the stop to fail',
+        timeoutMs: 30_000,
+      });
       await sleep(1000);
       expect(calls.filter((c) => c.startedAt > stoppedAt && c.outcome.kind === 'ok')).toEqual([]);
 
@@ -100,7 +103,7 @@ describe('MongoDB (FerretDB) down', () => {
       if (recovered !== 'SERVING') throw new Error(`still ${recovered} 60 s after the restart:\n${await whyNotServing(ferret, service)}`);
       mark('serving');
       const restartedAt = Date.now();
-      await until('approvals after the restart', () => calls.some((c) => c.startedAt > restartedAt && c.outcome.kind === 'ok'), 30_000);
+      await eventually(() => calls.some((c) => c.startedAt > restartedAt && c.outcome.kind === 'ok'), { what: 'approvals after the restart', timeoutMs: 30_000 });
       await sleep(2000);
       running = false;
       await load;
@@ -119,7 +122,7 @@ describe('MongoDB (FerretDB) down', () => {
       }
 
       // Let the relay publish everything (events of the outage wait in the outbox), then read the topic.
-      await until('the outbox to drain', async () => (await service.access.countDocuments({ outboxPending: true })) === 0, 60_000);
+      await eventually(async () => (await service.access.countDocuments({ outboxPending: true })) === 0, { what: 'the outbox to drain', timeoutMs: 60_000 });
       const events = observedEvents(await readWholeTopic(service.env.KAFKA_BROKERS!, service.env.KAFKA_ACCESS_TOPIC!));
       const accounting = account(history, events);
 

@@ -6,7 +6,7 @@ import { apiOf, connectClients, type Api } from '../support/grpc-client';
 import { spawnService, type ServiceProcess } from '../support/service-process';
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 /**
@@ -91,7 +91,7 @@ describe('SIGKILL while commands and publishing are in flight', () => {
     // A change stored just before the kill, whose view write never happened, reached the view with its event.
     mongo = await new MongoClient(env.MONGODB_URI!).connect();
     const db = mongo.db(env.MONGODB_DATABASE);
-    await until('the outbox to drain', async () => (await db.collection('access').countDocuments({ outboxPending: true })) === 0, 60_000);
+    await eventually(async () => (await db.collection('access').countDocuments({ outboxPending: true })) === 0, { what: 'the outbox to drain', timeoutMs: 60_000 });
     expect(await viewMismatches(db)).toEqual([]);
     second.child.kill('SIGTERM');
     await second.exited;

@@ -2,6 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { Kafka, logLevel } from 'kafkajs';
 import { EventConsumer, type ConsumedEvent } from './event-consumer';
 import { errorDetails } from './grpc-client';
+import { eventually } from './eventually';
 
 /**
  * Jepsen-style bookkeeping for fault tests: what the clients were told about each request, what
@@ -193,17 +194,13 @@ export async function readWholeTopic(brokers: string, topic: string, timeoutMs =
   }
   const consumer = await new EventConsumer(brokers, topic).start();
   try {
-    const deadline = Date.now() + timeoutMs;
     const caughtUp = () =>
       ends.every(({ partition, high, low }) => {
         if (BigInt(high) <= BigInt(low)) return true;
         // The last record may be a tombstone (kept apart from the events).
         return [...consumer.events, ...consumer.tombstones].some((e) => e.partition === partition && BigInt(e.offset) >= BigInt(high) - 1n);
       });
-    while (!caughtUp()) {
-      if (Date.now() > deadline) throw new Error(`topic ${topic}: not read to its end offsets within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(caughtUp, { what: `topic ${topic} read to its end offsets`, timeoutMs });
     return [...consumer.events];
   } finally {
     await consumer.stop();
