@@ -55,7 +55,9 @@ describe('Kafka stopped while commands keep coming', () => {
     await sut.events.stop();
     sut.events.events.length = 0;
     await sut.events.start(); // a fresh consumer reads everything from the beginning
-    for (const requestId of acknowledged.keys()) await sut.events.waitFor((e) => e.value.requestId === requestId, 1, 90000);
+    const service = sut;
+    const unread = () => [...acknowledged.keys()].filter((id) => !service.events.events.some((e) => e.value.requestId === id));
+    await eventually(() => unread().length === 0, { what: 'an event for every acknowledged change', timeoutMs: 90_000 });
 
     const byKey = new Map<string, number[]>();
     const seenIds = new Set<string>();

@@ -5,6 +5,7 @@ import { aResident } from '../builders/identity';
 import { anApproveResidentRequest } from '../builders/requests';
 import { account, History, observedEvents, printAccounting, readWholeTopic, type Outcome } from '../support/accounting';
 import { healthClient, waitForHealth } from '../support/health-client';
+import { retryDelayOf } from '../support/grpc-client';
 import { ownFerretDB } from '../support/own-ferretdb';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { uniqueName } from '../support/test-env';
@@ -12,10 +13,6 @@ import { signTestToken } from '../support/tokens';
 import { eventually, sleep } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
-// src/main.ts: the driver's serverSelectionTimeoutMS. A call may wait for it once, plus some slack
-// for a loaded machine.
-const SERVER_SELECTION_MS = 5000;
-const FAILS_WITHIN_MS = SERVER_SELECTION_MS + 4000;
 const WORKERS = 4;
 const PAUSE_BETWEEN_CALLS_MS = 100;
 const MAX_CALLS = 600;
@@ -28,15 +25,15 @@ describe('MongoDB (FerretDB) down', () => {
   beforeAll(async () => {
     ferret = await ownFerretDB(uniqueName('mongo-outage'));
     await ferret.start();
-  }, 180_000);
+  });
   afterAll(async () => {
     // Up again whatever happened, so the service and the test's own client close cleanly.
     await ferret.start().catch(() => undefined);
     await sut?.stop();
     await ferret.destroy();
-  }, 120_000);
+  });
 
-  it('fails commands with UNAVAILABLE within the server selection time, reports NOT_SERVING, half-writes nothing, and recovers', async () => {
+  it('answers commands itself with UNAVAILABLE and RetryInfo (never its deadline), reports NOT_SERVING, half-writes nothing, and recovers', async () => {
     sut = await startServiceUnderTest({ env: { MONGODB_URI: ferret.uri } });
     const service = sut;
     const health = healthClient(service.service.port);
@@ -93,7 +90,6 @@ describe('MongoDB (FerretDB) down', () => {
         what: 'calls started after the stop to fail',
         timeoutMs: 30_000,
       });
-      await sleep(1000);
       expect(calls.filter((c) => c.startedAt > stoppedAt && c.outcome.kind === 'ok')).toEqual([]);
 
       mark('start');
@@ -103,8 +99,8 @@ describe('MongoDB (FerretDB) down', () => {
       if (recovered !== 'SERVING') throw new Error(`still ${recovered} 60 s after the restart:\n${await whyNotServing(ferret, service)}`);
       mark('serving');
       const restartedAt = Date.now();
-      await eventually(() => calls.some((c) => c.startedAt > restartedAt && c.outcome.kind === 'ok'), { what: 'approvals after the restart', timeoutMs: 30_000 });
-      await sleep(2000);
+      // Every worker got through again, not just one.
+      await eventually(() => calls.filter((c) => c.startedAt > restartedAt && c.outcome.kind === 'ok').length >= WORKERS, { what: 'approvals after the restart', timeoutMs: 30_000 });
       running = false;
       await load;
       mark('load-done');
@@ -129,10 +125,9 @@ describe('MongoDB (FerretDB) down', () => {
       const failures = calls.filter((c): c is typeof c & { outcome: Extract<Outcome, { kind: 'failed' }> } => c.outcome.kind === 'failed');
       const failedIds = failures.map((c) => c.request.requestId);
       const reservations = await service.db.collection('request_ids').countDocuments({ _id: { $in: failedIds.map((id) => `${clinicId}|staff-1|${id}`) } as never });
-      const slowest = Math.max(0, ...failures.map((c) => c.outcome.ms));
       printAccounting(
         accounting,
-        `mongodb-outage; failed by code ${JSON.stringify(history.failedByCode())}; slowest failure ${slowest} ms; ` +
+        `mongodb-outage; failed by code ${JSON.stringify(history.failedByCode())}; ` +
           `failed ids with a request_ids reservation ${reservations}; ${timeline.join(' ')}` +
           indeterminateNote(
             calls.map((c) => c.outcome),
@@ -140,8 +135,12 @@ describe('MongoDB (FerretDB) down', () => {
           ),
       );
 
-      // The outage was seen, and seen as the service's own UNAVAILABLE, within the server selection time.
+      // The outage was seen, as the service's own UNAVAILABLE telling the caller when to retry: it
+      // gave up on the database itself instead of letting the call run into its deadline.
       expect(failures.length).toBeGreaterThan(0);
+      const retryDelays = failures.map((c) => retryDelayOf(c.outcome.error));
+      expect(retryDelays).toEqual(failures.map(() => ({ seconds: expect.any(Number), nanos: expect.any(Number) })));
+      expect(retryDelays.filter((d) => d!.seconds * 1000 + d!.nanos / 1e6 <= 0)).toEqual([]);
       // A call in flight at the stop may lose its answer after its change was stored: the service
       // then says UNAVAILABLE/STORAGE_OUTCOME_UNKNOWN (or INTERNAL for FerretDB's own shutdown
       // error), never a definite failure. Every call started after the stop gets a definite answer.
@@ -149,7 +148,6 @@ describe('MongoDB (FerretDB) down', () => {
       expect(indeterminateAfterStop.map((c) => c.request.requestId)).toEqual([]);
       expect(history.unchanged.size).toBe(0);
       expect(Object.keys(history.failedByCode())).toEqual(['UNAVAILABLE/STORAGE_UNAVAILABLE']);
-      expect(failures.filter((c) => c.outcome.ms > FAILS_WITHIN_MS).map((c) => c.outcome.ms)).toEqual([]);
 
       // Nothing half-written: each acknowledged approval is one stored version with one event ...
       const byId = new Map(calls.map((c) => [c.request.requestId, c.request]));
@@ -182,7 +180,7 @@ describe('MongoDB (FerretDB) down', () => {
       await load.catch(() => undefined);
       health.close();
     }
-  }, 300_000);
+  });
 });
 
 /** What the calls without a definite answer got, so that a failed run says why. */
