@@ -11,11 +11,11 @@ import { eventually } from './eventually';
 
 /** How one call ended, as the client saw it. */
 export type Outcome =
-  | { kind: 'ok'; ms: number }
+  | { kind: 'ok' }
   /** The service's own answer (a status with ErrorInfo): the change was not made. */
-  | { kind: 'failed'; ms: number; code: string; reason: string; error: ServiceError }
+  | { kind: 'failed'; code: string; reason: string; error: ServiceError }
   /** No answer, a lost connection, a deadline, or INTERNAL: the change may or may not have been made. */
-  | { kind: 'indeterminate'; ms: number; code: string; error: unknown };
+  | { kind: 'indeterminate'; code: string; error: unknown };
 
 /** The request ids of the operations a test made, by how they ended. */
 export class History {
@@ -29,21 +29,19 @@ export class History {
 
   /** Runs one call and records how it ended. `changed` tells whether an OK answer reported a change. */
   async run<T>(requestId: string, call: () => Promise<T>, changed: (response: T) => boolean = () => true): Promise<Outcome> {
-    const started = Date.now();
     try {
       const response = await call();
       (changed(response) ? this.acknowledged : this.unchanged).add(requestId);
-      return { kind: 'ok', ms: Date.now() - started };
+      return { kind: 'ok' };
     } catch (error) {
-      const ms = Date.now() - started;
       const definite = definiteFailure(error);
       if (definite) {
         this.failed.set(requestId, `${definite.code}/${definite.reason}`);
-        return { kind: 'failed', ms, ...definite, error: error as ServiceError };
+        return { kind: 'failed', ...definite, error: error as ServiceError };
       }
       this.indeterminate.add(requestId);
       const code = typeof (error as ServiceError).code === 'number' ? status[(error as ServiceError).code] : 'NO_ANSWER';
-      return { kind: 'indeterminate', ms, code: code ?? 'UNKNOWN', error };
+      return { kind: 'indeterminate', code: code ?? 'UNKNOWN', error };
     }
   }
 
