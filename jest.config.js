@@ -1,7 +1,9 @@
 /**
- * Two projects in one run: `unit` needs no servers; `integration` shares one set of real servers
- * started by its global setup (see test/support/servers.ts). `npx jest --selectProjects unit` runs
- * only the fast ones.
+ * Three projects in one run: `unit` needs no servers; `integration` shares one set of real servers
+ * started by its global setup (see test/support/servers.ts); `faults` stops and starts servers of
+ * its own, one test file at a time after the others (test/support/serial-runner.js), with the
+ * time budget its waits add up to (test/faults/time-budget.ts). `npx jest --selectProjects unit`
+ * runs only the fast ones.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 
@@ -19,7 +21,19 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/test/{component,e2e,faults,fuzz,process,security,storage}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{component,e2e,fuzz,process,security,storage}/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      displayName: 'faults',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      runner: '<rootDir>/test/support/serial-runner.js',
+      // jest 29 reads testTimeout only globally; this sets the faults' own.
+      setupFilesAfterEnv: ['<rootDir>/test/faults/time-budget.ts'],
+      // The same module as integration's: jest runs it once for both.
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

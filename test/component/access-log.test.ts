@@ -5,7 +5,7 @@ import { anApproveResidentRequest } from '../builders/requests';
 import { errorDetails, failureOf, retryDelayOf, type Api } from '../support/grpc-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 
 const ENTITLEMENTS = 'resident-access:entitlements';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -134,7 +134,7 @@ describe('the access log of reads', () => {
     const subject = `staff-${randomUUID()}`;
     await (await as(subject, [clinicId], ['staff'])).lookupResident({ clinicId, personalIdentityNumber: tenDigitForm(resident) });
     // Written behind the read, within the flush interval.
-    await until('the entry stored', async () => (await sut.db.collection('access_log').countDocuments({ subject })) === 1, 10000);
+    await eventually(async () => (await sut.db.collection('access_log').countDocuments({ subject })) === 1, { what: 'the entry stored', timeoutMs: 10000 });
     const stored = await sut.db.collection('access_log').find({ subject }).toArray();
     expect(stored).toHaveLength(1);
     const raw = JSON.stringify(stored);
@@ -154,11 +154,11 @@ describe('the access log of reads', () => {
     clock.current = new Date(clock.current.getTime() + 29 * DAY_MS);
     await staff.getResidentAccess({ clinicId, personalIdentityNumber: resident });
     const purgesBefore = purged();
-    await until('a purge after the clock moved', () => purged() > purgesBefore, 10000);
+    await eventually(() => purged() > purgesBefore, { what: 'a purge after the clock moved', timeoutMs: 10000 });
     expect((await logOf(resident)).map((e) => e.read).sort()).toEqual(['GetResidentAccess', 'LookupResident']);
 
     clock.current = new Date(clock.current.getTime() + 2 * DAY_MS); // the lookup is 31 days old, the other read 2
-    await until('the 31-day-old entry purged', async () => (await logOf(resident)).length === 1, 10000);
+    await eventually(async () => (await logOf(resident)).length === 1, { what: 'the 31-day-old entry purged', timeoutMs: 10000 });
     expect((await logOf(resident)).map((e) => e.read)).toEqual(['GetResidentAccess']);
     expect(await requestIdRecords()).toBe(0); // 31 days old; kept 30 (the default)
   });

@@ -8,7 +8,7 @@ import { EventConsumer } from '../support/event-consumer';
 import { startInstance, type ServiceInstance } from '../support/service-instance';
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 
 // Enough that the job is still running when the test stops the service, at any speed of the machine.
 const RESIDENTS = 1000;
@@ -61,7 +61,7 @@ describe('a bulk removal across a shutdown', () => {
     const request = { clinicId, allResidents: true, requestId: randomUUID() };
     // Not awaited: the call waits a while for the job, which a fast machine finishes meanwhile.
     const answered = first.api.removeApprovals(request);
-    await until('the job to be under way', async () => (await approvedNow()) <= RESIDENTS - 20, 60_000);
+    await eventually(async () => (await approvedNow()) <= RESIDENTS - 20, { what: 'the job to be under way', timeoutMs: 60_000 });
     await first.service.stop();
     await answered.catch(() => undefined); // answered with the job so far, or cut off by the stop
 
@@ -74,17 +74,16 @@ describe('a bulk removal across a shutdown', () => {
     expect(first.logs.text()).toContain('bulk removal paused for shutdown');
 
     const second = await start(token);
-    await until(
-      'the resumed job to finish',
-      async () => (await second.api.getBulkRemoval({ clinicId, id: request.requestId })).bulkRemoval!.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE,
-      120_000,
-    );
+    await eventually(async () => (await second.api.getBulkRemoval({ clinicId, id: request.requestId })).bulkRemoval!.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE, {
+      what: 'the resumed job to finish',
+      timeoutMs: 120_000,
+    });
     const done = (await second.api.getBulkRemoval({ clinicId, id: request.requestId })).bulkRemoval!;
     expect(done).toMatchObject({ removedCount: RESIDENTS, unchangedCount: 0 });
     expect(await approvedNow()).toBe(0);
 
     const removals = () => events!.events.filter((e) => e.value.requestId === request.requestId && e.value.cause === 'ACCESS_CHANGE_CAUSE_APPROVAL_REMOVED');
-    await until('every removal event', () => new Set(removals().map((e) => e.key)).size === RESIDENTS, 120_000);
+    await eventually(() => new Set(removals().map((e) => e.key)).size === RESIDENTS, { what: 'every removal event', timeoutMs: 120_000 });
     // One event per resident: each event id once per key (a re-publish repeats the same id).
     const idsByKey = new Map<string, Set<string>>();
     for (const e of removals()) idsByKey.set(e.key, (idsByKey.get(e.key) ?? new Set()).add(e.headers.ce_id!));

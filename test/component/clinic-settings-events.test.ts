@@ -1,6 +1,7 @@
 import { Kafka as CloudEventsKafka } from 'cloudevents';
 import { randomUUID } from 'node:crypto';
 import { EventConsumer } from '../support/event-consumer';
+import { eventually } from '../support/eventually';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 
 describe('clinic-settings-changed events', () => {
@@ -39,9 +40,16 @@ describe('clinic-settings-changed events', () => {
     } as never) as unknown as { validate(): boolean };
     expect(cloudEvent.validate()).toBe(true);
 
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(settingsEvents.events.filter((e) => e.key === clinicId)).toHaveLength(3);
-    const doc = await sut.db.collection('clinics').findOne({ _id: clinicId as never });
-    expect(doc).toMatchObject({ outbox: [], outboxPending: false, lastChange: { actor: 'admin-1' } });
+    // One more change: its event comes after any the no-op could have published, on the same key.
+    await admin.putCaseType({ clinicId, caseType: { id: 'marker', name: 'Marker', restricted: false }, requestId: randomUUID(), etag: '' });
+    const withMarker = await settingsEvents.waitFor((e) => e.key === clinicId && e.value.cause === 'CLINIC_SETTINGS_CHANGE_CAUSE_CASE_TYPE_PUT' && Number(e.value.version) === 4);
+    expect(withMarker).toHaveLength(1);
+    expect(settingsEvents.events.filter((e) => e.key === clinicId).map((e) => Number(e.value.version))).toEqual([1, 2, 3, 4]);
+    await eventually(
+      async () => expect(await sut.db.collection('clinics').findOne({ _id: clinicId as never })).toMatchObject({ outbox: [], outboxPending: false, lastChange: { actor: 'admin-1' } }),
+      {
+        what: "the clinic's outbox emptied",
+      },
+    );
   });
 });

@@ -7,21 +7,9 @@ import type { ClinicDocument } from '../../src/storage-mongo/clinic-document';
 import { aClinicId, aResident } from '../builders/identity';
 import { aGrantCaseTypeRequest, anApproveResidentRequest } from '../builders/requests';
 import { errorDetails, failureOf, type Api } from '../support/grpc-client';
+import { eventually } from '../support/eventually';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import type { ConsumedEvent } from '../support/event-consumer';
-
-/** Polls until `check` passes; fails with its last error after the deadline. */
-async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 const general: CaseType = { id: 'general', name: 'General question', restricted: false };
 const visit: CaseType = { id: 'visit', name: 'Book a visit', restricted: false };
@@ -366,11 +354,14 @@ describe('ClinicSettingsService', () => {
         const grants = (event!.value.access as { grants?: { caseTypeId: string }[] }).grants ?? [];
         expect(grants.map((g) => g.caseTypeId)).not.toContain('secret');
       }
-      await eventually(async () => {
-        expect((await accessDocument(clinicId, first))?.grants.map((g) => g.caseTypeId)).toEqual(['other-restricted']);
-        expect((await accessDocument(clinicId, second))?.grants).toEqual([]);
-      });
-      await eventually(async () => expect((await clinicDocument(clinicId))?.pendingWithdrawals).toEqual([]));
+      await eventually(
+        async () => {
+          expect((await accessDocument(clinicId, first))?.grants.map((g) => g.caseTypeId)).toEqual(['other-restricted']);
+          expect((await accessDocument(clinicId, second))?.grants).toEqual([]);
+        },
+        { what: 'the withdrawn grants to be removed' },
+      );
+      await eventually(async () => expect((await clinicDocument(clinicId))?.pendingWithdrawals).toEqual([]), { what: 'no pending withdrawals left' });
 
       expect(await accessDocument(clinicId, first)).toMatchObject({ version: 3 });
       expect(await accessDocument(clinicId, second)).toMatchObject({ version: 2 });

@@ -7,7 +7,7 @@ import { aResident, tenDigitForm } from '../builders/identity';
 import { aGrantCaseTypeRequest, anApproveResidentRequest } from '../builders/requests';
 import { errorDetails, failureOf, retryDelayOf, type Api } from '../support/grpc-client';
 import { RESTRICTED_AND_GENERAL, startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 const { ENTITLEMENT_REASON_APPROVED: APPROVED, ENTITLEMENT_REASON_GRANT: GRANT } = EntitlementReason;
@@ -154,7 +154,7 @@ describe('consistency tokens', () => {
     await expect(check(resident, clinicId, 'general')).resolves.toEqual(NOT_ALLOWED);
 
     await expect(check(resident, clinicId, 'general', token)).resolves.toEqual({ allowed: true, reason: APPROVED, untilDate: '' });
-    await until('the view to be repaired', async () => (await viewMismatches(sut.db, { clinicIds: [clinicId] })).length === 0, 10_000);
+    await eventually(async () => (await viewMismatches(sut.db, { clinicIds: [clinicId] })).length === 0, { what: 'the view to be repaired', timeoutMs: 10_000 });
     await expect(check(resident, clinicId, 'general')).resolves.toEqual({ allowed: true, reason: APPROVED, untilDate: '' });
   });
 
@@ -173,7 +173,8 @@ describe('consistency tokens', () => {
         { caseTypeId: 'restricted-1', name: 'Restricted', reason: GRANT, untilDate: '' },
       ],
     };
-    const repaired = () => until('the view to be repaired', async () => (await viewMismatches(sut.db, { clinicIds: [approvedAt, grantedAt] })).length === 0, 10_000);
+    const repaired = () =>
+      eventually(async () => (await viewMismatches(sut.db, { clinicIds: [approvedAt, grantedAt] })).length === 0, { what: 'the view to be repaired', timeoutMs: 10_000 });
 
     await views().updateOne({ _id: resident }, { $set: { [`clinics.${grantedAt}`]: olderEntry } });
     await expect(check(resident, grantedAt, 'restricted-1')).resolves.toEqual(NOT_ALLOWED);

@@ -7,6 +7,7 @@ import { startWithClinic, type ServiceUnderTest } from '../support/service-under
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { integrationServers } from '../support/test-env';
 import { signTestToken } from '../support/tokens';
+import { eventually } from '../support/eventually';
 
 const CALL_DEADLINE_MS = 300;
 
@@ -25,12 +26,11 @@ function tokenOfAFutureVersion(token: string): string {
 
 /** Waits for the line the service logs when the work of a call that ended early has stopped. */
 async function workOfEndedCall(sut: ServiceUnderTest, method: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 400; i++) {
-    const line = sut.logs.entries.find((e) => e.msg === 'work of an ended call finished' && (e.rpc as { method: string }).method === method);
-    if (line) return line.rpc as Record<string, unknown>;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no 'work of an ended call finished' line for ${method}`);
+  const line = await eventually(() => sut.logs.entries.find((e) => e.msg === 'work of an ended call finished' && (e.rpc as { method: string }).method === method) ?? false, {
+    what: `a 'work of an ended call finished' line for ${method}`,
+    timeoutMs: 20_000,
+  });
+  return line.rpc as Record<string, unknown>;
 }
 
 describe('deadlines and cancellation reach the use cases', () => {

@@ -7,7 +7,7 @@ import { scrapeMetrics, type Scrape } from '../support/metrics-client';
 import { exprsIn, metricNamesIn } from '../support/promql-metric-names';
 import { registerResidents } from '../support/population-register';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 
 const STAFF_SERVICE = 'residentaccess.v1.ResidentAccessService';
 const SETTINGS_SERVICE = 'residentaccess.v1.ClinicSettingsService';
@@ -19,7 +19,7 @@ describe('operator metrics on /metrics', () => {
   /** Polls /metrics until `holds` does, and answers that scrape. */
   const scrapeUntil = async (what: string, holds: (m: Scrape) => boolean): Promise<Scrape> => {
     let last = await scrape();
-    await until(what, async () => holds((last = await scrape())), 20_000);
+    await eventually(async () => holds((last = await scrape())), { what: what, timeoutMs: 20_000 });
     return last;
   };
 

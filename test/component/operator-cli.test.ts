@@ -5,7 +5,7 @@ import type { Api } from '../support/grpc-client';
 import { runCli } from '../support/operator-cli';
 import { RESTRICTED_AND_GENERAL, startWithClinic, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 
 const residentOf = (e: ConsumedEvent) => (e.value.access as { personalIdentityNumber?: string } | undefined)?.personalIdentityNumber;
 const clinicOf = (e: ConsumedEvent) => (e.value.access as { clinicId?: string } | undefined)?.clinicId;
@@ -59,10 +59,9 @@ describe('the operator CLI (AdminService)', () => {
     expect(inspection.recentAuditEntries.map((e: { action: string }) => e.action)).toEqual(['ACCESS_CHANGE_CAUSE_GRANTED']);
     expect(inspection.unpublishedEvents).toEqual({ count: 0, oldestTime: null });
 
-    await until(
-      'the operator reads logged',
+    await eventually(
       async () => (await sut.db.collection('access_log').countDocuments({ subject: 'operator-1', read: 'InspectResident', authority: 'scope:resident-access:operator' })) === 2,
-      10_000,
+      { what: 'the operator reads logged', timeoutMs: 10_000 },
     );
   });
 

@@ -58,7 +58,7 @@ describe('per-caller rate limits and request ids in logs', () => {
     expect(refused.length).toBeGreaterThan(0);
     for (const error of refused) {
       expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
-      expect(retryDelayOf(error)).not.toBeNull();
+      expect(retryDelayOf(error)).toEqual({ seconds: expect.any(Number), nanos: expect.any(Number) });
     }
   });
 

@@ -64,7 +64,7 @@ describe('request ids: scoped per clinic and caller, remembered for REQUEST_ID_R
     const there = await approve(both, resident, id, otherClinic);
 
     expect([here.changed, there.changed]).toEqual([true, true]);
-    expect((await documentOf(resident, otherClinic))?.approval).not.toBeNull();
+    expect(await documentOf(resident, otherClinic)).toMatchObject({ approval: { actor: 'staff-1', requestId: id } });
   });
 
   it('a retry within the retention gets the same answer; the record keeps expiresAt for the TTL index', async () => {
@@ -99,7 +99,7 @@ describe('request ids: scoped per clinic and caller, remembered for REQUEST_ID_R
     const reusedForAnother = await approve(first, other, id === otherId ? randomUUID() : otherId);
 
     expect(renewed).toMatchObject({ changed: true, access: { version: 3 } });
-    expect((await documentOf(resident))?.approval).not.toBeNull();
+    expect(await documentOf(resident)).toMatchObject({ approval: { actor: 'staff-1', requestId: id } });
     expect(reusedForAnother).toMatchObject({ changed: true, access: { version: 3 } });
   });
 });

@@ -5,6 +5,7 @@ import { RegisterConsumer } from '../../src/register/register-consumer';
 import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } from '../../src/storage-mongo/mongo-resident-register';
 import { aResident } from '../builders/identity';
 import { LogCapture } from '../support/log-capture';
+import { eventually } from '../support/eventually';
 import { integrationServers, uniqueName } from '../support/test-env';
 
 type Value = Record<string, unknown> | string | null;
@@ -19,19 +20,6 @@ const stateOf = (pin: string, registeredAt: string, overrides: Record<string, un
   registeredAt,
   ...overrides,
 });
-
-/** Polls until `check` passes; fails with its last error after the timeout. */
-async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 describe('the resident register, fed from the population-register topic', () => {
   const topic = uniqueName('population-register');
@@ -76,13 +64,14 @@ describe('the resident register, fed from the population-register topic', () => 
       messages: messages.map(({ key, value }) => ({ key, value: value === null || typeof value === 'string' ? value : JSON.stringify(value) })),
     });
   const stored = (pin: string) => residents.findOne({ _id: pin });
-  const waitForCount = (name: keyof RegisterConsumer['counts'], atLeast: number) => eventually(() => expect(consumer.counts[name]).toBeGreaterThanOrEqual(atLeast));
+  const waitForCount = (name: keyof RegisterConsumer['counts'], atLeast: number) =>
+    eventually(() => expect(consumer.counts[name]).toBeGreaterThanOrEqual(atLeast), { what: `${atLeast} register records ${name}` });
 
   it('a new resident appears', async () => {
     const pin = aResident();
     await send({ key: pin, value: stateOf(pin, '2025-03-01T09:00:00+01:00') });
 
-    const document = await eventually(async () => (await stored(pin)) ?? Promise.reject(new Error('not stored yet')));
+    const document = await eventually(async () => (await stored(pin)) ?? false, { what: 'the new resident stored' });
     expect(document).toEqual({
       _id: pin,
       givenName: 'Astrid',
@@ -108,7 +97,7 @@ describe('the resident register, fed from the population-register topic', () => 
       { key: protectedOne, value: stateOf(protectedOne, '2025-03-01T09:00:00Z', { protectedIdentity: true }) },
       { key: becomesProtected, value: stateOf(becomesProtected, '2025-03-01T09:00:00Z') },
     );
-    await eventually(async () => expect(await stored(becomesProtected)).toMatchObject({ givenName: 'Astrid' }));
+    await eventually(async () => expect(await stored(becomesProtected)).toMatchObject({ givenName: 'Astrid' }), { what: 'the resident stored' });
     await send({ key: becomesProtected, value: stateOf(becomesProtected, '2025-03-02T09:00:00Z', { protectedIdentity: true }) });
 
     const expected = (pin: string, registeredAt: string) => ({
@@ -118,8 +107,8 @@ describe('the resident register, fed from the population-register topic', () => 
       municipalityCode: '1281',
       registeredAt: new Date(registeredAt),
     });
-    await eventually(async () => expect(await stored(protectedOne)).toEqual(expected(protectedOne, '2025-03-01T09:00:00Z')));
-    await eventually(async () => expect(await stored(becomesProtected)).toEqual(expected(becomesProtected, '2025-03-02T09:00:00Z')));
+    await eventually(async () => expect(await stored(protectedOne)).toEqual(expected(protectedOne, '2025-03-01T09:00:00Z')), { what: 'the protected resident stored without a name' });
+    await eventually(async () => expect(await stored(becomesProtected)).toEqual(expected(becomesProtected, '2025-03-02T09:00:00Z')), { what: 'the name removed once protected' });
     expect(await register.find(protectedOne)).toMatchObject({ givenName: '', familyName: '', protectedIdentity: true });
   });
 
@@ -141,7 +130,7 @@ describe('the resident register, fed from the population-register topic', () => 
       { key: tombstoned, value: stateOf(tombstoned, '2025-05-01T00:00:00Z') },
       { key: kept, value: stateOf(kept, '2025-05-01T00:00:00Z') },
     );
-    await eventually(async () => expect(await residents.countDocuments({ _id: { $in: [deregistered, tombstoned, kept] } })).toBe(3));
+    await eventually(async () => expect(await residents.countDocuments({ _id: { $in: [deregistered, tombstoned, kept] } })).toBe(3), { what: 'the three residents stored' });
 
     const ignoredBefore = consumer.counts.ignored;
     await send(
@@ -150,12 +139,15 @@ describe('the resident register, fed from the population-register topic', () => 
       { key: kept, value: { personalIdentityNumber: kept, registeredAt: '2025-04-30T00:00:00Z', deregistered: true } },
     );
 
-    await eventually(async () => {
-      expect(await stored(deregistered)).toBeNull();
-      expect(await stored(tombstoned)).toBeNull();
-    });
+    await eventually(
+      async () => {
+        expect(await stored(deregistered)).toBeNull();
+        expect(await stored(tombstoned)).toBeNull();
+      },
+      { what: 'the deregistered and tombstoned residents removed' },
+    );
     await waitForCount('ignored', ignoredBefore + 1);
-    expect(await stored(kept)).not.toBeNull();
+    expect(await stored(kept)).toMatchObject({ _id: kept, givenName: 'Astrid', registeredAt: new Date('2025-05-01T00:00:00Z') });
   });
 
   it('skips malformed messages and logs them without the number', async () => {
@@ -184,7 +176,7 @@ describe('the resident register, fed from the population-register topic', () => 
       { key: b, value: stateOf(b, '2025-06-01T00:00:00Z', { givenName: 'Maja' }) },
       { key: c, value: stateOf(c, '2025-06-01T00:00:00Z', { givenName: 'Nils' }) },
     );
-    await eventually(async () => expect(await residents.countDocuments({ _id: { $in: [a, b, c] } })).toBe(3));
+    await eventually(async () => expect(await residents.countDocuments({ _id: { $in: [a, b, c] } })).toBe(3), { what: 'the three residents stored' });
 
     const found = await register.findMany([a, c, aResident(), a]);
     expect([...found.keys()].sort()).toEqual([a, c].sort());
@@ -215,7 +207,10 @@ describe('the register consumer without Kafka', () => {
     });
 
     await consumer.start();
-    await eventually(() => expect(logs.entries.filter((e) => e.msg === 'register consumer could not join; retrying').length).toBeGreaterThanOrEqual(2), 10_000);
+    await eventually(() => expect(logs.entries.filter((e) => e.msg === 'register consumer could not join; retrying').length).toBeGreaterThanOrEqual(2), {
+      what: 'two logged retries to join',
+      timeoutMs: 10_000,
+    });
     await consumer.stop();
     expect(writer.apply).not.toHaveBeenCalled();
   });

@@ -15,7 +15,7 @@ import { startInstance } from '../support/service-instance';
 import { RESTRICTED_AND_GENERAL, startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { registerResidents } from '../support/population-register';
 import { signTestToken } from '../support/tokens';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 const { ENTITLEMENT_REASON_APPROVED: APPROVED, ENTITLEMENT_REASON_GRANT: GRANT } = EntitlementReason;
@@ -133,7 +133,7 @@ describe('resident views', () => {
   it('a new instance finds the views never built, builds them from the access documents, and only then serves', async () => {
     const { first, second, resident, neighbour } = await givenHistoryAtTwoClinics();
     const pending = { clinicId: { $in: [first, second] }, outboxPending: true };
-    await until('the relay to publish every change', async () => (await sut.access.countDocuments(pending)) === 0, 30_000);
+    await eventually(async () => (await sut.access.countDocuments(pending)) === 0, { what: 'the relay to publish every change', timeoutMs: 30_000 });
     await views().deleteMany({});
     await sut.db.collection<{ _id: string }>(PROJECTIONS_COLLECTION).deleteOne({ _id: 'resident_views' });
     expect(await viewMismatches(sut.db, { clinicIds: [first, second] })).toHaveLength(3);

@@ -9,7 +9,7 @@ import { startInstance, type ServiceInstance } from '../support/service-instance
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
 import { registerResidents } from '../support/population-register';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 
 const { ENTITLEMENT_REASON_GRANT: GRANT, ENTITLEMENT_REASON_SERVICE_AREA: SERVICE_AREA } = EntitlementReason;
 const NOT_ALLOWED = { allowed: false, reason: EntitlementReason.ENTITLEMENT_REASON_UNSPECIFIED, untilDate: '' };
@@ -74,7 +74,7 @@ describe('clinic settings changed on one instance, read on another', () => {
     const granted = { allowed: true, reason: GRANT, untilDate: '' };
     await expect(checkOn(writer, resident, clinicId, 'secret')).resolves.toEqual(granted);
 
-    await until('the other instance to allow the new case type', async () => (await checkOn(follower, resident, clinicId, 'secret')).allowed, RELOADED_WITHIN_MS);
+    await eventually(async () => (await checkOn(follower, resident, clinicId, 'secret')).allowed, { what: 'the other instance to allow the new case type', timeoutMs: RELOADED_WITHIN_MS });
     await expect(checkOn(follower, resident, clinicId, 'secret')).resolves.toEqual(granted);
     await expect(listOn(follower, resident)).resolves.toEqual([{ clinicId, caseTypes: [{ caseTypeId: 'secret', name: SECRET.name, reason: GRANT, untilDate: '' }] }]);
   });
@@ -85,12 +85,12 @@ describe('clinic settings changed on one instance, read on another', () => {
     await expect(checkOn(follower, resident, clinicId, 'general')).resolves.toEqual(NOT_ALLOWED);
 
     await admin.setServiceArea({ clinicId, serviceArea: area('13'), requestId: randomUUID(), etag: '' });
-    await until('the other instance to list the clinic by its service area', async () => (await listOn(follower, resident)).length > 0, RELOADED_WITHIN_MS);
+    await eventually(async () => (await listOn(follower, resident)).length > 0, { what: 'the other instance to list the clinic by its service area', timeoutMs: RELOADED_WITHIN_MS });
     await expect(listOn(follower, resident)).resolves.toEqual([{ clinicId, caseTypes: [{ caseTypeId: 'general', name: GENERAL.name, reason: SERVICE_AREA, untilDate: '' }] }]);
     await expect(checkOn(follower, resident, clinicId, 'general')).resolves.toEqual({ allowed: true, reason: SERVICE_AREA, untilDate: '' });
 
     await admin.clearServiceArea({ clinicId, requestId: randomUUID(), etag: '' });
-    await until('the other instance to drop the cleared area', async () => !(await checkOn(follower, resident, clinicId, 'general')).allowed, RELOADED_WITHIN_MS);
+    await eventually(async () => !(await checkOn(follower, resident, clinicId, 'general')).allowed, { what: 'the other instance to drop the cleared area', timeoutMs: RELOADED_WITHIN_MS });
     await expect(listOn(follower, resident)).resolves.toEqual([]);
   });
 

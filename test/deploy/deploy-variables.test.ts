@@ -117,7 +117,7 @@ describe('Helm chart deploy/helm/resident-access', () => {
     for (const name of requiredVariables) expect(Object.keys(environment)).toContain(name);
     const config = loadConfig(environment);
     // TLS on the gRPC port; kubelet's plaintext gRPC probes ask the health-only port.
-    expect(config.grpc.tls).not.toBeNull();
+    expect(config.grpc.tls).toMatchObject({ certFile: '/etc/resident-access/tls/tls.crt', keyFile: '/etc/resident-access/tls/tls.key' });
     expect(config.grpc.healthPort).toBeDefined();
   });
 

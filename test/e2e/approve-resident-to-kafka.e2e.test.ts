@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { tenDigitForm } from '../builders/identity';
 import { anApproveResidentRequest } from '../builders/requests';
+import { eventually } from '../support/eventually';
 import { residentPseudonym } from '../../src/publishing-kafka/resident-pseudonym';
 import type { Api } from '../support/grpc-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
@@ -56,13 +57,10 @@ describe('approving a resident: gRPC request → MongoDB → Kafka', () => {
     expect(JSON.stringify([event!.key, event!.headers])).not.toContain(resident.slice(2));
 
     // Once published, the outbox is empty.
-    const deadline = Date.now() + 10000;
-    let after = await sut.access.findOne({ _id: `${request.clinicId}|${resident}` });
-    while (after?.outboxPending && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      after = await sut.access.findOne({ _id: `${request.clinicId}|${resident}` });
-    }
-    expect(after).toMatchObject({ outbox: [], outboxPending: false, relayLease: null });
+    await eventually(async () => expect(await sut.access.findOne({ _id: `${request.clinicId}|${resident}` })).toMatchObject({ outbox: [], outboxPending: false, relayLease: null }), {
+      what: 'the outbox emptied and the lease released',
+      timeoutMs: 10_000,
+    });
   });
 
   it('logs one line per call with method, status, duration and request id, and never the number', async () => {

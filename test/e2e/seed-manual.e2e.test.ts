@@ -9,6 +9,7 @@ import type { ResidentDocument } from '../../src/storage-mongo/mongo-resident-re
 import { residentPseudonym } from '../../src/publishing-kafka/resident-pseudonym';
 import { aResident, tenDigitForm } from '../builders/identity';
 import { errorDetails, failureOf, type Api } from '../support/grpc-client';
+import { eventually } from '../support/eventually';
 import type { ConsumedEvent } from '../support/event-consumer';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { integrationServers, TEST_PSEUDONYM_SECRET, uniqueName } from '../support/test-env';
@@ -39,8 +40,6 @@ const OUTSIDE_AREA = { regionCode: '12', municipalityCode: '1280' };
 /** Nacka: in the area's region, but not in its municipality, so outside the service area. */
 const NEXT_TO_AREA = { regionCode: '01', municipalityCode: '0182' };
 
-const TIMEOUT_MS = 30_000;
-
 interface Resident {
   number: string;
   givenName: string;
@@ -51,19 +50,6 @@ interface Resident {
 }
 
 const fullName = (r: Resident) => `${r.givenName} ${r.familyName}`;
-
-/** Polls until `check` passes; fails with its last error after the deadline. */
-async function eventually<T>(check: () => Promise<T> | T, timeoutMs = TIMEOUT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 /** Today in Europe/Stockholm, computed here independently of the service's own code. */
 function stockholmToday(): string {
@@ -152,16 +138,22 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
       })),
     });
     const register = sut.db.collection<ResidentDocument>('residents');
-    await eventually(async () => {
-      const stored = await register.find({ _id: { $in: residents.map((r) => r.number) } }).toArray();
-      expect(stored).toHaveLength(residents.length);
-    });
+    await eventually(
+      async () => {
+        const stored = await register.find({ _id: { $in: residents.map((r) => r.number) } }).toArray();
+        expect(stored).toHaveLength(residents.length);
+      },
+      { what: 'every resident in the register' },
+    );
     // The entitlement queries read where residents live from their views, written right after.
     const views = sut.db.collection<{ _id: string; home?: unknown }>('resident_views');
-    await eventually(async () => {
-      const homed = await Promise.all(residents.map((r) => views.findOne({ _id: r.number })));
-      expect(homed.every((v) => v?.home)).toBe(true);
-    });
+    await eventually(
+      async () => {
+        const homed = await Promise.all(residents.map((r) => views.findOne({ _id: r.number })));
+        expect(homed.every((v) => v?.home)).toBe(true);
+      },
+      { what: 'every resident view with a home' },
+    );
     const one = residents[0]!;
     expect(await register.findOne({ _id: one.number })).toEqual({
       _id: one.number,
@@ -244,11 +236,14 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
 
     /** The bulk job, followed with GetBulkRemoval until done. */
     const finished = (job: BulkRemoval) =>
-      eventually(async () => {
-        const { bulkRemoval } = await staff.getBulkRemoval({ clinicId, id: job.id });
-        expect(bulkRemoval?.state).toBe(BulkRemovalState.BULK_REMOVAL_STATE_DONE);
-        return bulkRemoval!;
-      });
+      eventually(
+        async () => {
+          const { bulkRemoval } = await staff.getBulkRemoval({ clinicId, id: job.id });
+          expect(bulkRemoval?.state).toBe(BulkRemovalState.BULK_REMOVAL_STATE_DONE);
+          return bulkRemoval!;
+        },
+        { what: 'the bulk removal to be done' },
+      );
 
     const approve = async (who: Resident) => {
       const before = await page(who);

@@ -3,7 +3,7 @@ import { aResident } from '../builders/identity';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { ownKafka } from '../support/stack-instance';
 import { uniqueName } from '../support/test-env';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 /**
@@ -55,7 +55,9 @@ describe('Kafka stopped while commands keep coming', () => {
     await sut.events.stop();
     sut.events.events.length = 0;
     await sut.events.start(); // a fresh consumer reads everything from the beginning
-    for (const requestId of acknowledged.keys()) await sut.events.waitFor((e) => e.value.requestId === requestId, 1, 90000);
+    const service = sut;
+    const unread = () => [...acknowledged.keys()].filter((id) => !service.events.events.some((e) => e.value.requestId === id));
+    await eventually(() => unread().length === 0, { what: 'an event for every acknowledged change', timeoutMs: 90_000 });
 
     const byKey = new Map<string, number[]>();
     const seenIds = new Set<string>();
@@ -82,7 +84,7 @@ describe('Kafka stopped while commands keep coming', () => {
       const key = [...byKey.keys()].find((k) => sut!.events.events.some((e) => e.key === k && (e.value.access as { personalIdentityNumber: string }).personalIdentityNumber === resident));
       expect(byKey.get(key!)!.at(-1)).toBe(doc!.version);
     }
-    await until('the outbox to drain', async () => (await sut!.access.countDocuments({ outboxPending: true })) === 0, 60_000);
+    await eventually(async () => (await sut!.access.countDocuments({ outboxPending: true })) === 0, { what: 'the outbox to drain', timeoutMs: 60_000 });
     expect(await viewMismatches(sut.db)).toEqual([]);
   });
 });

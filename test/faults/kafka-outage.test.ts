@@ -4,7 +4,7 @@ import { scrapeMetrics } from '../support/metrics-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { ownKafka } from '../support/stack-instance';
 import { uniqueName } from '../support/test-env';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 const PUBLISHING = 'residentaccess.v1.EventPublishing';
@@ -42,27 +42,32 @@ describe('Kafka down', () => {
       expect(doc?.outbox).toHaveLength(1);
     }
 
-    // Operators see the backlog and how long it has waited.
-    await new Promise((r) => setTimeout(r, 1100));
-    const during = await scrapeMetrics(sut.service.metricsPort);
-    expect(during.value('resident_access_outbox_backlog_documents', 'kind="access"')).toBeGreaterThanOrEqual(requests.length);
-    expect(during.value('resident_access_outbox_oldest_event_age_seconds', 'kind="access"')).toBeGreaterThan(0);
+    // Operators see the backlog and how long it has waited (once the gauges are next sampled).
+    const service = sut;
+    await eventually(
+      async () => {
+        const during = await scrapeMetrics(service.service.metricsPort);
+        expect(during.value('resident_access_outbox_backlog_documents', 'kind="access"')).toBeGreaterThanOrEqual(requests.length);
+        expect(during.value('resident_access_outbox_oldest_event_age_seconds', 'kind="access"')).toBeGreaterThan(0);
+      },
+      { what: 'the backlog and its age in the metrics' },
+    );
 
     // The audit trail is written before publishing, so it is complete even while Kafka is down.
     const audit = sut.db.collection('audit');
-    const deadline = Date.now() + 20000;
-    while ((await audit.countDocuments({ clinicId })) < requests.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await eventually(async () => (await audit.countDocuments({ clinicId })) >= requests.length, { what: 'an audit entry per change', timeoutMs: 20_000 });
     expect(await audit.countDocuments({ clinicId })).toBe(requests.length);
 
     await kafka.start();
     expect(await waitForHealth(health, PUBLISHING, 'SERVING', 60000)).toBe('SERVING');
     await sut.events.start();
-    for (const r of requests) await sut.events.waitFor((e) => e.value.requestId === r.requestId, 1, 60000);
-    await new Promise((r) => setTimeout(r, 1100));
-    expect((await scrapeMetrics(sut.service.metricsPort)).value('resident_access_outbox_backlog_documents', 'kind="access"')).toBe(0);
+    await eventually(() => requests.every((r) => service.events.events.some((e) => e.value.requestId === r.requestId)), { what: 'an event for every change', timeoutMs: 60_000 });
+    await eventually(async () => (await scrapeMetrics(service.service.metricsPort)).value('resident_access_outbox_backlog_documents', 'kind="access"') === 0, {
+      what: 'the backlog gauge back to 0',
+    });
     // Every retry while Kafka was down recorded the same entries again: still one per change.
     expect(await sut.db.collection('audit').countDocuments({ clinicId })).toBe(requests.length);
-    await until('the outbox to drain', async () => (await sut!.access.countDocuments({ outboxPending: true })) === 0, 60_000);
+    await eventually(async () => (await sut!.access.countDocuments({ outboxPending: true })) === 0, { what: 'the outbox to drain', timeoutMs: 60_000 });
     expect(await viewMismatches(sut.db)).toEqual([]);
     health.close();
   });

@@ -8,7 +8,7 @@ import { scrapeMetrics } from '../support/metrics-client';
 import { startInstance, type ServiceInstance } from '../support/service-instance';
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 /** One clock for both instances, moved by the test (winter time: Stockholm is UTC+1). */
@@ -85,7 +85,7 @@ describe('two service instances running relay and expiry at once', () => {
     await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
 
     // Both relays drain; every document's outbox empties.
-    await until('both relays to drain the outboxes', async () => (await access.countDocuments({ outboxPending: true })) === 0, 60_000);
+    await eventually(async () => (await access.countDocuments({ outboxPending: true })) === 0, { what: 'both relays to drain the outboxes', timeoutMs: 60_000 });
     const events = observedEvents(await readWholeTopic(env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!));
     const accounting = account(history, events);
 

@@ -3,6 +3,7 @@ import { MongoClient } from 'mongodb';
 import { anApproveResidentRequest } from '../builders/requests';
 import { apiOf, connectClients } from '../support/grpc-client';
 import { signTestToken, testAuthEnv } from '../support/tokens';
+import { eventually } from '../support/eventually';
 import { aClinicId } from '../builders/identity';
 import { randomUUID } from 'node:crypto';
 import { healthClient, waitForHealth } from '../support/health-client';
@@ -35,13 +36,18 @@ describe('SIGTERM', () => {
     const api = apiOf(connectClients(port), await signTestToken({ clinics: [clinicId], roles: ['staff', 'admin'] }));
     await api.putCaseType({ clinicId, caseType: { id: 'general', name: 'General', restricted: false }, requestId: randomUUID(), etag: '' });
     const requests = Array.from({ length: 30 }, () => anApproveResidentRequest({ clinicId }));
+    let answered = 0;
     const calls = requests.map((r) =>
       api.approveResident(r).then(
-        () => 'ok',
+        () => {
+          answered++;
+          return 'ok';
+        },
         (e: { code: number }) => e.code,
       ),
     );
-    await new Promise((r) => setTimeout(r, 20));
+    // The stop comes once the calls are arriving: the first is answered, others are still in flight.
+    await eventually(() => answered > 0, { what: 'the first approval answered', intervalMs: 5 });
     service.child.kill('SIGTERM');
 
     const outcomes = await Promise.all(calls);
@@ -57,7 +63,7 @@ describe('SIGTERM', () => {
       const acknowledged = requests.filter((_, i) => outcomes[i] === 'ok');
       expect(acknowledged.length).toBeGreaterThan(0);
       for (const r of acknowledged) {
-        expect(await access.findOne({ _id: `${r.clinicId}|${r.personalIdentityNumber}` as never })).not.toBeNull();
+        expect(await access.findOne({ _id: `${r.clinicId}|${r.personalIdentityNumber}` as never })).toMatchObject({ approval: { requestId: r.requestId } });
       }
     } finally {
       await mongo.close();

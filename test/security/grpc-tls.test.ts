@@ -8,7 +8,7 @@ import { startServiceUnderTest, type ServiceUnderTest } from '../support/service
 import { checkHealth, healthClient } from '../support/health-client';
 import { freePort } from '../support/stack-instance';
 import { signTestToken } from '../support/tokens';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 import { certificateFolder, issue, makeCa, type CertificateFiles } from './test-certificates';
 
 /** An administrator's call that succeeds only when the TLS handshake does: put a case type, read it back. */
@@ -85,14 +85,13 @@ describe('gRPC over TLS with a certificate from files', () => {
     await rename(`${serving.keyFile}.new`, serving.keyFile);
     await rename(`${serving.certFile}.new`, serving.certFile);
 
-    await until(
-      'a new connection to present the renewed certificate',
+    await eventually(
       () =>
         callOverTls(sut.service.port, renewedCa.certFile).then(
           () => true,
           () => false,
         ),
-      15_000,
+      { what: 'a new connection to present the renewed certificate', timeoutMs: 15_000 },
     );
     expect(await codeOf(callOverTls(sut.service.port, serverCa.certFile))).toBe(status.UNAVAILABLE);
   });

@@ -2,6 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { Kafka, logLevel } from 'kafkajs';
 import { EventConsumer, type ConsumedEvent } from './event-consumer';
 import { errorDetails } from './grpc-client';
+import { eventually } from './eventually';
 
 /**
  * Jepsen-style bookkeeping for fault tests: what the clients were told about each request, what
@@ -10,11 +11,11 @@ import { errorDetails } from './grpc-client';
 
 /** How one call ended, as the client saw it. */
 export type Outcome =
-  | { kind: 'ok'; ms: number }
+  | { kind: 'ok' }
   /** The service's own answer (a status with ErrorInfo): the change was not made. */
-  | { kind: 'failed'; ms: number; code: string; reason: string; error: ServiceError }
+  | { kind: 'failed'; code: string; reason: string; error: ServiceError }
   /** No answer, a lost connection, a deadline, or INTERNAL: the change may or may not have been made. */
-  | { kind: 'indeterminate'; ms: number; code: string; error: unknown };
+  | { kind: 'indeterminate'; code: string; error: unknown };
 
 /** The request ids of the operations a test made, by how they ended. */
 export class History {
@@ -28,21 +29,19 @@ export class History {
 
   /** Runs one call and records how it ended. `changed` tells whether an OK answer reported a change. */
   async run<T>(requestId: string, call: () => Promise<T>, changed: (response: T) => boolean = () => true): Promise<Outcome> {
-    const started = Date.now();
     try {
       const response = await call();
       (changed(response) ? this.acknowledged : this.unchanged).add(requestId);
-      return { kind: 'ok', ms: Date.now() - started };
+      return { kind: 'ok' };
     } catch (error) {
-      const ms = Date.now() - started;
       const definite = definiteFailure(error);
       if (definite) {
         this.failed.set(requestId, `${definite.code}/${definite.reason}`);
-        return { kind: 'failed', ms, ...definite, error: error as ServiceError };
+        return { kind: 'failed', ...definite, error: error as ServiceError };
       }
       this.indeterminate.add(requestId);
       const code = typeof (error as ServiceError).code === 'number' ? status[(error as ServiceError).code] : 'NO_ANSWER';
-      return { kind: 'indeterminate', ms, code: code ?? 'UNKNOWN', error };
+      return { kind: 'indeterminate', code: code ?? 'UNKNOWN', error };
     }
   }
 
@@ -193,17 +192,13 @@ export async function readWholeTopic(brokers: string, topic: string, timeoutMs =
   }
   const consumer = await new EventConsumer(brokers, topic).start();
   try {
-    const deadline = Date.now() + timeoutMs;
     const caughtUp = () =>
       ends.every(({ partition, high, low }) => {
         if (BigInt(high) <= BigInt(low)) return true;
         // The last record may be a tombstone (kept apart from the events).
         return [...consumer.events, ...consumer.tombstones].some((e) => e.partition === partition && BigInt(e.offset) >= BigInt(high) - 1n);
       });
-    while (!caughtUp()) {
-      if (Date.now() > deadline) throw new Error(`topic ${topic}: not read to its end offsets within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(caughtUp, { what: `topic ${topic} read to its end offsets`, timeoutMs });
     return [...consumer.events];
   } finally {
     await consumer.stop();

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
 import { uniqueName } from './test-env';
+import { eventually } from './eventually';
 
 export interface ConsumedEvent {
   key: string;
@@ -67,26 +68,21 @@ export class EventConsumer {
 
   /** Waits until `count` events match, polling; fails with what was seen after `timeoutMs`. */
   async waitFor(predicate: (e: ConsumedEvent) => boolean, count = 1, timeoutMs = 30000): Promise<ConsumedEvent[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const matching = this.events.filter(predicate);
-      if (matching.length >= count) return matching;
-      if (Date.now() > deadline) {
-        throw new Error(`expected ${count} matching events within ${timeoutMs} ms, saw ${matching.length} of ${this.events.length}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    let matching: ConsumedEvent[] = [];
+    const enough = () => {
+      matching = this.events.filter(predicate);
+      return matching.length >= count && matching;
+    };
+    return eventually(enough, { what: `${count} matching events`, timeoutMs, intervalMs: 50 }).catch((error: Error) => {
+      throw new Error(`${error.message}, saw ${matching.length} of ${this.events.length}`);
+    });
   }
 
   /** Waits until a tombstone on `key` has been read, polling; fails after `timeoutMs`. */
   async waitForTombstone(key: string, timeoutMs = 30000): Promise<ConsumedTombstone> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.tombstones.find((t) => t.key === key);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`expected a tombstone on a key within ${timeoutMs} ms, saw ${this.tombstones.length} tombstones`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return eventually(() => this.tombstones.find((t) => t.key === key) ?? false, { what: 'a tombstone on a key', timeoutMs, intervalMs: 50 }).catch((error: Error) => {
+      throw new Error(`${error.message}, saw ${this.tombstones.length} tombstones`);
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import { credentials, loadPackageDefinition, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath } from 'grpc-health-check';
+import { eventually } from './eventually';
 
 type HealthClient = Client & {
   check(req: { service: string }, cb: (e: ServiceError | null, r: { status: string }) => void): void;
@@ -20,14 +21,13 @@ export function checkHealth(client: HealthClient, service = ''): Promise<string>
   return new Promise((resolve, reject) => client.check({ service }, (e, r) => (e ? reject(e) : resolve(r.status))));
 }
 
-/** Polls Check until it answers `expected` or the time runs out; returns the last answer. */
+/** Polls Check until it answers `expected` or the time runs out; returns the last answer (so a test's `toBe` shows it). */
 export async function waitForHealth(client: HealthClient, service: string, expected: string, timeoutMs = 30000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
   let last = '';
-  while (Date.now() < deadline) {
+  const answers = async () => {
     last = await checkHealth(client, service).catch((e: Error) => `error: ${e.message}`);
-    if (last === expected) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return last === expected;
+  };
+  await eventually(answers, { what: `${service || 'the service'} ${expected}`, timeoutMs }).catch(() => undefined);
   return last;
 }

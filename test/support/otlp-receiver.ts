@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from './eventually';
 
 /** A span as OTLP/JSON carries it (ids in hex), with its attributes flattened. */
 export interface ReceivedSpan {
@@ -51,13 +52,9 @@ export class OtlpReceiver {
 
   /** Polls until a span matches; fails with the names seen after `timeoutMs`. */
   async waitFor(predicate: (span: ReceivedSpan) => boolean, timeoutMs = 30000): Promise<ReceivedSpan> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.spans.find(predicate);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching span within ${timeoutMs} ms; saw ${[...new Set(this.spans.map((s) => s.name))].join(', ')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return eventually(() => this.spans.find(predicate) ?? false, { what: 'a matching span', timeoutMs, intervalMs: 50 }).catch((error: Error) => {
+      throw new Error(`${error.message}; saw ${[...new Set(this.spans.map((s) => s.name))].join(', ')}`);
+    });
   }
 
   async stop(): Promise<void> {

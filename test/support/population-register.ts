@@ -1,7 +1,7 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Db } from 'mongodb';
 import { recordIdentityNumbers } from './test-logs';
-import { until } from './until';
+import { eventually } from './eventually';
 
 export interface RegisteredState {
   personalIdentityNumber: string;
@@ -36,12 +36,11 @@ export async function registerResidents(env: Record<string, string>, db: Db, res
     await producer.disconnect();
   }
   const views = db.collection<{ _id: string; home?: { regionCode: string; municipalityCode: string } | null }>('resident_views');
-  await until(
-    'the register consumer to put the residents into their views',
+  await eventually(
     async () => {
       const found = await Promise.all(residents.map((r) => views.findOne({ _id: r.personalIdentityNumber })));
       return found.every((v, i) => v?.home?.regionCode === residents[i]!.regionCode && v.home.municipalityCode === residents[i]!.municipalityCode);
     },
-    30_000,
+    { what: 'the register consumer to put the residents into their views', timeoutMs: 30_000 },
   );
 }

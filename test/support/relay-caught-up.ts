@@ -3,7 +3,7 @@ import type { AccessDocument } from '../../src/storage-mongo/access-document';
 import { anApproveResidentRequest } from '../builders/requests';
 import type { Api } from './grpc-client';
 import type { ServiceUnderTest } from './service-under-test';
-import { until } from './until';
+import { eventually } from './eventually';
 
 /**
  * Waits until every event published before this call has been read. Order holds only within a
@@ -22,12 +22,11 @@ export async function relayCaughtUp(sut: ServiceUnderTest, staff: Api, clinicId:
 
 /** Waits until the relay is done with one document: its outbox empty and its lease released. */
 export async function outboxSettled(documents: Collection<AccessDocument>, id: string): Promise<void> {
-  await until(
-    `the relay to finish with ${id.split('|')[0]}`,
+  await eventually(
     async () => {
       const doc = await documents.findOne({ _id: id });
       return doc !== null && !doc.outboxPending && doc.relayLease === null;
     },
-    30_000,
+    { what: `the relay to finish with ${id.split('|')[0]}`, timeoutMs: 30_000 },
   );
 }
