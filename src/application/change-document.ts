@@ -1,10 +1,8 @@
+import { TUNING, type Tuning } from '../config/config';
 import { DomainError } from '../domain/errors/domain-error';
 import type { SaveResult } from '../domain/ports/access-repository';
 import type { RequestKey, RequestRegistry } from '../domain/ports/request-registry';
 import type { KeyedQueue } from '../shared/keyed-queue';
-
-// Enough for any realistic contention on one document; beyond it the caller retries.
-const MAX_ATTEMPTS = 8;
 
 /** A request's answer as its document records it, so that a retry with the same id gets it again (AIP-155). */
 export interface RecordedRequest {
@@ -75,6 +73,8 @@ export interface DocumentChangeResult<State> {
 export interface ChangeLoopDeps {
   requests: RequestRegistry;
   queue: KeyedQueue;
+  /** Compare-and-set attempts, sweep pages, retry concurrency (absent: TUNING's). */
+  tuning?: Tuning['changes'];
 }
 
 /**
@@ -92,8 +92,9 @@ export async function changeDocument<State, Decision extends Decided<State>, Out
   // Reserve the id first: a crash after this leaves a reservation that the retry, with the same
   // fingerprint, passes through; the document's own record then makes the retry a replay.
   const expiresAt = await reserve(deps.requests, request);
+  const maxAttempts = (deps.tuning ?? TUNING.changes).maxAttempts;
   return deps.queue.run(port.key, async () => {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
       // Checked after the wait in the queue too: a command whose caller left while it waited writes nothing.
       request.signal?.throwIfAborted();
       const stored = await port.find();

@@ -11,9 +11,6 @@ export interface BatchRequest {
   decide: Decide;
 }
 
-// Lost races are retried one by one, as a single command would be.
-const RETRY_CONCURRENCY = 8;
-
 /**
  * One decision applied to a batch of accesses read together (expiry, sweeps): each is its own
  * atomic change with its own event, but the batch is decided on one read and stored in a few round
@@ -59,7 +56,8 @@ export async function changeManyAccesses(deps: ChangeDeps, batch: readonly Store
     for (const c of stored) deps.outboxSignal.eventsStored(c.access.clinicId, c.access.resident);
   }
   notSaved.push(...changedAt.filter((_, k) => saved[k] !== 'saved'));
-  await forEachConcurrently(fromArray(notSaved), RETRY_CONCURRENCY, async (i) => {
+  // Lost races are retried one by one, as a single command would be.
+  await forEachConcurrently(fromArray(notSaved), deps.tuning.retryConcurrency, async (i) => {
     const { clinicId, resident } = batch[i]!.access;
     results[i] = await changeResidentAccess(deps, { clinicId, resident, ...request, reservedFor: null }, now);
   });

@@ -1,4 +1,4 @@
-import { changeDocument, type DocumentPort, type StoredDocument } from './change-document';
+import { changeDocument, type ChangeLoopDeps, type DocumentPort, type StoredDocument } from './change-document';
 import type { Decision } from '../domain/access/decision';
 import { emptyAccess, etagOf, type ResidentAccess } from '../domain/access/resident-access';
 import type { AccessRepository, RequestOutcome } from '../domain/ports/access-repository';
@@ -38,6 +38,7 @@ export interface ChangeDeps {
   queue: KeyedQueue;
   /** Told of every stored change, so the resident's view follows before the command answers. */
   views: Pick<ResidentViewProjection, 'changed' | 'changedMany'>;
+  tuning: NonNullable<ChangeLoopDeps['tuning']>;
 }
 
 type AccessDecision = Decision & { state: ResidentAccess };

@@ -1,10 +1,17 @@
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ENTITLEMENTS_SCOPE, EVERY_CLINIC, type Principal } from '../domain/authorization/principal';
 import type { AuthSettings, JwtAuthSettings } from './auth-settings';
+import { TUNING } from '../config/config';
 import { AuthError, principalFromClaims } from './token-claims';
 import { VerifiedTokenCache, type VerifiedTokenLimits } from './verified-token-cache';
 
 export { AuthError, type AuthErrorReason } from './token-claims';
+
+/** `exp` and `nbf` may be `clockToleranceSeconds` off the issuer's clock; `verified` bounds the cache of verified tokens. */
+export interface TokenTuning {
+  clockToleranceSeconds: number;
+  verified: VerifiedTokenLimits;
+}
 
 export interface TokenVerifier {
   /** Authenticates a call from its `authorization` metadata value. Rejects with AuthError. */
@@ -33,12 +40,11 @@ export const DEVELOPMENT_PRINCIPAL: Principal = Object.freeze({
   scopes: Object.freeze([ENTITLEMENTS_SCOPE]),
 });
 
-const CLOCK_TOLERANCE_SECONDS = 30;
 const BEARER = /^Bearer +(\S+) *$/i;
 /** jose codes that mean the key source failed, not the token. */
 const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
 
-export function createTokenVerifier(settings: AuthSettings, verifiedTokenLimits?: VerifiedTokenLimits): TokenVerifier {
+export function createTokenVerifier(settings: AuthSettings, tuning: TokenTuning = TUNING.tokens): TokenVerifier {
   // Development mode ignores any token sent, so local clients need not care.
   if (settings.mode === 'development') return { verify: async () => DEVELOPMENT_PRINCIPAL };
 
@@ -47,10 +53,10 @@ export function createTokenVerifier(settings: AuthSettings, verifiedTokenLimits?
     issuer: settings.issuer,
     audience: settings.audience,
     algorithms: settings.algorithms,
-    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    clockTolerance: tuning.clockToleranceSeconds,
     requiredClaims: ['exp', 'sub'],
   };
-  const verified = new VerifiedTokenCache(verifiedTokenLimits);
+  const verified = new VerifiedTokenCache(tuning.verified);
   return {
     async verify(authorizationHeader) {
       const token = bearerToken(authorizationHeader);

@@ -7,8 +7,6 @@ export interface VerifiedTokenLimits {
   maxEntries: number;
 }
 
-const DEFAULT_LIMITS: VerifiedTokenLimits = { maxAgeMs: 60_000, maxEntries: 10_000 };
-
 /**
  * Principals of tokens verified lately, so that a client calling many times with one token pays
  * for one signature check per minute, not one per call (ES256 verification is the service's
@@ -18,7 +16,7 @@ const DEFAULT_LIMITS: VerifiedTokenLimits = { maxAgeMs: 60_000, maxEntries: 10_0
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { principal: Principal; validUntilMs: number }>();
 
-  constructor(private readonly limits: VerifiedTokenLimits = DEFAULT_LIMITS) {}
+  constructor(private readonly limits: VerifiedTokenLimits) {}
 
   get(token: string): Principal | null {
     const key = digest(token);

@@ -60,13 +60,21 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
     openTelemetryTraceContext,
   );
   const outboxSignal = { eventsStored: (clinicId: string, resident: string) => relay.documentChanged(accessDocumentId(clinicId, resident)) };
-  const changeDeps = { repository, requests, outboxSignal, queue: new KeyedQueue(), views: projection };
+  const changeDeps = { repository, requests, outboxSignal, queue: new KeyedQueue(), views: projection, tuning: config.tuning.changes };
   const accessDeps = { ...changeDeps, clinics, clock, ids };
 
   const backoff = config.tuning.backgroundRunBackoff;
   const withdrawals = new WithdrawalRunner(accessDeps, logger.child({ component: 'withdrawals' }), backoff);
-  const bulkRemovals = new BulkRemovalRunner({ ...changeDeps, jobs, clock, ids }, logger.child({ component: 'bulk-removal' }), backoff);
-  const republishRunner = new RepublishRunner({ ...changeDeps, republishJobs, clock, ids }, logger.child({ component: 'republish' }), backoff);
+  const bulkRemovals = new BulkRemovalRunner(
+    { ...changeDeps, jobs, clock, ids, progressEvery: config.tuning.bulkJobs.removalProgressEvery },
+    logger.child({ component: 'bulk-removal' }),
+    backoff,
+  );
+  const republishRunner = new RepublishRunner(
+    { ...changeDeps, republishJobs, clock, ids, progressEvery: config.tuning.bulkJobs.republishProgressEvery },
+    logger.child({ component: 'republish' }),
+    backoff,
+  );
   monitoring.countBulkJobs(() => ({ removal: bulkRemovals.running, withdrawal: withdrawals.running }));
 
   const pseudonymOf = (resident: string) => residentPseudonym(secret, `access-log|${resident}`);
@@ -89,7 +97,13 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
     residentAccess: {
       approveResident: makeApproveResident(accessDeps),
       removeApproval: makeRemoveApproval(accessDeps),
-      removeApprovals: makeRemoveApprovals({ jobs, clinics, runner: bulkRemovals, clock }),
+      removeApprovals: makeRemoveApprovals({
+        jobs,
+        clinics,
+        runner: bulkRemovals,
+        clock,
+        clinicClaim: { unstoredJobGraceMs: config.tuning.bulkJobs.unstoredJobGraceMs, attempts: config.tuning.bulkJobs.claimAttempts },
+      }),
       grantCaseType: makeGrantCaseType(accessDeps),
       changeGrant: makeChangeGrant(accessDeps),
       removeGrant: makeRemoveGrant(accessDeps),
@@ -104,6 +118,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
       outboxSignal: { settingsChanged: (clinicId) => settingsRelay.documentChanged(clinicId) },
       queue: changeDeps.queue,
       settingsCopy,
+      tuning: config.tuning.changes,
     }),
     settingsQueries: makeSettingsQueries({ clinics }),
     entitlementQueries: makeEntitlementQueries({
@@ -114,6 +129,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
       tokens,
       clock,
       consistencyWaitMs: config.reads.consistencyWaitMs,
+      consistencyPollMs: config.tuning.consistencyPollMs,
       recordReads,
     }),
     auditQueries: makeAuditQueries({ audit: auditTrail, clinics, clock, recordReads, pageTokens }),

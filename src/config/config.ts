@@ -323,8 +323,60 @@ export interface Tuning {
   workerRetryInitialMs: number;
   /** How long RemoveApprovals waits for its job before answering with the job's progress. */
   bulkRemovalAnswerWaitMs: number;
-  /** Verified tokens remembered (by digest) so repeated calls skip the signature check: this long, this many. */
-  verifiedTokens: { maxAgeMs: number; maxEntries: number };
+  /**
+   * Bearer tokens: `exp`/`nbf` may be this far off the issuer's clock; verified tokens are remembered
+   * (by digest) so repeated calls skip the signature check: this long, this many.
+   */
+  tokens: { clockToleranceSeconds: number; verified: { maxAgeMs: number; maxEntries: number } };
+  /** A cancel this close to the call's deadline counts as DEADLINE_EXCEEDED (a client cancels at its own deadline, a transit earlier). */
+  deadlineSlackMs: number;
+  /** An entitlement query waiting for a consistency token looks at storage this often. */
+  consistencyPollMs: number;
+  /** One scrape's read of an outbox's backlog serves the next scrapes this long (several Prometheus servers). */
+  outboxBacklogCacheMs: number;
+  /**
+   * The change loop (src/application). maxAttempts: compare-and-set attempts per change, enough for
+   * any realistic contention on one document (beyond it: CONCURRENT_MODIFICATION, the caller retries);
+   * sweepPageSize: accesses a sweep reads and changes together (one read, a few writes);
+   * retryConcurrency: a batch's lost races are retried one by one, this many at a time.
+   */
+  changes: { maxAttempts: number; sweepPageSize: number; retryConcurrency: number };
+  /**
+   * Bulk jobs save their progress every so many residents (a crash repeats at most this many, as
+   * replays). A bulk removal's claim of its clinic whose job was never stored (its instance died
+   * between the two writes) is let go after `unstoredJobGraceMs`; claiming is tried `claimAttempts` times.
+   */
+  bulkJobs: { removalProgressEvery: number; republishProgressEvery: number; unstoredJobGraceMs: number; claimAttempts: number };
+  /**
+   * The relays: documents tidied per turn (small, so an event signalled meanwhile waits little);
+   * batches whose marks may still be in flight while the next are sent (times the batch size);
+   * events held in memory at most during a Kafka outage (past it, documents are read back).
+   */
+  relay: { tidyChunk: number; marksAhead: number; maxHeldEvents: number };
+  /**
+   * The per-resident views: confirmations a command leaves for the relay (past it, the oldest go and
+   * the relay re-applies, idempotent); the rebuild's batch; compare-and-set attempts of one view
+   * write (writers on the resident's other clinics may win); residents written at once.
+   */
+  residentViews: { maxConfirmations: number; rebuildBatch: number; writeAttempts: number; concurrentResidents: number };
+  /**
+   * The MongoDB adapters: compare-and-set attempts of the relay's outbox writes (commands and other
+   * relays move a document between a read and a write); attempts to reserve a request id.
+   */
+  mongo: { outboxWriteAttempts: number; requestIdAttempts: number };
+  /** The FerretDB 1.x writer and outbox (src/storage-mongo/ferretdb, docs/ferretdb.md). */
+  ferretdb: {
+    /** Updates per bulkWrite: FerretDB 1.24 keeps each statement's SQLite connection until the command ends, and a database has 100. */
+    updatesPerCommand: number;
+    /** How often a writer looks whether another's claimed write has landed. */
+    claimPollMs: number;
+    /** The relay's progress rows are kept this long (their documents were tidied long before), purged at most every `purgeEveryMs`. */
+    publishedVersions: { keepMs: number; purgeEveryMs: number };
+    /** Compare-and-set attempts of the relay's outbox writes. */
+    outboxWriteAttempts: number;
+    /** Published documents remembered for tidying; past this, the recovery scan and the progress rows find them. */
+    maxUntidied: number;
+  };
 }
 
 export const TUNING: Tuning = {
@@ -338,7 +390,22 @@ export const TUNING: Tuning = {
   relayBackoff: { initialMs: 100, maxMs: 5000 },
   workerRetryInitialMs: 1000,
   bulkRemovalAnswerWaitMs: 5000,
-  verifiedTokens: { maxAgeMs: 60_000, maxEntries: 10_000 },
+  tokens: { clockToleranceSeconds: 30, verified: { maxAgeMs: 60_000, maxEntries: 10_000 } },
+  deadlineSlackMs: 100,
+  consistencyPollMs: 50,
+  outboxBacklogCacheMs: 1000,
+  changes: { maxAttempts: 8, sweepPageSize: 200, retryConcurrency: 8 },
+  bulkJobs: { removalProgressEvery: 500, republishProgressEvery: 200, unstoredJobGraceMs: 60_000, claimAttempts: 3 },
+  relay: { tidyChunk: 25, marksAhead: 3, maxHeldEvents: 10_000 },
+  residentViews: { maxConfirmations: 50_000, rebuildBatch: 500, writeAttempts: 16, concurrentResidents: 16 },
+  mongo: { outboxWriteAttempts: 8, requestIdAttempts: 3 },
+  ferretdb: {
+    updatesPerCommand: 8,
+    claimPollMs: 5,
+    publishedVersions: { keepMs: 60 * 60_000, purgeEveryMs: 60_000 },
+    outboxWriteAttempts: 8,
+    maxUntidied: 100_000,
+  },
 };
 
 /** The names of every variable the configuration knows, for deploy-file checks. */

@@ -29,6 +29,8 @@ export interface EntitlementQueryDeps {
   clock: Clock;
   /** How long a query waits for storage to reach a token's state before answering UNAVAILABLE. */
   consistencyWaitMs: number;
+  /** How often storage is looked at meanwhile. */
+  consistencyPollMs: number;
   recordReads: RecordReads;
 }
 
@@ -36,8 +38,6 @@ export interface ClinicEntitlements {
   clinicId: string;
   caseTypes: Entitlement[];
 }
-
-const POLL_MS = 50;
 
 /**
  * For the resident-facing e-service: what a resident may use now, and why. Reads one view
@@ -59,6 +59,8 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
     return { number, consistency };
   };
 
+  const consistencyWait = { waitMs: deps.consistencyWaitMs, pollMs: deps.consistencyPollMs };
+
   /** The view, its entries brought up to the token's state when the view lags it. */
   const viewAtLeast = async (
     number: PersonalIdentityNumber,
@@ -69,7 +71,7 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
     const view = await deps.views.find(number.value);
     const home = view?.home ?? null;
     const entries = new Map(view?.clinics ?? []);
-    if (token?.kind === 'settings') await waitFor(() => deps.settings.atLeast(token.clinicId, token.version), deps.consistencyWaitMs, signal);
+    if (token?.kind === 'settings') await waitFor(() => deps.settings.atLeast(token.clinicId, token.version), consistencyWait, signal);
     if (token?.kind !== 'access') return { home, entries };
     // The change may be of a clinic or case type this instance's settings copy has not seen yet.
     const settingsRead = deps.settings.refreshClinic(token.clinicId);
@@ -86,7 +88,7 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
         void deps.projection.changed(stored.access);
         return true;
       },
-      deps.consistencyWaitMs,
+      consistencyWait,
       signal,
     );
     await settingsRead;
@@ -133,10 +135,10 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
 }
 
 /**
- * Polls `reached` until it holds or `waitMs` has passed; then the caller should come back later. A
- * call that ended (its `signal`) stops polling at once.
+ * Polls `reached` every `pollMs` until it holds or `waitMs` has passed; then the caller should come
+ * back later. A call that ended (its `signal`) stops polling at once.
  */
-async function waitFor(reached: () => Promise<boolean>, waitMs: number, signal: AbortSignal | undefined): Promise<void> {
+async function waitFor(reached: () => Promise<boolean>, { waitMs, pollMs }: { waitMs: number; pollMs: number }, signal: AbortSignal | undefined): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     signal?.throwIfAborted();
@@ -144,7 +146,7 @@ async function waitFor(reached: () => Promise<boolean>, waitMs: number, signal: 
     if (Date.now() >= deadline) {
       throw new DomainError('NOT_YET_CONSISTENT', 'storage has not reached the state of consistency_token yet; retry');
     }
-    await abortableSleep(POLL_MS, signal);
+    await abortableSleep(pollMs, signal);
   }
 }
 

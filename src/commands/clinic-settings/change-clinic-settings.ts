@@ -1,4 +1,4 @@
-import { changeDocument, type DocumentPort, type StoredDocument } from '../../application/change-document';
+import { changeDocument, type ChangeLoopDeps, type DocumentPort, type StoredDocument } from '../../application/change-document';
 import { requireClinicRole } from '../../domain/authorization/policy';
 import type { Principal } from '../../domain/authorization/principal';
 import { emptySettings, settingsEtag, type ClinicSettings } from '../../domain/clinic/clinic-settings';
@@ -27,6 +27,7 @@ export interface SettingsCommandDeps {
   queue: KeyedQueue;
   /** This instance's in-memory settings, which serve a change at once. */
   settingsCopy: { put(settings: ClinicSettings): void };
+  tuning: NonNullable<ChangeLoopDeps['tuning']>;
 }
 
 export interface SettingsCommandInput {

@@ -12,10 +12,9 @@ export interface BulkRemovalDeps extends ChangeDeps {
   jobs: BulkRemovalStore;
   clock: Clock;
   ids: IdGenerator;
+  /** Progress is saved every so many residents: a crash repeats at most this many (as replays). */
+  progressEvery: number;
 }
-
-// Progress is saved every so many residents: a crash repeats at most this many (as replays).
-const PROGRESS_EVERY = 500;
 
 /**
  * Removes the approvals a bulk job selected, one resident at a time, each its own change and
@@ -77,7 +76,7 @@ export class BulkRemovalRunner {
       (changed) => {
         if (changed) progress.removed++;
         else progress.unchanged++;
-        if (++sinceSave >= PROGRESS_EVERY) {
+        if (++sinceSave >= this.deps.progressEvery) {
           sinceSave = 0;
           const snapshot = { ...progress, finishedAt: null };
           saving = saving.then(() => this.deps.jobs.saveProgress(job.clinicId, job.id, snapshot)).catch(() => undefined);

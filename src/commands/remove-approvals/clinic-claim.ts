@@ -1,10 +1,11 @@
 import { DomainError } from '../../domain/errors/domain-error';
 import type { BulkRemovalStore } from '../../domain/ports/bulk-removal-store';
 
-// A claim whose job was never stored (its instance died between the two writes) is let go after
-// this long; a live call stores its job within milliseconds of claiming.
-const UNSTORED_JOB_GRACE_MS = 60_000;
-const MAX_ATTEMPTS = 3;
+export interface ClinicClaimLimits {
+  /** A claim whose job was never stored (its instance died between the two writes) is let go after this long; a live call stores its job within milliseconds of claiming. */
+  unstoredJobGraceMs: number;
+  attempts: number;
+}
 
 export function bulkRemovalRunning(jobId: string): DomainError {
   return new DomainError('BULK_REMOVAL_RUNNING', `bulk removal ${jobId} is still running at this clinic; follow it or retry when it is done`, [], null, {
@@ -18,13 +19,13 @@ export function bulkRemovalRunning(jobId: string): DomainError {
  * stored is taken over; a crashed instance's unfinished job keeps its claim, since it resumes when
  * an instance starts.
  */
-export async function claimClinicForBulkRemoval(jobs: BulkRemovalStore, clinicId: string, jobId: string, now: Date): Promise<void> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+export async function claimClinicForBulkRemoval(jobs: BulkRemovalStore, clinicId: string, jobId: string, now: Date, limits: ClinicClaimLimits): Promise<void> {
+  for (let attempt = 0; attempt < limits.attempts; attempt++) {
     const { holder, since } = await jobs.claimClinic(clinicId, jobId, now);
     if (holder === jobId) return;
     if (holder === '') continue;
     const held = await jobs.find(clinicId, holder);
-    const abandoned = held ? held.finishedAt !== null : now.getTime() - since.getTime() > UNSTORED_JOB_GRACE_MS;
+    const abandoned = held ? held.finishedAt !== null : now.getTime() - since.getTime() > limits.unstoredJobGraceMs;
     if (!abandoned) throw bulkRemovalRunning(holder);
     await jobs.releaseClinic(clinicId, holder);
   }

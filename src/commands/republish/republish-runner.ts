@@ -13,10 +13,9 @@ export interface RepublishDeps extends ChangeDeps {
   republishJobs: RepublishJobStore;
   clock: Clock;
   ids: IdGenerator;
+  /** Progress is saved every so many accesses: a crash repeats at most this many (as replays). */
+  progressEvery: number;
 }
-
-// Progress is saved every so many accesses: a crash repeats at most this many (as replays).
-const PROGRESS_EVERY = 200;
 
 function selectionOf(scope: RepublishScope): AccessSelection {
   if (scope.clinicId === null) return { everyClinic: true };
@@ -74,7 +73,7 @@ export class RepublishRunner {
       (changed) => {
         if (changed) progress.republished++;
         else progress.unchanged++;
-        if (++sinceSave >= PROGRESS_EVERY) {
+        if (++sinceSave >= this.deps.progressEvery) {
           sinceSave = 0;
           saving = saving.then(() => save(null)).catch(() => undefined);
         }
