@@ -23,8 +23,8 @@ async function rebuild(): Promise<void> {
   const mongo = await connectMongo(config.mongo, 'resident-access-rebuild-views');
   try {
     const db = mongo.db(config.mongo.database);
-    const { writer } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs);
-    await rebuildResidentViews(MongoResidentViews.in(db, writer), systemClock, logger);
+    const { writer } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs, config.tuning);
+    await rebuildResidentViews(MongoResidentViews.in(db, writer, config.tuning.residentViews), systemClock, logger, config.tuning.residentViews.rebuildBatch);
   } finally {
     await mongo.close();
   }

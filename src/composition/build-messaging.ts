@@ -36,6 +36,7 @@ export function buildMessaging(config: Config, kafka: Kafka, storage: Storage, m
     config.relay,
     logger.child({ component: 'relay' }),
     config.tuning.relayBackoff,
+    config.tuning.relay,
   );
   // Settings changes are recorded as lastChange on the clinic; before one leaves, every instance's settings copy is told to reload.
   const settingsRecorder = { record: () => storage.clinics.markChanged() };
@@ -48,6 +49,7 @@ export function buildMessaging(config: Config, kafka: Kafka, storage: Storage, m
     config.relay,
     logger.child({ component: 'settings-relay' }),
     config.tuning.relayBackoff,
+    config.tuning.relay,
   );
 
   // The register read model first, then the resident's view from what it holds now: a redelivery

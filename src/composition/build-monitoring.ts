@@ -28,10 +28,13 @@ export function buildMonitoring(config: Config, storage: Storage, kafka: Kafka, 
     config.tuning.healthProbeTimeoutFloorMs,
   );
   let bulkJobsRunning = () => ({ removal: 0, withdrawal: 0 });
-  const metrics = new ServiceMetrics({
-    outboxBacklog: { access: () => storage.accessOutbox.stats(), settings: () => storage.settingsOutbox.stats() },
-    bulkJobsRunning: () => bulkJobsRunning(),
-  });
+  const metrics = new ServiceMetrics(
+    {
+      outboxBacklog: { access: () => storage.accessOutbox.stats(), settings: () => storage.settingsOutbox.stats() },
+      bulkJobsRunning: () => bulkJobsRunning(),
+    },
+    config.tuning.outboxBacklogCacheMs,
+  );
   /** What a relay reports: counted in the metrics, and publishing health follows its successes and failures. */
   const publishingOf = (kind: EventKind): PublishingObserver => {
     const counted = metrics.relay(kind);

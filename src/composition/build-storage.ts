@@ -52,12 +52,16 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
   const db = mongo.db(config.mongo.database);
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
-  const { writer, kind: writerKind, outboxStore } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs);
+  const { writer, kind: writerKind, outboxStore } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs, config.tuning);
   logger.info({ writer: writerKind }, 'document writer chosen');
 
-  const views = MongoResidentViews.in(db, writer);
-  const projection = new ResidentViewProjection(views, (error) => logger.warn({ err: error }, 'resident view write failed; the relay will catch it up'));
-  await ensureResidentViewsBuilt(views, clock, logger.child({ component: 'resident-views' }));
+  const views = MongoResidentViews.in(db, writer, config.tuning.residentViews);
+  const projection = new ResidentViewProjection(
+    views,
+    (error) => logger.warn({ err: error }, 'resident view write failed; the relay will catch it up'),
+    config.tuning.residentViews.maxConfirmations,
+  );
+  await ensureResidentViewsBuilt(views, clock, logger.child({ component: 'resident-views' }), config.tuning.residentViews.rebuildBatch);
 
   return {
     monitorWatchdog,
@@ -71,7 +75,7 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     projection,
     auditTrail: new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION)),
     clinics: new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writer, db.collection(PROJECTIONS_COLLECTION), openTelemetryTraceContext),
-    requests: new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION), config.requests.retentionMs),
+    requests: new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION), config.requests.retentionMs, config.tuning.mongo.requestIdAttempts),
     accessQueries: new MongoAccessQueries(accessCollection),
     register: new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION)),
     jobs: new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION), db.collection(RUNNING_BULK_REMOVALS_COLLECTION)),

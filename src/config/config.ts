@@ -368,8 +368,12 @@ export interface Tuning {
   ferretdb: {
     /** Updates per bulkWrite: FerretDB 1.24 keeps each statement's SQLite connection until the command ends, and a database has 100. */
     updatesPerCommand: number;
-    /** How often a writer looks whether another's claimed write has landed. */
-    claimPollMs: number;
+    /**
+     * Revision claims: a writer waits up to `waitForClaimantMs` for another's claimed write to land
+     * (looking every `pollMs`) before reporting a conflict; claims older than `keepMs` are deleted in
+     * the background at most every `sweepEveryMs`.
+     */
+    claims: { waitForClaimantMs: number; pollMs: number; keepMs: number; sweepEveryMs: number };
     /** The relay's progress rows are kept this long (their documents were tidied long before), purged at most every `purgeEveryMs`. */
     publishedVersions: { keepMs: number; purgeEveryMs: number };
     /** Compare-and-set attempts of the relay's outbox writes. */
@@ -401,7 +405,7 @@ export const TUNING: Tuning = {
   mongo: { outboxWriteAttempts: 8, requestIdAttempts: 3 },
   ferretdb: {
     updatesPerCommand: 8,
-    claimPollMs: 5,
+    claims: { waitForClaimantMs: 1000, pollMs: 5, keepMs: 10 * 60_000, sweepEveryMs: 60_000 },
     publishedVersions: { keepMs: 60 * 60_000, purgeEveryMs: 60_000 },
     outboxWriteAttempts: 8,
     maxUntidied: 100_000,

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { TUNING } from '../config/config';
 import { GrpcServerMetrics } from './grpc-server-metrics';
 
 /** An outbox's backlog as the metrics read it (the same shape as the relay port's `OutboxStats`). */
@@ -22,9 +23,6 @@ export interface MetricSources {
   /** Bulk jobs this instance is running now. */
   bulkJobsRunning: () => Record<BulkJobKind, number>;
 }
-
-/** How long a scrape's read of an outbox serves the next scrapes (several Prometheus servers). */
-const BACKLOG_CACHE_MS = 1000;
 
 /**
  * Operator metrics (Prometheus). Labels are service and method names, status codes, event and job
@@ -74,7 +72,8 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  constructor(sources: MetricSources) {
+  /** backlogCacheMs: how long a scrape's read of an outbox serves the next scrapes (several Prometheus servers). */
+  constructor(sources: MetricSources, backlogCacheMs = TUNING.outboxBacklogCacheMs) {
     collectDefaultMetrics({ register: this.registry });
     for (const kind of EVENT_KINDS) {
       this.published.inc({ kind }, 0);
@@ -85,7 +84,7 @@ export class ServiceMetrics {
     const backlog = (kind: EventKind) => {
       let latest = cached.get(kind);
       if (!latest) {
-        latest = sources.outboxBacklog[kind]().finally(() => setTimeout(() => cached.delete(kind), BACKLOG_CACHE_MS).unref());
+        latest = sources.outboxBacklog[kind]().finally(() => setTimeout(() => cached.delete(kind), backlogCacheMs).unref());
         cached.set(kind, latest);
       }
       return latest;

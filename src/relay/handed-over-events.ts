@@ -1,8 +1,5 @@
 import type { ClaimedEvents, OutboxEvent } from '../domain/ports/publishing';
 
-/** Events held in memory at most (a Kafka outage); past it, documents are read back instead. */
-const MAX_HELD = 10_000;
-
 /**
  * Events this process's changes stored under this relay's lease and handed over, per document in
  * version order, so the relay publishes them without reading the document back.
@@ -11,6 +8,9 @@ export class HandedOverEvents<E extends OutboxEvent> {
   private readonly byDocument = new Map<string, E[]>();
   private count = 0;
 
+  /** maxHeld: events held in memory at most (a Kafka outage); past it, documents are read back instead. */
+  constructor(private readonly maxHeld: number) {}
+
   /**
    * Holds `event` when every version the outbox held `before` it is held here too (so a document's
    * events go out in order); otherwise lets go of the document, which is then read back.
@@ -18,7 +18,7 @@ export class HandedOverEvents<E extends OutboxEvent> {
   offer(documentId: string, event: E, before: readonly number[]): void {
     const held = this.byDocument.get(documentId) ?? [];
     const heldVersions = new Set(held.map((e) => e.version));
-    if (this.count < MAX_HELD && before.every((v) => heldVersions.has(v))) {
+    if (this.count < this.maxHeld && before.every((v) => heldVersions.has(v))) {
       this.byDocument.set(documentId, [...held, event]);
       this.count++;
     } else {

@@ -12,12 +12,14 @@ export interface RelaySettings {
   leaseMs: number;
 }
 
-/** While publishing fails: 100 ms doubling to 5 s. */
-const PUBLISHING_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5000 };
-/** Documents tidied per turn: small, so an event signalled meanwhile waits little. */
-const TIDY_CHUNK = 25;
-/** Batches whose marks may still be in flight while the next ones are sent. */
-const MARKS_AHEAD = 3;
+export interface RelayLimits {
+  /** Documents tidied per turn: small, so an event signalled meanwhile waits little. */
+  tidyChunk: number;
+  /** Batches whose marks may still be in flight while the next ones are sent. */
+  marksAhead: number;
+  /** Events held in memory at most (a Kafka outage); past it, documents are read back instead. */
+  maxHeldEvents: number;
+}
 
 /**
  * Publishes stored events to Kafka. Commands signal it right after their write, so events go out
@@ -29,7 +31,7 @@ export class OutboxRelay<E extends OutboxEvent> {
   /** Names this relay in the leases it holds. */
   readonly owner = randomUUID();
   private readonly queue = new Set<string>();
-  private readonly handed = new HandedOverEvents<E>();
+  private readonly handed: HandedOverEvents<E>;
   /** Documents whose published events are being recorded (kept out of batches meanwhile). */
   private readonly marking = new Set<string>();
   private marked: Promise<void> = Promise.resolve();
@@ -47,8 +49,11 @@ export class OutboxRelay<E extends OutboxEvent> {
     private readonly clock: Clock,
     private readonly settings: RelaySettings,
     private readonly logger: Logger,
-    backoff: BackoffOptions = PUBLISHING_BACKOFF,
+    /** While publishing fails. */
+    backoff: BackoffOptions,
+    private readonly limits: RelayLimits,
   ) {
+    this.handed = new HandedOverEvents<E>(limits.maxHeldEvents);
     this.scanIntervalMs = settings.pollIntervalMs;
     this.loop = new BackgroundLoop(() => this.turn(), {
       backoff,
@@ -101,7 +106,7 @@ export class OutboxRelay<E extends OutboxEvent> {
     const quietMs = Date.now() - this.lastPublish;
     const poll = this.settings.pollIntervalMs;
     if (quietMs < poll) return poll - quietMs;
-    const tidy = await this.store.tidy(Math.min(this.settings.batchSize, TIDY_CHUNK), this.owner);
+    const tidy = await this.store.tidy(Math.min(this.settings.batchSize, this.limits.tidyChunk), this.owner);
     for (const id of tidy.morePending) this.queue.add(id);
     return tidy.tidied === 0 && this.queue.size === 0 ? poll : 0;
   }
@@ -176,7 +181,7 @@ export class OutboxRelay<E extends OutboxEvent> {
     for (const c of claimed) if (this.handed.published(c.documentId, c.version)) this.queue.add(c.documentId);
     this.markInBackground(claimed);
     // Marks falling behind (a slow database): wait for them rather than hold ever more in memory.
-    if (this.marking.size >= this.settings.batchSize * MARKS_AHEAD) await this.marked;
+    if (this.marking.size >= this.settings.batchSize * this.limits.marksAhead) await this.marked;
     return count;
   }
 

@@ -2,9 +2,7 @@ import type { Collection } from 'mongodb';
 import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore, TidyResult } from '../domain/ports/publishing';
 import { withStorageErrors } from './mongo-errors';
 import { handedLease, leaseFreeFor, OutboxReads, outboxLeftWith, type OutboxDocument } from './outbox-document';
-
-// Commands and other relays can move a document between a read and a write; a few re-reads settle it.
-const MAX_ATTEMPTS = 8;
+import { TUNING } from '../config/config';
 
 /**
  * The outbox inside each document, for MongoDB: the relay's writes (its lease, clearing what it
@@ -17,13 +15,17 @@ const MAX_ATTEMPTS = 8;
 export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
   private readonly reads: OutboxReads<E>;
 
-  constructor(private readonly collection: Collection<OutboxDocument<E>>) {
+  constructor(
+    private readonly collection: Collection<OutboxDocument<E>>,
+    /** Commands and other relays can move a document between a read and a write; a few re-reads settle it. */
+    private readonly writeAttempts = TUNING.mongo.outboxWriteAttempts,
+  ) {
     this.reads = new OutboxReads(collection);
   }
 
   claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents<E> | null> {
     return withStorageErrors(async () => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      for (let attempt = 0; attempt < this.writeAttempts; attempt++) {
         const doc = await this.reads.read(documentId);
         if (!doc || !doc.outboxPending || doc.outbox.length === 0) return null;
         const claimed = { documentId, version: doc.version, receipt: null, events: doc.outbox };
@@ -59,7 +61,7 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
 
   /** A document written since its claim: only what was published goes; newer events stay pending. */
   private async keepNewer(claimed: ClaimedEvents<E>, owner: string): Promise<{ morePending: boolean }> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    for (let attempt = 0; attempt < this.writeAttempts; attempt++) {
       const doc = await this.reads.read(claimed.documentId);
       if (!doc) return { morePending: false };
       const remaining = doc.outbox.filter((event) => event.version > claimed.version);

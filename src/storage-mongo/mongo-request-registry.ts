@@ -12,20 +12,20 @@ export interface RequestIdDocument {
   expiresAt: Date;
 }
 
-const MAX_ATTEMPTS = 3;
-
 /** One document per scoped request id, found by `_id` alone, which FerretDB serves from its index. */
 export class MongoRequestRegistry implements RequestRegistry {
   constructor(
     private readonly collection: Collection<RequestIdDocument>,
     private readonly retentionMs: number,
+    /** Insert, read, replace an expired one: a race with another reservation of the id may need another round. */
+    private readonly attempts: number,
   ) {}
 
   reserve(key: RequestKey, fingerprint: string, now: Date): Promise<{ existingFingerprint: string | null; expiresAt: Date }> {
     return withStorageErrors(async () => {
       const _id = `${key.clinicId}|${key.caller}|${key.requestId}`;
       const fresh: RequestIdDocument = { _id, fingerprint, at: now, expiresAt: new Date(now.getTime() + this.retentionMs) };
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      for (let attempt = 0; attempt < this.attempts; attempt++) {
         try {
           await this.collection.insertOne(fresh);
           return { existingFingerprint: null, expiresAt: fresh.expiresAt };

@@ -10,6 +10,7 @@ import { ACCESS_COLLECTION } from './indexes';
 import { RESIDENTS_COLLECTION, type ResidentDocument } from './mongo-resident-register';
 import { insertNew } from './insert-new';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
+import { TUNING } from '../config/config';
 
 /**
  * An entry replaces the stored one when it is newer, or of the same version but different (a
@@ -50,9 +51,12 @@ interface ProjectionDocument {
   builtAt: Date;
 }
 
-// Writers on other clinics of the same resident may win a compare-and-set; a few re-reads settle it.
-const MAX_ATTEMPTS = 16;
-const CONCURRENT_RESIDENTS = 16;
+export interface ViewWriteLimits {
+  /** Writers on other clinics of the same resident may win a compare-and-set; a few re-reads settle it. */
+  writeAttempts: number;
+  /** Residents written at once: a rebuild hands over whole batches. */
+  concurrentResidents: number;
+}
 
 /**
  * The per-resident views, read and written by `_id` only. A write is a compare-and-set through
@@ -66,15 +70,17 @@ export class MongoResidentViews implements ResidentViews {
     private readonly projections: Collection<ProjectionDocument>,
     private readonly register: Collection<ResidentDocument>,
     private readonly writer: DocumentWriter,
+    private readonly limits: ViewWriteLimits,
   ) {}
 
-  static in(db: Db, writer: DocumentWriter): MongoResidentViews {
+  static in(db: Db, writer: DocumentWriter, limits: ViewWriteLimits = TUNING.residentViews): MongoResidentViews {
     return new MongoResidentViews(
       db.collection<ResidentViewDocument>(RESIDENT_VIEWS_COLLECTION),
       db.collection<AccessDocument>(ACCESS_COLLECTION),
       db.collection<ProjectionDocument>(PROJECTIONS_COLLECTION),
       db.collection<ResidentDocument>(RESIDENTS_COLLECTION),
       writer,
+      limits,
     );
   }
 
@@ -154,8 +160,9 @@ export class MongoResidentViews implements ResidentViews {
   private forEachResident<T>(work: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
     return withStorageErrors(async () => {
       // A bounded number at a time: a rebuild hands over whole batches.
-      for (let start = 0; start < work.length; start += CONCURRENT_RESIDENTS) {
-        await Promise.all(work.slice(start, start + CONCURRENT_RESIDENTS).map(task));
+      const { concurrentResidents } = this.limits;
+      for (let start = 0; start < work.length; start += concurrentResidents) {
+        await Promise.all(work.slice(start, start + concurrentResidents).map(task));
       }
     });
   }
@@ -166,7 +173,7 @@ export class MongoResidentViews implements ResidentViews {
    */
   private change(resident: string, fieldsToSet: (doc: ResidentViewDocument | null) => Record<string, unknown> | null): Promise<void> {
     return this.writer.exclusive(this.views, resident, async () => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      for (let attempt = 0; attempt < this.limits.writeAttempts; attempt++) {
         const readAtMs = Date.now();
         const doc = await this.views.findOne({ _id: resident });
         const set = fieldsToSet(doc);

@@ -45,12 +45,12 @@ export interface GrpcServer {
  * What every call goes through, outermost first: each middleware sees the call before the ones
  * below it and its answer after them. The use case runs after the last.
  */
-function callMiddleware(deps: { logger: Logger; authenticate: Authenticate; limits: RateLimitSettings; observer?: RpcObserver; inFlight: InFlight }): Middleware[] {
+function callMiddleware(deps: { logger: Logger; authenticate: Authenticate; limits: RateLimitSettings; deadlineSlackMs: number; observer?: RpcObserver; inFlight: InFlight }): Middleware[] {
   return [
     logEachCall(deps.logger),
     ...(deps.observer ? [observeEachCall(deps.observer)] : []),
     // Inside the log and metrics, so that a call ended early is counted with its end's status.
-    endAtDeadlineOrCancel(deps.inFlight, deps.logger),
+    endAtDeadlineOrCancel(deps.inFlight, deps.logger, deps.deadlineSlackMs),
     mapErrors(deps.logger),
     authenticateCaller(deps.authenticate),
     // Only an authenticated caller's request id reaches the logs.
@@ -91,6 +91,8 @@ export async function startGrpcServer(
   authenticate: Authenticate,
   logger: Logger,
   limits: RateLimitSettings,
+  /** A cancel this close to the call's deadline counts as DEADLINE_EXCEEDED. */
+  deadlineSlackMs: number,
   observer?: RpcObserver,
 ): Promise<GrpcServer> {
   const server = new Server(serverOptions(address.limits));
@@ -101,7 +103,7 @@ export async function startGrpcServer(
       void p.finally(() => pending.delete(p));
     },
   };
-  const middleware = callMiddleware({ logger, authenticate, limits, observer, inFlight });
+  const middleware = callMiddleware({ logger, authenticate, limits, deadlineSlackMs, observer, inFlight });
   server.addService(withTolerantDeserializers(ResidentAccessServiceService), implement(ResidentAccessServiceService, handlers.residentAccess, middleware));
   server.addService(withTolerantDeserializers(ClinicSettingsServiceService), implement(ClinicSettingsServiceService, handlers.clinicSettings, middleware));
   server.addService(withTolerantDeserializers(EntitlementServiceService), implement(EntitlementServiceService, handlers.entitlements, middleware));

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/ports/clock';
 import type { ResidentViews } from '../domain/ports/resident-views';
-
-const BATCH = 500;
+import { TUNING } from '../config/config';
 
 /**
  * Brings every resident's view up to the access documents and the register read model, and leaves
@@ -10,18 +9,18 @@ const BATCH = 500;
  * repeat; a register change that lands while the homes are rebuilt may be overwritten by the state
  * read just before it, so run it again after a register load.
  */
-export async function rebuildResidentViews(views: ResidentViews, clock: Clock, logger: Logger): Promise<{ accesses: number; homes: number }> {
+export async function rebuildResidentViews(views: ResidentViews, clock: Clock, logger: Logger, batchSize = TUNING.residentViews.rebuildBatch): Promise<{ accesses: number; homes: number }> {
   let accesses = 0;
-  for await (const batch of views.scanAccesses(BATCH)) {
+  for await (const batch of views.scanAccesses(batchSize)) {
     await views.apply(batch);
     accesses += batch.length;
-    if (accesses % (BATCH * 20) === 0) logger.info({ accesses }, 'rebuilding resident views: access');
+    if (accesses % (batchSize * 20) === 0) logger.info({ accesses }, 'rebuilding resident views: access');
   }
   let homes = 0;
-  for await (const batch of views.scanHomes(BATCH)) {
+  for await (const batch of views.scanHomes(batchSize)) {
     await views.applyHomes(batch);
     homes += batch.length;
-    if (homes % (BATCH * 20) === 0) logger.info({ homes }, 'rebuilding resident views: register');
+    if (homes % (batchSize * 20) === 0) logger.info({ homes }, 'rebuilding resident views: register');
   }
   await views.markBuilt(clock.now());
   logger.info({ accesses, homes }, 'resident views rebuilt');
@@ -29,8 +28,8 @@ export async function rebuildResidentViews(views: ResidentViews, clock: Clock, l
 }
 
 /** The start-up check: builds the views when they were never built (a new database, or an upgrade). */
-export async function ensureResidentViewsBuilt(views: ResidentViews, clock: Clock, logger: Logger): Promise<void> {
+export async function ensureResidentViewsBuilt(views: ResidentViews, clock: Clock, logger: Logger, batchSize: number): Promise<void> {
   if (await views.isBuilt()) return;
   logger.info('resident views not built yet: building them from the access documents');
-  await rebuildResidentViews(views, clock, logger);
+  await rebuildResidentViews(views, clock, logger, batchSize);
 }

@@ -1,9 +1,6 @@
 import type { AccessChanged, ResidentAccess } from '../domain/access/resident-access';
 import type { ResidentViews } from '../domain/ports/resident-views';
 
-/** Confirmations kept for the relay; past this, the oldest go and the relay re-applies (idempotent). */
-const MAX_CONFIRMATIONS = 50_000;
-
 /**
  * Keeps the per-resident views current without multi-document transactions:
  * - a command applies its change to the view right after storing it, before it answers, so the
@@ -20,6 +17,8 @@ export class ResidentViewProjection {
   constructor(
     private readonly views: ResidentViews,
     private readonly onFailure: (error: unknown) => void,
+    /** Confirmations kept for the relay; past this, the oldest go and the relay re-applies (idempotent). */
+    private readonly maxConfirmations: number,
   ) {}
 
   /** After a command stored `access`. A failure is reported, not thrown: the change is stored, and the relay catches the view up. */
@@ -54,7 +53,7 @@ export class ResidentViewProjection {
     if ((this.confirmed.get(key) ?? -1) >= version) return;
     this.confirmed.delete(key);
     this.confirmed.set(key, version);
-    if (this.confirmed.size > MAX_CONFIRMATIONS) this.confirmed.delete(this.confirmed.keys().next().value!);
+    if (this.confirmed.size > this.maxConfirmations) this.confirmed.delete(this.confirmed.keys().next().value!);
   }
 }
 

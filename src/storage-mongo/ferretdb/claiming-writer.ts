@@ -2,6 +2,7 @@ import type { Collection, Filter } from 'mongodb';
 import type { SaveResult } from '../../domain/ports/access-repository';
 import { documentKey, DocumentQueue, storedRevision, type BatchedUpdate, type DocumentUpdate, type DocumentWriter, type RevisedDocument } from '../document-writer';
 import type { RevisionClaims } from './revision-claims';
+import { TUNING } from '../../config/config';
 
 /**
  * The document writer for FerretDB 1.x, whose conditional updates are not atomic (docs/ferretdb.md),
@@ -14,7 +15,14 @@ import type { RevisionClaims } from './revision-claims';
 export class ClaimingWriter implements DocumentWriter {
   private readonly queue = new DocumentQueue();
 
-  constructor(private readonly claims: RevisionClaims) {}
+  constructor(
+    private readonly claims: RevisionClaims,
+    /**
+     * Small commands, one after another: FerretDB 1.24 keeps every statement's query (an SQLite
+     * connection) open until the whole update command ends, and a database has 100 connections.
+     */
+    private readonly updatesPerCommand = TUNING.ferretdb.updatesPerCommand,
+  ) {}
 
   /** Runs `write` with this process's other writes to the same document queued behind it. */
   exclusive<T, D extends RevisedDocument>(collection: Collection<D>, id: string, write: () => Promise<T>): Promise<T> {
@@ -71,9 +79,9 @@ export class ClaimingWriter implements DocumentWriter {
     const writes = candidates.filter((_, k) => claimed[k]);
     if (writes.length === 0) return results;
     let matched = 0;
-    for (let start = 0; start < writes.length; start += UPDATES_PER_COMMAND) {
+    for (let start = 0; start < writes.length; start += this.updatesPerCommand) {
       const outcome = await collection.bulkWrite(
-        writes.slice(start, start + UPDATES_PER_COMMAND).map(({ u }) => ({
+        writes.slice(start, start + this.updatesPerCommand).map(({ u }) => ({
           updateOne: {
             filter: { _id: u.id } as Filter<D>,
             update: { ...u.update, $set: { ...u.update.$set, revision: u.expectedRevision + 1 } },
@@ -92,7 +100,3 @@ export class ClaimingWriter implements DocumentWriter {
     return results;
   }
 }
-
-// Small commands, one after another: FerretDB 1.24 keeps every statement's query (an SQLite
-// connection) open until the whole update command ends, and a database has 100 connections.
-const UPDATES_PER_COMMAND = 8;

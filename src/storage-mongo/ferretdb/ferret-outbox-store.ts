@@ -3,12 +3,16 @@ import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore, TidyResult }
 import type { BatchedUpdate, DocumentUpdate, DocumentWriter } from '../document-writer';
 import { withStorageErrors } from '../mongo-errors';
 import { handedLease, leaseFreeFor, OutboxReads, outboxLeftWith, type OutboxDocument } from '../outbox-document';
-import { PUBLISHED_VERSIONS_COLLECTION, PublishedVersions, type PublishedVersionDocument } from './published-versions';
+import { PUBLISHED_VERSIONS_COLLECTION, PublishedVersions, type PublishedRetention, type PublishedVersionDocument } from './published-versions';
+import { TUNING } from '../../config/config';
 
-// Other writers (commands, other relays) can win a compare-and-set; a few re-reads settle it.
-const MAX_ATTEMPTS = 8;
-/** Documents remembered for tidying; past this, the recovery scan and the progress rows find them. */
-const MAX_UNTIDIED = 100_000;
+export interface FerretOutboxLimits {
+  /** Other writers (commands, other relays) can win a compare-and-set; a few re-reads settle it. */
+  outboxWriteAttempts: number;
+  /** Documents remembered for tidying; past this, the recovery scan and the progress rows find them. */
+  maxUntidied: number;
+  publishedVersions: PublishedRetention;
+}
 
 /**
  * The outbox for FerretDB 1.x, where every document write must go through the claims writer
@@ -28,18 +32,19 @@ export class FerretOutboxStore<E extends OutboxEvent> implements OutboxStore<E> 
     private readonly collection: Collection<OutboxDocument<E>>,
     private readonly writer: DocumentWriter,
     progress: Collection<PublishedVersionDocument>,
+    private readonly limits: FerretOutboxLimits,
   ) {
     this.reads = new OutboxReads(collection);
-    this.published = new PublishedVersions(progress, collection.collectionName);
+    this.published = new PublishedVersions(progress, collection.collectionName, limits.publishedVersions);
   }
 
-  static in<E extends OutboxEvent>(collection: Collection<OutboxDocument<E>>, writer: DocumentWriter): FerretOutboxStore<E> {
-    return new FerretOutboxStore(collection, writer, collection.db.collection<PublishedVersionDocument>(PUBLISHED_VERSIONS_COLLECTION));
+  static in<E extends OutboxEvent>(collection: Collection<OutboxDocument<E>>, writer: DocumentWriter, limits: FerretOutboxLimits = TUNING.ferretdb): FerretOutboxStore<E> {
+    return new FerretOutboxStore(collection, writer, collection.db.collection<PublishedVersionDocument>(PUBLISHED_VERSIONS_COLLECTION), limits);
   }
 
   claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents<E> | null> {
     return this.exclusive(documentId, async () => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      for (let attempt = 0; attempt < this.limits.outboxWriteAttempts; attempt++) {
         const readAtMs = Date.now();
         const doc = await this.reads.read(documentId);
         if (!doc || !doc.outboxPending || doc.outbox.length === 0) return null;
@@ -117,7 +122,7 @@ export class FerretOutboxStore<E extends OutboxEvent> implements OutboxStore<E> 
 
   private tidyOne(documentId: string, version: number, owner: string): Promise<boolean> {
     return this.exclusive(documentId, async () => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      for (let attempt = 0; attempt < this.limits.outboxWriteAttempts; attempt++) {
         const readAtMs = Date.now();
         const doc = await this.reads.read(documentId);
         if (!doc) return true;
@@ -132,7 +137,7 @@ export class FerretOutboxStore<E extends OutboxEvent> implements OutboxStore<E> 
 
   release(documentId: string, owner: string): Promise<void> {
     return this.exclusive(documentId, async () => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      for (let attempt = 0; attempt < this.limits.outboxWriteAttempts; attempt++) {
         const readAtMs = Date.now();
         const doc = await this.reads.read(documentId);
         if (!doc || doc.relayLease?.owner !== owner) return;
@@ -157,7 +162,7 @@ export class FerretOutboxStore<E extends OutboxEvent> implements OutboxStore<E> 
   private remember(documentId: string, version: number): void {
     if ((this.untidied.get(documentId) ?? -1) >= version) return;
     this.untidied.delete(documentId);
-    if (this.untidied.size >= MAX_UNTIDIED) return;
+    if (this.untidied.size >= this.limits.maxUntidied) return;
     this.untidied.set(documentId, version);
   }
 

@@ -1,5 +1,6 @@
 import type { Collection } from 'mongodb';
 import { insertNew } from '../insert-new';
+import { TUNING } from '../../config/config';
 
 export const PUBLISHED_VERSIONS_COLLECTION = 'outbox_published';
 
@@ -9,9 +10,11 @@ export interface PublishedVersionDocument {
   at: Date;
 }
 
-/** Rows older than this go; by then their documents' outboxes were tidied long ago. */
-const KEEP_MS = 60 * 60_000;
-const PURGE_EVERY_MS = 60_000;
+export interface PublishedRetention {
+  /** Rows older than this go; by then their documents' outboxes were tidied long ago. */
+  keepMs: number;
+  purgeEveryMs: number;
+}
 
 /**
  * The relay's progress, apart from the documents it publishes: one insert per batch (one SQL
@@ -25,6 +28,7 @@ export class PublishedVersions {
   constructor(
     private readonly collection: Collection<PublishedVersionDocument>,
     private readonly collectionName: string,
+    private readonly retention: PublishedRetention = TUNING.ferretdb.publishedVersions,
   ) {}
 
   async record(published: readonly { documentId: string; version: number }[]): Promise<void> {
@@ -52,9 +56,9 @@ export class PublishedVersions {
 
   private purgeNowAndThen(): void {
     const now = Date.now();
-    if (now - this.lastPurge < PURGE_EVERY_MS) return;
+    if (now - this.lastPurge < this.retention.purgeEveryMs) return;
     this.lastPurge = now;
-    this.collection.deleteMany({ at: { $lt: new Date(now - KEEP_MS) } }).catch(() => {
+    this.collection.deleteMany({ at: { $lt: new Date(now - this.retention.keepMs) } }).catch(() => {
       // Best effort: the next purge tries again; a left-over row only takes space.
     });
   }

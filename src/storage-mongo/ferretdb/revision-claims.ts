@@ -1,6 +1,7 @@
 import type { Collection } from 'mongodb';
 import { insertNew } from '../insert-new';
 import { isDuplicateKey } from '../mongo-errors';
+import { TUNING } from '../../config/config';
 
 export const REVISION_CLAIMS_COLLECTION = 'revision_claims';
 
@@ -13,21 +14,17 @@ export interface RevisionClaimDocument {
 export interface RevisionClaimOptions {
   /** A claim older than this whose revision never got written is taken over (its writer died). */
   abandonAfterMs: number;
-  /** How long a writer waits for another's claimed write to land before reporting a conflict. */
+  /** How long a writer waits for another's claimed write to land before reporting a conflict, looking every `pollMs`. */
   waitForClaimantMs: number;
+  pollMs: number;
   /** Claims older than this are deleted, in the background, at most once per `sweepEveryMs`. */
   keepMs: number;
   sweepEveryMs: number;
 }
 
-export const DEFAULT_CLAIM_OPTIONS: RevisionClaimOptions = {
-  abandonAfterMs: 30_000,
-  waitForClaimantMs: 1_000,
-  keepMs: 10 * 60_000,
-  sweepEveryMs: 60_000,
-};
+/** The service's claim options, with STORAGE_CLAIM_TIMEOUT_MS's default (for tests and tools). */
+export const DEFAULT_CLAIM_OPTIONS: RevisionClaimOptions = { ...TUNING.ferretdb.claims, abandonAfterMs: 30_000 };
 
-const POLL_MS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -108,7 +105,7 @@ export class RevisionClaims {
   private async waitForRevision(revision: number, currentRevision: () => Promise<number | null>): Promise<void> {
     const deadline = Date.now() + this.options.waitForClaimantMs;
     while (Date.now() < deadline) {
-      await sleep(POLL_MS);
+      await sleep(this.options.pollMs);
       const stored = await currentRevision();
       if (stored === null || stored >= revision) return;
     }

@@ -25,11 +25,8 @@ export interface ResidentAccessUseCases {
 /** One handler per RPC of the service, typed from its generated definition. */
 export type ResidentAccessHandlers = UseCaseHandlers<ResidentAccessServiceService>;
 
-/** How long RemoveApprovals waits for its job before answering with progress, unless told otherwise. */
-const BULK_WAIT_MS = 5000;
-
-/** Thin handlers: request → use case input (with the caller), result → response. */
-export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: ConsistencyTokens, bulkWaitMs = BULK_WAIT_MS): ResidentAccessHandlers {
+/** Thin handlers: request → use case input (with the caller), result → response. RemoveApprovals waits `bulkWaitMs` for its job before answering with progress. */
+export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: ConsistencyTokens, bulkWaitMs: number): ResidentAccessHandlers {
   const changeResponse = (result: AccessChangeResult) => ({
     access: toResidentAccessMessage(result.access),
     changed: result.changed,

@@ -5,8 +5,6 @@ import { toRpcError } from '../rpc-error';
 import type { Answer, Middleware } from './pipeline';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** How close to its deadline a cancelled call counts as having run out of time. */
-const DEADLINE_SLACK_MS = 100;
 
 /** Counts calls in flight, so shutdown can wait for them. */
 export interface InFlight {
@@ -17,7 +15,7 @@ export interface InFlight {
  * Ends a call at its deadline or when the client cancels it: aborts the call's signal (which the
  * use case gets) and answers at once. Its work stops at its next step and is logged again when it has.
  */
-export function endAtDeadlineOrCancel(inFlight: InFlight, logger: Logger): Middleware {
+export function endAtDeadlineOrCancel(inFlight: InFlight, logger: Logger, deadlineSlackMs: number): Middleware {
   return (call, next) => {
     const { ended, rpc } = call;
     let answered = false;
@@ -37,8 +35,8 @@ export function endAtDeadlineOrCancel(inFlight: InFlight, logger: Logger): Middl
     const deadlineTimer = untilDeadline <= MAX_TIMER_MS ? setTimeout(() => endCall(status.DEADLINE_EXCEEDED), Math.max(0, untilDeadline)) : undefined;
     // grpc-js ends a call at its deadline itself, which also reports it cancelled, and a client
     // cancels at its own deadline, which the server sees a transit earlier than its own; timers may
-    // also fire a millisecond early. A cancel that close to the deadline is the deadline.
-    call.grpc.on('cancelled', () => endCall(Date.now() >= deadline - DEADLINE_SLACK_MS ? status.DEADLINE_EXCEEDED : status.CANCELLED));
+    // also fire a millisecond early. A cancel within deadlineSlackMs of the deadline is the deadline.
+    call.grpc.on('cancelled', () => endCall(Date.now() >= deadline - deadlineSlackMs ? status.DEADLINE_EXCEEDED : status.CANCELLED));
 
     const work = next();
     inFlight.add(work);
