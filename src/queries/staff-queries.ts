@@ -14,6 +14,7 @@ import { stockholmDate } from '../domain/time/stockholm';
 import { clinicForStaff } from '../application/staff-clinic';
 import { byRole, type RecordReads } from './access-log';
 import { isResidentNumber, type PageTokens } from '../application/page-token';
+import { readPageSize } from '../application/page-size';
 
 export interface StaffQueryDeps {
   access: AccessRepository;
@@ -30,9 +31,6 @@ export interface ResidentListing {
   residents: { access: ResidentAccess; name: string }[];
   nextPageToken: string;
 }
-
-const DEFAULT_PAGE_SIZE = 100;
-const MAX_PAGE_SIZE = 1000;
 
 /** A name that may be shown: never for protected identity. */
 export function displayName(registered: RegisteredResident | null | undefined): string {
@@ -83,9 +81,7 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       const violations = new Violations();
       violations.add(clinicIdViolation(request.clinicId));
       if (request.caseTypeId) violations.add(caseTypeIdViolation(request.caseTypeId));
-      if (!Number.isInteger(request.pageSize) || request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE) {
-        violations.add({ field: 'page_size', reason: 'INVALID_PAGE_SIZE', description: `must be 0 to ${MAX_PAGE_SIZE}` });
-      }
+      const limit = readPageSize(request.pageSize, violations);
       const filter = { approvedOnly: request.approvedOnly, caseTypeId: request.caseTypeId || null };
       const after = request.pageToken ? deps.pageTokens.decode(request.pageToken, { clinicId: request.clinicId, ...filter }, isResidentNumber) : null;
       if (after === undefined) {
@@ -96,7 +92,6 @@ export function makeStaffQueries(deps: StaffQueryDeps) {
       await clinicForStaff(deps.clinics, principal, request.clinicId);
       signal?.throwIfAborted();
 
-      const limit = request.pageSize || DEFAULT_PAGE_SIZE;
       const page = await deps.accessQueries.listClinicResidents(request.clinicId, filter, after ?? null, limit + 1);
       const shown = page.slice(0, limit);
       signal?.throwIfAborted();
