@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import { Backoff, type BackoffOptions } from '../shared/retry';
 import { SweepInterrupted } from './resident-sweep';
-
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000 };
+import { TUNING } from '../config/config';
 
 /**
  * Long-running work in the background, one run per key: a failed run (the database away, say)
@@ -20,7 +19,7 @@ export class BackgroundRuns {
   constructor(
     private readonly what: string,
     private readonly logger: Logger,
-    private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
+    private readonly backoff: BackoffOptions = TUNING.backgroundRunBackoff,
   ) {}
 
   /** Aborted by stop(); the work passes it on to its sweep. */

@@ -29,7 +29,7 @@ export class ExpiryWorker {
     private readonly observer: ExpiryObserver,
     private readonly logger: Logger,
     /** After a failed scan; at most the poll interval, as a scan comes that often anyway. */
-    backoff: BackoffOptions = { initialMs: 1000, maxMs: settings.pollIntervalMs },
+    backoff: BackoffOptions,
   ) {
     this.loop = new BackgroundLoop(() => this.turn(), {
       backoff,

@@ -36,7 +36,7 @@ export class HealthMonitor implements PublishingObserver {
     private readonly intervalMs: number,
     private readonly listener: HealthListener,
     /** A probe gets at least this long (or the interval, if longer) before it counts as failed. */
-    private readonly probeTimeoutFloorMs = 5000,
+    private readonly probeTimeoutFloorMs: number,
   ) {
     // check() never fails (a failed probe is NOT_SERVING), so the back-off is never used.
     this.polling = new BackgroundLoop(async () => (await this.check(), intervalMs), { backoff: { initialMs: intervalMs, maxMs: intervalMs }, onError: () => undefined });

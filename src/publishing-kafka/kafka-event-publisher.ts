@@ -18,7 +18,7 @@ export class KafkaEventPublisher<E extends TraceContextFields & { eventId: strin
     /** The Kafka messages of one event (CloudEvents binary mode), sent together in this order. */
     private readonly toMessages: (event: E) => Message[],
     /** kafkajs's retries inside one send; the relay retries beyond them. */
-    private readonly sendRetry: RetryOptions = { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+    private readonly sendRetry: RetryOptions,
   ) {}
 
   async publish(events: E[]): Promise<void> {
