@@ -30,8 +30,16 @@ export async function startTransport(config: Config, handlers: ServiceHandlers, 
     logger.warn({ host: config.grpc.host }, 'GRPC_ALLOW_INSECURE=true: gRPC is served WITHOUT TLS; tokens and personal data cross the network in clear unless something else encrypts them.');
   }
   const verifier = createTokenVerifier(config.auth, config.tuning.tokens);
-  return startGrpcServer(config.grpc, handlers, (header) => verifier.verify(header), logger, config.rateLimits, config.tuning.deadlineSlackMs, {
-    started: (rpc) => metrics.grpc.started(rpc.service, rpc.method),
-    finished: (rpc, code, seconds) => metrics.grpc.handled(rpc.service, rpc.method, code, seconds),
-  });
+  return startGrpcServer(
+    config.grpc,
+    handlers,
+    (header) => verifier.verify(header),
+    logger,
+    { ...config.rateLimits, maxCallersRemembered: config.tuning.rateLimitCallersRemembered },
+    config.tuning.deadlineSlackMs,
+    {
+      started: (rpc) => metrics.grpc.started(rpc.service, rpc.method),
+      finished: (rpc, code, seconds) => metrics.grpc.handled(rpc.service, rpc.method, code, seconds),
+    },
+  );
 }

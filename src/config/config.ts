@@ -321,6 +321,10 @@ export interface Tuning {
   relayBackoff: { initialMs: number; maxMs: number };
   /** The expiry worker's and retention purge's first wait after a failure (growing to their poll interval). */
   workerRetryInitialMs: number;
+  /** The access log's write-behind: while closing, a failing store is tried again this often. */
+  accessLogCloseRetryMs: number;
+  /** The rate limits remember this many callers each, in memory; past it the idlest are forgotten. */
+  rateLimitCallersRemembered: number;
   /** How long RemoveApprovals waits for its job before answering with the job's progress. */
   bulkRemovalAnswerWaitMs: number;
   /**
@@ -393,6 +397,8 @@ export const TUNING: Tuning = {
   backgroundRunBackoff: { initialMs: 1000, maxMs: 60_000 },
   relayBackoff: { initialMs: 100, maxMs: 5000 },
   workerRetryInitialMs: 1000,
+  accessLogCloseRetryMs: 200,
+  rateLimitCallersRemembered: 10_000,
   bulkRemovalAnswerWaitMs: 5000,
   tokens: { clockToleranceSeconds: 30, verified: { maxAgeMs: 60_000, maxEntries: 10_000 } },
   deadlineSlackMs: 100,

@@ -8,7 +8,7 @@ describe('TokenBuckets', () => {
   });
 
   it('gives a burst, then refuses with the time until the next token', () => {
-    const buckets = new TokenBuckets({ burst: 3, perSecond: 0.5 }, clock);
+    const buckets = new TokenBuckets({ burst: 3, perSecond: 0.5 }, 10_000, clock);
     expect([1, 2, 3].map(() => buckets.take('a').taken)).toEqual([true, true, true]);
     expect(buckets.take('a')).toEqual({ taken: false, retryAfterMs: 2000 });
     now += 1500;
@@ -18,14 +18,14 @@ describe('TokenBuckets', () => {
   });
 
   it('keeps keys apart', () => {
-    const buckets = new TokenBuckets({ burst: 1, perSecond: 1 }, clock);
+    const buckets = new TokenBuckets({ burst: 1, perSecond: 1 }, 10_000, clock);
     expect(buckets.take('a').taken).toBe(true);
     expect(buckets.take('a').taken).toBe(false);
     expect(buckets.take('b').taken).toBe(true);
   });
 
   it('forgets refilled keys and never holds more than maxKeys', () => {
-    const buckets = new TokenBuckets({ burst: 2, perSecond: 1 }, clock, 100);
+    const buckets = new TokenBuckets({ burst: 2, perSecond: 1 }, 100, clock);
     for (let i = 0; i < 100; i++) buckets.take(`idle-${i}`);
     now += 2000;
     buckets.take('a');

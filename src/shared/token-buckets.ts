@@ -22,8 +22,8 @@ export class TokenBuckets {
 
   constructor(
     private readonly rule: BucketRule,
+    private readonly maxKeys: number,
     private readonly now: () => number = Date.now,
-    private readonly maxKeys = 10_000,
   ) {}
 
   take(key: string): TakeResult {

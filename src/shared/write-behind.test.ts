@@ -12,7 +12,7 @@ function heldWrites() {
   return { batches, releases, write };
 }
 
-const limits = { flushIntervalMs: 20, batchSize: 3, maxPending: 5 };
+const limits = { flushIntervalMs: 20, batchSize: 3, maxPending: 5, closeRetryMs: 200 };
 const until = async (condition: () => boolean) => {
   while (!condition()) await new Promise((r) => setTimeout(r, 5));
 };

@@ -4,6 +4,8 @@ export interface WriteBehindLimits {
   /** A batch this big is written at once; more than this many waiting refuse new items. */
   batchSize: number;
   maxPending: number;
+  /** While closing, a failing store is tried again this often (or every flushIntervalMs, if shorter). */
+  closeRetryMs: number;
 }
 
 /** New items are refused: the store is failing, or too much waits for it. */
@@ -57,7 +59,7 @@ export class WriteBehind<T> {
         return await this.flush();
       } catch (error) {
         if (Date.now() >= giveUp) throw error;
-        await new Promise((r) => setTimeout(r, Math.min(this.limits.flushIntervalMs, 200)));
+        await new Promise((r) => setTimeout(r, Math.min(this.limits.flushIntervalMs, this.limits.closeRetryMs)));
       }
     }
   }

@@ -6,6 +6,8 @@ export interface RateLimitSettings {
   lookup: BucketRule;
   /** ListEntitlements and CheckEntitlement together, per caller. */
   entitlements: BucketRule;
+  /** Callers remembered per limit; past it the idlest are forgotten first (they get a full bucket back). */
+  maxCallersRemembered: number;
 }
 
 /**
@@ -13,8 +15,8 @@ export interface RateLimitSettings {
  * token's subject, in this instance's memory (N instances give a caller N times the budget).
  */
 export function rateLimits(settings: RateLimitSettings, now: () => number = Date.now): (method: string, subject: string) => void {
-  const lookup = new TokenBuckets(settings.lookup, now);
-  const entitlements = new TokenBuckets(settings.entitlements, now);
+  const lookup = new TokenBuckets(settings.lookup, settings.maxCallersRemembered, now);
+  const entitlements = new TokenBuckets(settings.entitlements, settings.maxCallersRemembered, now);
   const bucketsOf: Record<string, TokenBuckets> = {
     LookupResident: lookup,
     ListEntitlements: entitlements,
