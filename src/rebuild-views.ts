@@ -3,7 +3,6 @@ import { systemClock } from './domain/ports/clock';
 import { createLogger } from './observability/logger';
 import { connectMongo } from './storage-mongo/connect';
 import { MongoResidentViews } from './storage-mongo/mongo-resident-views';
-import { openDocumentWriter } from './storage-mongo/open-document-writer';
 import { rebuildResidentViews } from './views/rebuild-resident-views';
 
 /**
@@ -23,8 +22,7 @@ async function rebuild(): Promise<void> {
   const mongo = await connectMongo(config.mongo, 'resident-access-rebuild-views');
   try {
     const db = mongo.db(config.mongo.database);
-    const { writer } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs, config.tuning);
-    await rebuildResidentViews(MongoResidentViews.in(db, writer, config.tuning.residentViews), systemClock, logger, config.tuning.residentViews.rebuildBatch);
+    await rebuildResidentViews(MongoResidentViews.in(db, config.tuning.residentViews), systemClock, logger, config.tuning.residentViews.rebuildBatch);
   } finally {
     await mongo.close();
   }

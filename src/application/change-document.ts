@@ -30,11 +30,9 @@ export interface Decided<State> {
 /** One document as the change loop sees it; each kind of document (access, clinic settings) has one. */
 export interface DocumentPort<State, Decision extends Decided<State>, Outcome extends RecordedRequest, Stored extends StoredDocument<State, Outcome>> {
   /**
-   * This process's changes under one key wait for each other instead of losing races. The storage's
-   * DocumentWriter.exclusive queues the same document again, and both are needed: this queue spans
-   * a change's read, decision and write (two commands would otherwise read one revision and one lose
-   * its compare-and-set), while the writer's spans one write and also orders the relay's writes (on
-   * FerretDB: lease, tidy, release) and withdrawal bookkeeping against a command's, which this queue never sees.
+   * This process's changes under one key wait for each other (the queue spans a change's read,
+   * decision and write), so they never lose a compare-and-set to each other; other processes'
+   * changes are kept apart by the compare-and-set alone.
    */
   key: string;
   find(): Promise<Stored | null>;

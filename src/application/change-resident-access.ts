@@ -1,4 +1,4 @@
-import { changeDocument, type ChangeLoopDeps, type DocumentPort, type StoredDocument } from './change-document';
+import { changeDocument, type ChangeLoopDeps, type DocumentChangeResult, type DocumentPort, type StoredDocument } from './change-document';
 import type { Decision } from '../domain/access/decision';
 import { emptyAccess, etagOf, type ResidentAccess } from '../domain/access/resident-access';
 import type { AccessRepository, RequestOutcome } from '../domain/ports/access-repository';
@@ -41,24 +41,39 @@ export interface ChangeDeps {
   tuning: NonNullable<ChangeLoopDeps['tuning']>;
 }
 
-type AccessDecision = Decision & { state: ResidentAccess };
+export type AccessDecision = Decision & { state: ResidentAccess };
 
-/** A resident's access at a clinic changed through the one change loop (changeDocument). */
+/** A domain decision as the change loop takes it: the access is the state it stores. */
+export function decidingAccess(decide: Decide): (current: ResidentAccess) => AccessDecision {
+  return (current) => {
+    const decision = decide(current);
+    return { ...decision, state: decision.access };
+  };
+}
+
+/** The change loop's answer as the access commands and jobs give it. */
+export function accessResult(result: DocumentChangeResult<ResidentAccess>): AccessChangeResult {
+  return { changed: result.changed, access: result.state, ...(result.replayed ? { replayed: true } : {}) };
+}
+
+/** A resident's access at a clinic changed through the one change loop, for jobs (their own request ids). */
 export async function changeResidentAccess(deps: ChangeDeps, request: ChangeRequest, now: Date): Promise<AccessChangeResult> {
   const { clinicId, reservedFor, requestId, fingerprint, etag, signal } = request;
   const result = await changeDocument(
     deps,
     accessDocument(deps, clinicId, request.resident),
     { requestId, fingerprint, etag, signal, reserveFor: reservedFor === null ? null : { clinicId, caller: reservedFor }, now },
-    (current): AccessDecision => {
-      const decision = request.decide(current);
-      return { ...decision, state: decision.access };
-    },
+    decidingAccess(request.decide),
   );
-  return { changed: result.changed, access: result.state, ...(result.replayed ? { replayed: true } : {}) };
+  return accessResult(result);
 }
 
-function accessDocument(deps: ChangeDeps, clinicId: string, resident: string): DocumentPort<ResidentAccess, AccessDecision, RequestOutcome, StoredDocument<ResidentAccess, RequestOutcome>> {
+/** One resident's access document at one clinic, as the change loop sees it. */
+export function accessDocument(
+  deps: ChangeDeps,
+  clinicId: string,
+  resident: string,
+): DocumentPort<ResidentAccess, AccessDecision, RequestOutcome, StoredDocument<ResidentAccess, RequestOutcome>> {
   return {
     key: `access|${clinicId}|${resident}`,
     find: async () => {
@@ -68,7 +83,13 @@ function accessDocument(deps: ChangeDeps, clinicId: string, resident: string): D
     empty: () => emptyAccess(clinicId, resident),
     etag: etagOf,
     replayedState: (outcome) => outcome.access,
-    save: (decision, stored, outcome) => deps.repository.save(decision.access, stored?.revision ?? null, decision.changed ? decision.event : null, { ...outcome, access: decision.access }),
+    save: (decision, stored, outcome) =>
+      deps.repository.save({
+        stored: { access: stored?.state ?? emptyAccess(clinicId, resident), recentRequests: stored?.recentRequests ?? [], revision: stored?.revision ?? 0 },
+        access: decision.access,
+        event: decision.changed ? decision.event : null,
+        outcome: { ...outcome, access: decision.access },
+      }),
     changed: async (decision) => {
       await deps.views.changed(decision.access);
       deps.outboxSignal.eventsStored(clinicId, resident);

@@ -1,8 +1,10 @@
+import type { Collection } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import type { AccessChanged } from '../domain/access/resident-access';
 import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import type { Clock } from '../domain/ports/clock';
+import type { OutboxEvent } from '../domain/ports/publishing';
 import type { AccessDocument } from '../storage-mongo/access-document';
 import { CLINICS_COLLECTION, type ClinicDocument } from '../storage-mongo/clinic-document';
 import { connectMongo } from '../storage-mongo/connect';
@@ -19,7 +21,7 @@ import { MongoRequestRegistry, type RequestIdDocument } from '../storage-mongo/m
 import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } from '../storage-mongo/mongo-resident-register';
 import { MongoResidentViews, PROJECTIONS_COLLECTION } from '../storage-mongo/mongo-resident-views';
 import { MongoUnpublishedEvents } from '../storage-mongo/mongo-unpublished-events';
-import { openDocumentWriter } from '../storage-mongo/open-document-writer';
+import { MongoOutboxStore } from '../storage-mongo/mongo-outbox-store';
 import type { OutboxDocument } from '../storage-mongo/outbox-document';
 import { StalledMonitorWatchdog } from '../storage-mongo/stalled-monitor-watchdog';
 import { ensureResidentViewsBuilt } from '../views/rebuild-resident-views';
@@ -52,10 +54,9 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
   const db = mongo.db(config.mongo.database);
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
-  const { writer, kind: writerKind, outboxStore } = await openDocumentWriter(db, config.storage.writer, config.storage.claimTimeoutMs, config.tuning);
-  logger.info({ writer: writerKind }, 'document writer chosen');
+  const outboxStore = <E extends OutboxEvent>(collection: Collection<OutboxDocument<E>>) => new MongoOutboxStore(collection, config.tuning.mongo.outboxWriteAttempts);
 
-  const views = MongoResidentViews.in(db, writer, config.tuning.residentViews);
+  const views = MongoResidentViews.in(db, config.tuning.residentViews);
   const projection = new ResidentViewProjection(
     views,
     (error) => logger.warn({ err: error }, 'resident view write failed; the relay will catch it up'),
@@ -67,14 +68,13 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     monitorWatchdog,
     /** True when the database answers (the health monitor's storage probe). */
     answers: async () => (await db.command({ ping: 1 })).ok === 1,
-    writer,
     accessCollection,
     accessOutbox: outboxStore(db.collection<OutboxDocument<AccessChanged>>(ACCESS_COLLECTION)),
     settingsOutbox: outboxStore(db.collection<OutboxDocument<ClinicSettingsChanged>>(CLINICS_COLLECTION)),
     views,
     projection,
     auditTrail: new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION)),
-    clinics: new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), writer, db.collection(PROJECTIONS_COLLECTION), openTelemetryTraceContext),
+    clinics: new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), db.collection(PROJECTIONS_COLLECTION), openTelemetryTraceContext),
     requests: new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION), config.requests.retentionMs, config.tuning.mongo.requestIdAttempts),
     accessQueries: new MongoAccessQueries(accessCollection),
     register: new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION)),

@@ -50,7 +50,6 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
   const ids = { next: randomUUID };
   const repository = new MongoAccessRepository(
     storage.accessCollection,
-    storage.writer,
     {
       owner: relay.owner,
       leaseMs: config.relay.leaseMs,

@@ -89,8 +89,6 @@ export const configSchema = z.object({
   RELAY_POLL_INTERVAL_MS: positiveInt.default(2000),
   RELAY_BATCH_SIZE: positiveInt.max(1000).default(100),
   RELAY_LEASE_MS: positiveInt.default(30000),
-  STORAGE_CLAIM_TIMEOUT_MS: positiveInt.default(30000),
-  STORAGE_WRITER: z.enum(['auto', 'conditional', 'claims']).default('auto'),
   EXPIRY_POLL_INTERVAL_MS: positiveInt.default(60000),
   EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500),
   SETTINGS_REFRESH_INTERVAL_MS: positiveInt.default(1000),
@@ -273,8 +271,6 @@ export interface Config {
   };
   events: { source: string; pseudonymSecret: string };
   relay: { pollIntervalMs: number; batchSize: number; leaseMs: number };
-  /** After this long, a write claimed by a writer that never wrote it is taken over (docs/ferretdb.md). */
-  storage: { claimTimeoutMs: number; writer: 'auto' | 'conditional' | 'claims' };
   register: { topic: string; consumerGroup: string };
   expiry: { pollIntervalMs: number; batchSize: number };
   /** Entitlement reads: how often the in-memory clinic settings look for changes; how long a consistency token is waited for. */
@@ -352,11 +348,10 @@ export interface Tuning {
    */
   bulkJobs: { removalProgressEvery: number; republishProgressEvery: number; unstoredJobGraceMs: number; claimAttempts: number };
   /**
-   * The relays: documents tidied per turn (small, so an event signalled meanwhile waits little);
-   * batches whose marks may still be in flight while the next are sent (times the batch size);
+   * The relays: batches whose marks may still be in flight while the next are sent (times the batch size);
    * events held in memory at most during a Kafka outage (past it, documents are read back).
    */
-  relay: { tidyChunk: number; marksAhead: number; maxHeldEvents: number };
+  relay: { marksAhead: number; maxHeldEvents: number };
   /**
    * The per-resident views: confirmations a command leaves for the relay (past it, the oldest go and
    * the relay re-applies, idempotent); the rebuild's batch; compare-and-set attempts of one view
@@ -368,23 +363,6 @@ export interface Tuning {
    * relays move a document between a read and a write); attempts to reserve a request id.
    */
   mongo: { outboxWriteAttempts: number; requestIdAttempts: number };
-  /** The FerretDB 1.x writer and outbox (src/storage-mongo/ferretdb, docs/ferretdb.md). */
-  ferretdb: {
-    /** Updates per bulkWrite: FerretDB 1.24 keeps each statement's SQLite connection until the command ends, and a database has 100. */
-    updatesPerCommand: number;
-    /**
-     * Revision claims: a writer waits up to `waitForClaimantMs` for another's claimed write to land
-     * (looking every `pollMs`) before reporting a conflict; claims older than `keepMs` are deleted in
-     * the background at most every `sweepEveryMs`.
-     */
-    claims: { waitForClaimantMs: number; pollMs: number; keepMs: number; sweepEveryMs: number };
-    /** The relay's progress rows are kept this long (their documents were tidied long before), purged at most every `purgeEveryMs`. */
-    publishedVersions: { keepMs: number; purgeEveryMs: number };
-    /** Compare-and-set attempts of the relay's outbox writes. */
-    outboxWriteAttempts: number;
-    /** Published documents remembered for tidying; past this, the recovery scan and the progress rows find them. */
-    maxUntidied: number;
-  };
 }
 
 export const TUNING: Tuning = {
@@ -406,16 +384,9 @@ export const TUNING: Tuning = {
   outboxBacklogCacheMs: 1000,
   changes: { maxAttempts: 8, sweepPageSize: 200, retryConcurrency: 8 },
   bulkJobs: { removalProgressEvery: 500, republishProgressEvery: 200, unstoredJobGraceMs: 60_000, claimAttempts: 3 },
-  relay: { tidyChunk: 25, marksAhead: 3, maxHeldEvents: 10_000 },
+  relay: { marksAhead: 3, maxHeldEvents: 10_000 },
   residentViews: { maxConfirmations: 50_000, rebuildBatch: 500, writeAttempts: 16, concurrentResidents: 16 },
   mongo: { outboxWriteAttempts: 8, requestIdAttempts: 3 },
-  ferretdb: {
-    updatesPerCommand: 8,
-    claims: { waitForClaimantMs: 1000, pollMs: 5, keepMs: 10 * 60_000, sweepEveryMs: 60_000 },
-    publishedVersions: { keepMs: 60 * 60_000, purgeEveryMs: 60_000 },
-    outboxWriteAttempts: 8,
-    maxUntidied: 100_000,
-  },
 };
 
 /** The names of every variable the configuration knows, for deploy-file checks. */
@@ -510,7 +481,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     events: { source: e.CLOUDEVENTS_SOURCE, pseudonymSecret: e.RESIDENT_PSEUDONYM_SECRET },
     relay: { pollIntervalMs: e.RELAY_POLL_INTERVAL_MS, batchSize: e.RELAY_BATCH_SIZE, leaseMs: e.RELAY_LEASE_MS },
-    storage: { claimTimeoutMs: e.STORAGE_CLAIM_TIMEOUT_MS, writer: e.STORAGE_WRITER },
     register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
     expiry: { pollIntervalMs: e.EXPIRY_POLL_INTERVAL_MS, batchSize: e.EXPIRY_BATCH_SIZE },
     reads: { settingsRefreshMs: e.SETTINGS_REFRESH_INTERVAL_MS, consistencyWaitMs: e.CONSISTENCY_WAIT_MS },

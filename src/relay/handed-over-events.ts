@@ -34,7 +34,7 @@ export class HandedOverEvents<E extends OutboxEvent> {
   /** The document's held events as a claim (the caller checked `has`). */
   claim(documentId: string): ClaimedEvents<E> {
     const events = [...this.byDocument.get(documentId)!];
-    return { documentId, version: events[events.length - 1]!.version, receipt: null, events };
+    return { documentId, version: events[events.length - 1]!.version, events };
   }
 
   /** Lets go of the events up to `publishedVersion`; true when newer ones are still held. */

@@ -13,8 +13,6 @@ export interface RelaySettings {
 }
 
 export interface RelayLimits {
-  /** Documents tidied per turn: small, so an event signalled meanwhile waits little. */
-  tidyChunk: number;
   /** Batches whose marks may still be in flight while the next ones are sent. */
   marksAhead: number;
   /** Events held in memory at most (a Kafka outage); past it, documents are read back instead. */
@@ -37,7 +35,6 @@ export class OutboxRelay<E extends OutboxEvent> {
   private marked: Promise<void> = Promise.resolve();
   private readonly loop: BackgroundLoop;
   private lastScan = 0;
-  private lastPublish = 0;
   private scanning: Promise<void> | null = null;
   private scanIntervalMs: number;
 
@@ -93,34 +90,26 @@ export class OutboxRelay<E extends OutboxEvent> {
     this.loop.wake();
   }
 
-  /** One turn: publish a batch, or when there is none tidy or wait; answers how long to wait. */
+  /** One turn: publish a batch, or wait when there is none; answers how long to wait. */
   private async turn(): Promise<number> {
     this.observer.alive?.();
     this.scanIfDue();
     const batch = this.takeBatch();
-    if (batch.length > 0) {
-      if ((await this.publishBatch(batch)) > 0) this.lastPublish = Date.now();
-      return 0;
-    }
-    // Quiet for a while: the store's deferred clean-up gets the time, not a burst's writers.
-    const quietMs = Date.now() - this.lastPublish;
-    const poll = this.settings.pollIntervalMs;
-    if (quietMs < poll) return poll - quietMs;
-    const tidy = await this.store.tidy(Math.min(this.settings.batchSize, this.limits.tidyChunk), this.owner);
-    for (const id of tidy.morePending) this.queue.add(id);
-    return tidy.tidied === 0 && this.queue.size === 0 ? poll : 0;
+    if (batch.length === 0) return this.settings.pollIntervalMs;
+    await this.publishBatch(batch);
+    return 0;
   }
 
   /**
    * The scan finds what no signal announced (a crash, another instance's failure). It runs only
-   * when the queue is empty: where storage has no index for it, it reads every document, and while the relay is busy
-   * with signalled documents it would take the database's time for nothing.
+   * when the queue is empty: while the relay is busy with signalled documents it would take the
+   * database's time for nothing.
    */
   private scanIfDue(): void {
     const now = Date.now();
     if (this.scanning || this.queue.size > 0 || now - this.lastScan < this.scanIntervalMs) return;
     this.lastScan = now;
-    // In the background: a scan can take a while (a collection scan on FerretDB), and signalled events must not wait for it.
+    // In the background: signalled events must not wait for a scan.
     this.scanning = this.store
       .findPending(this.settings.batchSize)
       .then((found) => {

@@ -3,10 +3,7 @@ import type { Collection, Db } from 'mongodb';
 export const ACCESS_COLLECTION = 'access';
 export const REQUEST_IDS_COLLECTION = 'request_ids';
 
-/**
- * Indexes that real MongoDB uses for the relay's recovery scan. FerretDB 1.x accepts them but
- * serves only `_id` lookups from an index, which is why the common path never needs this scan.
- */
+/** Indexes of the relay's recovery scan, the clinic listings, the expiry's due query and the jobs. */
 export async function ensureIndexes(db: Db): Promise<void> {
   const access = db.collection(ACCESS_COLLECTION);
   await access.createIndex({ outboxPending: 1 }, { name: 'outbox_pending' });

@@ -4,7 +4,6 @@ import { WriteBehind, WriteBehindRefused, type WriteBehindLimits } from '../shar
 import { DomainError } from '../domain/errors/domain-error';
 import { insertNew } from './insert-new';
 import { withStorageErrors } from './mongo-errors';
-import { isFerretDb } from './open-document-writer';
 
 export const ACCESS_LOG_COLLECTION = 'access_log';
 
@@ -30,13 +29,10 @@ export class MongoAccessLog implements AccessLog {
     this.entries = new WriteBehind((docs) => withStorageErrors(async () => void (await insertNew(collection, docs))), limits);
   }
 
-  /**
-   * The log in `db`. The listing's index only on MongoDB: FerretDB 1.x serves nothing but `_id` from
-   * an index (docs/ferretdb.md), so there it would only make every read's insert dearer.
-   */
+  /** The log in `db`, with the index its listing reads by. */
   static async in(db: Db, limits: WriteBehindLimits): Promise<MongoAccessLog> {
     const collection = db.collection<AccessLogDocument>(ACCESS_LOG_COLLECTION);
-    if (!(await isFerretDb(db))) await collection.createIndex({ resident: 1, at: -1, _id: -1 }, { name: 'by_resident_time' });
+    await collection.createIndex({ resident: 1, at: -1, _id: -1 }, { name: 'by_resident_time' });
     return new MongoAccessLog(collection, limits);
   }
 

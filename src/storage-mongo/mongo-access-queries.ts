@@ -6,10 +6,7 @@ import { withStorageErrors } from './mongo-errors';
 
 const STATE_ONLY = { projection: { clinicId: 1, resident: 1, approval: 1, grants: 1, version: 1 } } as const;
 
-/**
- * Reads across documents. On MongoDB these use the indexes in indexes.ts; on FerretDB 1.x every
- * one of them is a scan (only `_id` lookups are indexed there), which docs/ferretdb.md discusses.
- */
+/** Reads across documents, by the indexes in indexes.ts. */
 export class MongoAccessQueries implements AccessQueries {
   constructor(private readonly collection: Collection<AccessDocument>) {}
 

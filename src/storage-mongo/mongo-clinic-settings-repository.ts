@@ -5,8 +5,8 @@ import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import { RECENT_REQUESTS_KEPT, type SaveResult } from '../domain/ports/access-repository';
 import type { ClinicSettingsRepository, PendingWithdrawal, SettingsOutcome, StoredSettings } from '../domain/ports/clinic-settings-repository';
 import { toSettings, type ClinicDocument } from './clinic-document';
-import { combined, type DocumentWriter } from './document-writer';
 import { isDuplicateKey, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
+import { combined, updateAtRevision, withOutcome } from './revision-update';
 import { noTraceContext, withTraceContext, type TraceContextSource } from '../domain/ports/trace-context';
 
 /** In the `projections` collection: changes whenever any clinic's settings changed. */
@@ -20,7 +20,6 @@ const SETTINGS_MARKER = 'clinic_settings';
 export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
   constructor(
     private readonly collection: Collection<ClinicDocument>,
-    private readonly writer: DocumentWriter,
     private readonly markers: Collection<ChangeMarkerDocument>,
     /** Each stored event keeps the trace of the call that made it. */
     private readonly traceContext: TraceContextSource = noTraceContext,
@@ -67,7 +66,7 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
 
   save(
     settings: ClinicSettings,
-    expectedRevision: number | null,
+    stored: Pick<StoredSettings, 'recentRequests' | 'revision'> | null,
     outcome: SettingsOutcome,
     pendingWithdrawals: readonly PendingWithdrawal[],
     change: ClinicSettingsChanged | null,
@@ -81,50 +80,41 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
       hasServiceArea: settings.serviceArea !== null,
       version: settings.version,
       pendingWithdrawals: [...pendingWithdrawals],
+      recentRequests: withOutcome(stored?.recentRequests, outcome, RECENT_REQUESTS_KEPT),
     };
-    return withChangeWriteErrors(() =>
-      this.writer.exclusive(this.collection, settings.clinicId, async () => {
-        if (expectedRevision === null) {
-          try {
-            await this.collection.insertOne({
-              _id: settings.clinicId,
-              ...fields,
-              recentRequests: [outcome],
-              revision: 1,
-              outbox: event ? [event] : [],
-              outboxPending: event !== null,
-              ...(event ? { outboxSince: event.occurredAt } : {}),
-              relayLease: null,
-            });
-            return 'saved';
-          } catch (error) {
-            if (isDuplicateKey(error)) return 'conflict';
-            throw error;
-          }
+    return withChangeWriteErrors(async () => {
+      if (stored === null) {
+        try {
+          await this.collection.insertOne({
+            _id: settings.clinicId,
+            ...fields,
+            revision: 1,
+            outbox: event ? [event] : [],
+            outboxPending: event !== null,
+            ...(event ? { outboxSince: event.occurredAt } : {}),
+            relayLease: null,
+          });
+          return 'saved';
+        } catch (error) {
+          if (isDuplicateKey(error)) return 'conflict';
+          throw error;
         }
-        return this.writer.update(this.collection, settings.clinicId, expectedRevision, (current) => {
-          const recorded = this.writer.appendBounded('recentRequests', outcome, RECENT_REQUESTS_KEPT, current.recentRequests);
-          return event
-            ? combined<ClinicDocument>({ $set: fields, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } }, recorded)
-            : combined<ClinicDocument>({ $set: fields }, recorded);
-        });
-      }),
-    );
+      }
+      const update = event ? combined<ClinicDocument>({ $set: fields, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } }) : { $set: fields };
+      return updateAtRevision(this.collection, { id: settings.clinicId, expectedRevision: stored.revision, update });
+    });
   }
 
   withdrawalDone(clinicId: string, caseTypeId: string, requestId: string): Promise<void> {
-    return withStorageErrors(() =>
-      this.writer.exclusive(this.collection, clinicId, async () => {
-        // Read and write back; the compare-and-set keeps a concurrent writer's change.
-        for (;;) {
-          const readAtMs = Date.now();
-          const doc = await this.collection.findOne({ _id: clinicId });
-          if (!doc) return;
-          const pendingWithdrawals = doc.pendingWithdrawals.filter((w) => !(w.caseTypeId === caseTypeId && w.requestId === requestId));
-          if ((await this.writer.update(this.collection, clinicId, doc.revision, { $set: { pendingWithdrawals } }, readAtMs)) === 'saved') return;
-        }
-      }),
-    );
+    return withStorageErrors(async () => {
+      // Read and write back; the compare-and-set keeps a concurrent writer's change.
+      for (;;) {
+        const doc = await this.collection.findOne({ _id: clinicId });
+        if (!doc) return;
+        const pendingWithdrawals = doc.pendingWithdrawals.filter((w) => !(w.caseTypeId === caseTypeId && w.requestId === requestId));
+        if ((await updateAtRevision(this.collection, { id: clinicId, expectedRevision: doc.revision, update: { $set: { pendingWithdrawals } } })) === 'saved') return;
+      }
+    });
   }
 
   findPendingWithdrawals(): Promise<{ clinicId: string; withdrawals: PendingWithdrawal[] }[]> {

@@ -1,11 +1,11 @@
 import type { Collection } from 'mongodb';
-import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore, TidyResult } from '../domain/ports/publishing';
+import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore } from '../domain/ports/publishing';
 import { withStorageErrors } from './mongo-errors';
 import { handedLease, leaseFreeFor, OutboxReads, outboxLeftWith, type OutboxDocument } from './outbox-document';
 import { TUNING } from '../config/config';
 
 /**
- * The outbox inside each document, for MongoDB: the relay's writes (its lease, clearing what it
+ * The outbox inside each document: the relay's writes (its lease, clearing what it
  * published) are single conditional `updateOne`s with update operators, which MongoDB applies
  * atomically, and they leave `revision` alone. So the relay never makes a command's
  * compare-and-set fail: a command's `$push` onto the outbox lands before or after the relay's
@@ -28,7 +28,7 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
       for (let attempt = 0; attempt < this.writeAttempts; attempt++) {
         const doc = await this.reads.read(documentId);
         if (!doc || !doc.outboxPending || doc.outbox.length === 0) return null;
-        const claimed = { documentId, version: doc.version, receipt: null, events: doc.outbox };
+        const claimed = { documentId, version: doc.version, events: doc.outbox };
         if (handedLease(doc.relayLease, owner, now, leaseUntil)) return claimed;
         if (!leaseFreeFor(doc.relayLease, owner, now)) return null;
         const result = await this.collection.updateOne(
@@ -81,11 +81,6 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
 
   async findPending(limit: number): Promise<string[]> {
     return (await this.reads.flagged(limit)).map((d) => d._id);
-  }
-
-  /** Nothing is left to tidy: markPublished cleaned up in place. */
-  async tidy(): Promise<TidyResult> {
-    return { tidied: 0, morePending: [] };
   }
 
   stats(): Promise<OutboxStats> {

@@ -12,7 +12,7 @@ export interface RequestIdDocument {
   expiresAt: Date;
 }
 
-/** One document per scoped request id, found by `_id` alone, which FerretDB serves from its index. */
+/** One document per scoped request id, found by `_id` alone. */
 export class MongoRequestRegistry implements RequestRegistry {
   constructor(
     private readonly collection: Collection<RequestIdDocument>,

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { RegisteredResident, ResidentRegister } from '../domain/identity/registered-resident';
-import { withStorageErrors } from './mongo-errors';
+import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 
 export const RESIDENTS_COLLECTION = 'residents';
 
@@ -34,13 +34,9 @@ function toResident(document: ResidentDocument): RegisteredResident {
 }
 
 /**
- * The register read model, one document per resident, read and written by `_id` only (the one
- * lookup FerretDB serves from an index).
- *
- * Writes are read, compare, then replace/delete. That is not atomic (FerretDB 1.x has no atomic
- * conditional update either), and needs none: only the register consumer writes, and it handles
- * the messages of one partition one after another, and all states of a resident share a key and
- * so a partition. There is never a second writer of one resident.
+ * The register read model, one document per resident, read and written by `_id`. Each write is one
+ * operation conditional on the stored state's instant, so a duplicate or an older message (a
+ * replay, or two consumers during a rebalance) never overwrites a newer state.
  */
 export class MongoResidentRegister implements ResidentRegister {
   constructor(private readonly collection: Collection<ResidentDocument>) {}
@@ -71,13 +67,22 @@ export class MongoResidentRegister implements ResidentRegister {
   /** Stores the state unless the stored one is as new or newer (a duplicate or a replay). */
   apply(state: ResidentState): Promise<RegisterWriteOutcome> {
     return withStorageErrors(async () => {
-      const stored = await this.collection.findOne({ _id: state.personalIdentityNumber }, { projection: { registeredAt: 1 } });
-      if (stored && stored.registeredAt.getTime() >= state.registeredAt.getTime()) return 'ignored';
       const { personalIdentityNumber, givenName, familyName, protectedIdentity, regionCode, municipalityCode, registeredAt } = state;
       // The whole document is replaced, so a resident who becomes protected loses the stored name.
       const name = protectedIdentity ? {} : { givenName, familyName };
-      await this.collection.replaceOne({ _id: personalIdentityNumber }, { ...name, protectedIdentity, regionCode, municipalityCode, registeredAt }, { upsert: true });
-      return 'written';
+      try {
+        // Matches only an older stored state; with none stored, the upsert inserts.
+        await this.collection.replaceOne(
+          { _id: personalIdentityNumber, registeredAt: { $lt: registeredAt } },
+          { ...name, protectedIdentity, regionCode, municipalityCode, registeredAt },
+          { upsert: true },
+        );
+        return 'written';
+      } catch (error) {
+        // A stored state as new or newer: the upsert's insert met its `_id`.
+        if (isDuplicateKey(error)) return 'ignored';
+        throw error;
+      }
     });
   }
 
@@ -87,12 +92,8 @@ export class MongoResidentRegister implements ResidentRegister {
    */
   remove(personalIdentityNumber: string, registeredAt: Date | null): Promise<RegisterWriteOutcome> {
     return withStorageErrors(async () => {
-      if (registeredAt !== null) {
-        const stored = await this.collection.findOne({ _id: personalIdentityNumber }, { projection: { registeredAt: 1 } });
-        if (!stored) return 'ignored';
-        if (stored.registeredAt.getTime() > registeredAt.getTime()) return 'ignored';
-      }
-      const { deletedCount } = await this.collection.deleteOne({ _id: personalIdentityNumber });
+      const notNewer = registeredAt === null ? {} : { registeredAt: { $lte: registeredAt } };
+      const { deletedCount } = await this.collection.deleteOne({ _id: personalIdentityNumber, ...notNewer });
       return deletedCount > 0 ? 'written' : 'ignored';
     });
   }

@@ -5,11 +5,11 @@ import { viewEntryOf, type ResidentView, type ViewEntry } from '../domain/access
 import type { ResidentHomeUpdate, ResidentViews } from '../domain/ports/resident-views';
 import { homeOf, type ResidentHome } from '../domain/identity/registered-resident';
 import { toResidentAccess, type AccessDocument } from './access-document';
-import type { DocumentWriter } from './document-writer';
 import { ACCESS_COLLECTION } from './indexes';
 import { RESIDENTS_COLLECTION, type ResidentDocument } from './mongo-resident-register';
 import { insertNew } from './insert-new';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
+import { updateAtRevision, updateEachAtRevision, type UpdateAtRevision } from './revision-update';
 import { TUNING } from '../config/config';
 
 /**
@@ -19,15 +19,6 @@ import { TUNING } from '../config/config';
 function replaces(entry: ViewEntry, stored: ViewEntry | undefined): boolean {
   if (!stored || stored.version < entry.version) return true;
   return stored.version === entry.version && !isDeepStrictEqual(stored, entry);
-}
-
-/**
- * A view document deleted (by an operator, before a rebuild) and made again must not reuse the
- * revisions of its earlier life: their compare-and-set claims may still be held. Counting from the
- * current time in microseconds puts a new document above every revision an earlier one reached.
- */
-function firstRevision(): number {
-  return Date.now() * 1000;
 }
 
 export const RESIDENT_VIEWS_COLLECTION = 'resident_views';
@@ -59,9 +50,9 @@ export interface ViewWriteLimits {
 }
 
 /**
- * The per-resident views, read and written by `_id` only. A write is a compare-and-set through
- * DocumentWriter (several instances write one resident's view for different clinics), and keeps
- * every entry that is already as new or newer.
+ * The per-resident views, read and written by `_id` only. A write is a compare-and-set on the
+ * view's revision (several instances, and commands at several clinics, write one resident's view),
+ * and keeps every entry that is already as new or newer.
  */
 export class MongoResidentViews implements ResidentViews {
   constructor(
@@ -69,17 +60,15 @@ export class MongoResidentViews implements ResidentViews {
     private readonly access: Collection<AccessDocument>,
     private readonly projections: Collection<ProjectionDocument>,
     private readonly register: Collection<ResidentDocument>,
-    private readonly writer: DocumentWriter,
     private readonly limits: ViewWriteLimits,
   ) {}
 
-  static in(db: Db, writer: DocumentWriter, limits: ViewWriteLimits = TUNING.residentViews): MongoResidentViews {
+  static in(db: Db, limits: ViewWriteLimits = TUNING.residentViews): MongoResidentViews {
     return new MongoResidentViews(
       db.collection<ResidentViewDocument>(RESIDENT_VIEWS_COLLECTION),
       db.collection<AccessDocument>(ACCESS_COLLECTION),
       db.collection<ProjectionDocument>(PROJECTIONS_COLLECTION),
       db.collection<ResidentDocument>(RESIDENTS_COLLECTION),
-      writer,
       limits,
     );
   }
@@ -104,7 +93,7 @@ export class MongoResidentViews implements ResidentViews {
       return newer.length === 0 ? null : Object.fromEntries(newer.map(([clinicId, entry]) => [`clinics.${clinicId}`, entry]));
     };
     const work = [...byResident].map(([resident, entries]) => ({ resident, fieldsToSet: fieldsFor(entries) }));
-    // One resident (a command): its own compare-and-set, queued behind this process's other writes to it.
+    // One resident (a command): its own compare-and-set.
     if (work.length === 1) return withStorageErrors(() => this.change(work[0]!.resident, work[0]!.fieldsToSet));
     return this.changeAll(work);
   }
@@ -116,16 +105,15 @@ export class MongoResidentViews implements ResidentViews {
    */
   private changeAll(work: readonly { resident: string; fieldsToSet: (doc: ResidentViewDocument | null) => Record<string, unknown> | null }[]): Promise<void> {
     return withStorageErrors(async () => {
-      const readAtMs = Date.now();
       const docs = await Promise.all(work.map(({ resident }) => this.views.findOne({ _id: resident })));
       const inserts: { doc: ResidentViewDocument; index: number }[] = [];
-      const updates: { index: number; id: string; expectedRevision: number; observedAtMs: number; update: { $set: Record<string, unknown> } }[] = [];
+      const updates: (UpdateAtRevision<ResidentViewDocument> & { index: number })[] = [];
       work.forEach(({ resident, fieldsToSet }, index) => {
         const set = fieldsToSet(docs[index] ?? null);
         if (set === null) return;
         const doc = docs[index];
         if (!doc) inserts.push({ doc: newDocument(resident, set), index });
-        else updates.push({ index, id: resident, expectedRevision: doc.revision, observedAtMs: readAtMs, update: { $set: set } });
+        else updates.push({ index, id: resident, expectedRevision: doc.revision, update: { $set: set } });
       });
       const retry = new Set<number>();
       if (inserts.length > 0) {
@@ -136,7 +124,7 @@ export class MongoResidentViews implements ResidentViews {
         for (const k of failed) retry.add(inserts[k]!.index);
       }
       if (updates.length > 0) {
-        const results = await this.writer.updateAllFresh(this.views, updates);
+        const results = await updateEachAtRevision(this.views, updates);
         results.forEach((result, k) => {
           if (result !== 'saved') retry.add(updates[k]!.index);
         });
@@ -171,26 +159,23 @@ export class MongoResidentViews implements ResidentViews {
    * One compare-and-set write of a resident's view: `fieldsToSet` says, from the stored document
    * (null: none yet), which fields (dotted paths) to set, or null when nothing is to change.
    */
-  private change(resident: string, fieldsToSet: (doc: ResidentViewDocument | null) => Record<string, unknown> | null): Promise<void> {
-    return this.writer.exclusive(this.views, resident, async () => {
-      for (let attempt = 0; attempt < this.limits.writeAttempts; attempt++) {
-        const readAtMs = Date.now();
-        const doc = await this.views.findOne({ _id: resident });
-        const set = fieldsToSet(doc);
-        if (set === null) return;
-        if (!doc) {
-          try {
-            await this.views.insertOne(newDocument(resident, set));
-            return;
-          } catch (error) {
-            if (isDuplicateKey(error)) continue;
-            throw error;
-          }
+  private async change(resident: string, fieldsToSet: (doc: ResidentViewDocument | null) => Record<string, unknown> | null): Promise<void> {
+    for (let attempt = 0; attempt < this.limits.writeAttempts; attempt++) {
+      const doc = await this.views.findOne({ _id: resident });
+      const set = fieldsToSet(doc);
+      if (set === null) return;
+      if (!doc) {
+        try {
+          await this.views.insertOne(newDocument(resident, set));
+          return;
+        } catch (error) {
+          if (isDuplicateKey(error)) continue;
+          throw error;
         }
-        if ((await this.writer.update(this.views, resident, doc.revision, { $set: set }, readAtMs)) === 'saved') return;
       }
-      throw new Error('resident view: too many concurrent writers');
-    });
+      if ((await updateAtRevision(this.views, { id: resident, expectedRevision: doc.revision, update: { $set: set } })) === 'saved') return;
+    }
+    throw new Error('resident view: too many concurrent writers');
   }
 
   scanAccesses(batchSize: number): AsyncIterable<ResidentAccess[]> {
@@ -225,7 +210,7 @@ export class MongoResidentViews implements ResidentViews {
 }
 
 function newDocument(resident: string, set: Record<string, unknown>): ResidentViewDocument {
-  const doc: ResidentViewDocument = { _id: resident, home: null, clinics: {}, revision: firstRevision() };
+  const doc: ResidentViewDocument = { _id: resident, home: null, clinics: {}, revision: 1 };
   for (const [path, value] of Object.entries(set)) {
     if (path === 'home') doc.home = value as ResidentHome | null;
     else doc.clinics[path.slice('clinics.'.length)] = value as ViewEntry;

@@ -36,7 +36,7 @@ export function outboxLeftWith<E extends OutboxEvent>(remaining: readonly E[], l
     : { $set: { outbox: [], outboxPending: false, relayLease: lease }, $unset: { outboxSince: '' as const } };
 }
 
-/** Reads shared by both outbox stores. */
+/** The outbox store's reads. */
 export class OutboxReads<E extends OutboxEvent> {
   constructor(readonly collection: Collection<OutboxDocument<E>>) {}
 
@@ -44,7 +44,7 @@ export class OutboxReads<E extends OutboxEvent> {
     return this.collection.findOne({ _id: documentId } as Filter<OutboxDocument<E>>);
   }
 
-  /** Documents flagged pending, with their versions (the recovery scan; an index on MongoDB, a scan on FerretDB). */
+  /** Documents flagged pending, with their versions (the recovery scan, by the `outbox_pending` index). */
   flagged(limit: number | null): Promise<{ _id: string; version: number }[]> {
     return withStorageErrors(() => {
       const cursor = this.collection.find({ outboxPending: true }, { projection: { _id: 1, version: 1 } });

@@ -4,7 +4,6 @@ import { systemClock } from '../../src/domain/ports/clock';
 import { EntitlementReason } from '../../src/gen/residentaccess/v1/entitlement_service';
 import { createLogger } from '../../src/observability/logger';
 import { toResidentAccess } from '../../src/storage-mongo/access-document';
-import { openDocumentWriter } from '../../src/storage-mongo/open-document-writer';
 import { MongoResidentViews, PROJECTIONS_COLLECTION, RESIDENT_VIEWS_COLLECTION, type ResidentViewDocument } from '../../src/storage-mongo/mongo-resident-views';
 import { RESIDENTS_COLLECTION } from '../../src/storage-mongo/mongo-resident-register';
 import { rebuildResidentViews } from '../../src/views/rebuild-resident-views';
@@ -68,10 +67,9 @@ describe('resident views', () => {
     return history;
   }
 
-  /** As `npm run rebuild-views` does: a client and writer of its own, beside the running service. */
+  /** As `npm run rebuild-views` does: views of its own, beside the running service. */
   const rebuildBesideTheService = async () => {
-    const { writer } = await openDocumentWriter(sut.db, 'auto', 30_000);
-    return rebuildResidentViews(MongoResidentViews.in(sut.db, writer), systemClock, createLogger('silent'));
+    return rebuildResidentViews(MongoResidentViews.in(sut.db), systemClock, createLogger('silent'));
   };
 
   /** Another instance's relay lease on an access document: this service's relay keeps off it (and off the view). */

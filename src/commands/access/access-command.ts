@@ -8,7 +8,8 @@ import type { ClinicSettingsRepository } from '../../domain/ports/clinic-setting
 import type { Clock } from '../../domain/ports/clock';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import { stockholmDate } from '../../domain/time/stockholm';
-import { changeResidentAccess, type AccessChangeResult, type ChangeDeps } from '../../application/change-resident-access';
+import { changeDocument } from '../../application/change-document';
+import { accessDocument, accessResult, decidingAccess, type AccessChangeResult, type ChangeDeps } from '../../application/change-resident-access';
 import { fingerprint } from '../../application/fingerprint';
 import { readCommon } from '../../application/inputs';
 import { clinicForStaff } from '../../application/staff-clinic';
@@ -56,7 +57,7 @@ export function staffClinic(deps: AccessCommandDeps, input: AccessCommandInput):
  * The command's decision on the resident's access, through the one change loop. `meaning` is what
  * the request means besides clinic, resident and caller, for the retry fingerprint (AIP-155).
  */
-export function changeAccess(
+export async function changeAccess(
   deps: AccessCommandDeps,
   input: AccessCommandInput,
   call: AccessCall,
@@ -64,21 +65,22 @@ export function changeAccess(
   meaning: Record<string, unknown>,
   decide: (current: ResidentAccess, stamp: ChangeStamp, eventId: string) => Decision,
 ): Promise<AccessChangeResult> {
+  const { clinicId, requestId } = input;
   const resident = call.number!.value;
   const actor = input.principal.subject;
-  const stamp: ChangeStamp = { actor, at: call.now, requestId: input.requestId };
-  return changeResidentAccess(
+  const stamp: ChangeStamp = { actor, at: call.now, requestId };
+  const result = await changeDocument(
     deps,
+    accessDocument(deps, clinicId, resident),
     {
-      clinicId: input.clinicId,
-      resident,
-      requestId: input.requestId,
-      reservedFor: actor,
+      requestId,
+      fingerprint: fingerprint(operation, { clinicId, resident, actor, ...meaning }),
       etag: input.etag || undefined,
-      fingerprint: fingerprint(operation, { clinicId: input.clinicId, resident, actor, ...meaning }),
+      reserveFor: { clinicId, caller: actor },
       signal: input.signal,
-      decide: (current) => decide(current, stamp, deps.ids.next()),
+      now: call.now,
     },
-    call.now,
+    decidingAccess((current) => decide(current, stamp, deps.ids.next())),
   );
+  return accessResult(result);
 }

@@ -106,7 +106,7 @@ function clinicDocument(deps: SettingsCommandDeps, input: SettingsCommandInput, 
     save: (decision, stored, outcome) => {
       const withdrawals = [...(stored?.pendingWithdrawals ?? [])];
       if (decision.withdrawn) withdrawals.push({ caseTypeId: decision.withdrawn, actor: input.principal.subject, requestId: input.requestId, at: now });
-      return deps.clinics.save(decision.settings, stored?.revision ?? null, { ...outcome, settings: decision.settings }, withdrawals, decision.event);
+      return deps.clinics.save(decision.settings, stored, { ...outcome, settings: decision.settings }, withdrawals, decision.event);
     },
     changed: async (decision) => {
       deps.settingsCopy.put(decision.settings);

@@ -16,11 +16,9 @@ export interface StoredAccess {
   recentRequests: readonly RequestOutcome[];
   /** Counts every write of the document, also those that only record a request; the compare-and-set token (0: not stored). */
   revision: number;
-  /** The store's own record of this read, handed back to saveAll unread (it may spare it a read). */
-  receipt?: unknown;
 }
 
-/** One change of a batch: the read it was decided on, and what to store. */
+/** One change: the read it was decided on (revision 0: nothing stored yet), and what to store. */
 export interface AccessChange {
   stored: StoredAccess;
   access: ResidentAccess;
@@ -45,20 +43,14 @@ export const RECENT_REQUESTS_KEPT = 20;
 
 /**
  * Storage of one resident's access at one clinic. Every save is one atomic single-document write
- * that stores the new state, its event (outbox) and the recent request outcomes together, and
- * succeeds only if the stored revision is still `expectedRevision` (compare-and-set; null = not
- * stored yet).
+ * that stores the new state, its event (outbox) and the recent request outcomes (the last
+ * RECENT_REQUESTS_KEPT) together, and succeeds only if the stored revision is still the one read
+ * (compare-and-set; an insert when nothing was stored).
  */
 export interface AccessRepository {
   find(clinicId: string, resident: string): Promise<StoredAccess | null>;
-  save(
-    access: ResidentAccess,
-    expectedRevision: number | null,
-    event: AccessChanged | null,
-    /** Recorded with the change; the document keeps the last RECENT_REQUESTS_KEPT. */
-    outcome: RequestOutcome,
-  ): Promise<SaveResult>;
-  /** Many changes, each as `save` would store it on its read's revision, in a few round trips. */
+  save(change: AccessChange): Promise<SaveResult>;
+  /** Many changes, each as `save` would store it, all in flight together. */
   saveAll(changes: readonly AccessChange[]): Promise<SaveResult[]>;
   /** Up to `limit` accesses with a dated grant whose end has come by `now`, in one read. */
   findDue(now: Date, limit: number): Promise<StoredAccess[]>;

@@ -39,7 +39,8 @@ export interface ClinicSettingsRepository {
   markChanged(): Promise<void>;
   save(
     settings: ClinicSettings,
-    expectedRevision: number | null,
+    /** The read the change was decided on (compare-and-set on its revision); null: insert. */
+    stored: Pick<StoredSettings, 'recentRequests' | 'revision'> | null,
     /** Recorded with the change; the document keeps the last RECENT_REQUESTS_KEPT. */
     outcome: SettingsOutcome,
     pendingWithdrawals: readonly PendingWithdrawal[],

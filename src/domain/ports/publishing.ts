@@ -10,8 +10,6 @@ export interface ClaimedEvents<E extends OutboxEvent = OutboxEvent> {
   documentId: string;
   /** The document's version at claim time: the newest claimed event's version. */
   version: number;
-  /** The store's own record of the claim, handed back to it unread (it may spare the store a read). */
-  receipt: unknown;
   events: E[];
 }
 
@@ -20,24 +18,14 @@ export interface OutboxStore<E extends OutboxEvent> {
   /** Claims a document's pending events for `owner` until `leaseUntil`; null if none or claimed by another. */
   claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents<E> | null>;
   /**
-   * Records that the claimed events were published, so no relay publishes them again; the store may
-   * remove them from their documents now or in tidy(). Tells, per document, whether newer events wait.
+   * Records that the claimed events were published (removes them from their documents), so no
+   * relay publishes them again. Tells, per document, whether newer events wait.
    */
   markPublished(claimed: readonly ClaimedEvents<E>[], owner: string): Promise<{ morePending: boolean }[]>;
   /** Releases a claim without publishing, so another attempt (or instance) can take it at once. */
   release(documentId: string, owner: string): Promise<void>;
   /** Recovery scan: documents with pending events, whoever wrote them. */
   findPending(limit: number): Promise<string[]>;
-  /**
-   * Work a store put off while the relay was busy (removing published events from their documents),
-   * for up to `limit` documents; answers how many it handled and which hold newer events to publish.
-   */
-  tidy(limit: number, owner: string): Promise<TidyResult>;
-}
-
-export interface TidyResult {
-  tidied: number;
-  morePending: string[];
 }
 
 /** Publishes events, in the given order, and resolves only once the broker acknowledged them all. */
