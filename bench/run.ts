@@ -1,7 +1,9 @@
 /**
  * `npm run bench` (`-- --quick` for the short developer run): the service against its raw limits,
  * measured in one run on this machine. See docs/performance.md. This file only orders the steps;
- * each step is its own file under bench/.
+ * each step is its own file under bench/. The npm script runs `npm run generate` first: the
+ * imports below reach src/gen (generated from proto/, not in git), so `tsx bench/run.ts` alone
+ * fails on a fresh clone.
  */
 import { MongoClient, type Db } from 'mongodb';
 import { randomUUID } from 'node:crypto';
