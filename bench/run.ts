@@ -11,8 +11,8 @@ import path from 'node:path';
 import { apiOf, connectClients, type Clients } from '../test/support/grpc-client';
 import { signTestToken, testAuthEnv } from '../test/support/tokens';
 import { aClinicId } from '../test/builders/identity';
-import { measureAt, openRawStorage, startGrpcFloor } from './baselines';
-import { abortCleanUp, best, cleanUpOnAbort, log, ratio, round1, servers } from './common';
+import { measureAt, openRawStorage, readServiceApproval, startGrpcFloor } from './baselines';
+import { abortCleanUp, best, cleanUpOnAbort, log, ratio, residentNumber, round1, servers } from './common';
 import { ENTITLEMENTS_GROWTH_CONCURRENCY, measureEntitlementsGrowth, type EntitlementsGrowth } from './entitlements-growth';
 import { measureEventLag, type EventLag } from './event-lag';
 import { deleteTopics, startEventConsumer } from './events';
@@ -25,7 +25,7 @@ import { READS_TEMPLATE_CLINIC, seedReads } from './reads-seed';
 import { machine, table, TARGETS, writeResults, type Figures } from './report';
 import { benchServiceEnv, buildService, startServiceProcess, topicsOf, type ServiceProcess } from './service-process';
 import { measureViewStaleness, stalenessClinics, type ViewStaleness } from './view-staleness';
-import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, writeOps } from './writes';
+import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, WRITES_TEMPLATE_BLOCK, writeOps } from './writes';
 
 const quick = process.argv.includes('--quick');
 const DURATION_MS = quick ? 2500 : 15000;
@@ -125,7 +125,11 @@ async function main(): Promise<void> {
       // slower than either RPC writes) competes with all three alike.
       const clinicDoc = await writesPhase.db.collection('clinics').findOne({ _id: clinicId } as never);
       if (!clinicDoc) throw new Error('the clinic document was not stored');
-      const raw = await openRawStorage({ mongoUri, database: `${writesEnv.MONGODB_DATABASE}_raw`, clinic: clinicDoc });
+      // One approval through the API: the raw baseline checks that it stores documents like these.
+      const template = { clinicId, resident: residentNumber(0, WRITES_TEMPLATE_BLOCK), caller: 'bench-staff', requestId: randomUUID() };
+      await apiOf(writesPhase.clients, staffToken).approveResident({ clinicId, personalIdentityNumber: template.resident, requestId: template.requestId, etag: '' });
+      const service = await readServiceApproval(writesPhase.db, template);
+      const raw = await openRawStorage({ mongoUri, database: `${writesEnv.MONGODB_DATABASE}_raw`, clinic: clinicDoc, service });
       const rawResults: LoadResult[] = [];
       const approveResults: LoadResult[] = [];
       const grantResults: LoadResult[] = [];
@@ -370,7 +374,7 @@ async function main(): Promise<void> {
     notes.push(
       `bulk removal: ${bulk.eventsConsumed} of ${bulk.residents} APPROVAL_REMOVED consumed ${bulk.removalS} s after RemoveApprovals ` +
         `(${bulk.removalsPerS}/s); the job was DONE after ${bulk.jobDoneS ?? '-'} s (${bulk.jobRemoved} removed, ${bulk.jobUnchanged} unchanged); ` +
-        `raw driver ${bulk.rawPerS}/s (${bulk.rawDone} in ${bulk.rawS} s, updateOne(${bulk.rawFilter}))`,
+        `raw driver ${bulk.rawPerS}/s (${bulk.rawDone} in ${bulk.rawS} s, updateOne({_id, revision}))`,
     );
     if (bulk.note) notes.push(`bulk removal: ${bulk.note}`);
     notes.push(
