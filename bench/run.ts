@@ -12,7 +12,7 @@ import { apiOf, connectClients, type Clients } from '../test/support/grpc-client
 import { signTestToken, testAuthEnv } from '../test/support/tokens';
 import { aClinicId } from '../test/builders/identity';
 import { measureAt, openRawStorage, readServiceApproval, startGrpcFloor } from './baselines';
-import { abortCleanUp, best, cleanUpOnAbort, log, ratio, residentNumber, round1, servers } from './common';
+import { abortCleanUp, best, cleanUpOnAbort, databaseServer, describeServer, log, ratio, residentNumber, round1, servers } from './common';
 import { ENTITLEMENTS_GROWTH_CONCURRENCY, measureEntitlementsGrowth, type EntitlementsGrowth } from './entitlements-growth';
 import { measureEventLag, type EventLag } from './event-lag';
 import { deleteTopics, startEventConsumer } from './events';
@@ -23,7 +23,7 @@ import { relayBacklog, relayKeepingUp, watchRelay } from './relay-rate';
 import { measureReads } from './reads';
 import { READS_TEMPLATE_CLINIC, seedReads } from './reads-seed';
 import { machine, table, TARGETS, writeResults, type Figures } from './report';
-import { benchServiceEnv, buildService, startServiceProcess, topicsOf, type ServiceProcess } from './service-process';
+import { benchServiceEnv, buildService, imageNodeOptions, startServiceProcess, topicsOf, type ServiceProcess } from './service-process';
 import { measureViewStaleness, stalenessClinics, type ViewStaleness } from './view-staleness';
 import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, WRITES_TEMPLATE_BLOCK, writeOps } from './writes';
 
@@ -94,6 +94,9 @@ async function main(): Promise<void> {
   const mongo = await new MongoClient(mongoUri).connect();
   const run = Date.now().toString(36);
   try {
+    // Which server every figure is measured on (FerretDB's version and backend, or MongoDB's version).
+    const database = await databaseServer(mongo);
+    log(`database server: ${describeServer(database)}`);
     // The service runs compiled, as in the image: built once, from what src/ holds now.
     log('building the service (npm run build)');
     log(`built dist/ in ${(await buildService()).toFixed(1)} s`);
@@ -324,6 +327,10 @@ async function main(): Promise<void> {
       ...(lag ? [{ name: 'service at fixed rate (lag)', result: lag.load }] : []),
     ];
     const notes: string[] = [];
+    notes.push(
+      `servers: ${describeServer(database)} (buildInfo version ${database.version ?? '-'}); the service on node ${writesPhase.service.node} ` +
+        `with NODE_OPTIONS="${imageNodeOptions()}"; every raw write that changes a document is a conditional updateOne({_id, revision}), as the service's`,
+    );
     if (quick) {
       notes.push(
         `QUICK MODE: reads over ${READS.residents} residents at ${READS.clinics} clinics (full: 10000 over 200); expiry burst of ${EXPIRY_GRANTS} grants (full: 10000); ` +
@@ -393,6 +400,13 @@ async function main(): Promise<void> {
       finished_at: new Date().toISOString(),
       duration_s: round1((Date.now() - runStarted) / 1000),
       machine: machine(),
+      service_node: writesPhase.service.node,
+      database_server: {
+        product: database.product,
+        build_info_version: database.version,
+        ferretdb_version: database.ferretdbVersion,
+        ferretdb_backend: database.ferretdbBackend,
+      },
       servers: { mongodb: mongoUri.replace(/\/\/[^@]*@/, '//'), kafka: kafkaBrokers },
       service_best_concurrency: bestApprove.concurrency,
       grant_best_concurrency: bestGrant.concurrency,
@@ -449,7 +463,9 @@ async function main(): Promise<void> {
     const m = report.machine;
     process.stdout.write(
       table({
-        title: `resident-access bench (${report.mode}) on ${m.cpu_count} × ${m.cpu_model}, ${m.total_memory_mb} MB, node ${m.node}, ${m.os}`,
+        title:
+          `resident-access bench (${report.mode}) on ${m.cpu_count} × ${m.cpu_model}, ${m.total_memory_mb} MB, ${m.os}; ` +
+          `service on node ${report.service_node} (bench ${m.node}), ${describeServer(database)}`,
         runs,
         figures,
         notes,
