@@ -36,7 +36,10 @@ export interface DatabaseServer {
   version: string | null;
   /** buildInfo's ferretdbVersion; null on MongoDB. */
   ferretdbVersion: string | null;
-  /** FerretDB's backend and its version, as its start-up notice names them ("SQLite 3.46.1"); null when not known. */
+  /**
+   * FerretDB's backend and its version, as its start-up notice names them ("SQLite 3.46.0"); null
+   * when not known (FerretDB names it only once it has opened a database).
+   */
   ferretdbBackend: string | null;
 }
 
@@ -46,7 +49,7 @@ export async function databaseServer(mongo: MongoClient): Promise<DatabaseServer
   const info = await admin.command({ buildInfo: 1 });
   const version = typeof info.version === 'string' ? info.version : null;
   if (typeof info.ferretdbVersion !== 'string') return { product: 'MongoDB', version, ferretdbVersion: null, ferretdbBackend: null };
-  // "Powered by FerretDB v1.24.2 and SQLite 3.46.1." once FerretDB has connected to its backend.
+  // "Powered by FerretDB v1.24.2 and SQLite 3.46.0." once FerretDB has opened a database.
   const warnings = await admin.command({ getLog: 'startupWarnings' }).catch(() => null);
   const lines: unknown[] = Array.isArray(warnings?.log) ? warnings.log : [];
   let backend: string | null = null;
@@ -58,7 +61,7 @@ export async function databaseServer(mongo: MongoClient): Promise<DatabaseServer
   return { product: 'FerretDB', version, ferretdbVersion: info.ferretdbVersion, ferretdbBackend: backend };
 }
 
-/** One line naming the server: "FerretDB v1.24.2 on SQLite 3.46.1" or "MongoDB 7.0.14". */
+/** One line naming the server: "FerretDB v1.24.2 on SQLite 3.46.0" or "MongoDB 7.0.14". */
 export const describeServer = (s: DatabaseServer): string =>
   s.product === 'FerretDB' ? `FerretDB ${s.ferretdbVersion} on ${s.ferretdbBackend ?? 'an unknown backend'}` : `MongoDB ${s.version ?? '(version unknown)'}`;
 

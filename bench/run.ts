@@ -94,9 +94,7 @@ async function main(): Promise<void> {
   const mongo = await new MongoClient(mongoUri).connect();
   const run = Date.now().toString(36);
   try {
-    // Which server every figure is measured on (FerretDB's version and backend, or MongoDB's version).
-    const database = await databaseServer(mongo);
-    log(`database server: ${describeServer(database)}`);
+    log(`database server: ${describeServer(await databaseServer(mongo))}`);
     // The service runs compiled, as in the image: built once, from what src/ holds now.
     log('building the service (npm run build)');
     log(`built dist/ in ${(await buildService()).toFixed(1)} s`);
@@ -326,6 +324,9 @@ async function main(): Promise<void> {
       ...(staleness ? [{ name: 'view staleness (approve->check)', result: staleness.load }] : []),
       ...(lag ? [{ name: 'service at fixed rate (lag)', result: lag.load }] : []),
     ];
+    // Which server every figure was measured on (FerretDB's version and backend, or MongoDB's
+    // version); read now, since FerretDB names its backend only once it has opened a database.
+    const database = await databaseServer(mongo);
     const notes: string[] = [];
     notes.push(
       `servers: ${describeServer(database)} (buildInfo version ${database.version ?? '-'}); the service on node ${writesPhase.service.node} ` +
