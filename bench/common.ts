@@ -63,7 +63,7 @@ export async function databaseServer(mongo: MongoClient): Promise<DatabaseServer
 
 /** One line naming the server: "FerretDB v1.24.2 on SQLite 3.46.0" or "MongoDB 7.0.14". */
 export const describeServer = (s: DatabaseServer): string =>
-  s.product === 'FerretDB' ? `FerretDB ${s.ferretdbVersion} on ${s.ferretdbBackend ?? 'an unknown backend'}` : `MongoDB ${s.version ?? '(version unknown)'}`;
+  s.product === 'FerretDB' ? `FerretDB ${s.ferretdbVersion} on ${s.ferretdbBackend ?? 'a backend it has not named yet'}` : `MongoDB ${s.version ?? '(version unknown)'}`;
 
 /**
  * Unique, valid personal identity numbers: a birth date per 999 serials, from 1940 on. Each step
