@@ -64,9 +64,10 @@ function requireSameFields(what: string, service: Document | null | undefined, r
  *   3. access.findOne({_id}, projection)           – the resident's current access
  *   4. access.insertOne(document with its outbox)  – the change and its event, one write, with the
  *                                                    relay's lease and the request's outcome
- *   5. resident_views.updateOne({_id}, {$set: {clinics.<clinic>: entry}, $setOnInsert}, {upsert: true})
- *                                                  – the least a per-resident view costs: one write
- *                                                    (the service reads the view, then inserts it)
+ *   5. resident_views.findOne({_id}), insertOne   – the resident's view, read, then made as the
+ *                                                    service makes it (an upsert with $setOnInsert
+ *                                                    would be one round trip less, but FerretDB
+ *                                                    1.24 drops its null fields: no `home`)
  * A change of an existing resident is one conditional `updateOne({_id, revision})` in the service
  * on every server; a new resident's is an insert, as here. Same pool size as the service (32), same
  * indexes, and documents with the fields the service's have: `service` is what one approval
@@ -126,11 +127,8 @@ export async function openRawStorage(opts: { mongoUri: string; database: string;
       relayLease: { owner, until: new Date(now.getTime() + LEASE_MS) },
       updatedAt: now,
     } as Document);
-    await views.updateOne(
-      { _id: resident } as Document,
-      { $set: { [`clinics.${clinicId}`]: { approved: true, grants: [], version: 1 } }, $setOnInsert: { home: null, revision: Date.now() * 1000 } },
-      { upsert: true },
-    );
+    if (await views.findOne({ _id: resident } as Document)) throw new Error('resident view already present');
+    await views.insertOne({ _id: resident, home: null, clinics: { [clinicId]: { approved: true, grants: [], version: 1 } }, revision: Date.now() * 1000 } as Document);
     return { id, resident, requestId };
   };
 
