@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Collection, type Db, type Document } from 'mongodb';
+import { configSchema } from '../src/config/config';
 import { ensureIndexes } from '../src/storage-mongo/indexes';
 import { closedLoop, type LoadResult } from './load';
 
@@ -9,26 +10,71 @@ import { closedLoop, type LoadResult } from './load';
  * alone allow on this machine right now.
  */
 
+/** The service's defaults, which the bench's service processes run with: how long a request id is kept, and the relay's lease. */
+const RETENTION_MS = configSchema.shape.REQUEST_ID_RETENTION_DAYS.parse(undefined) * 86_400_000;
+const LEASE_MS = configSchema.shape.RELAY_LEASE_MS.parse(undefined);
+
 export interface RawStorage {
   /** One approval's database operations, for operation number i (a new resident each time). */
   approval(i: number): Promise<void>;
   close(): Promise<void>;
 }
 
+/** The documents one ApproveResident of a new resident made, as the service stored them. */
+export interface ServiceApproval {
+  access: Document;
+  view: Document;
+  requestId: Document;
+}
+
 /**
- * The MongoDB driver alone, performing exactly what one ApproveResident of a new resident does
- * (src/application/change-resident-access.ts with the Mongo adapters):
- *   1. clinics.findOne({_id})                      – the staff member's clinic settings
- *   2. request_ids.insertOne({_id, fingerprint, at}) – the AIP-155 reservation
- *   3. access.findOne({_id}, projection)           – the resident's current access
- *   4. access.insertOne(document with its outbox)  – the change and its event, one write
- *   5. resident_views.updateOne({_id}, {$set: {clinics.<clinic>: entry}}, {upsert: true})
- *                                                  – the least a per-resident view costs: one write
- *                                                    (the service reads the view, then inserts it)
- * Same pool size as the service (32), same indexes, documents shaped like the service's own
- * (`clinic` is the clinic document the service wrote in this run).
+ * Reads what the service stored for one approval made through the API: the access document, the
+ * resident's view and the request id's reservation. The raw baseline checks its own documents
+ * against these (openRawStorage), so that it keeps storing what the service stores per change.
  */
-export async function openRawStorage(opts: { mongoUri: string; database: string; clinic: Document }): Promise<RawStorage> {
+export async function readServiceApproval(db: Db, approval: { clinicId: string; resident: string; caller: string; requestId: string }): Promise<ServiceApproval> {
+  const { clinicId, resident, caller, requestId } = approval;
+  const [access, view, reservation] = await Promise.all([
+    db.collection('access').findOne({ _id: `${clinicId}|${resident}` } as Document),
+    db.collection('resident_views').findOne({ _id: resident } as Document),
+    db.collection('request_ids').findOne({ _id: `${clinicId}|${caller}|${requestId}` } as Document),
+  ]);
+  const missing = [!access && 'access', !view && 'resident_views', !reservation && 'request_ids'].filter(Boolean);
+  if (missing.length > 0) throw new Error(`after one ApproveResident, no document in ${missing.join(', ')} where the raw baseline writes one: update bench/baselines.ts`);
+  return { access: access!, view: view!, requestId: reservation! };
+}
+
+const keysOf = (doc: Document | null | undefined, ignore: readonly string[] = []): string =>
+  Object.keys(doc ?? {})
+    .filter((k) => !ignore.includes(k))
+    .sort()
+    .join(', ');
+
+/** Fails unless the raw baseline's document has the fields the service's has (one level, and the nested ones named). */
+function requireSameFields(what: string, service: Document | null | undefined, raw: Document | null | undefined, ignore: readonly string[] = []): void {
+  const [s, r] = [keysOf(service, ignore), keysOf(raw, ignore)];
+  if (s !== r) throw new Error(`the raw approval baseline no longer stores what the service does (${what}: service {${s}}, raw {${r}}): update bench/baselines.ts`);
+}
+
+/**
+ * The MongoDB driver alone, performing what one ApproveResident of a new resident does
+ * (src/application/change-resident-access.ts with the Mongo adapters), on any server alike:
+ *   1. clinics.findOne({_id})                      – the staff member's clinic settings
+ *   2. request_ids.insertOne({_id, fingerprint, at, expiresAt}) – the AIP-155 reservation
+ *   3. access.findOne({_id}, projection)           – the resident's current access
+ *   4. access.insertOne(document with its outbox)  – the change and its event, one write, with the
+ *                                                    relay's lease and the request's outcome
+ *   5. resident_views.findOne({_id}), insertOne   – the resident's view, read, then made as the
+ *                                                    service makes it (an upsert with $setOnInsert
+ *                                                    would be one round trip less, but FerretDB
+ *                                                    1.24 drops its null fields: no `home`)
+ * A change of an existing resident is one conditional `updateOne({_id, revision})` in the service
+ * on every server; a new resident's is an insert, as here. Same pool size as the service (32), same
+ * indexes, and documents with the fields the service's have: `service` is what one approval
+ * through the API stored in this run, checked against the baseline's own first approval before
+ * anything is measured. `clinic` is the clinic document the service wrote in this run.
+ */
+export async function openRawStorage(opts: { mongoUri: string; database: string; clinic: Document; service: ServiceApproval }): Promise<RawStorage> {
   const mongo = await new MongoClient(opts.mongoUri, { serverSelectionTimeoutMS: 5000, appName: 'bench-raw', maxPoolSize: 32 }).connect();
   const db: Db = mongo.db(opts.database);
   await ensureIndexes(db);
@@ -39,47 +85,72 @@ export async function openRawStorage(opts: { mongoUri: string; database: string;
   await clinics.insertOne({ ...opts.clinic });
   const clinicId = String(opts.clinic._id);
   const run = Date.now().toString(36);
+  const caller = 'bench-staff';
+  const owner = `bench-raw-${run}`;
+
+  const approval = async (i: number) => {
+    const resident = String(i).padStart(12, '0');
+    const requestId = `${run}-req-${i}`;
+    const fingerprint = 'f'.repeat(43);
+    const id = `${clinicId}|${resident}`;
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + RETENTION_MS);
+    const clinic = await clinics.findOne({ _id: clinicId } as Document);
+    if (!clinic) throw new Error('clinic missing');
+    await requestIds.insertOne({ _id: `${clinicId}|${caller}|${requestId}`, fingerprint, at: now, expiresAt } as Document);
+    const current = await access.findOne({ _id: id } as Document, { projection: { outbox: 0, relayLease: 0 } });
+    if (current) throw new Error('resident already present');
+    const approved = { clinicId, resident, approval: { actor: caller, at: now, requestId }, grants: [], version: 1 };
+    const event = {
+      eventId: randomUUID(),
+      cause: 'APPROVED',
+      access: approved,
+      before: { clinicId, resident, approval: null, grants: [], version: 0 },
+      version: 1,
+      actor: caller,
+      requestId,
+      occurredAt: now,
+    };
+    await access.insertOne({
+      _id: id,
+      clinicId,
+      resident,
+      approval: approved.approval,
+      grants: [],
+      nextEndsAt: null,
+      version: 1,
+      revision: 1,
+      outbox: [event],
+      outboxPending: true,
+      outboxSince: now,
+      recentRequests: [{ requestId, fingerprint, changed: true, expiresAt, access: approved }],
+      relayLease: { owner, until: new Date(now.getTime() + LEASE_MS) },
+      updatedAt: now,
+    } as Document);
+    if (await views.findOne({ _id: resident } as Document)) throw new Error('resident view already present');
+    await views.insertOne({ _id: resident, home: null, clinics: { [clinicId]: { approved: true, grants: [], version: 1 } }, revision: Date.now() * 1000 } as Document);
+    return { id, resident, requestId };
+  };
+
+  // Before anything is measured: the baseline's documents have the fields the service's have.
+  const check = await approval(-1);
+  const [rawAccess, rawView, rawRequest] = await Promise.all([
+    access.findOne({ _id: check.id } as Document),
+    views.findOne({ _id: check.resident } as Document),
+    requestIds.findOne({ _id: `${clinicId}|${caller}|${check.requestId}` } as Document),
+  ]);
+  const { service } = opts;
+  // outboxSince goes when the relay has published the service's event; the outbox's events are not compared (the relay may have emptied it).
+  requireSameFields('access document', service.access, rawAccess, ['outboxSince']);
+  requireSameFields('access recentRequests[0]', (service.access.recentRequests as Document[])[0], (rawAccess?.recentRequests as Document[] | undefined)?.[0]);
+  requireSameFields('access approval', service.access.approval as Document, rawAccess?.approval as Document);
+  requireSameFields('resident view', service.view, rawView);
+  requireSameFields('resident view entry', (service.view.clinics as Record<string, Document>)[String(service.access.clinicId)], (rawView?.clinics as Record<string, Document>)?.[clinicId]);
+  requireSameFields('request id reservation', service.requestId, rawRequest);
 
   return {
     async approval(i: number) {
-      const resident = String(i).padStart(12, '0');
-      const requestId = `${run}-req-${i}`;
-      const fingerprint = 'f'.repeat(43);
-      const id = `${clinicId}|${resident}`;
-      const now = new Date();
-      const clinic = await clinics.findOne({ _id: clinicId } as Document);
-      if (!clinic) throw new Error('clinic missing');
-      await requestIds.insertOne({ _id: requestId, fingerprint, at: now } as Document);
-      const current = await access.findOne({ _id: id } as Document, { projection: { outbox: 0, relayLease: 0 } });
-      if (current) throw new Error('resident already present');
-      const approved = { clinicId, resident, approval: { actor: 'bench-staff', at: now, requestId }, grants: [], version: 1 };
-      const event = {
-        eventId: randomUUID(),
-        cause: 'APPROVED',
-        access: approved,
-        before: { clinicId, resident, approval: null, grants: [], version: 0 },
-        version: 1,
-        actor: 'bench-staff',
-        requestId,
-        occurredAt: now,
-      };
-      await access.insertOne({
-        _id: id,
-        clinicId,
-        resident,
-        approval: approved.approval,
-        grants: [],
-        nextEndsAt: null,
-        version: 1,
-        revision: 1,
-        outbox: [event],
-        outboxPending: true,
-        outboxSince: now,
-        recentRequests: [{ requestId, fingerprint, changed: true, access: approved }],
-        relayLease: null,
-        updatedAt: now,
-      } as Document);
-      await views.updateOne({ _id: resident } as Document, { $set: { [`clinics.${clinicId}`]: { approved: true, grants: [], version: 1 } } }, { upsert: true });
+      await approval(i);
     },
     async close() {
       await db.dropDatabase().catch(() => undefined);

@@ -1,8 +1,8 @@
 /**
  * Bulk removal: `residents` approved residents of one clinic, then RemoveApprovals(all_residents).
  * A phase of `npm run bench` (bench/run.ts: 100 000 residents, 10 000 in quick mode), and on its
- * own `npx tsx bench/bulk-removal.ts [count]` (default 100 000; BENCH_MAX_MINUTES, default 40,
- * bounds the wait for its events).
+ * own `npx tsx bench/bulk-removal.ts [count]` after `npm run generate` (default 100 000;
+ * BENCH_MAX_MINUTES, default 40, bounds the wait for its events).
  *
  * The service runs in its own process and database (so the collection holds just these residents,
  * and the raw baseline reads the same number of documents). The residents are seeded directly in
@@ -18,13 +18,10 @@
  * The raw baseline: the MongoDB driver alone doing the least any design must do, on a copy of the
  * same documents, with no publishing (as for approvals and the expiry burst): one find of the
  * clinic's approved documents read by a cursor in batches of 500, then per document, 16 in flight,
- * one updateOne that clears the approval, moves the revision and appends the event to the outbox.
- * On MongoDB that update is conditional, on `{_id, revision}` (one atomic compare-and-set, served
- * from the `_id` index). On FerretDB it filters on `{_id}` alone: FerretDB serves only a filter of
- * exactly `{_id}` from an index and scans for any other (docs/ferretdb.md, "Indexes": seconds per
- * update at 100 000 documents), and its conditional update is not atomic anyway, so no design
- * relies on it there. One cursor rather than a new query per batch: on FerretDB a new query
- * rescans the documents already done. Bounded by `rawMaxMs`; its rate is what it did by then.
+ * one conditional `updateOne({_id, revision})` that clears the approval, moves the revision and
+ * appends the event to the outbox: the compare-and-set the service makes per change, on every
+ * server alike. One cursor rather than a new query per batch: on FerretDB a new query rescans the
+ * documents already done. Bounded by `rawMaxMs`; its rate is what it did by then.
  */
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Collection, type Db, type Document } from 'mongodb';
@@ -61,7 +58,6 @@ export interface BulkRemovalResult {
   jobRemoved: number;
   jobUnchanged: number;
   resumes: number;
-  rawFilter: string;
   rawS: number;
   rawDone: number;
   rawPerS: number;
@@ -141,10 +137,8 @@ export async function measureBulkRemoval(opts: {
     const removalS = (end - t0) / 1000;
     peakRssMb = (await service.kill()).peakRssMb;
 
-    const ferretDb = await isFerretDb(rawDb);
-    const rawFilter = ferretDb ? '{_id}' : '{_id, revision}';
-    log(`bulk removal: raw driver, ${opts.residents} approvals removed by updateOne(${rawFilter}), ${RAW_CONCURRENCY} at a time, at most ${opts.rawMaxMs / 1000} s`);
-    const raw = await rawBulkRemoval(rawDb.collection('access'), seeded.approvedAt, !ferretDb, opts.rawMaxMs);
+    log(`bulk removal: raw driver, ${opts.residents} approvals removed by updateOne({_id, revision}), ${RAW_CONCURRENCY} at a time, at most ${opts.rawMaxMs / 1000} s`);
+    const raw = await rawBulkRemoval(rawDb.collection('access'), seeded.approvedAt, opts.rawMaxMs);
     const notes: string[] = [];
     if (!complete) {
       notes.push(
@@ -165,7 +159,6 @@ export async function measureBulkRemoval(opts: {
       jobRemoved: job.removedCount,
       jobUnchanged: job.unchangedCount,
       resumes,
-      rawFilter,
       rawS: round1(raw.seconds),
       rawDone: raw.done,
       rawPerS: round1(raw.done / Math.max(0.001, raw.seconds)),
@@ -223,13 +216,8 @@ async function seedApproved(db: Db, rawDb: Db, staff: ReturnType<typeof apiOf>, 
   return { approvedAt };
 }
 
-async function isFerretDb(db: Db): Promise<boolean> {
-  const info = await db.admin().command({ buildInfo: 1 });
-  return typeof info.ferretdbVersion === 'string';
-}
-
 /** The least a bulk removal must write, by the driver alone, until no approval is left or `maxMs` passed. */
-async function rawBulkRemoval(access: Collection<Document>, approvedBefore: Date, conditional: boolean, maxMs: number): Promise<{ seconds: number; done: number }> {
+async function rawBulkRemoval(access: Collection<Document>, approvedBefore: Date, maxMs: number): Promise<{ seconds: number; done: number }> {
   const started = Date.now();
   const requestId = randomUUID();
   let done = 0;
@@ -238,7 +226,7 @@ async function rawBulkRemoval(access: Collection<Document>, approvedBefore: Date
     const before = { clinicId: doc.clinicId, resident: doc.resident, approval: doc.approval, grants: doc.grants, version: doc.version };
     const after = { ...before, approval: null, version: doc.version + 1 };
     const event = { eventId: randomUUID(), cause: 'APPROVAL_REMOVED', access: after, before, version: after.version, actor: ACTOR, requestId, occurredAt: now };
-    const result = await access.updateOne(conditional ? { _id: doc._id, revision: doc.revision } : { _id: doc._id }, {
+    const result = await access.updateOne({ _id: doc._id, revision: doc.revision }, {
       $set: { approval: null, version: after.version, revision: doc.revision + 1, outboxPending: true, updatedAt: now },
       $push: { outbox: event },
       $min: { outboxSince: now },

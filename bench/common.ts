@@ -1,3 +1,4 @@
+import type { MongoClient } from 'mongodb';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { personalIdentityNumberFor } from '../src/domain/identity/personal-identity-number.arbitrary';
@@ -26,6 +27,43 @@ export async function servers(): Promise<{ mongoUri: string; kafkaBrokers: strin
   if (up.started.length > 0) log(`started ${up.started.join(', ')} (left running; \`npm run stack -- down\` stops them)`);
   return up;
 }
+
+/** The database server measured, for the report: every figure depends on it. */
+export interface DatabaseServer {
+  /** 'FerretDB' when buildInfo names a FerretDB version, else 'MongoDB'. */
+  product: 'FerretDB' | 'MongoDB';
+  /** buildInfo's version: MongoDB's own, or the MongoDB version FerretDB answers as. */
+  version: string | null;
+  /** buildInfo's ferretdbVersion; null on MongoDB. */
+  ferretdbVersion: string | null;
+  /**
+   * FerretDB's backend and its version, as its start-up notice names them ("SQLite 3.46.0"); null
+   * when not known (FerretDB names it only once it has opened a database).
+   */
+  ferretdbBackend: string | null;
+}
+
+/** What `mongo` is connected to: buildInfo, and on FerretDB its backend (getLog startupWarnings). */
+export async function databaseServer(mongo: MongoClient): Promise<DatabaseServer> {
+  const admin = mongo.db('admin');
+  const info = await admin.command({ buildInfo: 1 });
+  const version = typeof info.version === 'string' ? info.version : null;
+  if (typeof info.ferretdbVersion !== 'string') return { product: 'MongoDB', version, ferretdbVersion: null, ferretdbBackend: null };
+  // "Powered by FerretDB v1.24.2 and SQLite 3.46.0." once FerretDB has opened a database.
+  const warnings = await admin.command({ getLog: 'startupWarnings' }).catch(() => null);
+  const lines: unknown[] = Array.isArray(warnings?.log) ? warnings.log : [];
+  let backend: string | null = null;
+  for (const line of lines) {
+    const text = typeof line === 'string' ? line : JSON.stringify(line);
+    const match = /Powered by FerretDB \S+ and ([^."]+(?:\.\d+)*)/.exec(text);
+    if (match) backend = match[1]!.trim();
+  }
+  return { product: 'FerretDB', version, ferretdbVersion: info.ferretdbVersion, ferretdbBackend: backend };
+}
+
+/** One line naming the server: "FerretDB v1.24.2 on SQLite 3.46.0" or "MongoDB 7.0.14". */
+export const describeServer = (s: DatabaseServer): string =>
+  s.product === 'FerretDB' ? `FerretDB ${s.ferretdbVersion} on ${s.ferretdbBackend ?? 'a backend it has not named yet'}` : `MongoDB ${s.version ?? '(version unknown)'}`;
 
 /**
  * Unique, valid personal identity numbers: a birth date per 999 serials, from 1940 on. Each step

@@ -19,10 +19,11 @@ import { RESTRICTED_CASE_TYPE } from './writes';
  *
  * The raw baseline: the MongoDB driver alone doing the worker's per-grant writes on a copy of the
  * same documents (src/background/expiry-worker.ts with src/commands/access/expire-grants.ts): one due query per
- * batch of 500, then per resident, 16 at a time, a findOne by _id and one compare-and-set
- * updateOne that ends the grant and appends its event to the outbox. It does not publish: the
- * service's relay writes again per event (claim, clear, audit insert), which the raw baseline
- * does not (as for approvals). Each seeded resident also has the view document the service keeps
+ * batch of 500, then per resident, 16 at a time, a findOne by _id and one conditional
+ * `updateOne({_id, revision})` that ends the grant and appends its event to the outbox: the
+ * compare-and-set the service makes per change, on every server alike. It does not publish: the
+ * service's relay writes again per event (the outbox cleared, an audit row), which the raw
+ * baseline does not (as for approvals). Each seeded resident also has the view document the service keeps
  * (bench/seed.ts viewLike), so the service updates existing views as in production; the raw
  * baseline writes no view.
  *
@@ -174,18 +175,17 @@ async function rawExpiry(access: Collection<Document>, now: Date, maxMs: number)
     const after = { ...before, grants, version: doc.version + 1 };
     const event = { eventId: randomUUID(), cause: 'GRANT_EXPIRED', access: after, before, version: after.version, actor: 'system:expiry', requestId, occurredAt: now };
     const recentRequests = [...(doc.recentRequests as unknown[]), { requestId, fingerprint: 'ExpireGrants', changed: true, access: after }].slice(-20);
-    // The least any design must do per expiry: read the document and write it once, by `_id`
-    // (the only filter FerretDB serves from an index). The service adds its compare-and-set: a
-    // claim insert and a re-read under the claim (src/storage-mongo/document-writer.ts).
+    // Read the document and write it once, conditionally on the revision read: the service's
+    // compare-and-set (src/storage-mongo/conditional-writer.ts).
     const result = await access.updateOne(
-      { _id: id } as Document,
+      { _id: id, revision: doc.revision } as Document,
       {
         $set: { approval: doc.approval, grants, nextEndsAt: null, version: after.version, revision: doc.revision + 1, recentRequests, outboxPending: true, updatedAt: now },
         $push: { outbox: event },
         $min: { outboxSince: now },
       } as Document,
     );
-    if (result.matchedCount !== 1) throw new Error('raw expiry: document missing at write');
+    if (result.matchedCount !== 1) throw new Error('raw expiry: document changed or missing at write');
     done++;
   };
   for (;;) {

@@ -17,9 +17,8 @@ import type { LoadResult } from './load';
  *   call of the write steps makes one new access document with one event, so the backlog is the
  *   phase's access documents less those whose event is on the topic with a Kafka timestamp up to
  *   that moment (counted once the consumer has read past it). Not `outboxPending: true`: the
- *   relay clears that flag some time after publishing (in a batched clean-up, and on FerretDB only
- *   once it has been quiet for a poll interval), so the flag also counts documents whose events
- *   went out. The flagged count is kept beside it, for context.
+ *   relay clears that flag some time after publishing (in a batched clean-up), so the flag also
+ *   counts documents whose events went out. The flagged count is kept beside it, for context.
  */
 export interface RelayWatch {
   /** Messages whose Kafka timestamp lies in [fromMs, toMs]; waits (at most 5 s) until the consumer has seen one past toMs. */

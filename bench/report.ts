@@ -51,8 +51,14 @@ export const FIGURE_KEYS = [
 ] as const;
 export type Figures = Record<(typeof FIGURE_KEYS)[number], number | null>;
 
+/**
+ * Issue 19's targets among them: with one conditional `updateOne({_id, revision})` per change on
+ * every server, the service's writes reach 0.8 of the raw driver's, the expiry and the bulk
+ * removal half of it, and 10 000 grants ending at one midnight are expired (their events consumed)
+ * within 30 s (`expiry_burst_s`, full mode; quick mode expires 200).
+ */
 export const TARGETS: Partial<Record<keyof Figures, { min?: number; max?: number }>> = {
-  service_vs_raw: { min: 0.5 },
+  service_vs_raw: { min: 0.8 },
   relay_vs_write: { min: 1.0 },
   relay_backlog_docs: { max: RELAY_BATCH_SIZE },
   check_vs_raw: { min: 0.5 },
@@ -61,6 +67,7 @@ export const TARGETS: Partial<Record<keyof Figures, { min?: number; max?: number
   entitlements_p99_growth: { max: 1.5 },
   view_staleness_p99_ms: { max: 100 },
   event_lag_p99_ms: { max: 50 },
+  expiry_burst_s: { max: 30 },
   expiry_vs_raw: { min: 0.5 },
   bulk_removal_vs_raw: { min: 0.5 },
   peak_rss_mb: { max: 200 },
@@ -73,6 +80,7 @@ export function machine() {
     cpu_model: cpus[0]?.model ?? 'unknown',
     cpu_count: cpus.length,
     total_memory_mb: Math.round(os.totalmem() / 1024 / 1024),
+    /** The bench's own Node; the service's is `service_node` in the report. */
     node: process.version,
   };
 }

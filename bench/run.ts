@@ -1,7 +1,9 @@
 /**
  * `npm run bench` (`-- --quick` for the short developer run): the service against its raw limits,
  * measured in one run on this machine. See docs/performance.md. This file only orders the steps;
- * each step is its own file under bench/.
+ * each step is its own file under bench/. The npm script runs `npm run generate` first: the
+ * imports below reach src/gen (generated from proto/, not in git), so `tsx bench/run.ts` alone
+ * fails on a fresh clone.
  */
 import { MongoClient, type Db } from 'mongodb';
 import { randomUUID } from 'node:crypto';
@@ -9,8 +11,8 @@ import path from 'node:path';
 import { apiOf, connectClients, type Clients } from '../test/support/grpc-client';
 import { signTestToken, testAuthEnv } from '../test/support/tokens';
 import { aClinicId } from '../test/builders/identity';
-import { measureAt, openRawStorage, startGrpcFloor } from './baselines';
-import { abortCleanUp, best, cleanUpOnAbort, log, ratio, round1, servers } from './common';
+import { measureAt, openRawStorage, readServiceApproval, startGrpcFloor } from './baselines';
+import { abortCleanUp, best, cleanUpOnAbort, databaseServer, describeServer, log, ratio, residentNumber, round1, servers } from './common';
 import { ENTITLEMENTS_GROWTH_CONCURRENCY, measureEntitlementsGrowth, type EntitlementsGrowth } from './entitlements-growth';
 import { measureEventLag, type EventLag } from './event-lag';
 import { deleteTopics, startEventConsumer } from './events';
@@ -21,9 +23,9 @@ import { relayBacklog, relayKeepingUp, watchRelay } from './relay-rate';
 import { measureReads } from './reads';
 import { READS_TEMPLATE_CLINIC, seedReads } from './reads-seed';
 import { machine, table, TARGETS, writeResults, type Figures } from './report';
-import { benchServiceEnv, buildService, startServiceProcess, topicsOf, type ServiceProcess } from './service-process';
+import { benchServiceEnv, buildService, imageNodeOptions, startServiceProcess, topicsOf, type ServiceProcess } from './service-process';
 import { measureViewStaleness, stalenessClinics, type ViewStaleness } from './view-staleness';
-import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, writeOps } from './writes';
+import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, WRITES_TEMPLATE_BLOCK, writeOps } from './writes';
 
 const quick = process.argv.includes('--quick');
 const DURATION_MS = quick ? 2500 : 15000;
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
   const mongo = await new MongoClient(mongoUri).connect();
   const run = Date.now().toString(36);
   try {
+    log(`database server: ${describeServer(await databaseServer(mongo))}`);
     // The service runs compiled, as in the image: built once, from what src/ holds now.
     log('building the service (npm run build)');
     log(`built dist/ in ${(await buildService()).toFixed(1)} s`);
@@ -123,7 +126,11 @@ async function main(): Promise<void> {
       // slower than either RPC writes) competes with all three alike.
       const clinicDoc = await writesPhase.db.collection('clinics').findOne({ _id: clinicId } as never);
       if (!clinicDoc) throw new Error('the clinic document was not stored');
-      const raw = await openRawStorage({ mongoUri, database: `${writesEnv.MONGODB_DATABASE}_raw`, clinic: clinicDoc });
+      // One approval through the API: the raw baseline checks that it stores documents like these.
+      const template = { clinicId, resident: residentNumber(0, WRITES_TEMPLATE_BLOCK), caller: 'bench-staff', requestId: randomUUID() };
+      await apiOf(writesPhase.clients, staffToken).approveResident({ clinicId, personalIdentityNumber: template.resident, requestId: template.requestId, etag: '' });
+      const service = await readServiceApproval(writesPhase.db, template);
+      const raw = await openRawStorage({ mongoUri, database: `${writesEnv.MONGODB_DATABASE}_raw`, clinic: clinicDoc, service });
       const rawResults: LoadResult[] = [];
       const approveResults: LoadResult[] = [];
       const grantResults: LoadResult[] = [];
@@ -317,7 +324,14 @@ async function main(): Promise<void> {
       ...(staleness ? [{ name: 'view staleness (approve->check)', result: staleness.load }] : []),
       ...(lag ? [{ name: 'service at fixed rate (lag)', result: lag.load }] : []),
     ];
+    // Which server every figure was measured on (FerretDB's version and backend, or MongoDB's
+    // version); read now, since FerretDB names its backend only once it has opened a database.
+    const database = await databaseServer(mongo);
     const notes: string[] = [];
+    notes.push(
+      `servers: ${describeServer(database)} (buildInfo version ${database.version ?? '-'}); the service on node ${writesPhase.service.node} ` +
+        `with NODE_OPTIONS="${imageNodeOptions()}"; every raw write that changes a document is a conditional updateOne({_id, revision}), as the service's`,
+    );
     if (quick) {
       notes.push(
         `QUICK MODE: reads over ${READS.residents} residents at ${READS.clinics} clinics (full: 10000 over 200); expiry burst of ${EXPIRY_GRANTS} grants (full: 10000); ` +
@@ -368,7 +382,7 @@ async function main(): Promise<void> {
     notes.push(
       `bulk removal: ${bulk.eventsConsumed} of ${bulk.residents} APPROVAL_REMOVED consumed ${bulk.removalS} s after RemoveApprovals ` +
         `(${bulk.removalsPerS}/s); the job was DONE after ${bulk.jobDoneS ?? '-'} s (${bulk.jobRemoved} removed, ${bulk.jobUnchanged} unchanged); ` +
-        `raw driver ${bulk.rawPerS}/s (${bulk.rawDone} in ${bulk.rawS} s, updateOne(${bulk.rawFilter}))`,
+        `raw driver ${bulk.rawPerS}/s (${bulk.rawDone} in ${bulk.rawS} s, updateOne({_id, revision}))`,
     );
     if (bulk.note) notes.push(`bulk removal: ${bulk.note}`);
     notes.push(
@@ -387,6 +401,13 @@ async function main(): Promise<void> {
       finished_at: new Date().toISOString(),
       duration_s: round1((Date.now() - runStarted) / 1000),
       machine: machine(),
+      service_node: writesPhase.service.node,
+      database_server: {
+        product: database.product,
+        build_info_version: database.version,
+        ferretdb_version: database.ferretdbVersion,
+        ferretdb_backend: database.ferretdbBackend,
+      },
       servers: { mongodb: mongoUri.replace(/\/\/[^@]*@/, '//'), kafka: kafkaBrokers },
       service_best_concurrency: bestApprove.concurrency,
       grant_best_concurrency: bestGrant.concurrency,
@@ -443,7 +464,9 @@ async function main(): Promise<void> {
     const m = report.machine;
     process.stdout.write(
       table({
-        title: `resident-access bench (${report.mode}) on ${m.cpu_count} × ${m.cpu_model}, ${m.total_memory_mb} MB, node ${m.node}, ${m.os}`,
+        title:
+          `resident-access bench (${report.mode}) on ${m.cpu_count} × ${m.cpu_model}, ${m.total_memory_mb} MB, ${m.os}; ` +
+          `service on node ${report.service_node} (bench ${m.node}), ${describeServer(database)}`,
         runs,
         figures,
         notes,

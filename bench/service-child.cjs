@@ -82,7 +82,7 @@ async function serve() {
   // The bench went away (crashed, or cut off by its time bound and dropping the database): do not
   // outlive it, and write nothing more.
   process.on('disconnect', () => process.exit(0));
-  reply({ type: 'started', port: service.port });
+  reply({ type: 'started', port: service.port, node: process.version });
 }
 
 serve().catch((error) => {

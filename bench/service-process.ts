@@ -32,7 +32,7 @@ export interface ServiceMemory {
   heapSpaces: Record<string, [number, number]>;
 }
 type FromChild =
-  | { type: 'started'; port: number }
+  | { type: 'started'; port: number; node: string }
   | { type: 'clock-set' }
   | ({ type: 'memory' } & ServiceMemory)
   | { type: 'heap-snapshot-written'; file: string }
@@ -42,6 +42,8 @@ type FromChild =
 export interface ServiceProcess {
   port: number;
   pid: number;
+  /** The Node runtime the service runs on (`process.version` in the child). */
+  node: string;
   /** From now on the service's clock reads `at`, advancing in real time. */
   setClock(at: Date): Promise<void>;
   /** Peak and current resident set size of the service process, and its heap, in MB. */
@@ -154,7 +156,7 @@ export async function startServiceProcess(env: Record<string, string>, startTime
     });
   const send = (m: ToChild) => child.send(m);
 
-  let started: { port: number };
+  let started: { port: number; node: string };
   try {
     started = await next('started', startTimeoutMs);
   } catch (error) {
@@ -170,6 +172,7 @@ export async function startServiceProcess(env: Record<string, string>, startTime
   return {
     port: started.port,
     pid: child.pid!,
+    node: started.node,
     async setClock(at) {
       const ack = next('clock-set', 10_000);
       send({ type: 'clock', at: at.toISOString() });

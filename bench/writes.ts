@@ -3,6 +3,8 @@ import { residentNumber } from './common';
 
 /** The restricted case type the bench grants (and lets expire). */
 export const RESTRICTED_CASE_TYPE = { id: 'restricted-1', name: 'Restricted follow-up', restricted: true } as const;
+/** The resident of the one approval whose documents the raw baseline is checked against (bench/baselines.ts). */
+export const WRITES_TEMPLATE_BLOCK = 5;
 export const GENERAL_CASE_TYPE = { id: 'general', name: 'General question', restricted: false } as const;
 
 /**
