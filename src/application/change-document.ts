@@ -39,8 +39,8 @@ export interface DocumentPort<State, Decision extends Decided<State>, Outcome ex
   /** The state of a document never stored. */
   empty(): State;
   etag(state: State): string;
-  /** The state an earlier outcome answered with. */
-  replayedState(outcome: Outcome): State;
+  /** The state an earlier outcome answered with; `stored` is the document it was found in. */
+  replayedState(outcome: Outcome, stored: Stored): State | Promise<State>;
   /** One conditional write of the decision and its outcome on `stored`'s revision (null: insert). */
   save(decision: Decision, stored: Stored | null, outcome: RecordedRequest): Promise<SaveResult>;
   /** After a stored change (it has an event): the views and copies follow, the relay is signalled. */
@@ -97,7 +97,7 @@ export async function changeDocument<State, Decision extends Decided<State>, Out
       request.signal?.throwIfAborted();
       const stored = await port.find();
       const earlier = earlierOutcome(stored?.recentRequests, request, request.now);
-      if (earlier) return { changed: earlier.changed, state: port.replayedState(earlier), replayed: true };
+      if (earlier) return { changed: earlier.changed, state: await port.replayedState(earlier, stored!), replayed: true };
       const current = stored?.state ?? port.empty();
       if (request.etag && request.etag !== port.etag(current)) throw new DomainError('STALE_ETAG', port.messages.staleEtag);
       const decision = decide(current);

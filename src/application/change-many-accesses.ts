@@ -1,5 +1,5 @@
 import type { AccessChangeResult, ChangeDeps, Decide } from './change-resident-access';
-import { changeResidentAccess } from './change-resident-access';
+import { changeResidentAccess, replayedAccess } from './change-resident-access';
 import { earlierOutcome } from './change-document';
 import { forEachConcurrently } from '../shared/for-each-concurrently';
 import type { AccessChange, StoredAccess } from '../domain/ports/access-repository';
@@ -21,10 +21,11 @@ export async function changeManyAccesses(deps: ChangeDeps, batch: readonly Store
   const changes: AccessChange[] = [];
   const changedAt: number[] = [];
   const notSaved: number[] = [];
+  const replays: Promise<void>[] = [];
   batch.forEach((stored, i) => {
     const earlier = earlierOutcome(stored.recentRequests, request, now);
     if (earlier) {
-      results[i] = { changed: earlier.changed, access: earlier.access, replayed: true };
+      replays.push(replayedAccess(deps, stored.access, earlier).then((access) => void (results[i] = { changed: earlier.changed, access, replayed: true })));
       return;
     }
     const decision = request.decide(stored.access);
@@ -42,10 +43,11 @@ export async function changeManyAccesses(deps: ChangeDeps, batch: readonly Store
       stored,
       access: decision.access,
       event: decision.event,
-      outcome: { requestId: request.requestId, fingerprint: request.fingerprint, changed: true, access: decision.access },
+      outcome: { requestId: request.requestId, fingerprint: request.fingerprint, changed: true, version: decision.access.version },
     });
     changedAt.push(i);
   });
+  await Promise.all(replays);
   const saved = changes.length > 0 ? await deps.repository.saveAll(changes) : [];
   const stored = changes.filter((_, k) => saved[k] === 'saved');
   changes.forEach((change, k) => {

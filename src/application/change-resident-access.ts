@@ -82,13 +82,13 @@ export function accessDocument(
     },
     empty: () => emptyAccess(clinicId, resident),
     etag: etagOf,
-    replayedState: (outcome) => outcome.access,
+    replayedState: (outcome, stored) => replayedAccess(deps, stored.state, outcome),
     save: (decision, stored, outcome) =>
       deps.repository.save({
         stored: { access: stored?.state ?? emptyAccess(clinicId, resident), recentRequests: stored?.recentRequests ?? [], revision: stored?.revision ?? 0 },
         access: decision.access,
         event: decision.changed ? decision.event : null,
-        outcome: { ...outcome, access: decision.access },
+        outcome: { ...outcome, version: decision.access.version },
       }),
     changed: async (decision) => {
       await deps.views.changed(decision.access);
@@ -96,4 +96,14 @@ export function accessDocument(
     },
     messages: { staleEtag: 'etag does not match the current access; read it again', contended: 'too many concurrent changes to this resident; retry' },
   };
+}
+
+/**
+ * The access an earlier request answered with: the current one when nothing changed since, else
+ * the state its version's event recorded. Where no record of that version is kept any more, the
+ * current access (the request is still not applied twice).
+ */
+export async function replayedAccess(deps: { repository: Pick<AccessRepository, 'stateAt'> }, current: ResidentAccess, outcome: RequestOutcome): Promise<ResidentAccess> {
+  if (outcome.version === current.version) return current;
+  return (await deps.repository.stateAt(current.clinicId, current.resident, outcome.version)) ?? current;
 }

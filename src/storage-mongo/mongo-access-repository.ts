@@ -2,6 +2,7 @@ import type { Collection, Filter } from 'mongodb';
 import { emptyAccess, type AccessChanged, type ResidentAccess } from '../domain/access/resident-access';
 import { RECENT_REQUESTS_KEPT, type AccessChange, type AccessRepository, type AccessSelection, type SaveResult, type StoredAccess } from '../domain/ports/access-repository';
 import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
+import { AUDIT_COLLECTION, type AuditDocument } from './mongo-audit-trail';
 import { isDuplicateKey, translateMongoError, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
 import { atRevision, combined, updateAtRevision, withOutcome, type DocumentUpdate } from './revision-update';
 import { noTraceContext, withTraceContext, type TraceContextSource } from '../domain/ports/trace-context';
@@ -34,6 +35,17 @@ export class MongoAccessRepository implements AccessRepository {
     return withStorageErrors(async () => {
       const doc = await this.collection.findOne({ _id: accessDocumentId(clinicId, resident) }, STATE_ONLY);
       return doc && storedFrom(doc);
+    });
+  }
+
+  stateAt(clinicId: string, resident: string, version: number): Promise<ResidentAccess | null> {
+    return withStorageErrors(async () => {
+      const doc = await this.collection.findOne({ _id: accessDocumentId(clinicId, resident) }, { projection: { outbox: 1 } });
+      const pending = doc?.outbox?.find((e) => e.version === version);
+      if (pending) return pending.access;
+      // Published: the relay recorded the event in the audit trail before it left.
+      const audited = await this.collection.db.collection<AuditDocument>(AUDIT_COLLECTION).findOne({ resident, clinicId, version }, { projection: { access: 1 } });
+      return audited?.access ?? null;
     });
   }
 

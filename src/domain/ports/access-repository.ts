@@ -1,12 +1,16 @@
 import type { AccessChanged, ResidentAccess } from '../access/resident-access';
 
-/** What a command answered, kept so that a retry with the same request id gets the same answer. */
+/**
+ * What a command answered, kept so that a retry with the same request id gets the same answer: the
+ * access at `version` (the current one, or the one the event of that version recorded).
+ */
 export interface RequestOutcome {
   requestId: string;
   /** A digest of the request's meaning; the same id with another fingerprint is refused. */
   fingerprint: string;
   changed: boolean;
-  access: ResidentAccess;
+  /** The access version the request answered with. */
+  version: number;
   /** From then on the outcome is no longer replayed (the request id's retention); absent for jobs' own ids. */
   expiresAt?: Date;
 }
@@ -49,6 +53,11 @@ export const RECENT_REQUESTS_KEPT = 20;
  */
 export interface AccessRepository {
   find(clinicId: string, resident: string): Promise<StoredAccess | null>;
+  /**
+   * The access as the change to `version` left it, from that change's event (still in the outbox,
+   * or in the audit trail); null when no record of it is kept.
+   */
+  stateAt(clinicId: string, resident: string, version: number): Promise<ResidentAccess | null>;
   save(change: AccessChange): Promise<SaveResult>;
   /** Many changes, each as `save` would store it, all in flight together. */
   saveAll(changes: readonly AccessChange[]): Promise<SaveResult[]>;
