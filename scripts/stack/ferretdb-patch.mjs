@@ -1,13 +1,39 @@
-// The source changes the local stack makes to FerretDB 1.24.2 before building it, one per backend.
+// The source changes the local stack makes to FerretDB 1.24.2 before building it. See
+// docs/ferretdb.md, "Atomic updates (the local patch)", "Indexes" and "PostgreSQL backend".
 //
-// SQLite backend: a filter that is exactly {_id: <string|ObjectId>} is pushed down as
-// `WHERE _ferretdb_sjson->'$._id' = ?` (metadata.IDColumn, used by collection.go Query,
+// Atomic writes (both backends). FerretDB 1.x runs `update` (and bulkWrite's updates, which arrive
+// as one `update` command), `findAndModify` and `delete` as: query the backend, filter and apply
+// the update in Go, then write the result back by `_id`, with nothing held between the query and
+// the write. Two concurrent `updateOne({_id, revision: n}, {$set: {revision: n + 1}})` both read
+// revision n, both report a match, and the second write overwrites the first. The patch adds
+// handler/resident_access_lock.go, a per-collection mutex (key: database + collection) in the
+// FerretDB process, and takes it with one `defer` line at the start of the three functions that
+// read-then-write (updateDocument, findAndModifyDocument, MsgDelete), so it is held across query,
+// apply and write and released when the command's work is done. Writes to one collection run one
+// at a time; reads and inserts do not take it (an insert is already atomic through the unique
+// `_id` index). This is correct because the local stack runs one FerretDB process per store and
+// nothing else writes the SQLite files or the PostgreSQL database. Each function takes only one
+// collection's lock and takes it before using a backend connection, so locks cannot deadlock
+// each other.
+//
+// Marker (both backends): buildInfo answers `residentAccessPatch: "<FERRETDB_PATCH_ID>"`, so a
+// client can tell a patched FerretDB from a stock one (src/storage-mongo/server-check.ts).
+//
+// SQLite backend, `_id` by its index: a filter that is exactly {_id: <string|ObjectId>} is pushed
+// down as `WHERE _ferretdb_sjson->'$._id' = ?` (metadata.IDColumn, used by collection.go Query,
 // UpdateAll, DeleteAll and Explain), but the unique `_id_` index is created on
 // `_ferretdb_sjson->"_id"` (registry.go quotes each field with %q). SQLite uses an expression
 // index only when the query's expression matches the indexed one, so every `_id` lookup, update
 // and delete scans the table. The patch makes IDColumn the index's expression, so existing
 // database files work unchanged. Both expressions give the same value for every document
 // (checked on strings with quotes, backslashes, unicode and NUL, ObjectIds, numbers, documents).
+//
+// SQLite backend, `_id` in longer filters: Query pushes `_id` down only when it is the filter's
+// only key, so {_id, revision} (every compare-and-set) scans the table. The patch pushes a
+// string or ObjectId `_id` down whenever the filter has it. That is safe: top-level filter keys
+// are ANDed, so every matching document has that `_id`, and the handler filters every row the
+// backend returns again in Go against the whole filter. Explain shows the same SQL but still
+// reports filterPushdown only when the whole filter was pushed down (a lone `_id`).
 //
 // PostgreSQL backend (FerretDB/FerretDB#4646, no fixed 1.x release): a top-level equality such
 // as {_id: "x"} is pushed down as `_jsonb->$1 @> $2` (query.go filterEqual), but the `_id_` index
@@ -16,16 +42,105 @@
 // that is a string or an ObjectID down as `_jsonb->'_id' = $n` (metadata.IDColumn, the index's
 // expression, which UpdateAll and DeleteAll already use). For those values both operators select
 // the same rows (an `_id` is never an array, the one case where `@>` on a scalar differs).
+// prepareWhereClause handles every top-level key this way, so {_id, revision} uses the index too.
 // Other fields and other `_id` types are pushed down as before.
-// See docs/ferretdb.md, "Indexes" and "PostgreSQL backend".
 import fs from 'node:fs';
 import path from 'node:path';
 
 /** Changes whenever the patch changes; stamped next to the binary so stale builds are rebuilt. */
-export const FERRETDB_PATCH_ID = 'sqlite-and-postgresql-id-pushdown-uses-index-2';
+export const FERRETDB_PATCH_ID = 'atomic-writes-and-id-pushdown-3';
+
+const LOCK_LINE =
+  '\t// Patched by resident-access scripts/stack: held across query, apply and write (resident_access_lock.go).\n' + '\tdefer residentAccessLockCollection(params.DB, params.Collection)()\n';
+
+// Files the patch adds; the build fails if one already exists.
+const NEW_FILES = [
+  {
+    name: 'lock map (new file)',
+    file: 'internal/handler/resident_access_lock.go',
+    text: [
+      '// Added by resident-access scripts/stack (ferretdb-patch.mjs); not part of FerretDB.',
+      '',
+      'package handler',
+      '',
+      'import "sync"',
+      '',
+      '// residentAccessLocks holds one mutex per collection ("<database>\\x00<collection>").',
+      'var residentAccessLocks sync.Map',
+      '',
+      '// residentAccessLockCollection locks the collection db.coll in this process and returns the unlock.',
+      '// updateDocument, findAndModifyDocument and MsgDelete hold it from before their query until',
+      '// after their write, so that their read-apply-write is atomic against each other, as in MongoDB.',
+      'func residentAccessLockCollection(db, coll string) func() {',
+      '\tm, _ := residentAccessLocks.LoadOrStore(db+"\\x00"+coll, new(sync.Mutex))',
+      '\tmu := m.(*sync.Mutex)',
+      '\tmu.Lock()',
+      '',
+      '\treturn mu.Unlock',
+      '}',
+      '',
+    ].join('\n'),
+  },
+];
 
 const EDITS = [
   {
+    name: 'lock in updateDocument',
+    file: 'internal/handler/msg_update.go',
+    from: 'func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n',
+    to: 'func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n' + LOCK_LINE + '\n',
+  },
+  {
+    name: 'lock in findAndModifyDocument',
+    file: 'internal/handler/msg_findandmodify.go',
+    from: 'func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n',
+    to: 'func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n' + LOCK_LINE + '\n',
+  },
+  {
+    name: 'lock in MsgDelete',
+    file: 'internal/handler/msg_delete.go',
+    from: '\tparams, err := common.GetDeleteParams(document, h.L)\n' + '\tif err != nil {\n' + '\t\treturn nil, lazyerrors.Error(err)\n' + '\t}\n',
+    to: '\tparams, err := common.GetDeleteParams(document, h.L)\n' + '\tif err != nil {\n' + '\t\treturn nil, lazyerrors.Error(err)\n' + '\t}\n\n' + LOCK_LINE,
+  },
+  {
+    name: 'buildInfo marker',
+    file: 'internal/handler/msg_buildinfo.go',
+    from: '\t\t\t"ferretdbVersion", version.Get().Version,\n',
+    to:
+      '\t\t\t"ferretdbVersion", version.Get().Version,\n' +
+      '\t\t\t// Patched by resident-access scripts/stack: names the patch this binary was built with.\n' +
+      `\t\t\t"residentAccessPatch", ${JSON.stringify(FERRETDB_PATCH_ID)},\n`,
+  },
+  {
+    name: 'sqlite _id pushdown in longer filters (Query)',
+    file: 'internal/backends/sqlite/collection.go',
+    // Query (Explain's copy of these lines sets filterPushdown first, so this text is Query's only).
+    from: '\tif params.Filter.Len() == 1 {\n' + '\t\tv, _ := params.Filter.Get("_id")\n' + '\t\tswitch v.(type) {\n' + '\t\tcase string, types.ObjectID:\n' + '\t\t\twhereClause = ',
+    to:
+      '\t// Patched by resident-access scripts/stack: `_id` is pushed down whenever the filter has it\n' +
+      '\t// (was: only when it is the only key); the handler filters the rows again in Go.\n' +
+      '\tif params.Filter.Len() > 0 {\n' +
+      '\t\tv, _ := params.Filter.Get("_id")\n' +
+      '\t\tswitch v.(type) {\n' +
+      '\t\tcase string, types.ObjectID:\n' +
+      '\t\t\twhereClause = ',
+  },
+  {
+    name: 'sqlite _id pushdown in longer filters (Explain)',
+    file: 'internal/backends/sqlite/collection.go',
+    // Explain: the same SQL as Query, but the whole filter is pushed down only when it is a lone `_id`.
+    from: '\tif params.Filter.Len() == 1 {\n' + '\t\tv, _ := params.Filter.Get("_id")\n' + '\t\tswitch v.(type) {\n' + '\t\tcase string, types.ObjectID:\n' + '\t\t\tfilterPushdown = true\n',
+    to:
+      '\t// Patched by resident-access scripts/stack: the SQL Query runs (see there); filterPushdown\n' +
+      '\t// still says whether the whole filter was pushed down.\n' +
+      '\tif params.Filter.Len() > 0 {\n' +
+      '\t\tv, _ := params.Filter.Get("_id")\n' +
+      '\t\tswitch v.(type) {\n' +
+      '\t\tcase string, types.ObjectID:\n' +
+      '\t\t\tfilterPushdown = params.Filter.Len() == 1\n',
+  },
+  {
+    name: 'sqlite IDColumn is the index expression',
     file: 'internal/backends/sqlite/metadata/metadata.go',
     from: `\tIDColumn = DefaultColumn + "->'$._id'"\n`,
     to:
@@ -34,6 +149,7 @@ const EDITS = [
       '\tIDColumn = DefaultColumn + `->"_id"`\n',
   },
   {
+    name: 'postgresql _id by the index (call)',
     file: 'internal/backends/postgresql/query.go',
     from: '\t\tcase float64, string, types.ObjectID, bool, time.Time, int32, int64:\n' + '\t\t\tif f, a := filterEqual(p, key, v, keyOperator); f != "" {\n',
     to:
@@ -45,6 +161,7 @@ const EDITS = [
       '\t\t\t} else if f, a := filterEqual(p, key, v, keyOperator); f != "" {\n',
   },
   {
+    name: 'postgresql _id by the index (filterIDEqual)',
     file: 'internal/backends/postgresql/query.go',
     from: '// filterEqual returns the proper SQL filter with arguments that filters documents\n',
     to:
@@ -103,23 +220,28 @@ function count(haystack, needle) {
 
 /** Edits the FerretDB source tree in `srcDir` in place; throws if it is not the expected source. */
 export function patchFerretDBSource(srcDir) {
-  const fail = (file, what) => {
+  const fail = (name, file, what) => {
     throw new Error(
-      `ferretdb: cannot apply patch ${FERRETDB_PATCH_ID}: ${file} does not contain exactly one ${what}; ` +
-        'the FerretDB source is not the one the patch was written for (scripts/stack/ferretdb-patch.mjs)',
+      `ferretdb: cannot apply patch ${FERRETDB_PATCH_ID}, ${name}: ${file} ${what}; ` + 'the FerretDB source is not the one the patch was written for (scripts/stack/ferretdb-patch.mjs)',
     );
   };
   for (const { file, text } of ASSUMPTIONS) {
     const source = fs.readFileSync(path.join(srcDir, file), 'utf8');
-    if (count(source, text) !== 1) fail(file, `line ${JSON.stringify(text.trim())}`);
+    if (count(source, text) !== 1) fail('assumption', file, `does not contain exactly one line ${JSON.stringify(text.trim())}`);
   }
-  for (const { file, from, to } of EDITS) {
+  for (const { name, file } of NEW_FILES) {
+    const p = path.join(srcDir, file);
+    if (!fs.existsSync(path.dirname(p))) fail(name, file, 'cannot be added: its directory does not exist');
+    if (fs.existsSync(p)) fail(name, file, 'cannot be added: it exists already');
+  }
+  for (const { name, file, from, to } of EDITS) {
     const p = path.join(srcDir, file);
     const source = fs.readFileSync(p, 'utf8');
-    if (count(source, from) !== 1) fail(file, `line ${JSON.stringify(from.trim())}`);
+    if (count(source, from) !== 1) fail(name, file, `does not contain exactly one ${JSON.stringify(from.trim())}`);
     fs.writeFileSync(
       p,
       source.replace(from, () => to),
     );
   }
+  for (const { file, text } of NEW_FILES) fs.writeFileSync(path.join(srcDir, file), text);
 }

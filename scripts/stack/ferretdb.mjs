@@ -2,7 +2,7 @@
 // with a PostgreSQL server of its own (STACK_FERRETDB_BACKEND=postgresql).
 import fs from 'node:fs';
 import path from 'node:path';
-import { installFerretDB, ferretdbBinary } from './install-ferretdb.mjs';
+import { installFerretDB, installStockFerretDB, ferretdbBinary } from './install-ferretdb.mjs';
 import { installPostgres } from './install-postgresql.mjs';
 import { instanceDirs, instancePostgresDirs, mainDirs } from './paths.mjs';
 import { HOST, isPortFree } from './ports.mjs';
@@ -60,9 +60,13 @@ async function instancePostgresPort(dirs, isRunning) {
  * @param {boolean} [opts.main]         internal: the default stack's flat .local layout
  * @param {object} [opts.tls]           an extra TLS listener for security tests: { port, certFile, keyFile,
  *                                      caFile? } (with caFile, clients must present a certificate it signed)
+ * @param {boolean} [opts.stock]        run the unpatched FerretDB release (bin/ferretdb-stock) instead of
+ *                                      the patched build: only for tests that show what the patch changes
  */
 export function createFerretInstance(opts) {
-  const { name, root, port = 27017, debugPort = null, tls } = opts;
+  const { name, root, port = 27017, debugPort = null, tls, stock = false } = opts;
+  if (stock && opts.main) throw new Error('the main stack runs the patched FerretDB only');
+  const installBinary = () => (stock ? installStockFerretDB : installFerretDB)({ root, log: opts.log });
   const backend = opts.backend ?? ferretdbBackend(process.env);
   if (!FERRETDB_BACKENDS.includes(backend)) throw new Error(`unknown FerretDB backend ${JSON.stringify(backend)}`);
   const dirs = opts.main ? mainDirs(root, 'ferretdb') : instanceDirs(root, name);
@@ -123,16 +127,17 @@ export function createFerretInstance(opts) {
       marker: `--state-dir=${dirs.home}`,
       ports: [port, ...(debugPort ? [debugPort] : []), ...(tls ? [tls.port] : [])],
       // A FerretDB answering on another backend (or another PostgreSQL) is restarted.
-      settings: backend === 'postgresql' ? { backend, postgresPort: pgPort } : {},
+      // So does a stock FerretDB where the patched one is wanted, and the other way round.
+      settings: { ...(backend === 'postgresql' ? { backend, postgresPort: pgPort } : {}), ...(stock ? { stock } : {}) },
       startTimeoutMs: opts.startTimeoutMs,
       stopGraceMs: 10_000,
       log: opts.log,
       prepare: async () => {
-        await installFerretDB({ root, log: opts.log });
+        await installBinary();
         if (backend === 'sqlite') fs.mkdirSync(dirs.dataDir, { recursive: true });
         fs.mkdirSync(dirs.home, { recursive: true });
       },
-      command: () => ({ cmd: ferretdbBinary(root), args, cwd: dirs.home, env: process.env }),
+      command: () => ({ cmd: ferretdbBinary(root, { stock }), args, cwd: dirs.home, env: process.env }),
       probe: () => mongoAnswers(uri),
     });
   };
@@ -192,7 +197,7 @@ export function createFerretInstance(opts) {
     /** Its PostgreSQL server (whether or not the postgresql backend is chosen now). */
     postgres,
     install: async () => {
-      await installFerretDB({ root, log: opts.log });
+      await installBinary();
       if (backend === 'postgresql') await installPostgres({ root, log: opts.log });
     },
   };

@@ -15,7 +15,7 @@ import { ownedPid, readPid, removePidFile, terminate } from './process.mjs';
 export { createFerretInstance, ferretdbBackend } from './ferretdb.mjs';
 export { createKafkaInstance } from './kafka.mjs';
 export { freePort, freePorts, isPortFree } from './ports.mjs';
-export { FERRETDB_VERSION, installFerretDB } from './install-ferretdb.mjs';
+export { FERRETDB_VERSION, installFerretDB, installStockFerretDB } from './install-ferretdb.mjs';
 export { KAFKA_VERSION, installKafka } from './install-kafka.mjs';
 
 function envPort(env, key, fallback) {

@@ -1,4 +1,6 @@
-// Builds FerretDB from its Go module into .local/bin, once, with the patch in ferretdb-patch.mjs.
+// Builds FerretDB from its Go module into <cache>/bin, once, with the patch in ferretdb-patch.mjs
+// (bin/ferretdb). Tests can also have it build the unpatched release (bin/ferretdb-stock), to show
+// what the patch changes; the stack itself never runs that one.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,8 +14,9 @@ export const FERRETDB_VERSION = '1.24.2';
 const MODULE = 'github.com/FerretDB/FerretDB';
 const run = promisify(execFile);
 
-export function ferretdbBinary(root) {
-  return path.join(layout(root).bin, 'ferretdb');
+/** @param {{stock?: boolean}} [opts] stock: the unpatched release, for tests only */
+export function ferretdbBinary(root, { stock = false } = {}) {
+  return path.join(layout(root).bin, stock ? 'ferretdb-stock' : 'ferretdb');
 }
 
 async function installedVersion(bin) {
@@ -27,21 +30,21 @@ async function installedVersion(bin) {
 
 const isWanted = (v) => v !== null && v.split('.').slice(0, 2).join('.') === FERRETDB_VERSION.split('.').slice(0, 2).join('.');
 
-// A stamp next to the binary names the patch it was built with. A binary without it (built
-// before the patch existed, e.g. in CI's cache) or with another patch id is rebuilt.
+// A stamp next to the binary names the patch it was built with ("stock" for none). A binary
+// without it (built before the patch existed, e.g. in CI's cache) or with another patch id is rebuilt.
 const stampFile = (bin) => `${bin}.patch`;
-const STAMP = `v${FERRETDB_VERSION}+${FERRETDB_PATCH_ID}\n`;
+const stampOf = (stock) => `v${FERRETDB_VERSION}+${stock ? 'stock' : FERRETDB_PATCH_ID}\n`;
 
-function isPatched(bin) {
+function isStamped(bin, stock) {
   try {
-    return fs.readFileSync(stampFile(bin), 'utf8') === STAMP;
+    return fs.readFileSync(stampFile(bin), 'utf8') === stampOf(stock);
   } catch {
     return false;
   }
 }
 
-async function isInstalled(bin) {
-  return isPatched(bin) && isWanted(await installedVersion(bin));
+async function isInstalled(bin, stock) {
+  return isStamped(bin, stock) && isWanted(await installedVersion(bin));
 }
 
 // Files in the Go module cache are read-only; the copy must be editable and removable.
@@ -61,19 +64,32 @@ function removeTree(dir) {
 }
 
 /** Returns the path of a patched FerretDB 1.24.x binary, building it first if needed. */
-export async function installFerretDB({ root, log } = {}) {
+export function installFerretDB({ root, log } = {}) {
+  return build({ root, log, stock: false });
+}
+
+/**
+ * Returns the path of an unpatched (stock) FerretDB 1.24.x binary, bin/ferretdb-stock, building it
+ * first if needed. For tests that show what the patch changes; nothing in the stack starts it.
+ */
+export function installStockFerretDB({ root, log } = {}) {
+  return build({ root, log, stock: true });
+}
+
+async function build({ root, log, stock }) {
   const say = toLogger(log);
   const L = layout(root);
-  const bin = ferretdbBinary(root);
-  if (await isInstalled(bin)) return bin;
-  return withLock(path.join(L.run, 'install-ferretdb.lock'), async () => {
-    if (await isInstalled(bin)) return bin;
-    say(`ferretdb: building v${FERRETDB_VERSION} (patched: ${FERRETDB_PATCH_ID}) with go (first use only; about a minute)`);
-    const logFile = path.join(L.logs, 'install-ferretdb.log');
-    const env = { ...process.env, GOBIN: L.bin, GO111MODULE: 'on' };
+  const bin = ferretdbBinary(root, { stock });
+  const what = stock ? 'unpatched (stock, for tests)' : `patched: ${FERRETDB_PATCH_ID}`;
+  if (await isInstalled(bin, stock)) return bin;
+  return withLock(path.join(L.run, `install-${path.basename(bin)}.lock`), async () => {
+    if (await isInstalled(bin, stock)) return bin;
+    say(`ferretdb: building v${FERRETDB_VERSION} (${what}) with go (first use only; about a minute)`);
+    const logFile = path.join(L.logs, `install-${path.basename(bin)}.log`);
+    const env = { ...process.env, GO111MODULE: 'on' };
     // A plain `go install ...@v1.24.2` builds a binary that panics at start: the module
     // zip lacks the generated build/version/version.txt. So fetch the module, add that
-    // file to a copy, and `go install` the copy.
+    // file to a copy, and build the copy.
     let dir;
     try {
       const { stdout } = await run('go', ['mod', 'download', '-json', `${MODULE}@v${FERRETDB_VERSION}`], {
@@ -85,20 +101,20 @@ export async function installFerretDB({ root, log } = {}) {
       const hint = err.code === 'ENOENT' ? 'go not found on PATH (Go >= 1.24 is needed)' : err.stdout || err.message;
       throw new Error(`ferretdb: could not download ${MODULE}@v${FERRETDB_VERSION}: ${hint}`);
     }
-    const src = path.join(L.src, `ferretdb-${FERRETDB_VERSION}`);
+    const src = path.join(L.src, `ferretdb-${FERRETDB_VERSION}${stock ? '-stock' : ''}`);
     removeTree(src);
     fs.cpSync(dir, src, { recursive: true });
     makeWritable(src);
     fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
-    patchFerretDBSource(src); // throws if the source is not what the patch expects
+    if (!stock) patchFerretDBSource(src); // throws if the source is not what the patch expects
     fs.mkdirSync(L.bin, { recursive: true });
     fs.rmSync(stampFile(bin), { force: true });
     // -buildvcs=false: the copy sits inside this repo's git tree, whose commit is not FerretDB's.
-    await runCommand('go', ['install', '-buildvcs=false', '-trimpath', './cmd/ferretdb'], { cwd: src, env, logFile });
+    await runCommand('go', ['build', '-buildvcs=false', '-trimpath', '-o', bin, './cmd/ferretdb'], { cwd: src, env, logFile });
     removeTree(src);
     const got = await installedVersion(bin);
     if (!isWanted(got)) throw new Error(`ferretdb: built binary reports version ${got}; see ${logFile}`);
-    fs.writeFileSync(stampFile(bin), STAMP);
+    fs.writeFileSync(stampFile(bin), stampOf(stock));
     say(`ferretdb: installed ${bin}`);
     return bin;
   });

@@ -9,6 +9,8 @@ export default async function globalSetup(): Promise<void> {
   // Tests of what only MongoDB guarantees (an atomic conditional update) run where the server is MongoDB.
   const ferretDb = await isFerretDb(servers.mongoUri);
   process.env.TEST_MONGODB_IS_FERRETDB = String(ferretDb);
+  // Where they come from: tests that need the local stack's tooling (e.g. building FerretDB) say when it is absent.
+  process.env.TEST_SERVERS_ORIGIN = servers.origin;
   process.stderr.write(`\nintegration servers: ${servers.origin} (${ferretDb ? 'FerretDB' : 'MongoDB'} ${servers.mongoUri}, Kafka ${servers.kafkaBrokers})\n`);
   (globalThis as { __servers__?: typeof servers }).__servers__ = servers;
 }
