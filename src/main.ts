@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './domain/ports/clock';
 import { createLogger } from './observability/logger';
 import { startMetricsServer } from './observability/metrics-server';
 import { buildKafka } from './publishing-kafka/kafka-client';
+import { UnsuitableDatabaseServer } from './storage-mongo/server-check';
 import type { GrpcServer } from './transport-grpc/grpc-server';
 
 export interface RunningService {
@@ -131,7 +132,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const service = await startService(config);
+  const service = await startService(config).catch((error: unknown) => {
+    if (!(error instanceof UnsuitableDatabaseServer)) throw error;
+    process.stderr.write(`resident-access: ${error.message}\n`);
+    process.exit(78); // EX_CONFIG: the configured server is not one the service can run on
+  });
   const onSignal = (signal: NodeJS.Signals) => {
     service.logger.info({ signal }, 'stopping');
     service.stop().then(

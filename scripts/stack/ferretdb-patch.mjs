@@ -16,6 +16,10 @@
 // collection's lock and takes it before using a backend connection, so locks cannot deadlock
 // each other.
 //
+// TTL indexes (both backends): createIndexes refuses `expireAfterSeconds` as not implemented. The
+// patch accepts it like the deprecated `background`: the index is made without expiry, and the
+// service's periodic purge (which runs on every server) deletes expired records.
+//
 // Marker (both backends): buildInfo answers `residentAccessPatch: "<FERRETDB_PATCH_ID>"`, so a
 // client can tell a patched FerretDB from a stock one (src/storage-mongo/server-check.ts).
 //
@@ -48,7 +52,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Changes whenever the patch changes; stamped next to the binary so stale builds are rebuilt. */
-export const FERRETDB_PATCH_ID = 'atomic-writes-and-id-pushdown-3';
+export const FERRETDB_PATCH_ID = 'atomic-writes-id-pushdown-ttl-option-4';
 
 const LOCK_LINE =
   '\t// Patched by resident-access scripts/stack: held across query, apply and write (resident_access_lock.go).\n' + '\tdefer residentAccessLockCollection(params.DB, params.Collection)()\n';
@@ -101,6 +105,17 @@ const EDITS = [
     file: 'internal/handler/msg_delete.go',
     from: '\tparams, err := common.GetDeleteParams(document, h.L)\n' + '\tif err != nil {\n' + '\t\treturn nil, lazyerrors.Error(err)\n' + '\t}\n',
     to: '\tparams, err := common.GetDeleteParams(document, h.L)\n' + '\tif err != nil {\n' + '\t\treturn nil, lazyerrors.Error(err)\n' + '\t}\n\n' + LOCK_LINE,
+  },
+  {
+    name: 'TTL index option accepted',
+    file: 'internal/handler/msg_createindexes.go',
+    from: '\t\tcase "partialFilterExpression", "expireAfterSeconds", "hidden", "storageEngine",\n',
+    to:
+      '\t\tcase "expireAfterSeconds":\n' +
+      '\t\t\t// Patched by resident-access scripts/stack: accepted, not enforced (no TTL monitor);\n' +
+      "\t\t\t// the service's own purge deletes expired records on every server.\n" +
+      '\n' +
+      '\t\tcase "partialFilterExpression", "hidden", "storageEngine",\n',
   },
   {
     name: 'buildInfo marker',

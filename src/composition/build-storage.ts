@@ -22,6 +22,7 @@ import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } fr
 import { MongoResidentViews, PROJECTIONS_COLLECTION } from '../storage-mongo/mongo-resident-views';
 import { MongoUnpublishedEvents } from '../storage-mongo/mongo-unpublished-events';
 import { MongoOutboxStore } from '../storage-mongo/mongo-outbox-store';
+import { requireSuitableServer } from '../storage-mongo/server-check';
 import type { OutboxDocument } from '../storage-mongo/outbox-document';
 import { StalledMonitorWatchdog } from '../storage-mongo/stalled-monitor-watchdog';
 import { ensureResidentViewsBuilt } from '../views/rebuild-resident-views';
@@ -52,6 +53,7 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
       logger.info({ address: e.address, from: e.previousDescription.type, to: e.newDescription.type, reason: e.newDescription.error?.message }, 'database server changed');
   });
   const db = mongo.db(config.mongo.database);
+  logger.info({ server: await requireSuitableServer(db) }, 'database server');
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
   const outboxStore = <E extends OutboxEvent>(collection: Collection<OutboxDocument<E>>) => new MongoOutboxStore(collection, config.tuning.mongo.outboxWriteAttempts);

@@ -25,3 +25,18 @@ export function checkDatabaseServer(buildInfo: Record<string, unknown>): ServerC
       'and writes would be lost; run `npm run stack -- down` and `up` to rebuild it',
   };
 }
+
+/** Start-up stops here: the server would lose writes (main exits 78 with the reason). */
+export class UnsuitableDatabaseServer extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UnsuitableDatabaseServer';
+  }
+}
+
+/** Asks the server behind `db` for its build and throws UnsuitableDatabaseServer when it fails the check; answers what it is. */
+export async function requireSuitableServer(db: { admin(): { command(command: Record<string, unknown>): Promise<Record<string, unknown>> } }): Promise<string> {
+  const check = checkDatabaseServer(await db.admin().command({ buildInfo: 1 }));
+  if (!check.ok) throw new UnsuitableDatabaseServer(check.reason);
+  return check.server;
+}
