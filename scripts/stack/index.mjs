@@ -13,7 +13,7 @@ import { checkName, instanceDirs, instancePostgresDirs, layout } from './paths.m
 import { ownedPid, readPid, removePidFile, terminate } from './process.mjs';
 
 export { createFerretInstance, ferretdbBackend } from './ferretdb.mjs';
-export { createKafkaInstance } from './kafka.mjs';
+export { createKafkaCluster, createKafkaInstance } from './kafka.mjs';
 export { freePort, freePorts, isPortFree } from './ports.mjs';
 export { FERRETDB_VERSION, installFerretDB, installStockFerretDB } from './install-ferretdb.mjs';
 export { KAFKA_VERSION, installKafka } from './install-kafka.mjs';

@@ -37,6 +37,8 @@ export function buildMessaging(config: Config, kafka: Kafka, storage: Storage, m
     logger.child({ component: 'relay' }),
     config.tuning.relayBackoff,
     config.tuning.relay,
+    // Test-only: a crash between Kafka's acknowledgement and the outbox mark.
+    config.failpoint === 'exit-after-publish' ? () => process.kill(process.pid, 'SIGKILL') : undefined,
   );
   // Settings changes are recorded as lastChange on the clinic; before one leaves, every instance's settings copy is told to reload.
   const settingsRecorder = { record: () => storage.clinics.markChanged() };

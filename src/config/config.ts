@@ -135,6 +135,8 @@ export const configSchema = z.object({
     .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s):// URL')
     .optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('resident-access'),
+  // Test-only: a crash the fault tests provoke (test/faults/crash-after-publish.test.ts).
+  RESIDENT_ACCESS_FAILPOINT: z.enum(['exit-after-publish']).optional(),
 });
 
 /** JWT mode (the default) needs an issuer and exactly one key source; development mode needs none. */
@@ -292,6 +294,8 @@ export interface Config {
   /** otlpEndpoint null: no exporter (spans only for log correlation and the Kafka traceparent header). */
   tracing: { serviceName: string; otlpEndpoint: string | null };
   tuning: Tuning;
+  /** Test-only: `exit-after-publish` kills the process once Kafka has acknowledged the access relay's first batch, before it is marked published. */
+  failpoint: 'exit-after-publish' | null;
 }
 
 /**
@@ -512,5 +516,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     tracing: { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null },
     tuning: TUNING,
+    failpoint: e.RESIDENT_ACCESS_FAILPOINT ?? null,
   };
 }

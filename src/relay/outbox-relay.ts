@@ -49,6 +49,8 @@ export class OutboxRelay<E extends OutboxEvent> {
     /** While publishing fails. */
     backoff: BackoffOptions,
     private readonly limits: RelayLimits,
+    /** Test-only (a failpoint): called after Kafka acknowledged a batch, before it is marked published. */
+    private readonly afterPublish?: () => void,
   ) {
     this.handed = new HandedOverEvents<E>(limits.maxHeldEvents);
     this.scanIntervalMs = settings.pollIntervalMs;
@@ -155,6 +157,7 @@ export class OutboxRelay<E extends OutboxEvent> {
       await this.recorder.record(claimed.flatMap((c) => c.events));
       // One send for the batch: each document's events stay in version order, and one key maps to one partition.
       await this.publish(claimed);
+      this.afterPublish?.();
     } catch (error) {
       // Keep the documents for the next attempt, and free them so another instance may try meanwhile.
       for (const id of documentIds) this.queue.add(id);

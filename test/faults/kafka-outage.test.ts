@@ -28,7 +28,8 @@ describe('Kafka down', () => {
     expect(await waitForHealth(health, PUBLISHING, 'SERVING')).toBe('SERVING');
     await sut.events.stop();
 
-    await kafka.stop();
+    // SIGKILL: no controlled shutdown, no leadership handed over; it restarts on the same data.
+    await kafka.kill();
     expect(await waitForHealth(health, PUBLISHING, 'NOT_SERVING')).toBe('NOT_SERVING');
     // The service itself stays SERVING: commands are accepted and their events wait in the outbox.
     expect(await waitForHealth(health, '', 'SERVING')).toBe('SERVING');

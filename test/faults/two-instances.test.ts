@@ -3,26 +3,50 @@ import { MongoClient } from 'mongodb';
 import type { AccessDocument } from '../../src/storage-mongo/access-document';
 import { aClinicId, aResident } from '../builders/identity';
 import { account, History, observedEvents, printAccounting, readWholeTopic } from '../support/accounting';
-import type { Api } from '../support/grpc-client';
+import { apiOf, connectClients, type Api } from '../support/grpc-client';
 import { scrapeMetrics } from '../support/metrics-client';
-import { startInstance, type ServiceInstance } from '../support/service-instance';
+import { spawnService, type ServiceProcess } from '../support/service-process';
 import { serviceEnv } from '../support/test-env';
 import { signTestToken, testAuthEnv } from '../support/tokens';
 import { eventually } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
-/** One clock for both instances, moved by the test (winter time: Stockholm is UTC+1). */
-const clock = { current: new Date('2027-03-18T09:00:00Z'), now: () => new Date(clock.current) };
+/** Where both instances' clocks start, and where the test moves them (winter time: Stockholm is UTC+1). */
+const START = new Date('2027-03-18T09:00:00Z');
 const EXPIRING_UNTIL = '2027-03-19';
 const STOCKHOLM_MIDNIGHT_AFTER = new Date('2027-03-19T23:00:00Z');
 
+/** One instance: a process of its own, with a clock the test moves, and a gRPC client to it. */
+interface Instance {
+  process: ServiceProcess;
+  api: Api;
+  metricsPort: number;
+  stop(): Promise<void>;
+}
+
+async function startInstance(env: Record<string, string>, token: string): Promise<Instance> {
+  const child = spawnService(env, { movableClock: START });
+  const clients = connectClients(await child.started);
+  return {
+    process: child,
+    api: apiOf(clients, token),
+    metricsPort: await child.metricsPort,
+    async stop() {
+      clients.close();
+      if (child.child.exitCode !== null || child.child.signalCode !== null) return;
+      child.child.kill('SIGTERM');
+      await child.exited;
+    },
+  };
+}
+
 /**
- * Two service instances on one database and one topic, each running its relay and expiry worker,
+ * Two service instances, two OS processes, on one database and one topic, each running its relay and expiry worker,
  * while staff send commands about the same residents to both. Jepsen-style accounting: every
  * acknowledged change is published, per-key order holds, and each due grant ends exactly once.
  */
 describe('two service instances running relay and expiry at once', () => {
-  const instances: ServiceInstance[] = [];
+  const instances: Instance[] = [];
   let mongo: MongoClient | undefined;
   let env: Record<string, string>;
   afterAll(async () => {
@@ -35,7 +59,7 @@ describe('two service instances running relay and expiry at once', () => {
     env = serviceEnv({ ...(await testAuthEnv()), RELAY_POLL_INTERVAL_MS: '300', RELAY_LEASE_MS: '3000', EXPIRY_POLL_INTERVAL_MS: '100' });
     const clinicId = aClinicId();
     const token = await signTestToken({ sub: 'staff-1', clinics: [clinicId], roles: ['staff', 'admin'] });
-    for (let i = 0; i < 2; i++) instances.push(await startInstance(env, token, clock));
+    instances.push(...(await Promise.all([startInstance(env, token), startInstance(env, token)])));
     const a = instances[0]!;
     mongo = await new MongoClient(env.MONGODB_URI!).connect();
     const access = mongo.db(env.MONGODB_DATABASE).collection<AccessDocument>('access');
@@ -79,7 +103,7 @@ describe('two service instances running relay and expiry at once', () => {
         const requestId = randomUUID();
         await history.run(requestId, () => operation(api, resident, requestId), changed);
         // Midnight comes in the middle of the load: both expiry workers race the commands.
-        if (w === 0 && i === 10) clock.current = STOCKHOLM_MIDNIGHT_AFTER;
+        if (w === 0 && i === 10) await Promise.all(instances.map((instance) => instance.process.setClock(STOCKHOLM_MIDNIGHT_AFTER)));
       }
     };
     await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
@@ -97,8 +121,8 @@ describe('two service instances running relay and expiry at once', () => {
       ids.add(e.headers.ce_id!);
       expiryEvents.set(e.key, ids);
     }
-    const published = await Promise.all(instances.map(async (i) => (await scrapeMetrics(i.service.metricsPort)).value('resident_access_events_published_total', 'kind="access"') ?? 0));
-    const expired = await Promise.all(instances.map(async (i) => (await scrapeMetrics(i.service.metricsPort)).value('resident_access_grants_expired_total') ?? 0));
+    const published = await Promise.all(instances.map(async (i) => (await scrapeMetrics(i.metricsPort)).value('resident_access_events_published_total', 'kind="access"') ?? 0));
+    const expired = await Promise.all(instances.map(async (i) => (await scrapeMetrics(i.metricsPort)).value('resident_access_grants_expired_total') ?? 0));
     printAccounting(accounting, `failed ${JSON.stringify(history.failedByCode())}, published by instance ${published.join('/')}, grants expired by instance ${expired.join('/')}`);
 
     // The only refusals: a grant of a held case type with another end (GRANT_EXISTS), which the random mix asks for.

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -48,6 +49,35 @@ export async function ownKafka(name: string, options: { saslSsl?: SaslSslListene
     stop: () => act('stop'),
     kill: () => act('kill'),
     /** Kills it and removes its data. */
+    destroy: () => act('destroy'),
+  };
+}
+
+/**
+ * A Kafka cluster of the test's own (scripts/stack/kafka.mjs createKafkaCluster): `nodes` JVMs,
+ * each broker and controller, every topic replicated to all of them with a majority in sync.
+ * `kill(node)` SIGKILLs one node (numbered from 1), keeping its data; `pause(node)` freezes one.
+ */
+export async function ownKafkaCluster(name: string, nodes = 3) {
+  const ports: number[] = [];
+  while (ports.length < 2 * nodes) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  const [clientPorts, controllerPorts] = [ports.slice(0, nodes), ports.slice(nodes)];
+  const act = async (action: 'start' | 'stop' | 'kill' | 'destroy', node?: number) => {
+    await run(process.execPath, [cli, 'kafka-cluster', name, action, clientPorts.join(','), controllerPorts.join(','), ...(node ? [String(node)] : [])], { timeout: 180_000 });
+  };
+  // The JVM of one node (scripts/stack/paths.mjs instanceDirs: its pid file).
+  const pidOf = (node: number) => Number(readFileSync(join(__dirname, '..', '..', '.local', 'instances', `${name}-${node}`, 'server.pid'), 'utf8').trim());
+  return {
+    brokers: clientPorts.map((p) => `127.0.0.1:${p}`).join(','),
+    start: (node?: number) => act('start', node),
+    kill: (node?: number) => act('kill', node),
+    /** SIGSTOP: the node stops answering (and fetching) without its connections closing; `resume` sends SIGCONT. */
+    pause: (node: number) => process.kill(pidOf(node), 'SIGSTOP'),
+    resume: (node: number) => process.kill(pidOf(node), 'SIGCONT'),
+    /** Kills every node and removes their data. */
     destroy: () => act('destroy'),
   };
 }
