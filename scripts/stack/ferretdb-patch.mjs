@@ -16,6 +16,11 @@
 // collection's lock and takes it before using a backend connection, so locks cannot deadlock
 // each other.
 //
+// Many-statement updates (both backends): updateDocument defers each statement's query close to the
+// end of the command, so an `update` of 100 statements (a bulkWrite of 100 updateOnes: the relay
+// marks a batch so) holds 100 backend connections and hangs the database once its pool is used up.
+// The patch closes each statement's query as soon as its update is applied.
+//
 // TTL indexes (both backends): createIndexes refuses `expireAfterSeconds` as not implemented. The
 // patch accepts it like the deprecated `background`: the index is made without expiry, and the
 // service's periodic purge (which runs on every server) deletes expired records.
@@ -52,7 +57,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Changes whenever the patch changes; stamped next to the binary so stale builds are rebuilt. */
-export const FERRETDB_PATCH_ID = 'atomic-writes-id-pushdown-ttl-option-4';
+export const FERRETDB_PATCH_ID = 'atomic-writes-id-pushdown-ttl-option-update-close-5';
 
 const LOCK_LINE =
   '\t// Patched by resident-access scripts/stack: held across query, apply and write (resident_access_lock.go).\n' + '\tdefer residentAccessLockCollection(params.DB, params.Collection)()\n';
@@ -105,6 +110,39 @@ const EDITS = [
     file: 'internal/handler/msg_delete.go',
     from: '\tparams, err := common.GetDeleteParams(document, h.L)\n' + '\tif err != nil {\n' + '\t\treturn nil, lazyerrors.Error(err)\n' + '\t}\n',
     to: '\tparams, err := common.GetDeleteParams(document, h.L)\n' + '\tif err != nil {\n' + '\t\treturn nil, lazyerrors.Error(err)\n' + '\t}\n\n' + LOCK_LINE,
+  },
+  {
+    name: 'update statements close their query',
+    file: 'internal/handler/msg_update.go',
+    from:
+      '\t\tcloser := iterator.NewMultiCloser()\n' +
+      '\t\tdefer closer.Close()\n' +
+      '\n' +
+      '\t\tcloser.Add(res.Iter)\n' +
+      '\n' +
+      '\t\titer := common.FilterIterator(res.Iter, closer, u.Filter)\n' +
+      '\n' +
+      '\t\tif !u.Multi {\n' +
+      '\t\t\titer = common.LimitIterator(iter, closer, 1)\n' +
+      '\t\t}\n' +
+      '\n' +
+      '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
+    to:
+      '\t\tcloser := iterator.NewMultiCloser()\n' +
+      '\n' +
+      '\t\tcloser.Add(res.Iter)\n' +
+      '\n' +
+      '\t\titer := common.FilterIterator(res.Iter, closer, u.Filter)\n' +
+      '\n' +
+      '\t\tif !u.Multi {\n' +
+      '\t\t\titer = common.LimitIterator(iter, closer, 1)\n' +
+      '\t\t}\n' +
+      '\n' +
+      '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n' +
+      "\t\t// Patched by resident-access scripts/stack: this statement's query is closed now (was: deferred to\n" +
+      '\t\t// the end of the command), so a command of many statements holds one backend connection at a\n' +
+      '\t\t// time instead of one per statement, which exhausted the pool and hung the database.\n' +
+      '\t\tcloser.Close()\n',
   },
   {
     name: 'TTL index option accepted',

@@ -1,3 +1,4 @@
+import { MongoClient } from 'mongodb';
 import { CASE_NAMES, describeOutcome, openContract, type CaseName, type Outcome } from '../support/conditional-writes-contract';
 import { ownFerretDB } from '../support/own-ferretdb';
 import { integrationServers, uniqueName } from '../support/test-env';
@@ -24,6 +25,39 @@ describe('conditional writes under concurrency: acknowledged equals applied', ()
     expect(outcome.applied).toBe(outcome.acknowledged);
     expect(outcome.acknowledged).toBeGreaterThan(0);
   });
+});
+
+/**
+ * One `update` command of many statements (a bulkWrite of many updateOnes, as the relay marks a
+ * batch of up to RELAY_BATCH_SIZE documents) answers, and applies each statement. Stock FerretDB
+ * 1.24.2 kept every statement's backend connection until the command ended and hung the database
+ * at about 100 (docs/ferretdb.md, "Deadlocks and locks").
+ */
+describe('a bulkWrite of many conditional updates', () => {
+  it('answers within 30 s and applies each of its 300 updates, beside single updates of the same documents', async () => {
+    const client = await MongoClient.connect(integrationServers().mongoUri, { maxPoolSize: 32 });
+    const database = client.db(uniqueName('bulk').replace(/-/g, '_'));
+    try {
+      const docs = database.collection<{ _id: string; version: number; outbox: number[]; touched?: boolean }>('docs');
+      await docs.insertMany(Array.from({ length: 300 }, (_, i) => ({ _id: `d${i}`, version: 1, outbox: [1] })));
+      const marks = docs.bulkWrite(
+        Array.from({ length: 300 }, (_, i) => ({ updateOne: { filter: { _id: `d${i}`, version: 1 }, update: { $set: { outbox: [] } } } })),
+        { ordered: false },
+      );
+      const singles = Array.from({ length: 16 }, (_, i) => docs.updateOne({ _id: `d${i}`, version: 1 }, { $set: { touched: true } }));
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the bulkWrite of 300 updates did not answer within 30 s')), 30_000);
+      });
+      const [marked] = await Promise.race([Promise.all([marks, ...singles]), hung]).finally(() => clearTimeout(timer));
+      expect(marked.matchedCount).toBe(300);
+      expect(await docs.countDocuments({ outbox: [] })).toBe(300);
+      expect(await docs.countDocuments({ touched: true })).toBe(16);
+    } finally {
+      await database.dropDatabase().catch(() => undefined);
+      await client.close();
+    }
+  }, 60_000);
 });
 
 /**
