@@ -6,9 +6,7 @@ export default async function globalSetup(): Promise<void> {
   const servers = await provideServers();
   process.env.TEST_MONGODB_URI = servers.mongoUri;
   process.env.TEST_KAFKA_BROKERS = servers.kafkaBrokers;
-  // Tests of what only MongoDB guarantees (an atomic conditional update) run where the server is MongoDB.
   const ferretDb = await isFerretDb(servers.mongoUri);
-  process.env.TEST_MONGODB_IS_FERRETDB = String(ferretDb);
   // Where they come from: tests that need the local stack's tooling (e.g. building FerretDB) say when it is absent.
   process.env.TEST_SERVERS_ORIGIN = servers.origin;
   process.stderr.write(`\nintegration servers: ${servers.origin} (${ferretDb ? 'FerretDB' : 'MongoDB'} ${servers.mongoUri}, Kafka ${servers.kafkaBrokers})\n`);
