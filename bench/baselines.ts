@@ -123,7 +123,7 @@ export async function openRawStorage(opts: { mongoUri: string; database: string;
       outbox: [event],
       outboxPending: true,
       outboxSince: now,
-      recentRequests: [{ requestId, fingerprint, changed: true, expiresAt, access: approved }],
+      recentRequests: [{ requestId, fingerprint, changed: true, expiresAt, version: 1 }],
       relayLease: { owner, until: new Date(now.getTime() + LEASE_MS) },
       updatedAt: now,
     } as Document);
