@@ -1,4 +1,4 @@
-import type { Collection, Db, FindCursor } from 'mongodb';
+import type { Collection, Db, Filter, FindCursor, UpdateFilter } from 'mongodb';
 import { isDeepStrictEqual } from 'node:util';
 import type { ResidentAccess } from '../domain/access/resident-access';
 import { viewEntryOf, type ResidentView, type ViewEntry } from '../domain/access/resident-view';
@@ -7,9 +7,8 @@ import { homeOf, type ResidentHome } from '../domain/identity/registered-residen
 import { toResidentAccess, type AccessDocument } from './access-document';
 import { ACCESS_COLLECTION } from './indexes';
 import { RESIDENTS_COLLECTION, type ResidentDocument } from './mongo-resident-register';
-import { insertNew } from './insert-new';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
-import { updateAtRevision, updateEachAtRevision, type UpdateAtRevision } from './revision-update';
+import { updateAtRevision } from './revision-update';
 import { TUNING } from '../config/config';
 
 /**
@@ -92,45 +91,34 @@ export class MongoResidentViews implements ResidentViews {
       const newer = [...entries].filter(([clinicId, entry]) => replaces(entry, doc?.clinics?.[clinicId]));
       return newer.length === 0 ? null : Object.fromEntries(newer.map(([clinicId, entry]) => [`clinics.${clinicId}`, entry]));
     };
-    const work = [...byResident].map(([resident, entries]) => ({ resident, fieldsToSet: fieldsFor(entries) }));
-    // One resident (a command): its own compare-and-set.
-    if (work.length === 1) return withStorageErrors(() => this.change(work[0]!.resident, work[0]!.fieldsToSet));
-    return this.changeAll(work);
+    return withStorageErrors(async () => {
+      const notWritten = await this.setWhereNewer(byResident);
+      // A stored entry as new or newer (an equal one may differ after a rebuild), or a lost race: read and decide.
+      await this.forEachResident(notWritten, (resident) => this.change(resident, fieldsFor(byResident.get(resident)!)));
+    });
   }
 
   /**
-   * Many residents' views (expiry, sweeps, the relay's catch-up) in a few round trips: their
-   * documents read together, new ones inserted in one go, the others written as one batch of
-   * compare-and-sets. Any lost race is written again on its own.
+   * Each resident's entries set by one conditional upsert that matches only where every one of them
+   * is newer than the stored entry (or none is stored): no read first, and atomic on the server.
+   * One `updateOne` each, all in flight together, so one resident's refusal touches no other's.
+   * Answers the residents not written that way (their documents hold an entry as new or newer).
    */
-  private changeAll(work: readonly { resident: string; fieldsToSet: (doc: ResidentViewDocument | null) => Record<string, unknown> | null }[]): Promise<void> {
-    return withStorageErrors(async () => {
-      const docs = await Promise.all(work.map(({ resident }) => this.views.findOne({ _id: resident })));
-      const inserts: { doc: ResidentViewDocument; index: number }[] = [];
-      const updates: (UpdateAtRevision<ResidentViewDocument> & { index: number })[] = [];
-      work.forEach(({ resident, fieldsToSet }, index) => {
-        const set = fieldsToSet(docs[index] ?? null);
-        if (set === null) return;
-        const doc = docs[index];
-        if (!doc) inserts.push({ doc: newDocument(resident, set), index });
-        else updates.push({ index, id: resident, expectedRevision: doc.revision, update: { $set: set } });
-      });
-      const retry = new Set<number>();
-      if (inserts.length > 0) {
-        const failed = await insertNew(
-          this.views,
-          inserts.map((i) => i.doc),
-        );
-        for (const k of failed) retry.add(inserts[k]!.index);
-      }
-      if (updates.length > 0) {
-        const results = await updateEachAtRevision(this.views, updates);
-        results.forEach((result, k) => {
-          if (result !== 'saved') retry.add(updates[k]!.index);
-        });
-      }
-      await this.forEachResident([...retry], (index) => this.change(work[index]!.resident, work[index]!.fieldsToSet));
-    });
+  private async setWhereNewer(byResident: ReadonlyMap<string, ReadonlyMap<string, ViewEntry>>): Promise<string[]> {
+    const written = await Promise.all(
+      [...byResident].map(async ([resident, entries]) => {
+        const { filter, update } = newerEntriesUpdate(resident, entries);
+        try {
+          const result = await this.views.updateOne(filter, update, { upsert: true });
+          return result.matchedCount + result.upsertedCount === 1;
+        } catch (error) {
+          // The condition failed on a stored document, so the upsert collided with its `_id`.
+          if (isDuplicateKey(error)) return false;
+          throw error;
+        }
+      }),
+    );
+    return [...byResident.keys()].filter((_, i) => !written[i]);
   }
 
   applyHomes(homes: readonly ResidentHomeUpdate[]): Promise<void> {
@@ -207,6 +195,13 @@ export class MongoResidentViews implements ResidentViews {
       await this.projections.replaceOne({ _id: VIEWS_MARKER }, { schema: VIEWS_SCHEMA, builtAt: at }, { upsert: true });
     });
   }
+}
+
+/** Sets `entries` on the resident's view where each is newer than the stored one; `$inc` keeps compare-and-set writers exact. */
+function newerEntriesUpdate(resident: string, entries: ReadonlyMap<string, ViewEntry>): { filter: Filter<ResidentViewDocument>; update: UpdateFilter<ResidentViewDocument> } {
+  const newer = [...entries].map(([clinicId, entry]) => ({ $or: [{ [`clinics.${clinicId}`]: { $exists: false } }, { [`clinics.${clinicId}.version`]: { $lt: entry.version } }] }));
+  const set = Object.fromEntries([...entries].map(([clinicId, entry]) => [`clinics.${clinicId}`, entry]));
+  return { filter: { _id: resident, $and: newer }, update: { $set: set, $inc: { revision: 1 } } };
 }
 
 function newDocument(resident: string, set: Record<string, unknown>): ResidentViewDocument {

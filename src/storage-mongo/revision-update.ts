@@ -37,14 +37,6 @@ export function atRevision<D extends RevisedDocument>(change: UpdateAtRevision<D
   };
 }
 
-/**
- * Many compare-and-sets, all in flight together: one `updateOne` each, since a `bulkWrite` answers
- * only how many matched, and a revision read afterwards cannot tell this write from another's.
- */
-export function updateEachAtRevision<D extends RevisedDocument>(collection: Collection<D>, changes: readonly UpdateAtRevision<D>[]): Promise<SaveResult[]> {
-  return Promise.all(changes.map((change) => updateAtRevision(collection, change)));
-}
-
 /** Several updates as one: the fields of each operator (`$set`, `$push`, …) put together. */
 export function combined<D>(...parts: Record<string, unknown>[]): DocumentUpdate<D> {
   const result: Record<string, Record<string, unknown>> = { $set: {} };

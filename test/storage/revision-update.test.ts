@@ -1,5 +1,5 @@
 import { MongoClient, type Collection } from 'mongodb';
-import { updateAtRevision, updateEachAtRevision, withOutcome } from '../../src/storage-mongo/revision-update';
+import { updateAtRevision, withOutcome } from '../../src/storage-mongo/revision-update';
 import { integrationServers, uniqueName } from '../support/test-env';
 
 /**
@@ -57,18 +57,6 @@ describe('a compare-and-set on the revision', () => {
     const id = await aCounter(docs);
     expect(await updateAtRevision(docs, { id, expectedRevision: 1, condition: { 'marks.x': true }, update: { $set: { 'marks.y': true } } })).toBe('conflict');
     expect(await docs.findOne({ _id: id })).toEqual({ _id: id, revision: 1, marks: {} });
-  });
-
-  it('in a batch, saves those still at their revision and refuses the one another writer moved', async () => {
-    const docs = await aProcess();
-    const [a, b] = [await aCounter(docs), await aCounter(docs)];
-    await updateAtRevision(docs, { id: b, expectedRevision: 1, update: { $set: { 'marks.other': true } } });
-    const results = await updateEachAtRevision(docs, [
-      { id: a, expectedRevision: 1, update: { $set: { 'marks.batch': true } } },
-      { id: b, expectedRevision: 1, update: { $set: { 'marks.batch': true } } },
-    ]);
-    expect(results).toEqual(['saved', 'conflict']);
-    expect((await docs.findOne({ _id: b }))!.marks).toEqual({ other: true });
   });
 
   it('keeps a bounded list exact when it is set whole from the read', async () => {
