@@ -68,7 +68,9 @@ describe('resident views: apply', () => {
     const views = MongoResidentViews.in(db);
     const access = anAccess({ version: 4 });
     await views.apply([access]);
-    await db.collection<ResidentViewDocument>(RESIDENT_VIEWS_COLLECTION).updateOne({ _id: access.resident }, { $set: { [`clinics.${access.clinicId}`]: { approved: false, grants: [], version: 4 } } });
+    await db
+      .collection<ResidentViewDocument>(RESIDENT_VIEWS_COLLECTION)
+      .updateOne({ _id: access.resident }, { $set: { [`clinics.${access.clinicId}`]: { approved: false, grants: [], version: 4 } } });
     await views.apply([access]);
     const doc = await storedView(access.resident);
     expect(doc!.clinics[access.clinicId]).toEqual({ approved: true, grants: [], version: 4 });
