@@ -94,9 +94,10 @@ export class MongoAccessRepository implements AccessRepository {
   /**
    * One conditional write on the revision read. With an event, the write first tries to hand the
    * event's lease to this instance's relay, on condition that no other relay holds a live lease
-   * (the relay's lease writes leave `revision` alone); the document as it was just before the
-   * write tells which events the outbox held already. When another relay holds the lease, the
-   * change is stored without one: that relay finds the event pending when it lets go.
+   * (the relay's lease writes leave `revision` alone). The relay must know which events the outbox
+   * held already: none when it was empty (the usual case, a plain `updateOne` on that condition),
+   * else the document as it was just before a `findOneAndUpdate` tells. When another relay holds
+   * the lease, the change is stored without one: that relay finds the event pending when it lets go.
    */
   private async update({ stored, access, event, outcome }: AccessChange): Promise<SaveResult> {
     const id = accessDocumentId(access.clinicId, access.resident);
@@ -104,7 +105,12 @@ export class MongoAccessRepository implements AccessRepository {
     const recentRequests = withOutcome(stored.recentRequests, outcome, RECENT_REQUESTS_KEPT);
     if (!event || !this.relay) return updateAtRevision(this.collection, { ...change, update: changesOf(access, event, recentRequests, {}) });
     const leaseFree = { $or: [{ relayLease: null }, { 'relayLease.owner': this.relay.owner }, { 'relayLease.until': { $lt: this.relay.now() } }] };
-    const { filter, update } = atRevision<AccessDocument>({ ...change, condition: leaseFree, update: changesOf(access, event, recentRequests, { relayLease: this.newLease() }) });
+    const leased = { ...change, condition: leaseFree, update: changesOf(access, event, recentRequests, { relayLease: this.newLease() }) };
+    if ((await updateAtRevision(this.collection, { ...leased, condition: { ...leaseFree, outboxPending: false } })) === 'saved') {
+      this.relay.handOver(id, event, []);
+      return 'saved';
+    }
+    const { filter, update } = atRevision<AccessDocument>(leased);
     const before = await this.collection.findOneAndUpdate(filter, update, { returnDocument: 'before' });
     if (before) {
       this.relay.handOver(
