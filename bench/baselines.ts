@@ -64,18 +64,16 @@ function requireSameFields(what: string, service: Document | null | undefined, r
  *   3. access.findOne({_id}, projection)           – the resident's current access
  *   4. access.insertOne(document with its outbox)  – the change and its event, one write, with the
  *                                                    relay's lease and the request's outcome
- *   5. resident_views.findOne({_id}), insertOne   – the resident's view, read, then made as the
- *                                                    service makes it (an upsert with $setOnInsert
- *                                                    would be one round trip less, but FerretDB
- *                                                    1.24 drops its null fields: no `home`)
+ *   5. resident_views.updateOne(upsert)           – the resident's view entry, set where the stored
+ *                                                    one is older or absent, with no read first
  * A change of an existing resident is one conditional `updateOne({_id, revision})` in the service
- * on every server; a new resident's is an insert, as here. Same pool size as the service (32), same
+ * on every server; a new resident's is an insert, as here. Same pool size as the service (the driver's 100), same
  * indexes, and documents with the fields the service's have: `service` is what one approval
  * through the API stored in this run, checked against the baseline's own first approval before
  * anything is measured. `clinic` is the clinic document the service wrote in this run.
  */
 export async function openRawStorage(opts: { mongoUri: string; database: string; clinic: Document; service: ServiceApproval }): Promise<RawStorage> {
-  const mongo = await new MongoClient(opts.mongoUri, { serverSelectionTimeoutMS: 5000, appName: 'bench-raw', maxPoolSize: 32 }).connect();
+  const mongo = await new MongoClient(opts.mongoUri, { serverSelectionTimeoutMS: 5000, appName: 'bench-raw' }).connect();
   const db: Db = mongo.db(opts.database);
   await ensureIndexes(db);
   const clinics: Collection<Document> = db.collection('clinics');
@@ -127,8 +125,13 @@ export async function openRawStorage(opts: { mongoUri: string; database: string;
       relayLease: { owner, until: new Date(now.getTime() + LEASE_MS) },
       updatedAt: now,
     } as Document);
-    if (await views.findOne({ _id: resident } as Document)) throw new Error('resident view already present');
-    await views.insertOne({ _id: resident, home: null, clinics: { [clinicId]: { approved: true, grants: [], version: 1 } }, revision: Date.now() * 1000 } as Document);
+    const entry = `clinics.${clinicId}`;
+    const view = await views.updateOne(
+      { _id: resident, $and: [{ $or: [{ [entry]: { $exists: false } }, { [`${entry}.version`]: { $lt: 1 } }] }] } as Document,
+      { $set: { [entry]: { approved: true, grants: [], version: 1 } }, $inc: { revision: 1 } },
+      { upsert: true },
+    );
+    if (view.upsertedCount !== 1) throw new Error('resident view already present');
     return { id, resident, requestId };
   };
 

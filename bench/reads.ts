@@ -11,7 +11,7 @@
  * alike, ONE `findOne` by `_id` on a document of the view's size, the resident's view document
  * (`resident_views.findOne({_id: resident})`). The service reads that same document and takes
  * the clinics' settings from memory (src/queries/entitlement-queries.ts). The raw driver has the
- * service's pool size (32) and does no decoding into the domain, no entitlement rules, no
+ * service's pool size (the driver's 100) and does no decoding into the domain, no entitlement rules, no
  * protobuf, no gRPC, and writes no access-log entry: the ratio is what all that costs. Every
  * service read stores its access-log entry before it answers (group-committed); the entries the
  * service steps added, over their wall time, give the log's sustained write rate.
@@ -59,7 +59,7 @@ export async function measureReads(opts: {
   };
   const entitlements = listEntitlementsOf(opts.eservice, residents, clinics);
 
-  const mongo = await new MongoClient(opts.mongoUri, { serverSelectionTimeoutMS: 5000, appName: 'bench-raw-reads', maxPoolSize: 32 }).connect();
+  const mongo = await new MongoClient(opts.mongoUri, { serverSelectionTimeoutMS: 5000, appName: 'bench-raw-reads' }).connect();
   try {
     const rawView = rawViewOf(mongo.db(opts.database).collection(RESIDENT_VIEWS), residents, clinics);
     const accessLog = mongo.db(opts.database).collection(ACCESS_LOG);

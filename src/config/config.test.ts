@@ -74,7 +74,7 @@ describe('tracing settings', () => {
 describe('MongoDB and Kafka client settings', () => {
   it("default to the drivers' settings the service was tuned with, and derive when a monitor check counts as stalled", () => {
     const config = loadConfig(base);
-    expect(config.mongo.client).toEqual({ connectTimeoutMs: 10000, heartbeatFrequencyMs: 10000, serverSelectionTimeoutMs: 5000, maxPoolSize: 32, monitorStalledAfterMs: 35000 });
+    expect(config.mongo.client).toEqual({ connectTimeoutMs: 10000, heartbeatFrequencyMs: 10000, serverSelectionTimeoutMs: 5000, maxPoolSize: 100, monitorStalledAfterMs: 35000 });
     expect(config.kafka).toMatchObject({ connectionTimeoutMs: 3000, requestTimeoutMs: 10000 });
   });
 
@@ -84,7 +84,7 @@ describe('MongoDB and Kafka client settings', () => {
       MONGODB_CONNECT_TIMEOUT_MS: '2000',
       MONGODB_HEARTBEAT_INTERVAL_MS: '1000',
       MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1500',
-      MONGODB_MAX_POOL_SIZE: '100',
+      MONGODB_MAX_POOL_SIZE: '40',
       KAFKA_CONNECTION_TIMEOUT_MS: '1000',
       KAFKA_REQUEST_TIMEOUT_MS: '30000',
     });
@@ -92,7 +92,7 @@ describe('MongoDB and Kafka client settings', () => {
       connectTimeoutMs: 2000,
       heartbeatFrequencyMs: 1000,
       serverSelectionTimeoutMs: 1500,
-      maxPoolSize: 100,
+      maxPoolSize: 40,
       monitorStalledAfterMs: 2 * 2000 + 1000 + 5000,
     });
     expect(config.kafka).toMatchObject({ connectionTimeoutMs: 1000, requestTimeoutMs: 30000 });

@@ -60,8 +60,8 @@ export const configSchema = z.object({
   MONGODB_CONNECT_TIMEOUT_MS: positiveInt.default(10000),
   MONGODB_HEARTBEAT_INTERVAL_MS: positiveInt.min(500).default(10000),
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: positiveInt.default(5000),
-  // FerretDB 1.x deadlocks a database beyond 32 operations in flight (docs/ferretdb.md); MongoDB takes more.
-  MONGODB_MAX_POOL_SIZE: positiveInt.max(1000).default(32),
+  // The driver's own default.
+  MONGODB_MAX_POOL_SIZE: positiveInt.max(1000).default(100),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('resident-access'),
   KAFKA_SSL: flag,

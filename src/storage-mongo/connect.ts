@@ -4,10 +4,7 @@ import type { Config } from '../config/config';
 /**
  * The service's MongoDB client. Short server selection: a command fails fast with UNAVAILABLE
  * rather than hanging while the database is down. A connect timeout below the driver's 30 s
- * bounds each server-monitor check too. At most 32 operations in flight by default: plenty for
- * MongoDB, and the most FerretDB 1.x takes safely, since it holds two SQLite connections per update
- * (the open query and the write) out of 100 per database and deadlocks that database for good
- * beyond (docs/ferretdb.md).
+ * bounds each server-monitor check too.
  *
  * TLS and credentials come from their own settings (a password kept out of the URI can come from a
  * mounted file); options written in the URI itself still apply where these leave them unset.

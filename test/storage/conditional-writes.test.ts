@@ -105,3 +105,42 @@ describe('stock FerretDB 1.24.2 (without the local patch)', () => {
     }
   }, 600_000);
 });
+
+/**
+ * The service's pool allows the driver's default of 100 operations in flight, and a busy instance
+ * uses them all: many compare-and-sets, findOneAndUpdates, inserts, deletes and cursor reads at
+ * once on one database all answer (docs/ferretdb.md, "Deadlocks and locks").
+ */
+describe('many operations in flight on one database', () => {
+  it('300 at once, of every kind the service sends, all answer within 30 s', async () => {
+    const inFlight = 300;
+    const client = await MongoClient.connect(integrationServers().mongoUri, { maxPoolSize: inFlight });
+    const database = client.db(uniqueName('inflight').replace(/-/g, '_'));
+    try {
+      const collections = ['a', 'b', 'c'].map((name) => database.collection<{ _id: string; revision: number; n?: number }>(name));
+      for (const docs of collections) await docs.insertMany(Array.from({ length: 100 }, (_, i) => ({ _id: `d${i}`, revision: 0 })));
+      const work = Array.from({ length: inFlight }, async (_, k) => {
+        const docs = collections[k % 3]!;
+        const id = `d${k % 100}`;
+        await docs.findOneAndUpdate({ _id: id }, { $inc: { n: 1 } });
+        await docs.updateOne({ _id: id, revision: 0 }, { $set: { revision: 1 } });
+        await docs.insertOne({ _id: `new${k}`, revision: 0 });
+        await docs.find({ _id: { $in: [id, `new${k}`] } }, { batchSize: 1 }).toArray();
+        await docs.deleteOne({ _id: `new${k}` });
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${inFlight} operations in flight did not all answer within 30 s`)), 30_000);
+      });
+      await Promise.race([Promise.all(work), hung]).finally(() => clearTimeout(timer));
+      for (const docs of collections) {
+        expect(await docs.countDocuments({ revision: 1 })).toBe(100);
+        expect(await docs.countDocuments({ _id: { $regex: /^new/ } })).toBe(0);
+        expect((await docs.find({}).toArray()).reduce((sum, doc) => sum + (doc.n ?? 0), 0)).toBe(100);
+      }
+    } finally {
+      await database.dropDatabase().catch(() => undefined);
+      await client.close();
+    }
+  }, 60_000);
+});
