@@ -50,6 +50,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
   const ids = { next: randomUUID };
   const repository = new MongoAccessRepository(
     storage.accessCollection,
+    auditTrail,
     {
       owner: relay.owner,
       leaseMs: config.relay.leaseMs,

@@ -2,7 +2,7 @@ import type { Collection, Filter } from 'mongodb';
 import { emptyAccess, type AccessChanged, type ResidentAccess } from '../domain/access/resident-access';
 import { RECENT_REQUESTS_KEPT, type AccessChange, type AccessRepository, type AccessSelection, type SaveResult, type StoredAccess } from '../domain/ports/access-repository';
 import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
-import { AUDIT_COLLECTION, type AuditDocument } from './mongo-audit-trail';
+import type { MongoAuditTrail } from './mongo-audit-trail';
 import { isDuplicateKey, translateMongoError, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
 import { atRevision, combined, updateAtRevision, withOutcome, type DocumentUpdate } from './revision-update';
 import { noTraceContext, withTraceContext, type TraceContextSource } from '../domain/ports/trace-context';
@@ -26,6 +26,8 @@ const STATE_ONLY = { projection: { outbox: 0, relayLease: 0 } } as const;
 export class MongoAccessRepository implements AccessRepository {
   constructor(
     private readonly collection: Collection<AccessDocument>,
+    /** Where a published event's access is found once the relay has cleared it from the outbox. */
+    private readonly audit: Pick<MongoAuditTrail, 'accessAt'>,
     private readonly relay: LocalRelay | null = null,
     /** Each stored event keeps the trace of the call that made it. */
     private readonly traceContext: TraceContextSource = noTraceContext,
@@ -44,8 +46,7 @@ export class MongoAccessRepository implements AccessRepository {
       const pending = doc?.outbox?.find((e) => e.version === version);
       if (pending) return pending.access;
       // Published: the relay recorded the event in the audit trail before it left.
-      const audited = await this.collection.db.collection<AuditDocument>(AUDIT_COLLECTION).findOne({ resident, clinicId, version }, { projection: { access: 1 } });
-      return audited?.access ?? null;
+      return this.audit.accessAt(clinicId, resident, version);
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Collection, Filter } from 'mongodb';
-import type { AccessChanged } from '../domain/access/resident-access';
+import type { AccessChanged, ResidentAccess } from '../domain/access/resident-access';
 import type { AuditPosition, AuditQueries, AuditTrail } from '../domain/ports/audit';
 import { insertNew } from './insert-new';
 import { withStorageErrors } from './mongo-errors';
@@ -19,6 +19,11 @@ export class MongoAuditTrail implements AuditTrail, AuditQueries {
       // Entries already there from an earlier attempt are what we want.
       await insertNew(this.collection, docs);
     });
+  }
+
+  /** The access the event of `version` recorded (null: no such event recorded). */
+  accessAt(clinicId: string, resident: string, version: number): Promise<ResidentAccess | null> {
+    return withStorageErrors(async () => (await this.collection.findOne({ resident, clinicId, version }, { projection: { access: 1 } }))?.access ?? null);
   }
 
   list(filter: { clinicId?: string; resident?: string }, after: AuditPosition | null, limit: number): Promise<AccessChanged[]> {

@@ -95,6 +95,19 @@ describe('ApproveResident', () => {
     expect(doc?.recentRequests.filter((x) => x.requestId === r.requestId)).toHaveLength(1);
   });
 
+  it('a retry after later changes were published returns the first response, the access as that request left it', async () => {
+    const r = request();
+    const first = await approve(r);
+    await relayCaughtUp(r.personalIdentityNumber);
+    await outboxSettled(sut.access, `${clinicId}|${r.personalIdentityNumber}`);
+
+    const retry = await approve(r);
+
+    expect(retry).toEqual(first);
+    expect(retry.access?.version).toBe(1);
+    expect((await documentOf(r.personalIdentityNumber))?.approval).toBeNull();
+  });
+
   it('the same request id with a different request is refused with ALREADY_EXISTS and changes nothing', async () => {
     const r = request();
     await approve(r);

@@ -5,6 +5,7 @@ import { emptyAccess, type AccessChanged } from '../../src/domain/access/residen
 import type { StoredAccess } from '../../src/domain/ports/access-repository';
 import { accessDocumentId, type AccessDocument } from '../../src/storage-mongo/access-document';
 import { ACCESS_COLLECTION } from '../../src/storage-mongo/indexes';
+import { AUDIT_COLLECTION, MongoAuditTrail, type AuditDocument } from '../../src/storage-mongo/mongo-audit-trail';
 import { MongoAccessRepository, type LocalRelay } from '../../src/storage-mongo/mongo-access-repository';
 import { aClinicId, aResident } from '../builders/identity';
 import { integrationServers, uniqueName } from '../support/test-env';
@@ -18,11 +19,13 @@ const database = uniqueName('handover').replace(/-/g, '_');
 let client: MongoClient;
 let db: Db;
 let documents: Collection<AccessDocument>;
+let audit: MongoAuditTrail;
 
 beforeAll(async () => {
   client = await MongoClient.connect(integrationServers().mongoUri, { maxPoolSize: 8 });
   db = client.db(database);
   documents = db.collection<AccessDocument>(ACCESS_COLLECTION);
+  audit = new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION));
 });
 
 afterAll(async () => {
@@ -65,7 +68,7 @@ async function publishedAll(documentId: string): Promise<void> {
 describe('access changes hand their events to the local relay', () => {
   it('with the versions still pending in the outbox, or none once the relay has published them', async () => {
     const relay = aRelay();
-    const repository = new MongoAccessRepository(documents, relay);
+    const repository = new MongoAccessRepository(documents, audit, relay);
     const [clinicId, resident] = [aClinicId(), aResident()];
     const id = accessDocumentId(clinicId, resident);
 
@@ -89,7 +92,7 @@ describe('access changes hand their events to the local relay', () => {
     const [clinicId, resident] = [aClinicId(), aResident()];
     const id = accessDocumentId(clinicId, resident);
     const first = await store(
-      new MongoAccessRepository(documents, other),
+      new MongoAccessRepository(documents, audit, other),
       { access: emptyAccess(clinicId, resident), recentRequests: [], revision: 0 },
       approve(emptyAccess(clinicId, resident), stamp(), 'e1'),
     );
@@ -97,7 +100,7 @@ describe('access changes hand their events to the local relay', () => {
     await documents.updateOne({ _id: id }, { $set: { relayLease: { owner: other.owner, until: new Date(Date.now() + 60_000) } } });
 
     const relay = aRelay();
-    await store(new MongoAccessRepository(documents, relay), first, removeApproval(first.access, stamp(), 'e2'));
+    await store(new MongoAccessRepository(documents, audit, relay), first, removeApproval(first.access, stamp(), 'e2'));
 
     expect(relay.handed).toEqual([]);
     const doc = await documents.findOne({ _id: id });
