@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
-import type { AccessDocument } from '../../src/storage-mongo/access-document';
-import { aClinicId, aResident } from '../builders/identity';
 import { account, History, observedEvents, printAccounting, readWholeTopic } from '../support/accounting';
-import { EventConsumer } from '../support/event-consumer';
+import { approvalCycles, crashTestServers } from '../support/crash-workload';
 import { eventually } from '../support/eventually';
 import { apiOf, connectClients } from '../support/grpc-client';
 import { spawnService, type ServiceProcess } from '../support/service-process';
-import { serviceEnv } from '../support/test-env';
-import { signTestToken, testAuthEnv } from '../support/tokens';
 import { viewMismatches } from '../support/views-match-access';
 
 const WORKERS = 4;
@@ -22,24 +17,15 @@ const WORKERS = 4;
  */
 describe('SIGKILL between Kafka acknowledging a batch and the outbox mark', () => {
   const processes: ServiceProcess[] = [];
-  let events: EventConsumer | undefined;
-  let mongo: MongoClient | undefined;
+  let servers: Awaited<ReturnType<typeof crashTestServers>> | undefined;
   afterAll(async () => {
     for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await events?.stop();
-    await mongo?.close();
+    await servers?.stop();
   });
 
   it('the second instance publishes the acknowledged-but-unmarked events again, and every acknowledged change is on the topic in order per key', async () => {
-    // A short lease, so the second instance soon takes over what the dead relay had claimed.
-    const env = serviceEnv({ ...(await testAuthEnv()), RELAY_LEASE_MS: '2000', RELAY_POLL_INTERVAL_MS: '300' });
-    // Creates the topic (3 partitions) before either instance publishes.
-    events = await new EventConsumer(env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!).start();
-    mongo = await new MongoClient(env.MONGODB_URI!).connect();
-    const db = mongo.db(env.MONGODB_DATABASE);
-    const access = db.collection<AccessDocument>('access');
-    const clinicId = aClinicId();
-    const token = await signTestToken({ clinics: [clinicId], roles: ['staff', 'admin'] });
+    servers = await crashTestServers();
+    const { env, db, access, clinicId, token } = servers;
 
     const first = spawnService({ ...env, RESIDENT_ACCESS_FAILPOINT: 'exit-after-publish' });
     processes.push(first);
@@ -47,25 +33,9 @@ describe('SIGKILL between Kafka acknowledging a batch and the outbox mark', () =
     // A settings change: its relay has no failpoint.
     await api.putCaseType({ clinicId, caseType: { id: 'general', name: 'General', restricted: false }, requestId: randomUUID(), etag: '' });
 
-    // Each worker approves, removes and approves again one new resident after another (versions
-    // 1, 2, 3 on one key), each request once, until the process dies under it.
+    // Each worker approves, removes and approves again one new resident after another, until the process dies under it.
     const history = new History();
-    const worker = async () => {
-      for (;;) {
-        const resident = aResident();
-        for (const method of ['approveResident', 'removeApproval', 'approveResident'] as const) {
-          const request = { clinicId, personalIdentityNumber: resident, requestId: randomUUID(), etag: '' };
-          const outcome = await history.run(
-            request.requestId,
-            () => api[method](request),
-            (r) => r.changed,
-          );
-          if (outcome.kind === 'indeterminate') return; // the connection died with the process
-          if (outcome.kind !== 'ok') break;
-        }
-      }
-    };
-    const load = Promise.all(Array.from({ length: WORKERS }, worker));
+    const load = approvalCycles(api, clinicId, history, WORKERS);
     const exit = await Promise.race([first.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000))]);
     expect(exit).toEqual({ code: null, signal: 'SIGKILL' });
     await load;

@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
-import type { AccessDocument } from '../../src/storage-mongo/access-document';
-import { aClinicId, aResident } from '../builders/identity';
 import { account, History, observedEvents, printAccounting, readWholeTopic } from '../support/accounting';
-import { EventConsumer } from '../support/event-consumer';
+import { approvalCycles, crashTestServers } from '../support/crash-workload';
 import { eventually } from '../support/eventually';
 import { apiOf, connectClients } from '../support/grpc-client';
 import { spawnService, type ServiceProcess } from '../support/service-process';
 import { freePort } from '../support/stack-instance';
-import { serviceEnv } from '../support/test-env';
-import { signTestToken, testAuthEnv } from '../support/tokens';
 import { viewMismatches } from '../support/views-match-access';
 
 const WORKERS = 8;
@@ -26,49 +21,25 @@ const ACKNOWLEDGED_BEFORE_KILL = 150;
  */
 describe('SIGKILL with acknowledged events not yet published', () => {
   const processes: ServiceProcess[] = [];
-  let events: EventConsumer | undefined;
-  let mongo: MongoClient | undefined;
+  let servers: Awaited<ReturnType<typeof crashTestServers>> | undefined;
   afterAll(async () => {
     for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await events?.stop();
-    await mongo?.close();
+    await servers?.stop();
   });
 
   it('the restarted instance publishes every change the killed one acknowledged, in order per key, and nothing that was refused', async () => {
-    // A short lease, so the restarted instance soon takes over what the dead one had claimed.
-    const env = serviceEnv({ ...(await testAuthEnv()), RELAY_LEASE_MS: '2000', RELAY_POLL_INTERVAL_MS: '300' });
-    events = await new EventConsumer(env.KAFKA_BROKERS!, env.KAFKA_ACCESS_TOPIC!).start();
-    mongo = await new MongoClient(env.MONGODB_URI!).connect();
-    const db = mongo.db(env.MONGODB_DATABASE);
-    const access = db.collection<AccessDocument>('access');
-    const clinicId = aClinicId();
-    const token = await signTestToken({ clinics: [clinicId], roles: ['staff', 'admin'] });
+    servers = await crashTestServers();
+    const { env, events, db, access, clinicId, token } = servers;
 
     const first = spawnService({ ...env, KAFKA_BROKERS: `127.0.0.1:${await freePort()}` });
     processes.push(first);
     const api = apiOf(connectClients(await first.started), token);
     await api.putCaseType({ clinicId, caseType: { id: 'general', name: 'General', restricted: false }, requestId: randomUUID(), etag: '' });
 
-    // Each worker takes a new resident and approves, removes and approves again (versions 1, 2, 3
-    // on one key), then the next; each request once. A call cut off by the kill is indeterminate.
+    // Each worker approves, removes and approves again one new resident after another; a call cut off by the kill is indeterminate.
     const history = new History();
     let stop = false;
-    const worker = async () => {
-      while (!stop) {
-        const resident = aResident();
-        for (const method of ['approveResident', 'removeApproval', 'approveResident'] as const) {
-          const request = { clinicId, personalIdentityNumber: resident, requestId: randomUUID(), etag: '' };
-          const outcome = await history.run(
-            request.requestId,
-            () => api[method](request),
-            (r) => r.changed,
-          );
-          if (outcome.kind === 'indeterminate') return; // the connection died with the service
-          if (outcome.kind !== 'ok') break; // the next step would not be the change it means to be
-        }
-      }
-    };
-    const load = Promise.all(Array.from({ length: WORKERS }, worker));
+    const load = approvalCycles(api, clinicId, history, WORKERS, () => !stop);
     await eventually(() => history.acknowledged.size >= ACKNOWLEDGED_BEFORE_KILL, { what: `${ACKNOWLEDGED_BEFORE_KILL} acknowledged changes`, timeoutMs: 60_000 });
     first.child.kill('SIGKILL');
     stop = true;
