@@ -16,7 +16,8 @@ import type { Config } from '../config/config';
 import type { Clock } from '../domain/ports/clock';
 import { ExpiryWorker } from '../background/expiry-worker';
 import { residentPseudonym } from '../publishing-kafka/resident-pseudonym';
-import { makeAccessLogQueries, makeReadRecorder } from '../queries/access-log';
+import { makeAccessLogQueries } from '../queries/access-log';
+import { makeReadRecorder } from '../application/record-reads';
 import { makeInspectResident } from '../queries/admin-inspect';
 import { makeJobQueries } from '../queries/admin-jobs';
 import { makeOutboxStatus } from '../queries/admin-outbox';
@@ -95,8 +96,8 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
       maxMs: config.retention.purgeIntervalMs,
     }),
     residentAccess: {
-      approveResident: makeApproveResident(accessDeps),
-      removeApproval: makeRemoveApproval(accessDeps),
+      approveResident: makeApproveResident({ ...accessDeps, recordReads }),
+      removeApproval: makeRemoveApproval({ ...accessDeps, recordReads }),
       removeApprovals: makeRemoveApprovals({
         jobs,
         clinics,
@@ -104,9 +105,9 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
         clock,
         clinicClaim: { unstoredJobGraceMs: config.tuning.bulkJobs.unstoredJobGraceMs, attempts: config.tuning.bulkJobs.claimAttempts },
       }),
-      grantCaseType: makeGrantCaseType(accessDeps),
-      changeGrant: makeChangeGrant(accessDeps),
-      removeGrant: makeRemoveGrant(accessDeps),
+      grantCaseType: makeGrantCaseType({ ...accessDeps, recordReads }),
+      changeGrant: makeChangeGrant({ ...accessDeps, recordReads }),
+      removeGrant: makeRemoveGrant({ ...accessDeps, recordReads }),
       staffQueries: makeStaffQueries(readDeps),
     },
     settingsCommands: makeSettingsCommands({

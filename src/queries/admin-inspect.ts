@@ -11,7 +11,7 @@ import type { UnpublishedEvents, UnpublishedOfResident } from '../domain/ports/o
 import type { ResidentViews } from '../domain/ports/resident-views';
 import { emptySettings } from '../domain/clinic/clinic-settings';
 import { stockholmDate } from '../domain/time/stockholm';
-import { BY_OPERATOR_SCOPE, type RecordReads } from './access-log';
+import { BY_OPERATOR_SCOPE, type RecordReads } from '../application/record-reads';
 import { caseTypeAvailability, type CaseTypeAvailability } from './admin-case-type-availability';
 
 const DEFAULT_AUDIT_ENTRIES = 10;

@@ -9,7 +9,7 @@ import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-r
 import type { Clock } from '../domain/ports/clock';
 import { stockholmDate } from '../domain/time/stockholm';
 import { clinicForStaff } from '../application/staff-clinic';
-import { BY_ENTITLEMENTS_SCOPE, byRole, type RecordReads } from './access-log';
+import { BY_ENTITLEMENTS_SCOPE, byRole, type RecordReads } from '../application/record-reads';
 import { readPageSize } from '../application/page-size';
 import type { PageTokens } from '../application/page-token';
 

@@ -16,7 +16,7 @@ import { stockholmDate } from '../domain/time/stockholm';
 import type { ClinicSettingsCache } from '../views/clinic-settings-cache';
 import { tokenForOtherResident, type ConsistencyToken, type ConsistencyTokens } from '../views/consistency-token';
 import type { ResidentViewProjection } from '../views/resident-view-projection';
-import { BY_ENTITLEMENTS_SCOPE, type RecordReads } from './access-log';
+import { BY_ENTITLEMENTS_SCOPE, type RecordReads } from '../application/record-reads';
 import { abortableSleep } from '../shared/abortable-wait';
 
 export interface EntitlementQueryDeps {

@@ -12,7 +12,7 @@ import type { Clock } from '../domain/ports/clock';
 import type { RegisteredResident, ResidentRegister } from '../domain/identity/registered-resident';
 import { stockholmDate } from '../domain/time/stockholm';
 import { clinicForStaff } from '../application/staff-clinic';
-import { byRole, type RecordReads } from './access-log';
+import { byRole, type RecordReads } from '../application/record-reads';
 import { isResidentNumber, type PageTokens } from '../application/page-token';
 import { readPageSize } from '../application/page-size';
 

@@ -67,6 +67,7 @@ describe('the access log of reads', () => {
     const entries = await logOf(resident);
     expect(entries.map((e) => [e.read, e.subject, e.clinicId, e.authority]).sort()).toEqual(
       [
+        ['ApproveResident', 'staff-1', clinic, 'role:staff'],
         ['LookupResident', sSub, clinic, 'role:staff'],
         ['GetResidentAccess', sSub, clinic, 'role:staff'],
         ['ListResidents', sSub, clinic, 'role:staff'],
@@ -78,7 +79,28 @@ describe('the access log of reads', () => {
     );
     expect(entries.every((e) => e.time instanceof Date)).toBe(true);
     // The neighbour was on the list page and in the clinic's audit page, and read nowhere else.
-    expect((await logOf(neighbour)).map((e) => e.read).sort()).toEqual(['ListClinicAuditEntries', 'ListResidents']);
+    expect((await logOf(neighbour)).map((e) => e.read).sort()).toEqual(['ApproveResident', 'ListClinicAuditEntries', 'ListResidents']);
+  });
+
+  it('logs every access command answer as a read of the resident: a change, a no-op and a replay alike', async () => {
+    const resident = aResident();
+    const sub = `staff-${randomUUID()}`;
+    const staff = await as(sub, [clinicId], ['staff']);
+    const approval = { clinicId, personalIdentityNumber: resident, requestId: randomUUID(), etag: '' };
+
+    await staff.approveResident(approval);
+    await staff.approveResident(approval); // a retry: the stored answer again
+    const noop = await staff.removeGrant({ clinicId, personalIdentityNumber: resident, caseTypeId: 'general', requestId: randomUUID(), etag: '' });
+    expect(noop).toMatchObject({ changed: false, access: { personalIdentityNumber: resident } });
+
+    await eventually(async () => (await logOf(resident)).length === 3, { what: 'three access-log entries' });
+    expect((await logOf(resident)).map((e) => [e.read, e.subject, e.clinicId, e.authority]).sort()).toEqual(
+      [
+        ['ApproveResident', sub, clinicId, 'role:staff'],
+        ['ApproveResident', sub, clinicId, 'role:staff'],
+        ['RemoveGrant', sub, clinicId, 'role:staff'],
+      ].sort(),
+    );
   });
 
   it('lists newest first, page by page', async () => {

@@ -13,11 +13,14 @@ import { accessDocument, accessResult, decidingAccess, type AccessChangeResult, 
 import { fingerprint } from '../../application/fingerprint';
 import { readCommon } from '../../application/inputs';
 import { clinicForStaff } from '../../application/staff-clinic';
+import { byRole, type AccessCommandName, type RecordReads } from '../../application/record-reads';
 
 export interface AccessCommandDeps extends ChangeDeps {
   clinics: ClinicSettingsRepository;
   clock: Clock;
   ids: IdGenerator;
+  /** Every answer carries the resident's whole access, so each is a logged read (a no-op or replay as much as a change). */
+  recordReads: RecordReads;
 }
 
 export interface AccessCommandInput {
@@ -55,13 +58,15 @@ export function staffClinic(deps: AccessCommandDeps, input: AccessCommandInput):
 
 /**
  * The command's decision on the resident's access, through the one change loop. `meaning` is what
- * the request means besides clinic, resident and caller, for the retry fingerprint (AIP-155).
+ * the request means besides clinic, resident and caller, for the retry fingerprint (AIP-155). The
+ * answer is logged as a read of the resident before it leaves; a log that refuses it fails the call
+ * (UNAVAILABLE), and a retry with the same request id replays the stored outcome.
  */
 export async function changeAccess(
   deps: AccessCommandDeps,
   input: AccessCommandInput,
   call: AccessCall,
-  operation: string,
+  operation: AccessCommandName,
   meaning: Record<string, unknown>,
   decide: (current: ResidentAccess, stamp: ChangeStamp, eventId: string) => Decision,
 ): Promise<AccessChangeResult> {
@@ -82,5 +87,6 @@ export async function changeAccess(
     },
     decidingAccess((current) => decide(current, stamp, deps.ids.next())),
   );
+  await deps.recordReads(input.principal, operation, byRole('staff'), clinicId, [resident]);
   return accessResult(result);
 }
