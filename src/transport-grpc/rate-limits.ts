@@ -6,21 +6,30 @@ export interface RateLimitSettings {
   lookup: BucketRule;
   /** ListEntitlements and CheckEntitlement together, per caller. */
   entitlements: BucketRule;
+  /** GetResidentAccess and the access commands together, per caller: each answers a resident's access. */
+  residentCalls: BucketRule;
   /** Callers remembered per limit; past it the idlest are forgotten first (they get a full bucket back). */
   maxCallersRemembered: number;
 }
 
 /**
- * Per-caller limits on the reads that could enumerate residents: token buckets keyed by the
+ * Per-caller limits on the calls that could enumerate residents (each answers one): token buckets keyed by the
  * token's subject, in this instance's memory (N instances give a caller N times the budget).
  */
 export function rateLimits(settings: RateLimitSettings, now: () => number = Date.now): (method: string, subject: string) => void {
   const lookup = new TokenBuckets(settings.lookup, settings.maxCallersRemembered, now);
   const entitlements = new TokenBuckets(settings.entitlements, settings.maxCallersRemembered, now);
+  const residentCalls = new TokenBuckets(settings.residentCalls, settings.maxCallersRemembered, now);
   const bucketsOf: Record<string, TokenBuckets> = {
     LookupResident: lookup,
     ListEntitlements: entitlements,
     CheckEntitlement: entitlements,
+    GetResidentAccess: residentCalls,
+    ApproveResident: residentCalls,
+    RemoveApproval: residentCalls,
+    GrantCaseType: residentCalls,
+    ChangeGrant: residentCalls,
+    RemoveGrant: residentCalls,
   };
   return (method, subject) => {
     const result = bucketsOf[method]?.take(subject);

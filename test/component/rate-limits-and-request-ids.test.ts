@@ -8,6 +8,7 @@ import { signTestToken } from '../support/tokens';
 
 const LOOKUP_BURST = 3;
 const ENTITLEMENTS_BURST = 2;
+const RESIDENT_CALLS_BURST = 4;
 
 describe('per-caller rate limits and request ids in logs', () => {
   let sut: ServiceUnderTest;
@@ -20,6 +21,8 @@ describe('per-caller rate limits and request ids in logs', () => {
         RATE_LIMIT_LOOKUP_BURST: String(LOOKUP_BURST),
         RATE_LIMIT_ENTITLEMENTS_PER_SECOND: '1',
         RATE_LIMIT_ENTITLEMENTS_BURST: String(ENTITLEMENTS_BURST),
+        RATE_LIMIT_RESIDENT_CALLS_PER_SECOND: '1',
+        RATE_LIMIT_RESIDENT_CALLS_BURST: String(RESIDENT_CALLS_BURST),
       },
     }));
   });
@@ -45,6 +48,23 @@ describe('per-caller rate limits and request ids in logs', () => {
     await expect(colleague.lookupResident({ clinicId, personalIdentityNumber: aResident() })).resolves.toMatchObject({ registered: false });
     // Other methods are not limited for the one held back.
     await expect(enumerator.getResidentAccess({ clinicId, personalIdentityNumber: aResident() })).resolves.toBeDefined();
+  });
+
+  it('commands that change nothing, and access reads, share one per-caller limit: past it RESOURCE_EXHAUSTED, and nothing more is answered', async () => {
+    const prober = await asCaller('staff-probing');
+    // More calls at once than the burst and a second's refill could serve: no-op removals and reads.
+    const calls = Array.from({ length: RESIDENT_CALLS_BURST + 6 }, (_, i) =>
+      i % 2 === 0
+        ? prober.removeGrant({ clinicId, personalIdentityNumber: aResident(), caseTypeId: 'general', requestId: randomUUID(), etag: '' })
+        : prober.getResidentAccess({ clinicId, personalIdentityNumber: aResident() }),
+    );
+    const outcomes = await Promise.allSettled(calls);
+    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason);
+    expect(refused.length).toBeGreaterThanOrEqual(3);
+    for (const error of refused) expect({ code: error.code, reason: errorDetails(error).reason }).toEqual({ code: status.RESOURCE_EXHAUSTED, reason: 'RATE_LIMITED' });
+    // A colleague is not held back.
+    const colleague = await asCaller('staff-colleague-2');
+    await expect(colleague.approveResident(anApproveResidentRequest({ clinicId }))).resolves.toMatchObject({ changed: true });
   });
 
   it('entitlement reads of one caller beyond their burst are RESOURCE_EXHAUSTED with RetryInfo', async () => {

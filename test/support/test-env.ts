@@ -37,6 +37,9 @@ export function serviceEnv(overrides: Record<string, string> = {}): Record<strin
     HEALTH_CHECK_INTERVAL_MS: '300',
     SHUTDOWN_GRACE_MS: '3000',
     LOG_LEVEL: 'info',
+    // Tests send far more commands per caller than one staff member would; rate-limit tests set their own.
+    RATE_LIMIT_RESIDENT_CALLS_PER_SECOND: '1000000',
+    RATE_LIMIT_RESIDENT_CALLS_BURST: '1000000',
     ...overrides,
   };
 }
