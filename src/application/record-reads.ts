@@ -33,9 +33,9 @@ export interface AccessLogDeps {
 }
 
 /**
- * Records reads of residents' personal data. The query use cases call it before they answer: the
- * log takes the entries (storing them within its flush interval) or refuses them, and a refused
- * entry fails the read (UNAVAILABLE), so no read is answered that the log could not take.
+ * Records reads of residents' personal data. The queries and the access commands call it before
+ * they answer: the log takes the entries (storing them within its flush interval) or refuses them,
+ * and a refused entry fails the call (UNAVAILABLE), so nothing is answered that the log could not take.
  */
 export function makeReadRecorder(deps: AccessLogDeps) {
   return async function recordReads(principal: Principal, read: ResidentRead, authority: string, clinicId: string | null, residents: Iterable<string>): Promise<void> {

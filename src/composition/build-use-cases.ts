@@ -80,6 +80,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
 
   const pseudonymOf = (resident: string) => residentPseudonym(secret, `access-log|${resident}`);
   const recordReads = makeReadRecorder({ log: accessLog, pseudonymOf, clock, retentionDays: config.accessLog.retentionDays });
+  const commandDeps = { ...accessDeps, recordReads };
   const readDeps = { access: repository, accessQueries: storage.accessQueries, clinics, register: storage.register, jobs, clock, recordReads, pageTokens };
   const outboxStats = { access: () => storage.accessOutbox.stats(), settings: () => storage.settingsOutbox.stats() };
 
@@ -96,8 +97,8 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
       maxMs: config.retention.purgeIntervalMs,
     }),
     residentAccess: {
-      approveResident: makeApproveResident({ ...accessDeps, recordReads }),
-      removeApproval: makeRemoveApproval({ ...accessDeps, recordReads }),
+      approveResident: makeApproveResident(commandDeps),
+      removeApproval: makeRemoveApproval(commandDeps),
       removeApprovals: makeRemoveApprovals({
         jobs,
         clinics,
@@ -105,9 +106,9 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
         clock,
         clinicClaim: { unstoredJobGraceMs: config.tuning.bulkJobs.unstoredJobGraceMs, attempts: config.tuning.bulkJobs.claimAttempts },
       }),
-      grantCaseType: makeGrantCaseType({ ...accessDeps, recordReads }),
-      changeGrant: makeChangeGrant({ ...accessDeps, recordReads }),
-      removeGrant: makeRemoveGrant({ ...accessDeps, recordReads }),
+      grantCaseType: makeGrantCaseType(commandDeps),
+      changeGrant: makeChangeGrant(commandDeps),
+      removeGrant: makeRemoveGrant(commandDeps),
       staffQueries: makeStaffQueries(readDeps),
     },
     settingsCommands: makeSettingsCommands({
