@@ -347,7 +347,7 @@ async function main(): Promise<void> {
       `reads: ${seeded.accessDocuments} access and ${seeded.viewDocuments} view documents seeded in ${seeded.seedS.toFixed(1)} s ` +
         `(cloned clinics served ${seeded.settingsServedS.toFixed(1)} s after the settings marker moved); ${READS_CONCURRENCY} in flight, ` +
         `ListEntitlements also at ${ENTITLEMENTS_GROWTH_CONCURRENCY}; raw: one view findOne by _id for either read`,
-      `access log: every service read above handed its entry to the log (stored within ACCESS_LOG_FLUSH_INTERVAL_MS): ${reads.accessLog.entries} entries for ` +
+      `access log: every service read above stored its entry before it answered (group-committed): ${reads.accessLog.entries} entries for ` +
         `${reads.accessLog.calls} measured calls and their warm-ups, ${reads.accessLog.entriesPerS}/s over ${reads.accessLog.seconds.toFixed(1)} s`,
     );
     if (growth) {

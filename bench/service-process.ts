@@ -83,6 +83,8 @@ export function benchServiceEnv(authEnv: Record<string, string>, overrides: Reco
     RATE_LIMIT_ENTITLEMENTS_BURST: '1000000',
     RATE_LIMIT_RESIDENT_CALLS_PER_SECOND: '1000000',
     RATE_LIMIT_RESIDENT_CALLS_BURST: '1000000',
+    RATE_LIMIT_LISTINGS_PER_SECOND: '1000000',
+    RATE_LIMIT_LISTINGS_BURST: '1000000',
     ...overrides,
   });
   delete env.RELAY_POLL_INTERVAL_MS;

@@ -78,7 +78,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       {
         // Every answered read's entry is stored before the database connection goes.
         name: 'access log',
-        stop: () => storage.accessLog.close(config.shutdownGraceMs).catch((error: unknown) => logger.error({ err: error }, 'access log entries could not be stored before stopping')),
+        stop: () => storage.accessLog.close(),
       },
       { name: 'register consumer', start: () => registerConsumer.start(), stop: () => registerConsumer.stop() },
       {

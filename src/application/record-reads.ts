@@ -33,9 +33,9 @@ export interface AccessLogDeps {
 }
 
 /**
- * Records reads of residents' personal data. The queries and the access commands call it before
- * they answer: the log takes the entries (storing them within its flush interval) or refuses them,
- * and a refused entry fails the call (UNAVAILABLE), so nothing is answered that the log could not take.
+ * Records reads of residents' personal data. The queries and the access commands await it before
+ * they answer: it resolves once the entries are stored, and a refusal fails the call, so nothing is
+ * answered whose entry is not stored.
  */
 export function makeReadRecorder(deps: AccessLogDeps) {
   return async function recordReads(principal: Principal, read: ResidentRead, authority: string, clinicId: string | null, residents: Iterable<string>): Promise<void> {
@@ -50,8 +50,7 @@ export function makeReadRecorder(deps: AccessLogDeps) {
       authority,
       expiresAt,
     }));
-    // A refusal is the log's STORAGE_UNAVAILABLE; anything else is unexpected (INTERNAL).
-    deps.log.record(entries);
+    await deps.log.record(entries);
   };
 }
 

@@ -84,7 +84,7 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     republishJobs: new MongoRepublishJobStore(db.collection<RepublishJobDocument>(REPUBLISH_JOBS_COLLECTION)),
     unpublished: new MongoUnpublishedEvents(accessCollection),
     // Reads of residents' personal data: logged (resident pseudonymised) before they answer.
-    accessLog: await MongoAccessLog.in(db, { ...config.accessLog, closeRetryMs: config.tuning.accessLogCloseRetryMs }),
+    accessLog: await MongoAccessLog.in(db, config.accessLog),
     expiredRecords: await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION, REQUEST_IDS_COLLECTION]),
   };
 }

@@ -96,15 +96,17 @@ export const configSchema = z.object({
   // HSLF-FS 2016:40 4 kap. 9 § keeps access logs at least five years: 1827 days covers any five.
   ACCESS_LOG_RETENTION_DAYS: positiveInt.max(36500).default(1827),
   RETENTION_PURGE_INTERVAL_MS: positiveInt.default(3600000),
-  ACCESS_LOG_FLUSH_INTERVAL_MS: positiveInt.max(10000).default(100),
   ACCESS_LOG_BATCH_SIZE: positiveInt.max(10000).default(500),
-  ACCESS_LOG_MAX_PENDING: positiveInt.default(20000),
+  ACCESS_LOG_WRITES_IN_FLIGHT: positiveInt.max(64).default(2),
+  ACCESS_LOG_MAX_WAITING_PER_CALLER: positiveInt.default(5000),
   RATE_LIMIT_LOOKUP_PER_MINUTE: positiveInt.default(30),
   RATE_LIMIT_LOOKUP_BURST: positiveInt.default(20),
   RATE_LIMIT_ENTITLEMENTS_PER_SECOND: positiveInt.default(500),
   RATE_LIMIT_ENTITLEMENTS_BURST: positiveInt.default(1000),
   RATE_LIMIT_RESIDENT_CALLS_PER_SECOND: positiveInt.default(10),
   RATE_LIMIT_RESIDENT_CALLS_BURST: positiveInt.default(50),
+  RATE_LIMIT_LISTINGS_PER_SECOND: positiveInt.default(2),
+  RATE_LIMIT_LISTINGS_BURST: positiveInt.default(20),
   REQUEST_ID_RETENTION_DAYS: positiveInt.max(3650).default(30),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
@@ -280,11 +282,16 @@ export interface Config {
   /** Entitlement reads: how often the in-memory clinic settings look for changes; how long a consistency token is waited for. */
   reads: { settingsRefreshMs: number; consistencyWaitMs: number };
   /** Reads of residents' personal data are logged and kept this long; expired records are purged this often. */
-  /** The log of reads: kept `retentionDays`; written behind the reads (see MongoAccessLog). */
-  accessLog: { retentionDays: number; flushIntervalMs: number; batchSize: number; maxPending: number };
+  /** The log of reads: kept `retentionDays`; each read's entry stored before it answers, group-committed (see MongoAccessLog). */
+  accessLog: { retentionDays: number; batchSize: number; maxWritesInFlight: number; maxWaitingPerCaller: number };
   retention: { purgeIntervalMs: number };
   /** Per caller (token subject) and instance: token buckets, refill per second and burst. */
-  rateLimits: { lookup: { perSecond: number; burst: number }; entitlements: { perSecond: number; burst: number }; residentCalls: { perSecond: number; burst: number } };
+  rateLimits: {
+    lookup: { perSecond: number; burst: number };
+    entitlements: { perSecond: number; burst: number };
+    residentCalls: { perSecond: number; burst: number };
+    listings: { perSecond: number; burst: number };
+  };
   /** How long a request id (per clinic and caller) is remembered for retries (AIP-155). */
   requests: { retentionMs: number };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
@@ -323,8 +330,6 @@ export interface Tuning {
   relayBackoff: { initialMs: number; maxMs: number };
   /** The expiry worker's and retention purge's first wait after a failure (growing to their poll interval). */
   workerRetryInitialMs: number;
-  /** The access log's write-behind: while closing, a failing store is tried again this often. */
-  accessLogCloseRetryMs: number;
   /** The rate limits remember this many callers each, in memory; past it the idlest are forgotten. */
   rateLimitCallersRemembered: number;
   /** How long RemoveApprovals waits for its job before answering with the job's progress. */
@@ -381,7 +386,6 @@ export const TUNING: Tuning = {
   backgroundRunBackoff: { initialMs: 1000, maxMs: 60_000 },
   relayBackoff: { initialMs: 100, maxMs: 5000 },
   workerRetryInitialMs: 1000,
-  accessLogCloseRetryMs: 200,
   rateLimitCallersRemembered: 10_000,
   bulkRemovalAnswerWaitMs: 5000,
   tokens: { clockToleranceSeconds: 30, verified: { maxAgeMs: 60_000, maxEntries: 10_000 } },
@@ -492,15 +496,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reads: { settingsRefreshMs: e.SETTINGS_REFRESH_INTERVAL_MS, consistencyWaitMs: e.CONSISTENCY_WAIT_MS },
     accessLog: {
       retentionDays: e.ACCESS_LOG_RETENTION_DAYS,
-      flushIntervalMs: e.ACCESS_LOG_FLUSH_INTERVAL_MS,
       batchSize: e.ACCESS_LOG_BATCH_SIZE,
-      maxPending: e.ACCESS_LOG_MAX_PENDING,
+      maxWritesInFlight: e.ACCESS_LOG_WRITES_IN_FLIGHT,
+      maxWaitingPerCaller: e.ACCESS_LOG_MAX_WAITING_PER_CALLER,
     },
     retention: { purgeIntervalMs: e.RETENTION_PURGE_INTERVAL_MS },
     rateLimits: {
       lookup: { perSecond: e.RATE_LIMIT_LOOKUP_PER_MINUTE / 60, burst: e.RATE_LIMIT_LOOKUP_BURST },
       entitlements: { perSecond: e.RATE_LIMIT_ENTITLEMENTS_PER_SECOND, burst: e.RATE_LIMIT_ENTITLEMENTS_BURST },
       residentCalls: { perSecond: e.RATE_LIMIT_RESIDENT_CALLS_PER_SECOND, burst: e.RATE_LIMIT_RESIDENT_CALLS_BURST },
+      listings: { perSecond: e.RATE_LIMIT_LISTINGS_PER_SECOND, burst: e.RATE_LIMIT_LISTINGS_BURST },
     },
     requests: { retentionMs: e.REQUEST_ID_RETENTION_DAYS * 24 * 60 * 60 * 1000 },
     auth:

@@ -5,7 +5,7 @@ const generous = { perSecond: 1000, burst: 1000 };
 
 function limitsWithResidentCalls(burst: number) {
   let nowMs = 0;
-  const limit = rateLimits({ lookup: generous, entitlements: generous, residentCalls: { perSecond: 1, burst }, maxCallersRemembered: 100 }, () => nowMs);
+  const limit = rateLimits({ lookup: generous, entitlements: generous, residentCalls: { perSecond: 1, burst }, listings: { perSecond: 1, burst }, maxCallersRemembered: 100 }, () => nowMs);
   return { limit, advance: (ms: number) => (nowMs += ms) };
 }
 
@@ -38,5 +38,15 @@ describe('rate limits: calls that answer a resident’s access', () => {
   it('leaves calls that answer no resident data unlimited', () => {
     const { limit } = limitsWithResidentCalls(1);
     for (let i = 0; i < 5; i++) expect(refusal(() => limit('RemoveApprovals', 'staff-a'))).toBeNull();
+  });
+});
+
+describe('rate limits: listings', () => {
+  it('ListResidents and the audit and access-log listings draw on one bucket per caller', () => {
+    const { limit } = limitsWithResidentCalls(4);
+    const listings = ['ListResidents', 'ListClinicAuditEntries', 'ListResidentAuditEntries', 'ListResidentAccessLog'];
+    for (const method of listings) expect(refusal(() => limit(method, 'staff-a'))).toBeNull();
+    for (const method of listings) expect(refusal(() => limit(method, 'staff-a'))).toBe('RATE_LIMITED');
+    expect(refusal(() => limit('GetResidentAccess', 'staff-a'))).toBeNull();
   });
 });

@@ -8,18 +8,21 @@ export interface RateLimitSettings {
   entitlements: BucketRule;
   /** GetResidentAccess and the access commands together, per caller: each answers a resident's access. */
   residentCalls: BucketRule;
+  /** The listings of residents' data together, per caller: each page shows up to 1 000 residents or entries. */
+  listings: BucketRule;
   /** Callers remembered per limit; past it the idlest are forgotten first (they get a full bucket back). */
   maxCallersRemembered: number;
 }
 
 /**
- * Per-caller limits on the calls that could enumerate residents (each answers one): token buckets keyed by the
+ * Per-caller limits on the calls that answer residents' data (one resident each, or a listing's page): token buckets keyed by the
  * token's subject, in this instance's memory (N instances give a caller N times the budget).
  */
 export function rateLimits(settings: RateLimitSettings, now: () => number = Date.now): (method: string, subject: string) => void {
   const lookup = new TokenBuckets(settings.lookup, settings.maxCallersRemembered, now);
   const entitlements = new TokenBuckets(settings.entitlements, settings.maxCallersRemembered, now);
   const residentCalls = new TokenBuckets(settings.residentCalls, settings.maxCallersRemembered, now);
+  const listings = new TokenBuckets(settings.listings, settings.maxCallersRemembered, now);
   const bucketsOf: Record<string, TokenBuckets> = {
     LookupResident: lookup,
     ListEntitlements: entitlements,
@@ -30,6 +33,10 @@ export function rateLimits(settings: RateLimitSettings, now: () => number = Date
     GrantCaseType: residentCalls,
     ChangeGrant: residentCalls,
     RemoveGrant: residentCalls,
+    ListResidents: listings,
+    ListClinicAuditEntries: listings,
+    ListResidentAuditEntries: listings,
+    ListResidentAccessLog: listings,
   };
   return (method, subject) => {
     const result = bucketsOf[method]?.take(subject);

@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { aResident, tenDigitForm } from '../builders/identity';
 import { anApproveResidentRequest } from '../builders/requests';
@@ -188,33 +188,55 @@ describe('the access log of reads', () => {
   const purged = () => sut.logs.entries.filter((e) => e.msg === 'expired records purged').length;
 });
 
-describe('the access log, written behind the reads', () => {
-  let sut: ServiceUnderTest;
-  afterAll(async () => {
-    await sut.stop();
+describe('the access log: each entry stored before its read answers', () => {
+  let sut: ServiceUnderTest | undefined;
+  afterEach(async () => {
+    await sut?.stop();
   });
 
-  it('refuses reads (UNAVAILABLE) whose entries it cannot take, and stores every taken entry before it stops', async () => {
-    // Nothing is written until the service stops, and at most two entries may wait.
-    sut = await startServiceUnderTest({ env: { ACCESS_LOG_FLUSH_INTERVAL_MS: '10000', ACCESS_LOG_MAX_PENDING: '2' } });
+  it('has the entry of an answered read in the database when the answer arrives', async () => {
+    sut = await startServiceUnderTest();
     const clinicId = await sut.givenClinic();
-    const staff = await sut.staff(clinicId);
-    await staff.lookupResident({ clinicId, personalIdentityNumber: aResident() });
-    await staff.getResidentAccess({ clinicId, personalIdentityNumber: aResident() });
-
-    const refused = await Promise.all([
-      failureOf(staff.lookupResident({ clinicId, personalIdentityNumber: aResident() })),
-      failureOf(staff.getResidentAccess({ clinicId, personalIdentityNumber: aResident() })),
-    ]);
-    expect(refused.map((e) => e.code)).toEqual([status.UNAVAILABLE, status.UNAVAILABLE]);
-    for (const error of refused) {
-      expect(errorDetails(error)).toMatchObject({ reason: 'STORAGE_UNAVAILABLE', domain: 'residentaccess.v1.ResidentAccessService' });
-      expect(retryDelayOf(error)).toEqual({ seconds: 1, nanos: 0 });
+    const reader = `staff-${randomUUID()}`;
+    const staff = sut.api(await signTestToken({ sub: reader, clinics: [clinicId], roles: ['staff'] }));
+    for (let i = 1; i <= 3; i++) {
+      await staff.getResidentAccess({ clinicId, personalIdentityNumber: aResident() });
+      expect(await sut.db.collection('access_log').countDocuments({ subject: reader })).toBe(i);
     }
-    expect(await sut.db.collection('access_log').countDocuments()).toBe(0);
+  });
 
-    await sut.service.stop();
-    const stored = await sut.db.collection('access_log').find().toArray();
-    expect(stored.map((e) => e.read).sort()).toEqual(['GetResidentAccess', 'LookupResident']);
+  it("refuses a flooding caller's reads past its waiting bound (RESOURCE_EXHAUSTED with RetryInfo) and still answers another caller's", async () => {
+    sut = await startServiceUnderTest({ env: { ACCESS_LOG_MAX_WAITING_PER_CALLER: '1', ACCESS_LOG_WRITES_IN_FLIGHT: '1' } });
+    const clinicId = await sut.givenClinic();
+    const [flooder, other] = [`flood-${randomUUID()}`, `other-${randomUUID()}`];
+    const flood = sut.api(await signTestToken({ sub: flooder, clinics: [clinicId], roles: ['staff'] }));
+    const staff = sut.api(await signTestToken({ sub: other, clinics: [clinicId], roles: ['staff'] }));
+
+    // Each flood read's error, or null when it was answered.
+    const flooding = Promise.all(
+      Array.from({ length: 60 }, () =>
+        flood.getResidentAccess({ clinicId, personalIdentityNumber: aResident() }).then(
+          () => null,
+          (error: ServiceError) => error,
+        ),
+      ),
+    );
+    const othersReads = (async () => {
+      for (let i = 0; i < 10; i++) await staff.getResidentAccess({ clinicId, personalIdentityNumber: aResident() });
+    })();
+    const [floodOutcomes] = await Promise.all([flooding, othersReads]);
+
+    const refused = floodOutcomes.filter((e) => e !== null);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const error of refused) {
+      expect({ code: error.code, reason: errorDetails(error).reason, retry: retryDelayOf(error) }).toEqual({
+        code: status.RESOURCE_EXHAUSTED,
+        reason: 'RATE_LIMITED',
+        retry: { seconds: 1, nanos: 0 },
+      });
+    }
+    // The other caller's ten reads were all answered above, each with its entry; every answered flood read has its entry too.
+    expect(await sut.db.collection('access_log').countDocuments({ subject: other })).toBe(10);
+    expect(await sut.db.collection('access_log').countDocuments({ subject: flooder })).toBe(60 - refused.length);
   });
 });

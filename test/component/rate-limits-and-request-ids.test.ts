@@ -9,6 +9,7 @@ import { signTestToken } from '../support/tokens';
 const LOOKUP_BURST = 3;
 const ENTITLEMENTS_BURST = 2;
 const RESIDENT_CALLS_BURST = 4;
+const LISTINGS_BURST = 3;
 
 describe('per-caller rate limits and request ids in logs', () => {
   let sut: ServiceUnderTest;
@@ -23,6 +24,8 @@ describe('per-caller rate limits and request ids in logs', () => {
         RATE_LIMIT_ENTITLEMENTS_BURST: String(ENTITLEMENTS_BURST),
         RATE_LIMIT_RESIDENT_CALLS_PER_SECOND: '1',
         RATE_LIMIT_RESIDENT_CALLS_BURST: String(RESIDENT_CALLS_BURST),
+        RATE_LIMIT_LISTINGS_PER_SECOND: '1',
+        RATE_LIMIT_LISTINGS_BURST: String(LISTINGS_BURST),
       },
     }));
   });
@@ -65,6 +68,22 @@ describe('per-caller rate limits and request ids in logs', () => {
     // A colleague is not held back.
     const colleague = await asCaller('staff-colleague-2');
     await expect(colleague.approveResident(anApproveResidentRequest({ clinicId }))).resolves.toMatchObject({ changed: true });
+  });
+
+  it('listing residents past the burst is RESOURCE_EXHAUSTED with RetryInfo; a colleague still lists', async () => {
+    const lister = await asCaller('staff-listing');
+    const listing = { clinicId, pageSize: 1000, pageToken: '', approvedOnly: false, caseTypeId: '' };
+    const outcomes = await Promise.allSettled(Array.from({ length: LISTINGS_BURST + 4 }, () => lister.listResidents(listing)));
+    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason);
+    expect(refused.length).toBeGreaterThanOrEqual(3);
+    for (const error of refused) {
+      expect({ code: error.code, reason: errorDetails(error).reason, retry: retryDelayOf(error) !== undefined }).toEqual({
+        code: status.RESOURCE_EXHAUSTED,
+        reason: 'RATE_LIMITED',
+        retry: true,
+      });
+    }
+    await expect((await asCaller('staff-colleague-3')).listResidents(listing)).resolves.toBeDefined();
   });
 
   it('entitlement reads of one caller beyond their burst are RESOURCE_EXHAUSTED with RetryInfo', async () => {

@@ -27,10 +27,11 @@ export type StoredAccessLogEntry = AccessLogEntry & { id: string };
 
 export interface AccessLog {
   /**
-   * Takes the entries to store within the flush interval, or throws STORAGE_UNAVAILABLE (taking
-   * none) while the log cannot be written or too much waits for it.
+   * Stores one read's entries (all of one subject) and resolves once they are stored. Rejects
+   * with STORAGE_UNAVAILABLE when the log cannot be written, or RATE_LIMITED when too many of the
+   * subject's entries wait; then the read must not be answered.
    */
-  record(entries: readonly AccessLogEntry[]): void;
+  record(entries: readonly AccessLogEntry[]): Promise<void>;
   /** A resident's entries (optionally those for one clinic), newest first, after `after`. */
   list(filter: { residentPseudonym: string; clinicId?: string }, after: AccessLogPosition | null, limit: number): Promise<StoredAccessLogEntry[]>;
 }
