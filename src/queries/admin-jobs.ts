@@ -30,7 +30,7 @@ export function fromRepublishJob(job: RepublishJob): JobSummary {
 }
 
 function fromBulkRemoval(job: BulkRemovalJob): JobSummary {
-  const scope = job.residents ? `${job.residents.length} listed residents` : 'all approved residents';
+  const scope = job.listedCount !== null ? `${job.listedCount} listed residents` : 'all approved residents';
   return {
     id: job.id,
     kind: 'BULK_REMOVAL',

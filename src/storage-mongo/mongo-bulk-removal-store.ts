@@ -14,11 +14,15 @@ export interface RunningBulkRemovalDocument {
   since: Date;
 }
 
-/** `_id` is `<clinic>|<job id>`: a job id is scoped to its clinic. */
-type JobDocument = Omit<BulkRemovalJob, 'id'> & { _id: string };
+/** `_id` is `<clinic>|<job id>`: a job id is scoped to its clinic. A finished job has no `residents`. */
+type JobDocument = Omit<BulkRemovalJob, 'id' | 'residents' | 'listedCount'> & { _id: string; residents?: string[] | null; listedCount?: number | null };
 
 const documentId = (clinicId: string, id: string) => `${clinicId}|${id}`;
-const toJob = ({ _id, ...rest }: JobDocument): BulkRemovalJob => ({ id: _id.slice(rest.clinicId.length + 1), ...rest });
+const toJob = ({ _id, residents, listedCount, ...rest }: JobDocument): BulkRemovalJob => {
+  // Jobs stored before `listedCount` existed keep their list: its length is the count.
+  const listed = listedCount !== undefined ? listedCount : (residents?.length ?? null);
+  return { id: _id.slice(rest.clinicId.length + 1), ...rest, residents: listed === null ? null : (residents ?? []), listedCount: listed };
+};
 
 /** Jobs keyed by their request id; only the one runner that holds a job writes its progress. */
 export class MongoBulkRemovalStore implements BulkRemovalStore {
@@ -51,7 +55,8 @@ export class MongoBulkRemovalStore implements BulkRemovalStore {
 
   saveProgress(clinicId: string, id: string, progress: { removed: number; unchanged: number; finishedAt: Date | null }): Promise<void> {
     return withStorageErrors(async () => {
-      await this.collection.updateOne({ _id: documentId(clinicId, id) }, { $set: progress });
+      const dropResidents = progress.finishedAt ? { $unset: { residents: '' as const } } : {};
+      await this.collection.updateOne({ _id: documentId(clinicId, id) }, { $set: progress, ...dropResidents });
     });
   }
 

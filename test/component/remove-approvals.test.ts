@@ -230,6 +230,18 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     expect(sut.events.events.filter(removalsOf(request.requestId))).toHaveLength(4);
   });
 
+  it('a finished job keeps no list of the residents, only how many were listed', async () => {
+    const residents = distinctResidents(3);
+    await inParallel(residents, 3, (r) => approve(r));
+    const request = listed(residents);
+    await runToCompletion(request);
+
+    const stored = await jobs().findOne({ _id: `${clinicId}|${request.requestId}` });
+    expect(stored).toMatchObject({ listedCount: 3, removed: 3 });
+    expect(stored).not.toHaveProperty('residents');
+    for (const resident of residents) expect(JSON.stringify(stored)).not.toContain(resident);
+  });
+
   it('concurrent calls with the same request id share one job: every approval removed once', async () => {
     const residents = distinctResidents(40);
     await inParallel(residents, 8, (r) => approve(r));

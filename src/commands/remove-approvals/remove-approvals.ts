@@ -61,6 +61,7 @@ export function makeRemoveApprovals(deps: RemoveApprovalsDeps) {
       id: input.requestId,
       clinicId: input.clinicId,
       residents,
+      listedCount: residents?.length ?? null,
       fingerprint: print,
       actor: input.principal.subject,
       startedAt: now,
