@@ -4,12 +4,15 @@ import type { Config } from '../config/config';
 import type { AccessChanged } from '../domain/access/resident-access';
 import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import type { Clock } from '../domain/ports/clock';
+import type { ExpiredRecords } from '../domain/ports/expired-records';
 import type { OutboxEvent } from '../domain/ports/publishing';
 import type { AccessDocument } from '../storage-mongo/access-document';
 import { CLINICS_COLLECTION, type ClinicDocument } from '../storage-mongo/clinic-document';
 import { connectMongo } from '../storage-mongo/connect';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from '../storage-mongo/indexes';
 import { ACCESS_LOG_COLLECTION, MongoAccessLog } from '../storage-mongo/mongo-access-log';
+import { AccessVersionFloors } from '../storage-mongo/access-version-floors';
+import { MongoEndedAccesses } from '../storage-mongo/mongo-ended-accesses';
 import { MongoAccessQueries } from '../storage-mongo/mongo-access-queries';
 import { AUDIT_COLLECTION, MongoAuditTrail, type AuditDocument } from '../storage-mongo/mongo-audit-trail';
 import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore, RUNNING_BULK_REMOVALS_COLLECTION } from '../storage-mongo/mongo-bulk-removal-store';
@@ -19,7 +22,7 @@ import { MongoExpiredRecords } from '../storage-mongo/mongo-expired-records';
 import { MongoRepublishJobStore, REPUBLISH_JOBS_COLLECTION, type RepublishJobDocument } from '../storage-mongo/mongo-republish-job-store';
 import { MongoRequestRegistry, type RequestIdDocument } from '../storage-mongo/mongo-request-registry';
 import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } from '../storage-mongo/mongo-resident-register';
-import { MongoResidentViews, PROJECTIONS_COLLECTION } from '../storage-mongo/mongo-resident-views';
+import { MongoResidentViews, PROJECTIONS_COLLECTION, RESIDENT_VIEWS_COLLECTION, type ResidentViewDocument } from '../storage-mongo/mongo-resident-views';
 import { MongoUnpublishedEvents } from '../storage-mongo/mongo-unpublished-events';
 import { MongoOutboxStore } from '../storage-mongo/mongo-outbox-store';
 import { requireSuitableServer } from '../storage-mongo/server-check';
@@ -59,6 +62,7 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
   const outboxStore = <E extends OutboxEvent>(collection: Collection<OutboxDocument<E>>) => new MongoOutboxStore(collection, config.tuning.mongo.outboxWriteAttempts);
 
   const views = MongoResidentViews.in(db, config.tuning.residentViews);
+  const versionFloors = AccessVersionFloors.in(db);
   const projection = new ResidentViewProjection(
     views,
     (error) => logger.warn({ err: error }, 'resident view write failed; the relay will catch it up'),
@@ -75,7 +79,8 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     settingsOutbox: outboxStore(db.collection<OutboxDocument<ClinicSettingsChanged>>(CLINICS_COLLECTION)),
     views,
     projection,
-    auditTrail: new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION)),
+    versionFloors,
+    auditTrail: new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION), config.retention.auditDays),
     clinics: new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), db.collection(PROJECTIONS_COLLECTION), openTelemetryTraceContext),
     requests: new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION), config.requests.retentionMs, config.tuning.mongo.requestIdAttempts),
     accessQueries: new MongoAccessQueries(accessCollection),
@@ -85,6 +90,20 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     unpublished: new MongoUnpublishedEvents(accessCollection),
     // Reads of residents' personal data: logged (resident pseudonymised) before they answer.
     accessLog: await MongoAccessLog.in(db, config.accessLog),
-    expiredRecords: await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION, REQUEST_IDS_COLLECTION]),
+    expiredRecords: everyRetention([
+      await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION, REQUEST_IDS_COLLECTION, AUDIT_COLLECTION]),
+      new MongoEndedAccesses(accessCollection, db.collection<ResidentViewDocument>(RESIDENT_VIEWS_COLLECTION), versionFloors, config.retention.endedAccessDays),
+    ]),
+  };
+}
+
+/** The purges of every retention rule, one after another (each its own database load). */
+function everyRetention(parts: readonly ExpiredRecords[]): ExpiredRecords {
+  return {
+    async purge(now) {
+      const counts: { collection: string; deleted: number }[] = [];
+      for (const part of parts) counts.push(...(await part.purge(now)));
+      return counts;
+    },
   };
 }

@@ -52,6 +52,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
   const repository = new MongoAccessRepository(
     storage.accessCollection,
     auditTrail,
+    storage.versionFloors,
     {
       owner: relay.owner,
       leaseMs: config.relay.leaseMs,

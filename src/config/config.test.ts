@@ -57,6 +57,17 @@ describe('Kafka and MongoDB security settings', () => {
   });
 });
 
+describe('retention settings', () => {
+  it('keep audit entries and ended accesses at least as long as request ids, whose retries they answer', () => {
+    expect(loadConfig(base).retention).toMatchObject({ auditDays: 1827, endedAccessDays: 30 });
+    expect(problemsOf({ REQUEST_ID_RETENTION_DAYS: '60', ENDED_ACCESS_RETENTION_DAYS: '59', AUDIT_RETENTION_DAYS: '40' })).toEqual([
+      'AUDIT_RETENTION_DAYS must be at least REQUEST_ID_RETENTION_DAYS',
+      'ENDED_ACCESS_RETENTION_DAYS must be at least REQUEST_ID_RETENTION_DAYS',
+    ]);
+    expect(problemsOf({ REQUEST_ID_RETENTION_DAYS: '60', ENDED_ACCESS_RETENTION_DAYS: '60', AUDIT_RETENTION_DAYS: '60' })).toEqual([]);
+  });
+});
+
 describe('tracing settings', () => {
   it('exports nothing unless an OTLP endpoint is set, and names the service resident-access by default', () => {
     expect(loadConfig(base).tracing).toEqual({ serviceName: 'resident-access', otlpEndpoint: null });

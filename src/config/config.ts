@@ -96,6 +96,9 @@ export const configSchema = z.object({
   // HSLF-FS 2016:40 4 kap. 9 § keeps access logs at least five years: 1827 days covers any five.
   ACCESS_LOG_RETENTION_DAYS: positiveInt.max(36500).default(1827),
   RETENTION_PURGE_INTERVAL_MS: positiveInt.default(3600000),
+  // The same five years as the access log: who changed a resident's access is read as care-provider logging.
+  AUDIT_RETENTION_DAYS: positiveInt.max(36500).default(1827),
+  ENDED_ACCESS_RETENTION_DAYS: positiveInt.max(3650).default(30),
   ACCESS_LOG_BATCH_SIZE: positiveInt.max(10000).default(500),
   ACCESS_LOG_WRITES_IN_FLIGHT: positiveInt.max(64).default(2),
   ACCESS_LOG_MAX_WAITING_PER_CALLER: positiveInt.default(5000),
@@ -284,7 +287,8 @@ export interface Config {
   /** Reads of residents' personal data are logged and kept this long; expired records are purged this often. */
   /** The log of reads: kept `retentionDays`; each read's entry stored before it answers, group-committed (see MongoAccessLog). */
   accessLog: { retentionDays: number; batchSize: number; maxWritesInFlight: number; maxWaitingPerCaller: number };
-  retention: { purgeIntervalMs: number };
+  /** Audit entries kept `auditDays` after their change; an ended access forgotten `endedAccessDays` after it ended. */
+  retention: { purgeIntervalMs: number; auditDays: number; endedAccessDays: number };
   /** Per caller (token subject) and instance: token buckets, refill per second and burst. */
   rateLimits: {
     lookup: { perSecond: number; burst: number };
@@ -427,6 +431,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   problems.push(...authProblems(present), ...exposureProblems(present), ...connectionProblems(present));
   const kafkaPassword = secret(present, 'KAFKA_SASL_PASSWORD', problems);
   const mongoPassword = secret(present, 'MONGODB_PASSWORD', problems);
+  if (parsed.success) problems.push(...retentionProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -500,7 +505,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxWritesInFlight: e.ACCESS_LOG_WRITES_IN_FLIGHT,
       maxWaitingPerCaller: e.ACCESS_LOG_MAX_WAITING_PER_CALLER,
     },
-    retention: { purgeIntervalMs: e.RETENTION_PURGE_INTERVAL_MS },
+    retention: { purgeIntervalMs: e.RETENTION_PURGE_INTERVAL_MS, auditDays: e.AUDIT_RETENTION_DAYS, endedAccessDays: e.ENDED_ACCESS_RETENTION_DAYS },
     rateLimits: {
       lookup: { perSecond: e.RATE_LIMIT_LOOKUP_PER_MINUTE / 60, burst: e.RATE_LIMIT_LOOKUP_BURST },
       entitlements: { perSecond: e.RATE_LIMIT_ENTITLEMENTS_PER_SECOND, burst: e.RATE_LIMIT_ENTITLEMENTS_BURST },
@@ -526,4 +531,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tuning: TUNING,
     failpoint: e.RESIDENT_ACCESS_FAILPOINT ?? null,
   };
+}
+
+/** A retry within REQUEST_ID_RETENTION_DAYS is answered from the access document or the audit trail: both must outlive it. */
+function retentionProblems(e: Env): string[] {
+  return (['AUDIT_RETENTION_DAYS', 'ENDED_ACCESS_RETENTION_DAYS'] as const)
+    .filter((variable) => e[variable] < e.REQUEST_ID_RETENTION_DAYS)
+    .map((variable) => `${variable} must be at least REQUEST_ID_RETENTION_DAYS`);
 }

@@ -1,4 +1,4 @@
-import type { AccessChanged, ChangeStamp, Grant, ResidentAccess } from '../domain/access/resident-access';
+import { hasAnyAccess, type AccessChanged, type ChangeStamp, type Grant, type ResidentAccess } from '../domain/access/resident-access';
 import type { RequestOutcome } from '../domain/ports/access-repository';
 
 /**
@@ -27,10 +27,17 @@ export interface AccessDocument {
   /** A relay instance's claim on publishing this document's events. */
   relayLease: { owner: string; until: Date } | null;
   updatedAt: Date;
+  /** When a change left the resident with no approval and no grant here (null while any is held; absent on older documents). */
+  endedAt?: Date | null;
 }
 
 export function accessDocumentId(clinicId: string, resident: string): string {
   return `${clinicId}|${resident}`;
+}
+
+/** The instant of a change as the end of every access, or null while the change leaves some. */
+export function endedAtAfter(access: ResidentAccess, at: Date): Date | null {
+  return hasAnyAccess(access) ? null : at;
 }
 
 export function toResidentAccess(doc: Pick<AccessDocument, 'clinicId' | 'resident' | 'approval' | 'grants' | 'version'>): ResidentAccess {

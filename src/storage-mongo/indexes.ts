@@ -9,6 +9,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await access.createIndex({ outboxPending: 1 }, { name: 'outbox_pending' });
   await access.createIndex({ clinicId: 1, _id: 1 }, { name: 'by_clinic' });
   await access.createIndex({ nextEndsAt: 1 }, { name: 'by_next_end', sparse: true });
+  await access.createIndex({ endedAt: 1 }, { name: 'by_end_of_access', sparse: true });
   await db.collection('bulk_removals').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
   await db.collection('bulk_removals').createIndex({ startedAt: -1, _id: -1 }, { name: 'newest_first' });
   await db.collection('republish_jobs').createIndex({ finishedAt: 1 }, { name: 'unfinished' });

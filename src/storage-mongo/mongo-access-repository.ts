@@ -1,7 +1,8 @@
 import type { Collection, Filter } from 'mongodb';
 import { emptyAccess, type AccessChanged, type ResidentAccess } from '../domain/access/resident-access';
 import { RECENT_REQUESTS_KEPT, type AccessChange, type AccessRepository, type AccessSelection, type SaveResult, type StoredAccess } from '../domain/ports/access-repository';
-import { accessDocumentId, stateFields, toResidentAccess, type AccessDocument } from './access-document';
+import { accessDocumentId, endedAtAfter, stateFields, toResidentAccess, type AccessDocument } from './access-document';
+import type { AccessVersionFloors } from './access-version-floors';
 import type { MongoAuditTrail } from './mongo-audit-trail';
 import { isDuplicateKey, translateMongoError, withChangeWriteErrors, withStorageErrors } from './mongo-errors';
 import { atRevision, combined, updateAtRevision, withOutcome, type DocumentUpdate } from './revision-update';
@@ -28,6 +29,8 @@ export class MongoAccessRepository implements AccessRepository {
     private readonly collection: Collection<AccessDocument>,
     /** Where a published event's access is found once the relay has cleared it from the outbox. */
     private readonly audit: Pick<MongoAuditTrail, 'accessAt'>,
+    /** Where a clinic's forgotten accesses left their highest version, for a resident's next document to go on from. */
+    private readonly floors: Pick<AccessVersionFloors, 'of'>,
     private readonly relay: LocalRelay | null = null,
     /** Each stored event keeps the trace of the call that made it. */
     private readonly traceContext: TraceContextSource = noTraceContext,
@@ -36,8 +39,14 @@ export class MongoAccessRepository implements AccessRepository {
   find(clinicId: string, resident: string): Promise<StoredAccess | null> {
     return withStorageErrors(async () => {
       const doc = await this.collection.findOne({ _id: accessDocumentId(clinicId, resident) }, STATE_ONLY);
-      return doc && storedFrom(doc);
+      return doc ? storedFrom(doc) : this.unstored(clinicId, resident);
     });
+  }
+
+  /** No document: nothing stored, or an ended access forgotten; its next version must still be higher than any published. */
+  private async unstored(clinicId: string, resident: string): Promise<StoredAccess | null> {
+    const floor = await this.floors.of(clinicId);
+    return floor === 0 ? null : notStored(clinicId, resident, floor);
   }
 
   stateAt(clinicId: string, resident: string, version: number): Promise<ResidentAccess | null> {
@@ -82,6 +91,7 @@ export class MongoAccessRepository implements AccessRepository {
       relayLease: lease,
       updatedAt: event?.occurredAt ?? new Date(),
     };
+    doc.endedAt = endedAtAfter(access, doc.updatedAt);
     try {
       await this.collection.insertOne(doc);
     } catch (error) {
@@ -143,7 +153,8 @@ export class MongoAccessRepository implements AccessRepository {
       for (let start = 0; start < selection.residents.length; start += pageSize) {
         const residents = selection.residents.slice(start, start + pageSize);
         const docs = await withStorageErrors(() => Promise.all(residents.map((r) => this.collection.findOne({ _id: accessDocumentId(selection.clinicId, r) }, STATE_ONLY))));
-        yield docs.map((doc, i) => (doc ? storedFrom(doc) : { access: emptyAccess(selection.clinicId, residents[i]!), recentRequests: [], revision: 0 }));
+        const floor = docs.includes(null) ? await withStorageErrors(() => this.floors.of(selection.clinicId)) : 0;
+        yield docs.map((doc, i) => (doc ? storedFrom(doc) : notStored(selection.clinicId, residents[i]!, floor)));
       }
       return;
     }
@@ -184,7 +195,17 @@ function changesOf(
   const set: Partial<AccessDocument> = { ...stateFields(access), recentRequests };
   if (!event) return { $set: set };
   // $min on an absent field sets it; a present one keeps the older instant.
-  return combined<AccessDocument>({ $set: { ...set, outboxPending: true, updatedAt: event.occurredAt, ...lease }, $push: { outbox: event }, $min: { outboxSince: event.occurredAt } });
+  const endedAt = endedAtAfter(access, event.occurredAt);
+  return combined<AccessDocument>({
+    $set: { ...set, outboxPending: true, updatedAt: event.occurredAt, endedAt, ...lease },
+    $push: { outbox: event },
+    $min: { outboxSince: event.occurredAt },
+  });
+}
+
+/** A resident with no document: the empty access at the clinic's version floor, not stored (revision 0). */
+function notStored(clinicId: string, resident: string, floor: number): StoredAccess {
+  return { access: { ...emptyAccess(clinicId, resident), version: floor }, recentRequests: [], revision: 0 };
 }
 
 function storedFrom(doc: Omit<AccessDocument, 'outbox' | 'relayLease'>): StoredAccess {

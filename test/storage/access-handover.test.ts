@@ -25,7 +25,7 @@ beforeAll(async () => {
   client = await MongoClient.connect(integrationServers().mongoUri, { maxPoolSize: 8 });
   db = client.db(database);
   documents = db.collection<AccessDocument>(ACCESS_COLLECTION);
-  audit = new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION));
+  audit = new MongoAuditTrail(db.collection<AuditDocument>(AUDIT_COLLECTION), 1827);
 });
 
 afterAll(async () => {
@@ -58,6 +58,9 @@ async function store(repository: MongoAccessRepository, stored: StoredAccess, de
   return (await repository.find(clinicId, resident))!;
 }
 
+/** No clinic here has forgotten accesses. */
+const noFloors = { of: () => Promise.resolve(0) };
+
 const stamp = () => ({ actor: 'staff', at: new Date(), requestId: uniqueName('request') });
 
 /** What the relay's clean-up leaves once it has published everything. */
@@ -68,7 +71,7 @@ async function publishedAll(documentId: string): Promise<void> {
 describe('access changes hand their events to the local relay', () => {
   it('with the versions still pending in the outbox, or none once the relay has published them', async () => {
     const relay = aRelay();
-    const repository = new MongoAccessRepository(documents, audit, relay);
+    const repository = new MongoAccessRepository(documents, audit, noFloors, relay);
     const [clinicId, resident] = [aClinicId(), aResident()];
     const id = accessDocumentId(clinicId, resident);
 
@@ -92,7 +95,7 @@ describe('access changes hand their events to the local relay', () => {
     const [clinicId, resident] = [aClinicId(), aResident()];
     const id = accessDocumentId(clinicId, resident);
     const first = await store(
-      new MongoAccessRepository(documents, audit, other),
+      new MongoAccessRepository(documents, audit, noFloors, other),
       { access: emptyAccess(clinicId, resident), recentRequests: [], revision: 0 },
       approve(emptyAccess(clinicId, resident), stamp(), 'e1'),
     );
@@ -100,7 +103,7 @@ describe('access changes hand their events to the local relay', () => {
     await documents.updateOne({ _id: id }, { $set: { relayLease: { owner: other.owner, until: new Date(Date.now() + 60_000) } } });
 
     const relay = aRelay();
-    await store(new MongoAccessRepository(documents, audit, relay), first, removeApproval(first.access, stamp(), 'e2'));
+    await store(new MongoAccessRepository(documents, audit, noFloors, relay), first, removeApproval(first.access, stamp(), 'e2'));
 
     expect(relay.handed).toEqual([]);
     const doc = await documents.findOne({ _id: id });
