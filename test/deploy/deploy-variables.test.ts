@@ -52,8 +52,21 @@ describe('the image runs Node 24 LTS at a fixed version', () => {
 
   it('every stage starts from the same node:24.x.y image, never a moving tag', () => {
     expect(froms.length).toBe(3);
-    for (const image of froms) expect(image).toMatch(/^node:24\.\d+\.\d+-[a-z]+-slim$/);
+    // A digest may follow the tag (the Dockerfile says why it is not there yet).
+    for (const image of froms) expect(image).toMatch(/^node:24\.\d+\.\d+-[a-z]+-slim(@sha256:[0-9a-f]{64})?$/);
     expect(new Set(froms).size).toBe(1);
+  });
+
+  it("installs dependencies without their install scripts, and every dependency that has one is denied in package.json's allowScripts", () => {
+    const installs = read('Dockerfile').match(/^RUN .*\bnpm (ci|install|i)\b.*$/gm) ?? [];
+    expect(installs.length).toBe(2);
+    for (const install of installs) expect(install).toMatch(/\s--ignore-scripts\b/);
+    const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && entry.hasInstallScript === true)
+      .map(([path]) => path.replace(/^.*node_modules\//, ''));
+    const allowScripts = (JSON.parse(read('package.json')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
+    expect(Object.fromEntries(withScripts.map((name) => [name, allowScripts[name]]))).toEqual(Object.fromEntries(withScripts.map((name) => [name, false])));
   });
 
   it('package.json engines and .nvmrc name Node 24', () => {
