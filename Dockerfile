@@ -2,10 +2,18 @@
 # It never provisions servers: MONGODB_URI, KAFKA_BROKERS and the secret come from the deployment.
 # Node 24 LTS at a fixed version (CI runs the unit and component tests on this same version too,
 # scripts/tools/node24.mjs reads it from the line below); raise the three FROMs together.
+# Pinned by tag, not yet by digest: no registry or public record of node:24.22.3-trixie-slim's digest
+# could be reached where this was written. Pin it where a registry answers, the same in all three:
+# FROM node:24.22.3-trixie-slim@sha256:<index digest of `docker buildx imagetools inspect node:24.22.3-trixie-slim`>
+#
+# Dependencies install without their install scripts (--ignore-scripts): none is needed. The ones that
+# have scripts (package.json `allowScripts` denies each) are @bufbuild/buf and esbuild (their binaries
+# come as platform packages; the scripts only check or shortcut them), protobufjs (a version warning),
+# ssh2 and cpu-features (optional native speed-ups of testcontainers, dev only).
 FROM node:24.22.3-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+RUN npm ci --ignore-scripts
 COPY buf.yaml buf.gen.yaml tsconfig.json tsconfig.build.json ./
 COPY proto ./proto
 COPY scripts/generate.mjs ./scripts/generate.mjs
@@ -15,7 +23,7 @@ RUN npm run build
 FROM node:24.22.3-trixie-slim AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev
+RUN npm ci --omit=dev --ignore-scripts
 
 FROM node:24.22.3-trixie-slim
 # An explicit old-space bound: V8 otherwise sizes the heap from the host's memory and lets it grow to

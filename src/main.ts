@@ -40,6 +40,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const tracing = startTracing(config.tracing);
   const logger = createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
+  for (const warning of config.insecureTransportWarnings) logger.warn(warning);
 
   const storage = await openStorage(config, clock, logger);
   const kafka = buildKafka(config.kafka, logger);

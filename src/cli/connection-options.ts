@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isLoopbackHost } from '../config/loopback';
 import { UsageError } from './exit-codes';
 
 export interface ConnectionOptions {
@@ -18,6 +19,7 @@ export interface ConnectionFlags {
   cert?: string;
   key?: string;
   'token-file'?: string;
+  'allow-insecure-remote'?: boolean;
 }
 
 /** Flags first, then the environment: RESIDENT_ACCESS_ADDRESS, _CA, _CERT, _KEY, _INSECURE, _TOKEN. */
@@ -39,5 +41,24 @@ export function connectionOptions(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
   const ca = flags.ca ?? env.RESIDENT_ACCESS_CA;
   const insecure = flags.insecure ?? env.RESIDENT_ACCESS_INSECURE === 'true';
+  // Plaintext carries the operator's token in clear: only where no other machine listens, unless asked for on this very command line.
+  if (insecure && !isLoopbackTarget(address) && flags['allow-insecure-remote'] !== true) {
+    throw new UsageError('--insecure would send the operator token in clear to a host that is not loopback: use TLS, or add --allow-insecure-remote');
+  }
   return { address, insecure, token, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+}
+
+/**
+ * Every address a gRPC target names is loopback (127.0.0.0/8, ::1, localhost) or a local socket:
+ * `host:port`, `[::1]:port`, `dns:[//authority/]host:port`, `ipv4:`/`ipv6:` lists, `unix:`.
+ * Anything it cannot read counts as remote.
+ */
+export function isLoopbackTarget(address: string): boolean {
+  const target = address.trim();
+  if (/^unix(-abstract)?:/.test(target)) return true;
+  const addresses = target.replace(/^(dns|ipv4|ipv6):(\/\/[^/]*\/)?/, '').split(',');
+  return addresses.every((hostPort) => {
+    const host = hostPort.startsWith('[') ? hostPort.slice(0, hostPort.indexOf(']') + 1) : hostPort.replace(/:\d*$/, '');
+    return host !== '' && isLoopbackHost(host);
+  });
 }

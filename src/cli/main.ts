@@ -17,6 +17,7 @@ const OPTIONS = {
   cert: { type: 'string' },
   key: { type: 'string' },
   insecure: { type: 'boolean' },
+  'allow-insecure-remote': { type: 'boolean' },
   'token-file': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

@@ -13,7 +13,10 @@ Options:
   --address host:port   the service (env RESIDENT_ACCESS_ADDRESS; default localhost:50051)
   --ca FILE             CA of the service's certificate (env RESIDENT_ACCESS_CA)
   --cert FILE --key FILE  client certificate for mutual TLS (env RESIDENT_ACCESS_CERT, _KEY)
-  --insecure            plaintext gRPC, for a local service (env RESIDENT_ACCESS_INSECURE=true)
+  --insecure            plaintext gRPC, for a local or port-forwarded service on loopback
+                        (env RESIDENT_ACCESS_INSECURE=true)
+  --allow-insecure-remote  with --insecure, plaintext to a host that is not loopback: the token
+                        crosses the network in clear
   --token-file FILE     the operator's token (or env RESIDENT_ACCESS_TOKEN / _TOKEN_FILE)
   --json                JSON instead of tables
   -h, --help            this text

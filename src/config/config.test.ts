@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
 import { ConfigError, isLoopbackHost, loadConfig, TUNING } from './config';
+import { mongoTlsOn, mongoUnverifiedTlsOptions } from './transport-security';
 
 const base = { RESIDENT_PSEUDONYM_SECRET: 'a-secret-of-at-least-thirty-two-characters', AUTH_MODE: 'development' };
 
@@ -65,6 +67,102 @@ describe('retention settings', () => {
       'ENDED_ACCESS_RETENTION_DAYS must be at least REQUEST_ID_RETENTION_DAYS',
     ]);
     expect(problemsOf({ REQUEST_ID_RETENTION_DAYS: '60', ENDED_ACCESS_RETENTION_DAYS: '60', AUDIT_RETENTION_DAYS: '60' })).toEqual([]);
+  });
+});
+
+describe('Kafka and MongoDB off loopback need TLS, unless *_ALLOW_INSECURE=true', () => {
+  const kafkaRefusal = 'KAFKA_BROKERS are not loopback: set KAFKA_SSL=true, or KAFKA_ALLOW_INSECURE=true';
+  const saslRefusal =
+    'KAFKA_SASL_MECHANISM without KAFKA_SSL=true sends the SASL login and every event in clear to KAFKA_BROKERS off loopback: set KAFKA_SSL=true, or KAFKA_ALLOW_INSECURE=true';
+  const mongoRefusal = 'MONGODB_URI names servers off loopback and TLS is off: set MONGODB_TLS=true, or MONGODB_ALLOW_INSECURE=true';
+  const saslLogin = { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'kafka-pw-not-to-echo' };
+
+  it('plaintext to servers on loopback (127.0.0.0/8, ::1, localhost, a socket path) is allowed without a flag or a warning', () => {
+    const settings: Record<string, string>[] = [
+      {},
+      { KAFKA_BROKERS: 'localhost:9092,127.0.0.2:9093', MONGODB_URI: 'mongodb://u:p@localhost:27017,127.0.0.2:27018/db?replicaSet=rs0' },
+      { MONGODB_URI: 'mongodb://[::1]:27017/?tlsInsecure=true' },
+      { MONGODB_URI: 'mongodb://%2Ftmp%2Fmongodb-27017.sock' },
+      { ...saslLogin, KAFKA_BROKERS: '127.0.0.1:9092' },
+    ];
+    for (const env of settings) {
+      expect(problemsOf(env)).toEqual([]);
+      expect(loadConfig({ ...base, ...env }).insecureTransportWarnings).toEqual([]);
+    }
+  });
+
+  it('Kafka: brokers off loopback (one is enough) without KAFKA_SSL=true are refused; SASL without TLS says the login would go in clear', () => {
+    expect(problemsOf({ KAFKA_BROKERS: 'kafka-0.kafka:9092' })).toEqual([kafkaRefusal]);
+    expect(problemsOf({ KAFKA_BROKERS: '127.0.0.1:9092,10.0.0.7:9092' })).toEqual([kafkaRefusal]);
+    expect(problemsOf({ KAFKA_BROKERS: 'kafka-0.kafka:9092', ...saslLogin })).toEqual([saslRefusal]);
+    expect(problemsOf({ KAFKA_BROKERS: 'kafka-0.kafka:9093', KAFKA_SSL: 'true', ...saslLogin })).toEqual([]);
+  });
+
+  it('Kafka: KAFKA_ALLOW_INSECURE=true lets plaintext and SCRAM through with a warning, never PLAIN', () => {
+    const plaintext = loadConfig({ ...base, KAFKA_BROKERS: 'kafka-0.kafka:9092', KAFKA_ALLOW_INSECURE: 'true' });
+    expect(plaintext.insecureTransportWarnings).toEqual([expect.stringMatching(/^KAFKA_ALLOW_INSECURE=true: every event .* WITHOUT TLS/)]);
+    const scram = loadConfig({ ...base, KAFKA_BROKERS: 'kafka-0.kafka:9092', KAFKA_ALLOW_INSECURE: 'true', ...saslLogin });
+    expect(scram.insecureTransportWarnings).toEqual([expect.stringMatching(/^KAFKA_ALLOW_INSECURE=true: the SASL login and every event .* WITHOUT TLS/)]);
+    expect(problemsOf({ KAFKA_BROKERS: 'kafka-0.kafka:9092', KAFKA_ALLOW_INSECURE: 'true', ...saslLogin, KAFKA_SASL_MECHANISM: 'plain' })).toEqual([
+      'KAFKA_SASL_MECHANISM=plain needs KAFKA_SSL=true',
+    ]);
+    expect(loadConfig({ ...base, KAFKA_BROKERS: 'kafka-0.kafka:9093', KAFKA_SSL: 'true', KAFKA_ALLOW_INSECURE: 'true' }).insecureTransportWarnings).toEqual([]);
+  });
+
+  it('MongoDB: servers off loopback without TLS are refused, naming no host and no password', () => {
+    const uri = 'mongodb://svc-user:mongo-pw-not-to-echo@mongo-0.mongo:27017,127.0.0.1:27017/resident_access?replicaSet=rs0';
+    const problems = problemsOf({ MONGODB_URI: uri });
+    expect(problems).toEqual([mongoRefusal]);
+    expect(problems.join('; ')).not.toMatch(/mongo-pw-not-to-echo|mongo-0\.mongo|svc-user/);
+    expect(problemsOf({ MONGODB_URI: 'mongodb+srv://cluster0.example.se/?tls=false' })).toEqual([mongoRefusal]);
+    // TLS by the setting, by the URI (either spelling, any case of the name), or by SRV's default.
+    const withTls: Record<string, string>[] = [
+      { MONGODB_URI: uri, MONGODB_TLS: 'true' },
+      { MONGODB_URI: `${uri}&tls=true` },
+      { MONGODB_URI: 'mongodb://mongo-0.mongo:27017/?SSL=true' },
+      { MONGODB_URI: 'mongodb+srv://cluster0.example.se/resident_access' },
+    ];
+    for (const env of withTls) {
+      expect(problemsOf(env)).toEqual([]);
+    }
+  });
+
+  it.each(['tlsInsecure', 'tlsAllowInvalidCertificates', 'tlsAllowInvalidHostnames', 'TLSINSECURE'])(
+    'MongoDB: %s=true off loopback is refused, named as the driver spells it, even with TLS on',
+    (option) => {
+      const problems = problemsOf({ MONGODB_URI: `mongodb://u:mongo-pw-not-to-echo@db.example.se:27017/?tls=true&${option}=true` });
+      expect(problems).toEqual([
+        expect.stringMatching(/^MONGODB_URI turns off the check of the servers' certificates or names \((tlsInsecure|tlsAllowInvalid\w+)\) .*, or MONGODB_ALLOW_INSECURE=true$/),
+      ]);
+      expect(problems[0]!.toLowerCase()).toContain(option.toLowerCase());
+      expect(problems.join('; ')).not.toMatch(/mongo-pw-not-to-echo|db\.example\.se/);
+      expect(problemsOf({ MONGODB_URI: `mongodb://db.example.se:27017/?tls=true&${option}=false` })).toEqual([]);
+    },
+  );
+
+  it('MongoDB: MONGODB_ALLOW_INSECURE=true lets plaintext or unverified TLS through with a warning', () => {
+    const plaintext = loadConfig({ ...base, MONGODB_URI: 'mongodb://mongo:27017/?replicaSet=rs0', MONGODB_ALLOW_INSECURE: 'true' });
+    expect(plaintext.insecureTransportWarnings).toEqual([expect.stringMatching(/^MONGODB_ALLOW_INSECURE=true: .* WITHOUT TLS/)]);
+    const unverified = loadConfig({ ...base, MONGODB_URI: 'mongodb://mongo:27017/?tls=true&tlsAllowInvalidHostnames=true', MONGODB_ALLOW_INSECURE: 'true' });
+    expect(unverified.insecureTransportWarnings).toEqual([expect.stringMatching(/^MONGODB_ALLOW_INSECURE=true: .* WITHOUT checking the servers' certificates or names/)]);
+  });
+
+  it("judges MongoDB's TLS and certificate checks as the driver does", () => {
+    for (const uri of [
+      'mongodb://db.example.se:27017',
+      'mongodb://db.example.se:27017/?tls=true',
+      'mongodb://db.example.se:27017/db?Tls=true&tlsAllowInvalidHostnames=true',
+      'mongodb://db.example.se/?ssl=true&tlsInsecure=true',
+      'mongodb://db.example.se/?tls=true&tlsAllowInvalidCertificates=false',
+      'mongodb+srv://cluster0.example.se/db',
+      'mongodb+srv://cluster0.example.se/db?tls=false',
+    ]) {
+      const driver = new MongoClient(uri).options;
+      expect([uri, mongoTlsOn({ MONGODB_URI: uri })]).toEqual([uri, driver.tls === true]);
+      // The driver turns these options into Node's TLS settings: certificates unchecked, or a host-name check that accepts anything.
+      const unverified = driver.tls === true && (driver.rejectUnauthorized === false || typeof driver.checkServerIdentity === 'function');
+      expect([uri, mongoUnverifiedTlsOptions(uri).length > 0]).toEqual([uri, unverified]);
+    }
   });
 });
 

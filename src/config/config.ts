@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import { isLoopbackHost } from './loopback';
+import { mongoTlsOn, transportFindings } from './transport-security';
+
+export { isLoopbackHost } from './loopback';
 
 /**
  * Every setting the service reads, from environment variables. Validated once at start-up;
@@ -51,6 +54,7 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,63}$/)
     .default('resident_access'),
   MONGODB_TLS: flag,
+  MONGODB_ALLOW_INSECURE: flag,
   MONGODB_TLS_CA_FILE: filePath,
   MONGODB_TLS_CERT_KEY_FILE: filePath,
   MONGODB_USERNAME: z.string().min(1).optional(),
@@ -65,6 +69,7 @@ export const configSchema = z.object({
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('resident-access'),
   KAFKA_SSL: flag,
+  KAFKA_ALLOW_INSECURE: flag,
   KAFKA_SSL_CA_FILE: filePath,
   KAFKA_SSL_CERT_FILE: filePath,
   KAFKA_SSL_KEY_FILE: filePath,
@@ -157,12 +162,6 @@ function authProblems(present: Record<string, string | undefined>): string[] {
   return problems;
 }
 
-/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || (isIPv4(bare) && bare.startsWith('127.'));
-}
-
 type Present = Record<string, string | undefined>;
 
 /**
@@ -214,7 +213,7 @@ function connectionProblems(present: Present): string[] {
   if (!present.MONGODB_USERNAME && (present.MONGODB_PASSWORD || present.MONGODB_PASSWORD_FILE)) {
     problems.push('MONGODB_PASSWORD(_FILE) needs MONGODB_USERNAME');
   }
-  const mongoTls = present.MONGODB_TLS === 'true' || /[?&](tls|ssl)=true\b/.test(present.MONGODB_URI ?? '');
+  const mongoTls = mongoTlsOn(present);
   for (const name of ['MONGODB_TLS_CA_FILE', 'MONGODB_TLS_CERT_KEY_FILE']) {
     if (present[name] && !mongoTls) problems.push(`${name} needs MONGODB_TLS=true`);
   }
@@ -309,6 +308,8 @@ export interface Config {
   tuning: Tuning;
   /** Test-only: `exit-after-publish` kills the process once Kafka has acknowledged the access relay's first batch, before it is marked published. */
   failpoint: 'exit-after-publish' | null;
+  /** Links to Kafka or MongoDB off loopback without (verified) TLS that KAFKA_/MONGODB_ALLOW_INSECURE=true let through: logged as warnings at start-up. */
+  insecureTransportWarnings: string[];
 }
 
 /**
@@ -428,7 +429,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         const reason = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
         return `${variable} ${reason}`;
       });
-  problems.push(...authProblems(present), ...exposureProblems(present), ...connectionProblems(present));
+  const transport = transportFindings(present);
+  problems.push(...authProblems(present), ...exposureProblems(present), ...connectionProblems(present), ...transport.refused);
   const kafkaPassword = secret(present, 'KAFKA_SASL_PASSWORD', problems);
   const mongoPassword = secret(present, 'MONGODB_PASSWORD', problems);
   if (parsed.success) problems.push(...retentionProblems(parsed.data));
@@ -530,6 +532,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tracing: { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null },
     tuning: TUNING,
     failpoint: e.RESIDENT_ACCESS_FAILPOINT ?? null,
+    insecureTransportWarnings: transport.allowed,
   };
 }
 

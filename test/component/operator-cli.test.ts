@@ -167,4 +167,18 @@ describe('the operator CLI (AdminService)', () => {
     expect((await cli('frobnicate')).code).toBe(2);
     expect(invalid.stderr + usage.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
+
+  it('--insecure to a host that is not loopback exits 2 before sending the token, unless --allow-insecure-remote', async () => {
+    // Linux connects 0.0.0.0 to this machine: the service under test, at an address that is not loopback to the check.
+    const remote = `0.0.0.0:${sut.service.port}`;
+    const refused = await cli('outbox', '--address', remote);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.split('\n')[0]).toBe('resident-access: --insecure would send the operator token in clear to a host that is not loopback: use TLS, or add --allow-insecure-remote');
+    expect(refused.stderr).not.toContain(operatorToken);
+
+    const allowed = await cli('outbox', '--address', remote, '--allow-insecure-remote');
+    expect(allowed).toMatchObject({ code: 0, stderr: '' });
+    expect(allowed.stdout).toContain('access');
+  });
 });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { knownVariables, loadConfig, requiredVariables } from '../../src/config/config';
@@ -51,8 +52,21 @@ describe('the image runs Node 24 LTS at a fixed version', () => {
 
   it('every stage starts from the same node:24.x.y image, never a moving tag', () => {
     expect(froms.length).toBe(3);
-    for (const image of froms) expect(image).toMatch(/^node:24\.\d+\.\d+-[a-z]+-slim$/);
+    // A digest may follow the tag (the Dockerfile says why it is not there yet).
+    for (const image of froms) expect(image).toMatch(/^node:24\.\d+\.\d+-[a-z]+-slim(@sha256:[0-9a-f]{64})?$/);
     expect(new Set(froms).size).toBe(1);
+  });
+
+  it("installs dependencies without their install scripts, and every dependency that has one is denied in package.json's allowScripts", () => {
+    const installs = read('Dockerfile').match(/^RUN .*\bnpm (ci|install|i)\b.*$/gm) ?? [];
+    expect(installs.length).toBe(2);
+    for (const install of installs) expect(install).toMatch(/\s--ignore-scripts\b/);
+    const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && entry.hasInstallScript === true)
+      .map(([path]) => path.replace(/^.*node_modules\//, ''));
+    const allowScripts = (JSON.parse(read('package.json')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
+    expect(Object.fromEntries(withScripts.map((name) => [name, allowScripts[name]]))).toEqual(Object.fromEntries(withScripts.map((name) => [name, false])));
   });
 
   it('package.json engines and .nvmrc name Node 24', () => {
@@ -119,6 +133,47 @@ describe('Helm chart deploy/helm/resident-access', () => {
     // TLS on the gRPC port; kubelet's plaintext gRPC probes ask the health-only port.
     expect(config.grpc.tls).toMatchObject({ certFile: '/etc/resident-access/tls/tls.crt', keyFile: '/etc/resident-access/tls/tls.key' });
     expect(config.grpc.healthPort).toBeDefined();
+    // TLS to MongoDB and Kafka by default, nothing let through insecurely.
+    expect(config.mongo.tls.enabled).toBe(true);
+    expect(config.kafka.ssl).toEqual({});
+    expect(config.insecureTransportWarnings).toEqual([]);
+  });
+
+  it('opts out of TLS to MongoDB and Kafka only by explicit values, which allow plaintext explicitly (without them the service refuses)', () => {
+    const environment = environmentOf(render('--set', 'mongodb.tls.enabled=false', '--set', 'kafka.tls.enabled=false'));
+    expect(environment).toMatchObject({ MONGODB_ALLOW_INSECURE: 'true', KAFKA_ALLOW_INSECURE: 'true' });
+    expect(environment).not.toHaveProperty('MONGODB_TLS');
+    expect(environment).not.toHaveProperty('KAFKA_SSL');
+    expect(loadConfig(environment).insecureTransportWarnings.map((w) => w.split(':')[0])).toEqual(['KAFKA_ALLOW_INSECURE=true', 'MONGODB_ALLOW_INSECURE=true']);
+    const { MONGODB_ALLOW_INSECURE: _mongo, KAFKA_ALLOW_INSECURE: _kafka, ...withoutOptOut } = environment;
+    expect(() => loadConfig(withoutOptOut)).toThrow(/KAFKA_BROKERS are not loopback.*MONGODB_URI names servers off loopback/);
+  });
+
+  it("mounts the servers' CA and client certificates from their Secrets where the configuration reads them", () => {
+    const manifests = render(
+      ...['--set', 'mongodb.tls.secretName=mongodb-client', '--set', 'mongodb.tls.clientCertificate=true'],
+      ...['--set', 'kafka.tls.secretName=kafka-client', '--set', 'kafka.tls.clientCertificate=true'],
+    );
+    const config = loadConfig(environmentOf(manifests));
+    const pod = one(manifests, 'Deployment').spec.template.spec;
+    const fileIn = (secretName: string, path: string | undefined) => {
+      const volume = (pod.volumes as { name: string; secret: { secretName: string } }[]).find((v) => v.secret.secretName === secretName)!;
+      const mount = (pod.containers[0].volumeMounts as { name: string; mountPath: string; readOnly: boolean }[]).find((m) => m.name === volume.name)!;
+      expect(mount.readOnly).toBe(true);
+      expect(path?.startsWith(`${mount.mountPath}/`)).toBe(true);
+      return path!.slice(mount.mountPath.length + 1);
+    };
+    expect(fileIn('mongodb-client', config.mongo.tls.caFile)).toBe('ca.crt');
+    expect(fileIn('mongodb-client', config.mongo.tls.certKeyFile)).toBe('tls-combined.pem');
+    expect(fileIn('kafka-client', config.kafka.ssl?.caFile)).toBe('ca.crt');
+    expect(fileIn('kafka-client', config.kafka.ssl?.certFile)).toBe('tls.crt');
+    expect(fileIn('kafka-client', config.kafka.ssl?.keyFile)).toBe('tls.key');
+    expect(() => render('--set', 'kafka.tls.clientCertificate=true')).toThrow(/kafka.tls.clientCertificate needs kafka.tls.secretName/);
+  });
+
+  it('refuses under env a variable the chart sets from its values, so no secure default is overridden by a second value', () => {
+    expect(() => render('--set', 'env.KAFKA_SSL=false')).toThrow(/env.KAFKA_SSL is set by the chart/);
+    expect(() => render('--set', 'env.MONGODB_ALLOW_INSECURE=true')).toThrow(/env.MONGODB_ALLOW_INSECURE is set by the chart/);
   });
 
   it('without TLS (a mesh encrypts) allows plaintext explicitly, and still loads', () => {
@@ -192,22 +247,88 @@ describe('Helm chart deploy/helm/resident-access', () => {
     expect(() => render('--set', 'image.tag=latest')).toThrow(/image.tag must be a fixed version/);
   });
 
-  it('exposes metrics off loopback on a named port, annotated for scraping, and a ServiceMonitor when asked', () => {
+  it('serves metrics on their own port, annotated for scraping, never through the gRPC Service; a ServiceMonitor over a metrics-only Service when asked', () => {
     const manifests = render();
     const environment = environmentOf(manifests);
-    const metrics = loadConfig(environment).metrics;
+    const config = loadConfig(environment);
+    const metrics = config.metrics;
     expect(metrics.host).toBe('0.0.0.0');
+    expect(metrics.port).not.toBe(config.grpc.port);
     expect(containerOf(manifests).ports).toContainEqual({ name: 'metrics', containerPort: metrics.port });
     expect(one(manifests, 'Deployment').spec.template.metadata.annotations).toEqual(
       expect.objectContaining({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metrics.port), 'prometheus.io/path': '/metrics' }),
     );
-    expect(one(manifests, 'Service').spec.ports).toContainEqual(expect.objectContaining({ name: 'metrics', port: metrics.port, targetPort: 'metrics' }));
+    expect(one(manifests, 'Service').spec.ports).toEqual([expect.objectContaining({ name: 'grpc', port: config.grpc.port, targetPort: 'grpc' })]);
     expect(manifests.filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
 
     const withMonitor = render('--set', 'metrics.serviceMonitor.enabled=true');
     const monitor = one(withMonitor, 'ServiceMonitor');
     expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
-    expect(one(withMonitor, 'Service').metadata.labels).toEqual(expect.objectContaining(monitor.spec.selector.matchLabels));
+    const services = withMonitor.filter((m) => m.kind === 'Service');
+    const selected = services.filter((service) => Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => service.metadata.labels?.[k] === v));
+    expect(selected).toHaveLength(1);
+    expect(selected[0]!.spec).toMatchObject({ clusterIP: 'None', ports: [expect.objectContaining({ name: 'metrics', port: metrics.port, targetPort: 'metrics' })] });
+    expect(one(withMonitor, 'Deployment').spec.template.metadata.labels).toEqual(expect.objectContaining(selected[0]!.spec.selector));
+  });
+
+  describe('NetworkPolicy', () => {
+    interface Peer {
+      podSelector?: { matchLabels?: Record<string, string> };
+      namespaceSelector?: { matchLabels?: Record<string, string> };
+    }
+    interface Rule {
+      from?: Peer[];
+      to?: Peer[];
+      ports?: { port: number; protocol: string }[];
+    }
+    const policyOf = (manifests: Manifest[]) =>
+      one(manifests, 'NetworkPolicy').spec as { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[]; ingress: Rule[]; egress?: Rule[] };
+
+    it('covers the pods and lets in only labelled clients to the gRPC port and monitoring to the metrics port', () => {
+      const manifests = render();
+      const policy = policyOf(manifests);
+      const config = loadConfig(environmentOf(manifests));
+      expect(one(manifests, 'Deployment').spec.template.metadata.labels).toEqual(expect.objectContaining(policy.podSelector.matchLabels));
+      expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(policy.ingress).toEqual([
+        { from: [{ podSelector: { matchLabels: { 'resident-access/client': 'true' } } }], ports: [{ port: config.grpc.port, protocol: 'TCP' }] },
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+          ports: [{ port: config.metrics.port, protocol: 'TCP' }],
+        },
+      ]);
+      // Clients in other namespaces only when a namespace selector is given.
+      const elsewhere = policyOf(render('--set', 'networkPolicy.grpcClients.namespaceSelector.matchLabels.team=e-services'));
+      expect(elsewhere.ingress[0]!.from).toEqual([{ podSelector: { matchLabels: { 'resident-access/client': 'true' } }, namespaceSelector: { matchLabels: { team: 'e-services' } } }]);
+      expect(render('--set', 'networkPolicy.enabled=false').filter((m) => m.kind === 'NetworkPolicy')).toEqual([]);
+    });
+
+    it('lets out DNS and the ports of the servers the configuration names, or everything when asked', () => {
+      const egressPorts = (...args: string[]) =>
+        policyOf(render(...args))
+          .egress!.flatMap((rule) => {
+            expect(rule.to).toBeUndefined();
+            return rule.ports!;
+          })
+          .map((p) => `${p.port}/${p.protocol}`);
+      expect(egressPorts()).toEqual(['53/UDP', '53/TCP', '9093/TCP', '27017/TCP', '443/TCP']);
+      const values = join(mkdtempSync(join(tmpdir(), 'chart-values-')), 'servers.yaml');
+      writeFileSync(
+        values,
+        [
+          'env:',
+          '  KAFKA_BROKERS: a.kafka:19093,b.kafka:29093',
+          '  MONGODB_URI: mongodb://user:p%40ss@db-0.mongo:27018,db-1.mongo/?replicaSet=rs0',
+          '  AUTH_JWKS_URL: https://idp.example.se:8443/keys',
+          '  OTEL_EXPORTER_OTLP_ENDPOINT: http://otel-collector:4318',
+          'networkPolicy: { egress: { extraPorts: [{ port: 6379, protocol: TCP }] } }',
+        ].join('\n'),
+      );
+      expect(egressPorts('-f', values)).toEqual(['53/UDP', '53/TCP', '19093/TCP', '29093/TCP', '27018/TCP', '27017/TCP', '8443/TCP', '4318/TCP', '6379/TCP']);
+      const open = policyOf(render('--set', 'networkPolicy.egress.restrict=false'));
+      expect(open.policyTypes).toEqual(['Ingress']);
+      expect(open.egress).toBeUndefined();
+    });
   });
 
   it('sets gRPC keepalive and a maximum connection age well below the default, so clients rebalance over new pods', () => {

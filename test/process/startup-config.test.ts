@@ -50,6 +50,47 @@ describe('start-up refuses to expose the service', () => {
     expect(message).not.toContain('idp.example.se');
   });
 
+  it('Kafka and MongoDB off loopback without (verified) TLS, naming neither password nor host', async () => {
+    const message = await refusal({
+      KAFKA_BROKERS: 'kafka-0.kafka.care.svc:9092',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'resident-access',
+      KAFKA_SASL_PASSWORD: 'kafka-password-never-shown',
+      MONGODB_URI: 'mongodb://resident-access:mongo-password-never-shown@mongo-0.mongo.care.svc:27017/?tls=true&tlsInsecure=true',
+      KAFKA_ALLOW_INSECURE: 'false',
+      MONGODB_ALLOW_INSECURE: 'false',
+    });
+    expect(message).toMatch(/^resident-access: invalid configuration: /);
+    expect(message).toContain(
+      'KAFKA_SASL_MECHANISM without KAFKA_SSL=true sends the SASL login and every event in clear to KAFKA_BROKERS off loopback: set KAFKA_SSL=true, or KAFKA_ALLOW_INSECURE=true',
+    );
+    expect(message).toContain("MONGODB_URI turns off the check of the servers' certificates or names (tlsInsecure) for servers off loopback: remove it, or MONGODB_ALLOW_INSECURE=true");
+    expect(message).not.toMatch(/password-never-shown|care\.svc/);
+    expect(message).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+    expect(service!.stdout).toEqual([]);
+  });
+
+  it('starts with plaintext Kafka and MongoDB off loopback when KAFKA_ALLOW_INSECURE and MONGODB_ALLOW_INSECURE say so, with a warning each', async () => {
+    // Linux connects 0.0.0.0 to this machine: the test's servers, under an address that is not loopback to the check.
+    const { MONGODB_URI, KAFKA_BROKERS } = serviceEnv();
+    const env = serviceEnv({
+      ...(await testAuthEnv()),
+      MONGODB_URI: MONGODB_URI!.replace(/127\.0\.0\.1|localhost/g, '0.0.0.0'),
+      KAFKA_BROKERS: KAFKA_BROKERS!.replace(/127\.0\.0\.1|localhost/g, '0.0.0.0'),
+      KAFKA_ALLOW_INSECURE: 'true',
+      MONGODB_ALLOW_INSECURE: 'true',
+    });
+    service = spawnService(env);
+    await service.started;
+    const warnings = service.stdout.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((l) => /^(KAFKA|MONGODB)_ALLOW_INSECURE=true/.test(l.msg));
+    expect(warnings.map((w) => [w.level, w.msg.split(':')[0]])).toEqual([
+      [40, 'KAFKA_ALLOW_INSECURE=true'],
+      [40, 'MONGODB_ALLOW_INSECURE=true'],
+    ]);
+    service.child.kill('SIGTERM');
+    expect((await service.exited).code).toBe(0);
+  });
+
   it('starts on a non-loopback address with GRPC_ALLOW_INSECURE=true, and says so in a warning', async () => {
     service = spawnService({ ...serviceEnv(await testAuthEnv()), GRPC_HOST: '0.0.0.0', GRPC_ALLOW_INSECURE: 'true' });
     await service.started;

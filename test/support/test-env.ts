@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { isLoopbackHost } from '../../src/config/loopback';
+import { kafkaBrokerHosts, mongoServersAreLocal } from '../../src/config/transport-security';
 
 /** The servers global setup provided; integration tests fail (never skip) when they are missing. */
 export function integrationServers(): { mongoUri: string; kafkaBrokers: string } {
@@ -42,6 +44,9 @@ export function serviceEnv(overrides: Record<string, string> = {}): Record<strin
     RATE_LIMIT_RESIDENT_CALLS_BURST: '1000000',
     RATE_LIMIT_LISTINGS_PER_SECOND: '1000000',
     RATE_LIMIT_LISTINGS_BURST: '1000000',
+    // Plaintext test servers off loopback (containers on a remote Docker engine, servers named in the environment).
+    ...(kafkaBrokerHosts(kafkaBrokers).every(isLoopbackHost) ? {} : { KAFKA_ALLOW_INSECURE: 'true' }),
+    ...(mongoServersAreLocal(mongoUri) ? {} : { MONGODB_ALLOW_INSECURE: 'true' }),
     ...overrides,
   };
 }
