@@ -19,7 +19,7 @@ if (localStack) {
   env.MONGODB_URI ??= servers.mongoUri;
   env.KAFKA_BROKERS ??= servers.kafkaBrokers;
 }
-if (!env.RESIDENT_PSEUDONYM_SECRET) {
+if (!env.RESIDENT_PSEUDONYM_SECRET && !env.RESIDENT_PSEUDONYM_KEYRING_FILE) {
   // A fixed secret for local use only; deployments must set their own (see README).
   env.RESIDENT_PSEUDONYM_SECRET = 'local-development-only-pseudonym-secret-0000';
   say('using the local development RESIDENT_PSEUDONYM_SECRET');

@@ -1,6 +1,9 @@
+import { PseudonymKeyRing } from '../config/pseudonym-key-ring';
 import { isResidentNumber, PAGE_TOKEN_LIFETIME_MS, PageTokens } from './page-token';
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
+const OLD_KEY = { id: '2025-01', secret: SECRET };
+const NEW_KEY = { id: '2026-01', secret: 'another-test-secret-of-at-least-thirty-two-chars' };
 const RESIDENT = '191212121212';
 const LISTING = { clinicId: 'SE2321000016-1234', approvedOnly: false, caseTypeId: null };
 
@@ -10,7 +13,7 @@ const now = () => new Date(nowMs);
 let tokens: PageTokens;
 beforeEach(() => {
   nowMs = Date.UTC(2026, 0, 1);
-  tokens = new PageTokens(SECRET, now);
+  tokens = new PageTokens(new PseudonymKeyRing(OLD_KEY), now);
 });
 
 describe('page tokens', () => {
@@ -42,10 +45,23 @@ describe('page tokens', () => {
     }
   });
 
-  it('are refused when made with another key (another secret)', () => {
+  it('are refused when made with another key (another secret under the same id)', () => {
     const token = tokens.encode(RESIDENT, LISTING);
-    tokens = new PageTokens(`${SECRET}-rotated`, now);
+    tokens = new PageTokens(new PseudonymKeyRing({ id: OLD_KEY.id, secret: `${SECRET}-rotated` }), now);
     expect(tokens.decode(token, LISTING, isResidentNumber)).toBeUndefined();
+  });
+
+  it('made with an older key of the ring still open after a rotation, until that key leaves the ring', () => {
+    const beforeRotation = tokens.encode(RESIDENT, LISTING);
+    const rotated = new PageTokens(new PseudonymKeyRing(NEW_KEY, [OLD_KEY]), now);
+    expect(rotated.decode(beforeRotation, LISTING, isResidentNumber)).toBe(RESIDENT);
+
+    // New tokens are made with the new current key: a ring without it cannot open them.
+    const afterRotation = rotated.encode(RESIDENT, LISTING);
+    expect(tokens.decode(afterRotation, LISTING, isResidentNumber)).toBeUndefined();
+    const oldKeyRemoved = new PageTokens(new PseudonymKeyRing(NEW_KEY), now);
+    expect(oldKeyRemoved.decode(afterRotation, LISTING, isResidentNumber)).toBe(RESIDENT);
+    expect(oldKeyRemoved.decode(beforeRotation, LISTING, isResidentNumber)).toBeUndefined();
   });
 
   it('expire after their lifetime', () => {

@@ -43,11 +43,11 @@ export type UseCases = ReturnType<typeof buildUseCases>;
 export function buildUseCases(config: Config, storage: Storage, messaging: Messaging, monitoring: Monitoring, clock: Clock, logger: Logger) {
   const { relay, settingsRelay } = messaging;
   const { clinics, requests, views, projection, jobs, republishJobs, auditTrail, accessLog } = storage;
-  const secret = config.events.pseudonymSecret;
-  // Every instance derives the same page-token key, so a listing may continue on any of them.
-  const pageTokens = new PageTokens(secret, () => clock.now());
+  const keyRing = config.events.pseudonymKeys;
+  // Every instance derives the same page-token keys, so a listing may continue on any of them.
+  const pageTokens = new PageTokens(keyRing, () => clock.now());
   const settingsCopy = new ClinicSettingsCache(clinics, config.reads.settingsRefreshMs, logger.child({ component: 'settings-copy' }));
-  const tokens = new ConsistencyTokens((resident) => residentPseudonym(secret, `consistency|${resident}`).slice(0, 16));
+  const tokens = new ConsistencyTokens((resident) => keyRing.keys.map((k) => residentPseudonym(k.secret, `consistency|${resident}`).slice(0, 16)));
   const ids = { next: randomUUID };
   const repository = new MongoAccessRepository(
     storage.accessCollection,
@@ -79,7 +79,10 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
   );
   monitoring.countBulkJobs(() => ({ removal: bulkRemovals.running, withdrawal: withdrawals.running }));
 
-  const pseudonymOf = (resident: string) => residentPseudonym(secret, `access-log|${resident}`);
+  // New entries carry the current key's pseudonym; listings look under every key's (docs/security.md).
+  const logPseudonym = (secret: string, resident: string) => residentPseudonym(secret, `access-log|${resident}`);
+  const pseudonymOf = (resident: string) => logPseudonym(keyRing.current.secret, resident);
+  const pseudonymsOf = (resident: string) => keyRing.keys.map((k) => logPseudonym(k.secret, resident));
   const recordReads = makeReadRecorder({ log: accessLog, pseudonymOf, clock, retentionDays: config.accessLog.retentionDays });
   const commandDeps = { ...accessDeps, recordReads };
   const readDeps = { access: repository, accessQueries: storage.accessQueries, clinics, register: storage.register, jobs, clock, recordReads, pageTokens };
@@ -136,7 +139,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
       recordReads,
     }),
     auditQueries: makeAuditQueries({ audit: auditTrail, clinics, clock, recordReads, pageTokens }),
-    accessLogQueries: makeAccessLogQueries({ log: accessLog, pseudonymOf, clinics, clock, pageTokens }),
+    accessLogQueries: makeAccessLogQueries({ log: accessLog, pseudonymsOf, clinics, clock, pageTokens }),
     admin: {
       inspectResident: makeInspectResident({ views, access: repository, clinics, audit: auditTrail, unpublished: storage.unpublished, clock, recordReads }),
       republish: makeRepublish({ republishJobs, runner: republishRunner, clock }),

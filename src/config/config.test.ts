@@ -166,6 +166,49 @@ describe('Kafka and MongoDB off loopback need TLS, unless *_ALLOW_INSECURE=true'
   });
 });
 
+describe('the pseudonym key ring', () => {
+  const keys = [
+    { id: '2025-01', secret: 'the-older-secret-of-at-least-32-characters' },
+    { id: '2026-01', secret: 'the-current-secret-of-at-least-32-characters' },
+  ];
+  const fileWith = (text: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'config-test-')), 'keyring.json');
+    writeFileSync(path, text);
+    return path;
+  };
+  const withoutSecret = { AUTH_MODE: 'development', RESIDENT_PSEUDONYM_SECRET: '' };
+
+  it('is read from RESIDENT_PSEUDONYM_KEYRING_FILE, the current key first', () => {
+    const file = fileWith(JSON.stringify({ current: '2026-01', keys }));
+    const ring = loadConfig({ ...withoutSecret, RESIDENT_PSEUDONYM_KEYRING_FILE: file }).events.pseudonymKeys;
+    expect(ring.current).toEqual(keys[1]);
+    expect(ring.older).toEqual([keys[0]]);
+  });
+
+  it('is RESIDENT_PSEUDONYM_SECRET alone as a ring of one key (local use, tests)', () => {
+    const ring = loadConfig(base).events.pseudonymKeys;
+    expect(ring.keys).toEqual([{ id: 'env', secret: base.RESIDENT_PSEUDONYM_SECRET }]);
+  });
+
+  it('needs exactly one of the two', () => {
+    const both = { RESIDENT_PSEUDONYM_KEYRING_FILE: fileWith(JSON.stringify({ current: '2026-01', keys })) };
+    for (const env of [both, withoutSecret]) {
+      expect(problemsOf(env)).toEqual(['RESIDENT_PSEUDONYM_KEYRING_FILE or RESIDENT_PSEUDONYM_SECRET: set exactly one']);
+    }
+  });
+
+  it('refuses an unreadable or invalid file in one problem naming the variable, never a path or a secret', () => {
+    const missing = join(tmpdir(), 'no-such-folder-here', 'keyring.json');
+    expect(problemsOf({ ...withoutSecret, RESIDENT_PSEUDONYM_KEYRING_FILE: missing })).toEqual(['RESIDENT_PSEUDONYM_KEYRING_FILE cannot be read']);
+    const invalid = fileWith(JSON.stringify({ current: '2026-01', keys: [keys[1], { ...keys[0], secret: keys[1]!.secret }] }));
+    const problems = problemsOf({ ...withoutSecret, RESIDENT_PSEUDONYM_KEYRING_FILE: invalid });
+    expect(problems).toEqual(['RESIDENT_PSEUDONYM_KEYRING_FILE keys[1].secret repeats keys[0].secret']);
+    expect(problems.join()).not.toContain(keys[1]!.secret);
+    const notJson = fileWith(`{"current": "2026-01", "keys": [{"id": "2026-01", "secret": "${keys[1]!.secret}"`);
+    expect(problemsOf({ ...withoutSecret, RESIDENT_PSEUDONYM_KEYRING_FILE: notJson })).toEqual(['RESIDENT_PSEUDONYM_KEYRING_FILE is not valid JSON']);
+  });
+});
+
 describe('tracing settings', () => {
   it('exports nothing unless an OTLP endpoint is set, and names the service resident-access by default', () => {
     expect(loadConfig(base).tracing).toEqual({ serviceName: 'resident-access', otlpEndpoint: null });

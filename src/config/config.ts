@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isLoopbackHost } from './loopback';
+import { MIN_SECRET_LENGTH, parseKeyRing, PseudonymKeyRing, SINGLE_SECRET_KEY_ID } from './pseudonym-key-ring';
 import { mongoTlsOn, transportFindings } from './transport-security';
 
 export { isLoopbackHost } from './loopback';
@@ -90,7 +91,9 @@ export const configSchema = z.object({
   KAFKA_CONNECTION_TIMEOUT_MS: positiveInt.default(3000),
   KAFKA_REQUEST_TIMEOUT_MS: positiveInt.default(10000),
   CLOUDEVENTS_SOURCE: z.string().min(1).default('/resident-access'),
-  RESIDENT_PSEUDONYM_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  // One of these two (pseudonymKeys below).
+  RESIDENT_PSEUDONYM_SECRET: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`).optional(),
+  RESIDENT_PSEUDONYM_KEYRING_FILE: filePath,
   RELAY_POLL_INTERVAL_MS: positiveInt.default(2000),
   RELAY_BATCH_SIZE: positiveInt.max(1000).default(100),
   RELAY_LEASE_MS: positiveInt.default(30000),
@@ -232,6 +235,27 @@ function secret(present: Present, name: string, problems: string[]): string | un
   }
 }
 
+/** The key ring from its file, or RESIDENT_PSEUDONYM_SECRET as a ring of one key (local use, tests). */
+function pseudonymKeys(present: Present, problems: string[]): PseudonymKeyRing | undefined {
+  const file = present.RESIDENT_PSEUDONYM_KEYRING_FILE;
+  if (!file === !present.RESIDENT_PSEUDONYM_SECRET) {
+    problems.push('RESIDENT_PSEUDONYM_KEYRING_FILE or RESIDENT_PSEUDONYM_SECRET: set exactly one');
+    return undefined;
+  }
+  if (!file) return new PseudonymKeyRing({ id: SINGLE_SECRET_KEY_ID, secret: present.RESIDENT_PSEUDONYM_SECRET! });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    problems.push('RESIDENT_PSEUDONYM_KEYRING_FILE cannot be read');
+    return undefined;
+  }
+  const ring = parseKeyRing(text);
+  if (ring instanceof PseudonymKeyRing) return ring;
+  problems.push(`RESIDENT_PSEUDONYM_KEYRING_FILE ${ring.problem}`);
+  return undefined;
+}
+
 type Env = z.infer<typeof configSchema>;
 
 /** Certificate and key (PEM files, re-read every reloadIntervalMs); with clientCaFile, callers must present a certificate it signed. */
@@ -277,7 +301,7 @@ export interface Config {
     connectionTimeoutMs: number;
     requestTimeoutMs: number;
   };
-  events: { source: string; pseudonymSecret: string };
+  events: { source: string; pseudonymKeys: PseudonymKeyRing };
   relay: { pollIntervalMs: number; batchSize: number; leaseMs: number };
   register: { topic: string; consumerGroup: string };
   expiry: { pollIntervalMs: number; batchSize: number };
@@ -434,6 +458,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const kafkaPassword = secret(present, 'KAFKA_SASL_PASSWORD', problems);
   const mongoPassword = secret(present, 'MONGODB_PASSWORD', problems);
   if (parsed.success) problems.push(...retentionProblems(parsed.data));
+  const keyRing = pseudonymKeys(present, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -496,7 +521,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       connectionTimeoutMs: e.KAFKA_CONNECTION_TIMEOUT_MS,
       requestTimeoutMs: e.KAFKA_REQUEST_TIMEOUT_MS,
     },
-    events: { source: e.CLOUDEVENTS_SOURCE, pseudonymSecret: e.RESIDENT_PSEUDONYM_SECRET },
+    events: { source: e.CLOUDEVENTS_SOURCE, pseudonymKeys: keyRing! },
     relay: { pollIntervalMs: e.RELAY_POLL_INTERVAL_MS, batchSize: e.RELAY_BATCH_SIZE, leaseMs: e.RELAY_LEASE_MS },
     register: { topic: e.REGISTER_TOPIC, consumerGroup: e.REGISTER_CONSUMER_GROUP },
     expiry: { pollIntervalMs: e.EXPIRY_POLL_INTERVAL_MS, batchSize: e.EXPIRY_BATCH_SIZE },

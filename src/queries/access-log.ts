@@ -24,7 +24,14 @@ const isPosition = (a: unknown): a is Position => typeof a === 'object' && a !==
  * scope) sees every read; a clinic's administrators see the reads made for their clinic (the care
  * provider's log follow-up).
  */
-export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(resident: string): string; clinics: ClinicSettingsRepository; clock: Clock; pageTokens: PageTokens }) {
+export function makeAccessLogQueries(deps: {
+  log: AccessLog;
+  /** The resident's pseudonyms under every key of the ring: entries made before a key rotation carry an older one. */
+  pseudonymsOf(resident: string): string[];
+  clinics: ClinicSettingsRepository;
+  clock: Clock;
+  pageTokens: PageTokens;
+}) {
   return {
     async listResidentAccessLog(
       principal: Principal,
@@ -37,11 +44,13 @@ export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(residen
       const read = readResidentNumber(r.personalIdentityNumber, stockholmDate(deps.clock.now()), violations);
       const limit = readPageSize(r.pageSize, violations);
       const resident = read?.value ?? '';
-      // The listing's digest holds the pseudonym, so a token shows nothing of the number.
-      const filter = { residentPseudonym: deps.pseudonymOf(resident), ...(r.clinicId ? { clinicId: r.clinicId } : {}) };
+      const clinic = r.clinicId ? { clinicId: r.clinicId } : {};
+      // Tokens are bound to the number, as the audit listing's are: it holds across key rotations,
+      // and a token carries only a tag over its listing, never the listing.
+      const listing = { resident, ...clinic };
       let after: AccessLogPosition | null = null;
       if (r.pageToken) {
-        const position = deps.pageTokens.decode(r.pageToken, filter, isPosition);
+        const position = deps.pageTokens.decode(r.pageToken, listing, isPosition);
         if (!position) violations.add({ field: 'page_token', reason: 'INVALID_PAGE_TOKEN', description: 'is not a token of this listing' });
         else after = { at: new Date(position.t), id: position.i };
       }
@@ -49,12 +58,12 @@ export function makeAccessLogQueries(deps: { log: AccessLog; pseudonymOf(residen
       if (r.clinicId) await clinicForStaff(deps.clinics, principal, r.clinicId, 'admin');
       signal?.throwIfAborted();
 
-      const found = await deps.log.list(filter, after, limit + 1);
+      const found = await deps.log.list({ residentPseudonyms: deps.pseudonymsOf(resident), ...clinic }, after, limit + 1);
       const entries = found.slice(0, limit);
       const last = entries[entries.length - 1];
       return {
         entries,
-        nextPageToken: found.length > limit && last ? deps.pageTokens.encode({ t: last.at.toISOString(), i: last.id }, filter) : '',
+        nextPageToken: found.length > limit && last ? deps.pageTokens.encode({ t: last.at.toISOString(), i: last.id }, listing) : '',
       };
     },
   };

@@ -53,9 +53,9 @@ export class MongoAccessLog implements AccessLog {
     return this.entries.close();
   }
 
-  list(filter: { residentPseudonym: string; clinicId?: string }, after: AccessLogPosition | null, limit: number): Promise<StoredAccessLogEntry[]> {
+  list(filter: { residentPseudonyms: readonly string[]; clinicId?: string }, after: AccessLogPosition | null, limit: number): Promise<StoredAccessLogEntry[]> {
     return withStorageErrors(async () => {
-      const query: Filter<AccessLogDocument> = { resident: filter.residentPseudonym };
+      const query: Filter<AccessLogDocument> = { resident: { $in: [...filter.residentPseudonyms] } };
       if (filter.clinicId) query.clinicId = filter.clinicId;
       if (after) {
         if (!ObjectId.isValid(after.id)) return [];

@@ -6,8 +6,12 @@ import { ConsistencyTokens, tokenForOtherResident, type ConsistencyToken } from 
 const CLINIC = 'SE2321000016-1234';
 const RESIDENT = '197005172384';
 const OTHER_RESIDENT = '198503149876';
-const keyedTag = (secret: string) => (resident: string) => createHmac('sha256', secret).update(resident).digest('base64url').slice(0, 16);
-const tokens = new ConsistencyTokens(keyedTag('secret-1'));
+/** Tags under a key ring of these secrets, the current one first. */
+const keyedTags =
+  (...secrets: string[]) =>
+  (resident: string) =>
+    secrets.map((secret) => createHmac('sha256', secret).update(resident).digest('base64url').slice(0, 16));
+const tokens = new ConsistencyTokens(keyedTags('secret-1'));
 
 const access = (version: number, resident = RESIDENT): ResidentAccess => ({ ...emptyAccess(CLINIC, resident), version });
 const settings = (version: number): ClinicSettings => ({ clinicId: CLINIC, caseTypes: [], serviceArea: null, version });
@@ -53,8 +57,17 @@ describe('ConsistencyTokens', () => {
   });
 
   it('a token made with another key belongs to nobody here', () => {
-    const foreign = new ConsistencyTokens(keyedTag('secret-2')).forAccess(access(1));
+    const foreign = new ConsistencyTokens(keyedTags('secret-2')).forAccess(access(1));
     expect(tokens.belongsTo(tokenOf(tokens, foreign), RESIDENT)).toBe(false);
+  });
+
+  it('after a key rotation, a token made with the older key still belongs to its resident, and new tokens use the new key', () => {
+    const rotated = new ConsistencyTokens(keyedTags('secret-2', 'secret-1'));
+    const before = tokenOf(rotated, tokens.forAccess(access(1)));
+    expect(rotated.belongsTo(before, RESIDENT)).toBe(true);
+    expect(rotated.belongsTo(before, OTHER_RESIDENT)).toBe(false);
+    const after = tokenOf(tokens, rotated.forAccess(access(2)));
+    expect(tokens.belongsTo(after, RESIDENT)).toBe(false);
   });
 
   it('no token (empty or absent) is no promise, not an error', () => {

@@ -7,7 +7,8 @@ import type { FieldViolation } from '../domain/errors/domain-error';
  * What a consistency token promises: the answer reflects at least this version of one resident's
  * access at one clinic, or of one clinic's settings (compare SpiceDB's ZedTokens; see
  * docs/consistency.md). A token names no resident: it carries a keyed tag of the number, so a
- * token used for another resident is refused instead of being waited for in vain.
+ * token used for another resident is refused instead of being waited for in vain. Tags are made
+ * with the pseudonym key ring's current key; one made with an older key still in the ring is taken.
  */
 export type ConsistencyToken = { kind: 'access'; clinicId: string; version: number; residentTag: string } | { kind: 'settings'; clinicId: string; version: number };
 
@@ -15,10 +16,11 @@ const PREFIX = 'ct1';
 const FIELD = 'consistency_token';
 
 export class ConsistencyTokens {
-  constructor(private readonly residentTag: (resident: string) => string) {}
+  /** `residentTags`: the resident's tag under each key of the ring, the current key's first. */
+  constructor(private readonly residentTags: (resident: string) => readonly string[]) {}
 
   forAccess(access: ResidentAccess): string {
-    return encode([PREFIX, 'a', access.clinicId, String(access.version), this.residentTag(access.resident)]);
+    return encode([PREFIX, 'a', access.clinicId, String(access.version), this.residentTags(access.resident)[0]!]);
   }
 
   forSettings(settings: ClinicSettings): string {
@@ -41,7 +43,7 @@ export class ConsistencyTokens {
   }
 
   belongsTo(token: ConsistencyToken, resident: string): boolean {
-    return token.kind === 'settings' || token.residentTag === this.residentTag(resident);
+    return token.kind === 'settings' || this.residentTags(resident).includes(token.residentTag);
   }
 }
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { knownVariables, loadConfig, requiredVariables } from '../../src/config/config';
 import { LIVENESS_HEALTH_NAME } from '../../src/transport-grpc/health-and-reflection';
@@ -118,6 +118,8 @@ describe('Helm chart deploy/helm/resident-access', () => {
     const container = containerOf(manifests);
     expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }]);
     const own = Object.fromEntries((container.env as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? placeholder(e.name)]));
+    // The key ring is a mounted Secret (checked below): a ring file of the test's own stands in for it.
+    if (own.RESIDENT_PSEUDONYM_KEYRING_FILE) own.RESIDENT_PSEUDONYM_KEYRING_FILE = placeholderKeyRing();
     return { ...configMap.data, ...own };
   };
 
@@ -181,7 +183,18 @@ describe('Helm chart deploy/helm/resident-access', () => {
     const config = loadConfig(environmentOf(manifests));
     expect(config.grpc.tls).toBeNull();
     expect(config.grpc.allowInsecure).toBe(true);
-    expect(one(manifests, 'Deployment').spec.template.spec.volumes).toBeUndefined();
+    expect(one(manifests, 'Deployment').spec.template.spec.volumes.map((v: { name: string }) => v.name)).toEqual(['pseudonym-keyring']);
+  });
+
+  it('mounts the pseudonym key ring Secret read-only as the file RESIDENT_PSEUDONYM_KEYRING_FILE names', () => {
+    const manifests = render('--set', 'pseudonymKeyring.secretName=keys', '--set', 'pseudonymKeyring.key=ring.json');
+    const container = containerOf(manifests);
+    const file = (container.env as { name: string; value?: string }[]).find((e) => e.name === 'RESIDENT_PSEUDONYM_KEYRING_FILE')?.value ?? '';
+    const mount = (container.volumeMounts as { name: string; mountPath: string; readOnly: boolean }[]).find((m) => m.mountPath === dirname(file));
+    expect(mount).toMatchObject({ readOnly: true });
+    const volume = (one(manifests, 'Deployment').spec.template.spec.volumes as { name: string; secret: unknown }[]).find((v) => v.name === mount!.name);
+    expect(volume!.secret).toEqual({ secretName: 'keys', items: [{ key: 'ring.json', path: file.slice(dirname(file).length + 1) }] });
+    expect(container.env.map((e: { name: string }) => e.name)).not.toContain('RESIDENT_PSEUDONYM_SECRET');
   });
 
   it('probes the plaintext health port: readiness the overall entry, liveness and start-up the entry that does not follow MongoDB', () => {
@@ -345,6 +358,13 @@ describe('Helm chart deploy/helm/resident-access', () => {
     expect(existsSync(join(root, 'deploy', 'kubernetes'))).toBe(false);
   });
 });
+
+/** A key ring file as an operator would write one (README, "Deployment with Helm"). */
+function placeholderKeyRing(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'deploy-test-')), 'keyring.json');
+  writeFileSync(path, JSON.stringify({ current: '2026-01', keys: [{ id: '2026-01', secret: placeholder('RESIDENT_PSEUDONYM_SECRET') }] }));
+  return path;
+}
 
 function placeholder(name: string): string {
   if (name.endsWith('_URL')) return 'https://idp.example.se/keys';

@@ -12,7 +12,7 @@ describe('start-up configuration', () => {
     expect(message.trim().split('\n')).toHaveLength(1);
     expect(message).toContain('GRPC_PORT');
     expect(message).toContain('KAFKA_BROKERS');
-    expect(message).toContain('RESIDENT_PSEUDONYM_SECRET is required');
+    expect(message).toContain('RESIDENT_PSEUDONYM_KEYRING_FILE or RESIDENT_PSEUDONYM_SECRET: set exactly one');
     expect(message).toContain('AUTH_ISSUER is required when AUTH_MODE=jwt');
     expect(message).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
     expect(service.stdout).toEqual([]);

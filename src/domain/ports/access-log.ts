@@ -32,6 +32,10 @@ export interface AccessLog {
    * subject's entries wait; then the read must not be answered.
    */
   record(entries: readonly AccessLogEntry[]): Promise<void>;
-  /** A resident's entries (optionally those for one clinic), newest first, after `after`. */
-  list(filter: { residentPseudonym: string; clinicId?: string }, after: AccessLogPosition | null, limit: number): Promise<StoredAccessLogEntry[]>;
+  /**
+   * A resident's entries (optionally those for one clinic), newest first, after `after`. The
+   * resident is given by its pseudonyms under every key of the ring: entries made before a key
+   * rotation carry an older one.
+   */
+  list(filter: { residentPseudonyms: readonly string[]; clinicId?: string }, after: AccessLogPosition | null, limit: number): Promise<StoredAccessLogEntry[]>;
 }
