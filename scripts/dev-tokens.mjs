@@ -13,14 +13,17 @@ const ISSUER = 'resident-access-dev';
 const AUDIENCE = 'resident-access';
 const ENTITLEMENTS_SCOPE = 'resident-access:entitlements';
 const HSA_ID = /^SE\d{10}-[A-Za-z0-9]{1,31}$/;
+// RFC 9068's access-token type, the one the service accepts by default (AUTH_TOKEN_TYPES).
+const TOKEN_TYPE = 'at+jwt';
 
 export async function ensureDevAuth({ root, clinicId, validDays = 30 }) {
   if (!HSA_ID.test(clinicId ?? '')) throw new Error(`clinic id must be an HSA-id such as SE2321000016-1234, got ${clinicId}`);
   const { privateKey, publicKeyPem } = await loadOrCreateKeys(join(root, '.local', 'dev-auth'));
-  const expiresAtSeconds = Math.floor(Date.now() / 1000) + Math.round(validDays * 24 * 60 * 60);
+  const lifetimeSeconds = Math.round(validDays * 24 * 60 * 60);
+  const expiresAtSeconds = Math.floor(Date.now() / 1000) + lifetimeSeconds;
   const sign = (subject, claims) =>
     new SignJWT(claims)
-      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setProtectedHeader({ alg: ALGORITHM, typ: TOKEN_TYPE })
       .setSubject(subject)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
@@ -35,7 +38,8 @@ export async function ensureDevAuth({ root, clinicId, validDays = 30 }) {
   const tokensFile = join(root, '.local', 'dev-tokens.json');
   const expiresAt = new Date(expiresAtSeconds * 1000).toISOString();
   await writePrivate(tokensFile, `${JSON.stringify({ ...tokens, expiresAt }, null, 2)}\n`);
-  return { publicKeyPem, issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM], tokens, tokensFile };
+  // maxLifetimeSeconds: what the local service must allow (AUTH_MAX_TOKEN_LIFETIME_SECONDS) for these tokens.
+  return { publicKeyPem, issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM], maxLifetimeSeconds: lifetimeSeconds, tokens, tokensFile };
 }
 
 async function loadOrCreateKeys(dir) {

@@ -33,6 +33,8 @@ if (!env.AUTH_MODE) {
     AUTH_AUDIENCE: devAuth.audience,
     AUTH_ALGORITHMS: devAuth.algorithms.join(','),
     AUTH_PUBLIC_KEY: devAuth.publicKeyPem,
+    // Local tokens last 30 days (deployments keep the default hour).
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: String(devAuth.maxLifetimeSeconds),
   });
 }
 if (localStack) {

@@ -26,6 +26,8 @@ export interface TestTokenOverrides {
   notBefore?: string | number;
   /** Another algorithm signs with a throwaway key of that kind (for "wrong algorithm" tests). */
   alg?: string;
+  /** The `typ` header; `at+jwt` (RFC 9068) by default. */
+  typ?: string;
 }
 
 const keyCache = new Map<string, Promise<KeyLike | Uint8Array>>();
@@ -57,6 +59,8 @@ export async function testAuthEnv(): Promise<Record<string, string>> {
     AUTH_AUDIENCE: TEST_AUDIENCE,
     AUTH_ALGORITHMS: TEST_ALGORITHM,
     AUTH_PUBLIC_KEY: (await keys()).publicKeyPem,
+    // The benches' tokens last up to a day; the default hour is unit-tested (src/auth).
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: String(24 * 60 * 60),
   };
 }
 
@@ -77,7 +81,7 @@ function signWith(key: KeyLike | Uint8Array, alg: string, overrides: TestTokenOv
   const { sub = 'test-staff', clinics = [], roles = ['staff'], scope, aud = TEST_AUDIENCE, iss = TEST_ISSUER } = overrides;
   const clinicRoles = { ...Object.fromEntries(clinics.map((clinicId) => [clinicId, roles])), ...overrides.clinicRoles };
   const jwt = new SignJWT({ ...overrides.claims, clinic_roles: clinicRoles, ...(scope === undefined ? {} : { scope }) })
-    .setProtectedHeader({ alg, typ: 'JWT' })
+    .setProtectedHeader({ alg, typ: overrides.typ ?? 'at+jwt' })
     .setSubject(sub)
     .setIssuer(iss)
     .setAudience(aud)
