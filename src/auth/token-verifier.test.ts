@@ -225,8 +225,10 @@ describe('development mode', () => {
 });
 
 describe('principalFromClaims', () => {
+  const TODAY = '2027-03-01';
+
   it('reads the e-service token: a scope, no clinics or roles', () => {
-    expect(principalFromClaims({ sub: 'eservice', scope: ` ${ENTITLEMENTS_SCOPE}  ` })).toEqual({
+    expect(principalFromClaims({ sub: 'eservice', scope: ` ${ENTITLEMENTS_SCOPE}  ` }, TODAY)).toEqual({
       subject: 'eservice',
       clinicRoles: new Map(),
       scopes: [ENTITLEMENTS_SCOPE],
@@ -234,12 +236,12 @@ describe('principalFromClaims', () => {
   });
 
   it('throws AuthError(TOKEN_INVALID) for a missing subject or non-string roles', () => {
-    expect(() => principalFromClaims({ clinic_roles: {} })).toThrow(AuthError);
-    expect(() => principalFromClaims({ sub: 's', clinic_roles: { [CLINIC]: ['staff', 1] } })).toThrow(expect.objectContaining({ reason: 'TOKEN_INVALID' }));
+    expect(() => principalFromClaims({ clinic_roles: {} }, TODAY)).toThrow(AuthError);
+    expect(() => principalFromClaims({ sub: 's', clinic_roles: { [CLINIC]: ['staff', 1] } }, TODAY)).toThrow(expect.objectContaining({ reason: 'TOKEN_INVALID' }));
   });
 
   it('keeps only clinics with a known role, each with its own roles', () => {
-    const principal = principalFromClaims({ sub: 's', clinic_roles: { [CLINIC]: ['staff'], [OTHER]: ['auditor'] } });
+    const principal = principalFromClaims({ sub: 's', clinic_roles: { [CLINIC]: ['staff'], [OTHER]: ['auditor'] } }, TODAY);
     expect(principal.clinicRoles).toEqual(new Map([[CLINIC, ['staff']]]));
   });
 });

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ENTITLEMENTS_SCOPE, EVERY_CLINIC, type Principal } from '../domain/authorization/principal';
+import { stockholmDate } from '../domain/time/stockholm';
 import type { AuthSettings, JwtAuthSettings } from './auth-settings';
 import { TUNING } from '../config/config';
 import { checkAccessTokenProfile } from './access-token-profile';
@@ -72,7 +73,7 @@ export function createTokenVerifier(settings: AuthSettings, tuning: TokenTuning 
           throw translate(error);
         });
         checkAccessTokenProfile(protectedHeader, payload, profile, Math.floor(Date.now() / 1000));
-        verified = { principal: principalFromClaims(payload), boundThumbprint: boundCertificateThumbprint(payload) };
+        verified = { principal: principalFromClaims(payload, stockholmDate(new Date())), boundThumbprint: boundCertificateThumbprint(payload) };
         // `exp` is a required claim, checked by jwtVerify.
         cache.put(token, verified, payload.exp!);
       }

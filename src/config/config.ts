@@ -105,6 +105,8 @@ export const configSchema = z.object({
   RATE_LIMIT_ENTITLEMENTS_BURST: positiveInt.default(1000),
   RATE_LIMIT_RESIDENT_CALLS_PER_SECOND: positiveInt.default(10),
   RATE_LIMIT_RESIDENT_CALLS_BURST: positiveInt.default(50),
+  RATE_LIMIT_RESIDENT_LOGS_PER_SECOND: positiveInt.default(5),
+  RATE_LIMIT_RESIDENT_LOGS_BURST: positiveInt.default(20),
   REQUEST_ID_RETENTION_DAYS: positiveInt.max(3650).default(30),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
@@ -302,7 +304,12 @@ export interface Config {
   accessLog: { retentionDays: number; flushIntervalMs: number; batchSize: number; maxPending: number };
   retention: { purgeIntervalMs: number };
   /** Per caller (token subject) and instance: token buckets, refill per second and burst. */
-  rateLimits: { lookup: { perSecond: number; burst: number }; entitlements: { perSecond: number; burst: number }; residentCalls: { perSecond: number; burst: number } };
+  rateLimits: {
+    lookup: { perSecond: number; burst: number };
+    entitlements: { perSecond: number; burst: number };
+    residentCalls: { perSecond: number; burst: number };
+    residentLogs: { perSecond: number; burst: number };
+  };
   /** How long a request id (per clinic and caller) is remembered for retries (AIP-155). */
   requests: { retentionMs: number };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
@@ -531,6 +538,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       lookup: { perSecond: e.RATE_LIMIT_LOOKUP_PER_MINUTE / 60, burst: e.RATE_LIMIT_LOOKUP_BURST },
       entitlements: { perSecond: e.RATE_LIMIT_ENTITLEMENTS_PER_SECOND, burst: e.RATE_LIMIT_ENTITLEMENTS_BURST },
       residentCalls: { perSecond: e.RATE_LIMIT_RESIDENT_CALLS_PER_SECOND, burst: e.RATE_LIMIT_RESIDENT_CALLS_BURST },
+      residentLogs: { perSecond: e.RATE_LIMIT_RESIDENT_LOGS_PER_SECOND, burst: e.RATE_LIMIT_RESIDENT_LOGS_BURST },
     },
     requests: { retentionMs: e.REQUEST_ID_RETENTION_DAYS * 24 * 60 * 60 * 1000 },
     auth:

@@ -3,11 +3,16 @@ import { rateLimits } from './rate-limits';
 
 const generous = { perSecond: 1000, burst: 1000 };
 
-function limitsWithResidentCalls(burst: number) {
+function limitsWith(tight: { residentCalls?: number; residentLogs?: number }) {
   let nowMs = 0;
-  const limit = rateLimits({ lookup: generous, entitlements: generous, residentCalls: { perSecond: 1, burst }, maxCallersRemembered: 100 }, () => nowMs);
+  const rule = (burst: number | undefined) => (burst === undefined ? generous : { perSecond: 1, burst });
+  const limit = rateLimits(
+    { lookup: generous, entitlements: generous, residentCalls: rule(tight.residentCalls), residentLogs: rule(tight.residentLogs), maxCallersRemembered: 100 },
+    () => nowMs,
+  );
   return { limit, advance: (ms: number) => (nowMs += ms) };
 }
+const limitsWithResidentCalls = (burst: number) => limitsWith({ residentCalls: burst });
 
 function refusal(call: () => void): string | null {
   try {
@@ -38,5 +43,19 @@ describe('rate limits: calls that answer a resident’s access', () => {
   it('leaves calls that answer no resident data unlimited', () => {
     const { limit } = limitsWithResidentCalls(1);
     for (let i = 0; i < 5; i++) expect(refusal(() => limit('RemoveApprovals', 'staff-a'))).toBeNull();
+  });
+});
+
+describe("rate limits: listings of one resident's audit trail and access log", () => {
+  it('ListResidentAuditEntries and ListResidentAccessLog draw on one bucket per caller, apart from the access calls', () => {
+    const { limit, advance } = limitsWith({ residentLogs: 2 });
+    expect(refusal(() => limit('ListResidentAuditEntries', 'resident-a'))).toBeNull();
+    expect(refusal(() => limit('ListResidentAccessLog', 'resident-a'))).toBeNull();
+    expect(refusal(() => limit('ListResidentAccessLog', 'resident-a'))).toBe('RATE_LIMITED');
+    expect(refusal(() => limit('ListResidentAuditEntries', 'resident-a'))).toBe('RATE_LIMITED');
+    expect(refusal(() => limit('ListResidentAccessLog', 'resident-b'))).toBeNull();
+    expect(refusal(() => limit('GetResidentAccess', 'resident-a'))).toBeNull();
+    advance(1000);
+    expect(refusal(() => limit('ListResidentAccessLog', 'resident-a'))).toBeNull();
   });
 });

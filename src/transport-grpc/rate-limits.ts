@@ -8,6 +8,8 @@ export interface RateLimitSettings {
   entitlements: BucketRule;
   /** GetResidentAccess and the access commands together, per caller: each answers a resident's access. */
   residentCalls: BucketRule;
+  /** ListResidentAuditEntries and ListResidentAccessLog together, per caller: each lists one resident's trail or log. */
+  residentLogs: BucketRule;
   /** Callers remembered per limit; past it the idlest are forgotten first (they get a full bucket back). */
   maxCallersRemembered: number;
 }
@@ -20,6 +22,7 @@ export function rateLimits(settings: RateLimitSettings, now: () => number = Date
   const lookup = new TokenBuckets(settings.lookup, settings.maxCallersRemembered, now);
   const entitlements = new TokenBuckets(settings.entitlements, settings.maxCallersRemembered, now);
   const residentCalls = new TokenBuckets(settings.residentCalls, settings.maxCallersRemembered, now);
+  const residentLogs = new TokenBuckets(settings.residentLogs, settings.maxCallersRemembered, now);
   const bucketsOf: Record<string, TokenBuckets> = {
     LookupResident: lookup,
     ListEntitlements: entitlements,
@@ -30,6 +33,8 @@ export function rateLimits(settings: RateLimitSettings, now: () => number = Date
     GrantCaseType: residentCalls,
     ChangeGrant: residentCalls,
     RemoveGrant: residentCalls,
+    ListResidentAuditEntries: residentLogs,
+    ListResidentAccessLog: residentLogs,
   };
   return (method, subject) => {
     const result = bucketsOf[method]?.take(subject);

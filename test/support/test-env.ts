@@ -40,6 +40,8 @@ export function serviceEnv(overrides: Record<string, string> = {}): Record<strin
     // Tests send far more commands per caller than one staff member would; rate-limit tests set their own.
     RATE_LIMIT_RESIDENT_CALLS_PER_SECOND: '1000000',
     RATE_LIMIT_RESIDENT_CALLS_BURST: '1000000',
+    RATE_LIMIT_RESIDENT_LOGS_PER_SECOND: '1000000',
+    RATE_LIMIT_RESIDENT_LOGS_BURST: '1000000',
     ...overrides,
   };
 }

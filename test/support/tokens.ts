@@ -64,6 +64,15 @@ export async function testAuthEnv(): Promise<Record<string, string>> {
   };
 }
 
+/**
+ * The claims of the e-service's token for one logged-in resident, as token exchange (RFC 8693)
+ * issues it: `sub` the resident's subject at the identity provider, `personal_identity_number` the
+ * resident (12 digits), `act` the e-service acting for them, and the entitlements scope.
+ */
+export function residentEserviceClaims(resident: string, sub = 'resident-session-1'): TestTokenOverrides {
+  return { sub, scope: 'resident-access:entitlements', claims: { personal_identity_number: resident, act: { sub: 'resident-eservice' } } };
+}
+
 /** Defaults to a staff token with no clinics, valid for 10 minutes. */
 export async function signTestToken(overrides: TestTokenOverrides = {}): Promise<string> {
   const alg = overrides.alg ?? TEST_ALGORITHM;
