@@ -36,7 +36,8 @@ export class TokenKeysUnavailableError extends Error {
 }
 
 /**
- * Development mode's caller: every scope, and every role at clinic '*', which means every clinic
+ * Development mode's caller: every scope, no resident to act for (the resident's own logs need a
+ * real exchanged token), and every role at clinic '*', which means every clinic
  * (authorization checks treat '*' as a wildcard; no real token can carry it, see
  * principalFromClaims).
  */
