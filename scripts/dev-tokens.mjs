@@ -1,7 +1,9 @@
 /**
  * Local tokens for AUTH_MODE=jwt: one ES256 key pair kept under .local/dev-auth/ (made once) and
- * three freshly signed tokens (clinic staff, clinic administrator, resident e-service) written to
- * .local/dev-tokens.json. Run directly to print them: node scripts/dev-tokens.mjs [clinic HSA-id]
+ * four freshly signed tokens written to .local/dev-tokens.json: clinic staff, clinic administrator,
+ * the resident e-service (entitlement queries) and the e-service acting for one logged-in resident
+ * (what token exchange, RFC 8693, gives it: the resident's own access log and audit trail). Run
+ * directly to print them: node scripts/dev-tokens.mjs [clinic HSA-id] [resident's 12-digit number]
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -13,14 +15,22 @@ const ISSUER = 'resident-access-dev';
 const AUDIENCE = 'resident-access';
 const ENTITLEMENTS_SCOPE = 'resident-access:entitlements';
 const HSA_ID = /^SE\d{10}-[A-Za-z0-9]{1,31}$/;
+// The README's example resident; any valid number can be given instead.
+const DEMO_RESIDENT = '202007121391';
+// RFC 9068's access-token type, the one the service accepts by default (AUTH_TOKEN_TYPES).
+const TOKEN_TYPE = 'at+jwt';
 
-export async function ensureDevAuth({ root, clinicId, validDays = 30 }) {
+export async function ensureDevAuth({ root, clinicId, resident = DEMO_RESIDENT, validDays = 30 }) {
   if (!HSA_ID.test(clinicId ?? '')) throw new Error(`clinic id must be an HSA-id such as SE2321000016-1234, got ${clinicId}`);
+  // The service checks the number itself (TOKEN_INVALID if it is none); the token holds the stored 12-digit form.
+  const residentNumber = (resident ?? '').replace(/^(\d{8})-(\d{4})$/, '$1$2');
+  if (!/^\d{12}$/.test(residentNumber)) throw new Error('resident must be a 12-digit personal identity number (YYYYMMDDNNNC)');
   const { privateKey, publicKeyPem } = await loadOrCreateKeys(join(root, '.local', 'dev-auth'));
-  const expiresAtSeconds = Math.floor(Date.now() / 1000) + Math.round(validDays * 24 * 60 * 60);
+  const lifetimeSeconds = Math.round(validDays * 24 * 60 * 60);
+  const expiresAtSeconds = Math.floor(Date.now() / 1000) + lifetimeSeconds;
   const sign = (subject, claims) =>
     new SignJWT(claims)
-      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setProtectedHeader({ alg: ALGORITHM, typ: TOKEN_TYPE })
       .setSubject(subject)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
@@ -31,11 +41,18 @@ export async function ensureDevAuth({ root, clinicId, validDays = 30 }) {
     staff: await sign('dev-staff', { clinic_roles: { [clinicId]: ['staff'] } }),
     admin: await sign('dev-admin', { clinic_roles: { [clinicId]: ['staff', 'admin'] } }),
     eservice: await sign('dev-resident-eservice', { scope: ENTITLEMENTS_SCOPE }),
+    // As token exchange issues it: sub the resident's subject (never the number), act the e-service.
+    eserviceForResident: await sign('dev-resident-1', {
+      scope: ENTITLEMENTS_SCOPE,
+      personal_identity_number: residentNumber,
+      act: { sub: 'dev-resident-eservice' },
+    }),
   };
   const tokensFile = join(root, '.local', 'dev-tokens.json');
   const expiresAt = new Date(expiresAtSeconds * 1000).toISOString();
   await writePrivate(tokensFile, `${JSON.stringify({ ...tokens, expiresAt }, null, 2)}\n`);
-  return { publicKeyPem, issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM], tokens, tokensFile };
+  // maxLifetimeSeconds: what the local service must allow (AUTH_MAX_TOKEN_LIFETIME_SECONDS) for these tokens.
+  return { publicKeyPem, issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM], maxLifetimeSeconds: lifetimeSeconds, tokens, tokensFile };
 }
 
 async function loadOrCreateKeys(dir) {
@@ -64,7 +81,7 @@ async function writePrivate(path, text) {
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const clinicId = process.argv[2] ?? 'SE2321000016-1234';
-  ensureDevAuth({ root, clinicId }).then(
+  ensureDevAuth({ root, clinicId, resident: process.argv[3] }).then(
     ({ tokens, tokensFile }) => {
       console.log(`tokens written to ${tokensFile} (clinic ${clinicId})\n`);
       for (const [name, token] of Object.entries(tokens)) {

@@ -33,6 +33,8 @@ if (!env.AUTH_MODE) {
     AUTH_AUDIENCE: devAuth.audience,
     AUTH_ALGORITHMS: devAuth.algorithms.join(','),
     AUTH_PUBLIC_KEY: devAuth.publicKeyPem,
+    // Local tokens last 30 days (deployments keep the default hour).
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: String(devAuth.maxLifetimeSeconds),
   });
 }
 if (localStack) {
@@ -56,7 +58,9 @@ service.stdout.on('data', (chunk) => {
   seedDemoClinic({ root, address, adminToken: devAuth.tokens.admin }).then(
     () => {
       say(`demo clinic ${DEMO_CLINIC_ID} is ready (case types and a service area)`);
-      say(`tokens (valid 30 days) are in ${devAuth.tokensFile}: staff, admin, eservice`);
+      say(
+        `tokens (valid 30 days) are in ${devAuth.tokensFile}: staff, admin, eservice, eserviceForResident (the e-service acting for the README's example resident; node scripts/dev-tokens.mjs <clinic> <number> for another)`,
+      );
       say(`try: grpcurl -plaintext -H "authorization: Bearer $(node -p "require('${devAuth.tokensFile}').staff")" ${address} list`);
     },
     (error) => say(`could not set up the demo clinic: ${error.message}`),

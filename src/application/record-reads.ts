@@ -14,6 +14,7 @@ export type ResidentRead =
   | 'ListResidents'
   | 'ListClinicAuditEntries'
   | 'ListResidentAuditEntries'
+  | 'ListResidentAccessLog'
   | 'ListEntitlements'
   | 'CheckEntitlement'
   | 'InspectResident'

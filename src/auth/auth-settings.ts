@@ -16,6 +16,15 @@ export interface JwtAuthSettings {
   audience: string;
   /** AUTH_ALGORITHMS: the signature algorithms accepted, e.g. ['ES256']. */
   algorithms: string[];
+  /** AUTH_TOKEN_TYPES: the JWT `typ` header values accepted, e.g. ['at+jwt'] (RFC 9068); `application/` and case are ignored. */
+  tokenTypes: string[];
+  /** AUTH_MAX_TOKEN_LIFETIME_SECONDS: a token whose `exp` is further than this after its `iat` is refused. */
+  maxLifetimeSeconds: number;
+  /**
+   * AUTH_REQUIRE_CERTIFICATE_BOUND_TOKENS: refuse tokens without `cnf` (RFC 8705). A token that has
+   * `cnf` must match the caller's client certificate either way.
+   */
+  requireCertificateBoundTokens: boolean;
   jwksUrl?: string;
   publicKeyPem?: string;
 }

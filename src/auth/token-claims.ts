@@ -1,5 +1,6 @@
 import { type Principal, type Role } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
+import { parsePersonalIdentityNumber, type PersonalIdentityNumber } from '../domain/identity/personal-identity-number';
 
 /**
  * The bearer token: a signed JWT whose payload carries
@@ -16,9 +17,13 @@ import { clinicIdViolation } from '../domain/clinic/clinic-id';
  * |                |          | roles are `staff` and `admin` (others are ignored), held only at the    |
  * |                |          | clinic they are listed under                                             |
  * | `scope`        | no       | space-separated scopes (OAuth style), e.g. `${ENTITLEMENTS_SCOPE}`      |
+ * | `personal_identity_number` | no | the resident an exchanged e-service token acts for (12 digits) |
+ * | `act`          | with the above | `{"sub": "<the e-service>"}`: who acts for the resident (RFC 8693) |
  *
  * A staff token names its clinics and roles in `clinic_roles`; the resident e-service's token names
- * only the scope. The flat `clinics` and `roles` claims of earlier versions (every role at every
+ * only the scope. After a resident logs in, the e-service exchanges the resident's token for one
+ * (RFC 8693) whose `sub` is the resident's subject at the identity provider (never the number),
+ * whose `personal_identity_number` is the resident's number and whose `act` names the e-service. The flat `clinics` and `roles` claims of earlier versions (every role at every
  * listed clinic) are no longer honoured: a token carrying only them has no clinic rights, because
  * reading them would give a role at clinics where the identity provider never granted it.
  */
@@ -31,6 +36,8 @@ export interface TokenClaims {
   iat?: number;
   clinic_roles?: Record<string, string[]>;
   scope?: string;
+  personal_identity_number?: string;
+  act?: { sub: string };
 }
 
 export type AuthErrorReason = 'TOKEN_MISSING' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED';
@@ -57,16 +64,43 @@ export class AuthError extends Error {
 
 const ROLES: readonly Role[] = ['staff', 'admin'];
 
-/** Builds the principal from a verified payload; throws AuthError(TOKEN_INVALID) on bad shapes. */
-export function principalFromClaims(payload: Record<string, unknown>): Principal {
+/**
+ * Builds the principal from a verified payload; throws AuthError(TOKEN_INVALID) on bad shapes.
+ * `today` (Europe/Stockholm) is the date a resident's number is checked against.
+ */
+export function principalFromClaims(payload: Record<string, unknown>, today: string): Principal {
   const { sub, clinic_roles: clinicRoles = {}, scope = '' } = payload;
   if (typeof sub !== 'string' || sub.trim() === '') throw malformed('sub must be a non-empty string');
   if (typeof scope !== 'string') throw malformed('scope must be a space-separated string');
+  const resident = readActingResident(payload, sub, today);
   return {
     subject: sub,
     clinicRoles: readClinicRoles(clinicRoles),
     scopes: scope.split(/\s+/).filter((s) => s !== ''),
+    ...(resident ? { actsForResident: resident } : {}),
   };
+}
+
+const RESIDENT_CLAIM = 'personal_identity_number';
+
+/**
+ * The resident of an exchanged token: the stored 12-digit form, checked like every other number
+ * (check digit, date, serial, not born after today), in a delegation token (`act.sub` names the
+ * e-service). Its `sub` must not be the number: `sub` is recorded and logged as the caller.
+ * Details name the claim, never its value.
+ */
+function readActingResident(payload: Record<string, unknown>, sub: string, today: string): PersonalIdentityNumber | undefined {
+  const written = payload[RESIDENT_CLAIM];
+  if (written === undefined) return undefined;
+  if (typeof written !== 'string' || !/^\d{12}$/.test(written)) throw malformed(`${RESIDENT_CLAIM} must be 12 digits`);
+  const parsed = parsePersonalIdentityNumber(written, today);
+  if (!parsed.ok) throw malformed(`${RESIDENT_CLAIM} is no valid personal identity number (${parsed.problem})`);
+  const { act } = payload;
+  const actor = typeof act === 'object' && act !== null ? (act as { sub?: unknown }).sub : undefined;
+  if (typeof actor !== 'string' || actor.trim() === '') throw malformed(`a token with ${RESIDENT_CLAIM} must name its actor in act.sub (RFC 8693)`);
+  const subDigits = sub.replace(/[-+\s]/g, '');
+  if (subDigits === written || subDigits === written.slice(2)) throw malformed(`sub must not be the ${RESIDENT_CLAIM}`);
+  return parsed.value;
 }
 
 function readClinicRoles(claim: unknown): Map<string, Role[]> {

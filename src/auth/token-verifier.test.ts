@@ -10,11 +10,15 @@ const ISSUER = 'https://idp.example.test';
 const AUDIENCE = 'resident-access';
 const CLINIC = 'SE2321000016-1234';
 const OTHER = 'SE2321000016-9999';
-const settings = (extra: { publicKeyPem?: string; jwksUrl?: string }): JwtAuthSettings => ({
+const MAX_LIFETIME = 3600;
+const settings = (extra: Partial<JwtAuthSettings>): JwtAuthSettings => ({
   mode: 'jwt',
   issuer: ISSUER,
   audience: AUDIENCE,
   algorithms: ['ES256'],
+  tokenTypes: ['at+jwt'],
+  maxLifetimeSeconds: MAX_LIFETIME,
+  requireCertificateBoundTokens: false,
   ...extra,
 });
 
@@ -33,7 +37,13 @@ beforeAll(async () => {
 const staffClaims = { clinic_roles: { [CLINIC]: ['staff'] } };
 
 function sign(claims: JWTPayload = staffClaims, edit: (jwt: SignJWT) => SignJWT = (jwt) => jwt, key: KeyLike | Uint8Array = privateKey, alg = 'ES256') {
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg, kid: 'key-1' }).setSubject('staff-1').setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('5m');
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg, kid: 'key-1', typ: 'at+jwt' })
+    .setSubject('staff-1')
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('5m');
   return edit(jwt).sign(key);
 }
 
@@ -188,7 +198,7 @@ describe('jwt mode with a JWKS URL', () => {
 
   it('rejects a token whose key id is not in the set', async () => {
     const remote = createTokenVerifier(settings({ jwksUrl }));
-    const unknownKid = await sign(staffClaims, (jwt) => jwt.setProtectedHeader({ alg: 'ES256', kid: 'key-2' }));
+    const unknownKid = await sign(staffClaims, (jwt) => jwt.setProtectedHeader({ alg: 'ES256', kid: 'key-2', typ: 'at+jwt' }));
     await expectRejected(`Bearer ${unknownKid}`, 'TOKEN_INVALID', /NO_MATCHING_KEY/, remote);
   });
 
@@ -215,8 +225,10 @@ describe('development mode', () => {
 });
 
 describe('principalFromClaims', () => {
+  const TODAY = '2027-03-01';
+
   it('reads the e-service token: a scope, no clinics or roles', () => {
-    expect(principalFromClaims({ sub: 'eservice', scope: ` ${ENTITLEMENTS_SCOPE}  ` })).toEqual({
+    expect(principalFromClaims({ sub: 'eservice', scope: ` ${ENTITLEMENTS_SCOPE}  ` }, TODAY)).toEqual({
       subject: 'eservice',
       clinicRoles: new Map(),
       scopes: [ENTITLEMENTS_SCOPE],
@@ -224,12 +236,12 @@ describe('principalFromClaims', () => {
   });
 
   it('throws AuthError(TOKEN_INVALID) for a missing subject or non-string roles', () => {
-    expect(() => principalFromClaims({ clinic_roles: {} })).toThrow(AuthError);
-    expect(() => principalFromClaims({ sub: 's', clinic_roles: { [CLINIC]: ['staff', 1] } })).toThrow(expect.objectContaining({ reason: 'TOKEN_INVALID' }));
+    expect(() => principalFromClaims({ clinic_roles: {} }, TODAY)).toThrow(AuthError);
+    expect(() => principalFromClaims({ sub: 's', clinic_roles: { [CLINIC]: ['staff', 1] } }, TODAY)).toThrow(expect.objectContaining({ reason: 'TOKEN_INVALID' }));
   });
 
   it('keeps only clinics with a known role, each with its own roles', () => {
-    const principal = principalFromClaims({ sub: 's', clinic_roles: { [CLINIC]: ['staff'], [OTHER]: ['auditor'] } });
+    const principal = principalFromClaims({ sub: 's', clinic_roles: { [CLINIC]: ['staff'], [OTHER]: ['auditor'] } }, TODAY);
     expect(principal.clinicRoles).toEqual(new Map([[CLINIC, ['staff']]]));
   });
 });

@@ -1,7 +1,10 @@
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ENTITLEMENTS_SCOPE, EVERY_CLINIC, type Principal } from '../domain/authorization/principal';
+import { stockholmDate } from '../domain/time/stockholm';
 import type { AuthSettings, JwtAuthSettings } from './auth-settings';
 import { TUNING } from '../config/config';
+import { checkAccessTokenProfile } from './access-token-profile';
+import { boundCertificateThumbprint, checkCertificateBinding } from './certificate-binding';
 import { AuthError, principalFromClaims } from './token-claims';
 import { VerifiedTokenCache, type VerifiedTokenLimits } from './verified-token-cache';
 
@@ -14,8 +17,11 @@ export interface TokenTuning {
 }
 
 export interface TokenVerifier {
-  /** Authenticates a call from its `authorization` metadata value. Rejects with AuthError. */
-  verify(authorizationHeader: string | undefined): Promise<Principal>;
+  /**
+   * Authenticates a call from its `authorization` metadata value and the DER of the client
+   * certificate it came with (mTLS; undefined without one). Rejects with AuthError.
+   */
+  verify(authorizationHeader: string | undefined, clientCertificate?: Uint8Array): Promise<Principal>;
 }
 
 /**
@@ -30,7 +36,8 @@ export class TokenKeysUnavailableError extends Error {
 }
 
 /**
- * Development mode's caller: every scope, and every role at clinic '*', which means every clinic
+ * Development mode's caller: every scope, no resident to act for (the resident's own logs need a
+ * real exchanged token), and every role at clinic '*', which means every clinic
  * (authorization checks treat '*' as a wildcard; no real token can carry it, see
  * principalFromClaims).
  */
@@ -56,19 +63,24 @@ export function createTokenVerifier(settings: AuthSettings, tuning: TokenTuning 
     clockTolerance: tuning.clockToleranceSeconds,
     requiredClaims: ['exp', 'sub'],
   };
-  const verified = new VerifiedTokenCache(tuning.verified);
+  const profile = { tokenTypes: settings.tokenTypes, maxLifetimeSeconds: settings.maxLifetimeSeconds, clockToleranceSeconds: tuning.clockToleranceSeconds };
+  const cache = new VerifiedTokenCache(tuning.verified);
   return {
-    async verify(authorizationHeader) {
+    async verify(authorizationHeader, clientCertificate) {
       const token = bearerToken(authorizationHeader);
-      const cached = verified.get(token);
-      if (cached) return cached;
-      const { payload } = await jwtVerify(token, key, options).catch((error: unknown) => {
-        throw translate(error);
-      });
-      const principal = principalFromClaims(payload);
-      // `exp` is a required claim, checked by jwtVerify.
-      verified.put(token, principal, payload.exp!);
-      return principal;
+      let verified = cache.get(token);
+      if (!verified) {
+        const { payload, protectedHeader } = await jwtVerify(token, key, options).catch((error: unknown) => {
+          throw translate(error);
+        });
+        checkAccessTokenProfile(protectedHeader, payload, profile, Math.floor(Date.now() / 1000));
+        verified = { principal: principalFromClaims(payload, stockholmDate(new Date())), boundThumbprint: boundCertificateThumbprint(payload) };
+        // `exp` is a required claim, checked by jwtVerify.
+        cache.put(token, verified, payload.exp!);
+      }
+      // Per call, cached or not: the same token may arrive over another connection.
+      checkCertificateBinding(verified.boundThumbprint, clientCertificate, settings.requireCertificateBoundTokens);
+      return verified.principal;
     },
   };
 }

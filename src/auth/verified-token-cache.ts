@@ -7,18 +7,24 @@ export interface VerifiedTokenLimits {
   maxEntries: number;
 }
 
+/** What a verified token established: the caller, and the certificate it is bound to (null: none). */
+export interface VerifiedToken {
+  principal: Principal;
+  boundThumbprint: string | null;
+}
+
 /**
- * Principals of tokens verified lately, so that a client calling many times with one token pays
+ * Tokens verified lately, so that a client calling many times with one token pays
  * for one signature check per minute, not one per call (ES256 verification is the service's
  * largest own cost under read load; docs/performance.md). An entry never outlives its token's
  * `exp`. Keys are SHA-256 digests: the tokens themselves are not kept.
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, { principal: Principal; validUntilMs: number }>();
+  private readonly entries = new Map<string, { verified: VerifiedToken; validUntilMs: number }>();
 
   constructor(private readonly limits: VerifiedTokenLimits) {}
 
-  get(token: string): Principal | null {
+  get(token: string): VerifiedToken | null {
     const key = digest(token);
     const entry = this.entries.get(key);
     if (!entry) return null;
@@ -26,16 +32,16 @@ export class VerifiedTokenCache {
       this.entries.delete(key);
       return null;
     }
-    return entry.principal;
+    return entry.verified;
   }
 
-  put(token: string, principal: Principal, expiresAtSeconds: number): void {
+  put(token: string, verified: VerifiedToken, expiresAtSeconds: number): void {
     if (this.entries.size >= this.limits.maxEntries) {
       // The oldest entry goes (a Map iterates in insertion order).
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(digest(token), { principal, validUntilMs: Math.min(expiresAtSeconds * 1000, Date.now() + this.limits.maxAgeMs) });
+    this.entries.set(digest(token), { verified, validUntilMs: Math.min(expiresAtSeconds * 1000, Date.now() + this.limits.maxAgeMs) });
   }
 }
 

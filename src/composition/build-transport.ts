@@ -33,7 +33,7 @@ export async function startTransport(config: Config, handlers: ServiceHandlers, 
   return startGrpcServer(
     config.grpc,
     handlers,
-    (header) => verifier.verify(header),
+    (header, clientCertificate) => verifier.verify(header, clientCertificate),
     logger,
     { ...config.rateLimits, maxCallersRemembered: config.tuning.rateLimitCallersRemembered },
     config.tuning.deadlineSlackMs,

@@ -139,7 +139,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
       recordReads,
     }),
     auditQueries: makeAuditQueries({ audit: auditTrail, clinics, clock, recordReads, pageTokens }),
-    accessLogQueries: makeAccessLogQueries({ log: accessLog, pseudonymsOf, clinics, clock, pageTokens }),
+    accessLogQueries: makeAccessLogQueries({ log: accessLog, pseudonymsOf, clinics, clock, pageTokens, recordReads }),
     admin: {
       inspectResident: makeInspectResident({ views, access: repository, clinics, audit: auditTrail, unpublished: storage.unpublished, clock, recordReads }),
       republish: makeRepublish({ republishJobs, runner: republishRunner, clock }),

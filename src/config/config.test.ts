@@ -38,6 +38,28 @@ describe('exposure rules', () => {
   });
 });
 
+describe('token settings', () => {
+  const jwt = { AUTH_MODE: 'jwt', AUTH_ISSUER: 'i', AUTH_PUBLIC_KEY: 'k' };
+
+  it('by default: access tokens (at+jwt) of at most an hour, unbound tokens accepted', () => {
+    expect(loadConfig({ ...base, ...jwt }).auth).toMatchObject({ tokenTypes: ['at+jwt'], maxLifetimeSeconds: 3600, requireCertificateBoundTokens: false });
+  });
+
+  it('reads a list of token types and a lifetime of up to 30 days', () => {
+    const config = loadConfig({ ...base, ...jwt, AUTH_TOKEN_TYPES: 'at+jwt, JWT', AUTH_MAX_TOKEN_LIFETIME_SECONDS: '2592000' });
+    expect(config.auth).toMatchObject({ tokenTypes: ['at+jwt', 'JWT'], maxLifetimeSeconds: 2592000 });
+    expect(problemsOf({ ...jwt, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '2592001' })).toEqual([expect.stringMatching(/^AUTH_MAX_TOKEN_LIFETIME_SECONDS /)]);
+    expect(problemsOf({ ...jwt, AUTH_TOKEN_TYPES: 'at+jwt;JWT' })).toEqual([expect.stringMatching(/^AUTH_TOKEN_TYPES /)]);
+    expect(problemsOf({ ...jwt, AUTH_TOKEN_TYPES: ' , ' })).toEqual([expect.stringMatching(/^AUTH_TOKEN_TYPES /)]);
+  });
+
+  it('requiring certificate-bound tokens needs client certificates (mTLS)', () => {
+    expect(problemsOf({ ...jwt, AUTH_REQUIRE_CERTIFICATE_BOUND_TOKENS: 'true' })).toEqual(['AUTH_REQUIRE_CERTIFICATE_BOUND_TOKENS=true needs GRPC_TLS_CLIENT_CA_FILE (mTLS)']);
+    const mtls = { GRPC_TLS_CERT_FILE: '/c', GRPC_TLS_KEY_FILE: '/k', GRPC_TLS_CLIENT_CA_FILE: '/ca' };
+    expect(loadConfig({ ...base, ...jwt, ...mtls, AUTH_REQUIRE_CERTIFICATE_BOUND_TOKENS: 'true' }).auth).toMatchObject({ requireCertificateBoundTokens: true });
+  });
+});
+
 describe('Kafka and MongoDB security settings', () => {
   it('SASL needs a user and exactly one password source; PLAIN needs TLS; TLS files need KAFKA_SSL=true', () => {
     expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain' })).toEqual([

@@ -143,6 +143,20 @@ export const configSchema = z.object({
     .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'])).min(1)),
   AUTH_JWKS_URL: z.string().url().optional(),
   AUTH_PUBLIC_KEY: z.string().min(1).optional(),
+  // RFC 9068's access-token type; identity providers that write `JWT` need it added explicitly.
+  AUTH_TOKEN_TYPES: z
+    .string()
+    .default('at+jwt')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.+/-]{1,64}$/, 'must be comma-separated media types such as at+jwt')).min(1)),
+  // An hour covers the common identity providers' access tokens; 30 days is the longest a local token lives.
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: positiveInt.max(30 * 24 * 60 * 60).default(3600),
+  AUTH_REQUIRE_CERTIFICATE_BOUND_TOKENS: flag,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Unset: spans are made (log lines carry trace ids) but none is exported.
   OTEL_EXPORTER_OTLP_ENDPOINT: z
@@ -161,6 +175,10 @@ function authProblems(present: Record<string, string | undefined>): string[] {
   if (!present.AUTH_ISSUER) problems.push('AUTH_ISSUER is required when AUTH_MODE=jwt');
   if (!present.AUTH_JWKS_URL === !present.AUTH_PUBLIC_KEY) {
     problems.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY: set exactly one when AUTH_MODE=jwt');
+  }
+  // Without client certificates no token could ever be shown bound to one: every call would fail.
+  if (present.AUTH_REQUIRE_CERTIFICATE_BOUND_TOKENS === 'true' && !present.GRPC_TLS_CLIENT_CA_FILE) {
+    problems.push('AUTH_REQUIRE_CERTIFICATE_BOUND_TOKENS=true needs GRPC_TLS_CLIENT_CA_FILE (mTLS)');
   }
   return problems;
 }
@@ -322,7 +340,19 @@ export interface Config {
   /** How long a request id (per clinic and caller) is remembered for retries (AIP-155). */
   requests: { retentionMs: number };
   /** Same shape as src/auth's AuthSettings (config imports nothing else from src/). */
-  auth: { mode: 'development' } | { mode: 'jwt'; issuer: string; audience: string; algorithms: string[]; jwksUrl?: string; publicKeyPem?: string };
+  auth:
+    | { mode: 'development' }
+    | {
+        mode: 'jwt';
+        issuer: string;
+        audience: string;
+        algorithms: string[];
+        tokenTypes: string[];
+        maxLifetimeSeconds: number;
+        requireCertificateBoundTokens: boolean;
+        jwksUrl?: string;
+        publicKeyPem?: string;
+      };
   metrics: { host: string; port: number };
   healthCheckIntervalMs: number;
   shutdownGraceMs: number;
@@ -548,6 +578,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             issuer: e.AUTH_ISSUER!,
             audience: e.AUTH_AUDIENCE,
             algorithms: e.AUTH_ALGORITHMS,
+            tokenTypes: e.AUTH_TOKEN_TYPES,
+            maxLifetimeSeconds: e.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+            requireCertificateBoundTokens: e.AUTH_REQUIRE_CERTIFICATE_BOUND_TOKENS,
             ...(e.AUTH_JWKS_URL ? { jwksUrl: e.AUTH_JWKS_URL } : { publicKeyPem: e.AUTH_PUBLIC_KEY! }),
           },
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },

@@ -1,5 +1,5 @@
 import type { AccessChanged } from '../domain/access/resident-access';
-import { requireEntitlementsScope } from '../domain/authorization/policy';
+import { requireActingResident, requireSameResident } from '../domain/authorization/policy';
 import type { Principal } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import { Violations } from '../domain/errors/domain-error';
@@ -19,11 +19,13 @@ export interface AuditPage {
 }
 
 type Position = { t: string; e: string };
+type AuditFilter = { clinicId?: string; resident?: string };
 const isPosition = (a: unknown): a is Position => typeof a === 'object' && a !== null && typeof (a as Position).t === 'string' && typeof (a as Position).e === 'string';
 
 /** Reading the audit trail: administrators by clinic, the resident e-service by resident. */
 export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSettingsRepository; clock: Clock; recordReads: RecordReads; pageTokens: PageTokens }) {
-  async function page(filter: { clinicId?: string; resident?: string }, pageSize: number, pageToken: string, violations: Violations): Promise<AuditPage> {
+  /** Reads the page fields into `violations`; throws them all at once, with any the caller added. */
+  function pagePosition(filter: AuditFilter, pageSize: number, pageToken: string, violations: Violations): { limit: number; after: AuditPosition | null } {
     const limit = readPageSize(pageSize, violations);
     let after: AuditPosition | null = null;
     if (pageToken) {
@@ -32,6 +34,10 @@ export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSet
       else after = { at: new Date(position.t), eventId: position.e };
     }
     violations.throwIfAny();
+    return { limit, after };
+  }
+
+  async function page(filter: AuditFilter, { limit, after }: { limit: number; after: AuditPosition | null }): Promise<AuditPage> {
     const found = await deps.audit.list(filter, after, limit + 1);
     const entries = found.slice(0, limit);
     const last = entries[entries.length - 1];
@@ -41,31 +47,35 @@ export function makeAuditQueries(deps: { audit: AuditQueries; clinics: ClinicSet
     };
   }
 
-  const readResident = (written: string, violations: Violations): string | undefined => readResidentNumber(written, stockholmDate(deps.clock.now()), violations)?.value;
+  const readResident = (written: string, violations: Violations) => readResidentNumber(written, stockholmDate(deps.clock.now()), violations);
 
   return {
     async listClinicAuditEntries(principal: Principal, r: { clinicId: string; personalIdentityNumber: string; pageSize: number; pageToken: string }, signal?: AbortSignal) {
       const violations = new Violations();
       violations.add(clinicIdViolation(r.clinicId));
-      const resident = r.personalIdentityNumber ? readResident(r.personalIdentityNumber, violations) : undefined;
+      const resident = r.personalIdentityNumber ? readResident(r.personalIdentityNumber, violations)?.value : undefined;
       violations.throwIfAny();
       await clinicForStaff(deps.clinics, principal, r.clinicId, 'admin');
       signal?.throwIfAborted();
-      const shown = await page({ clinicId: r.clinicId, ...(resident ? { resident } : {}) }, r.pageSize, r.pageToken, violations);
+      const filter = { clinicId: r.clinicId, ...(resident ? { resident } : {}) };
+      const shown = await page(filter, pagePosition(filter, r.pageSize, r.pageToken, violations));
       const residents = resident ? [resident] : shown.entries.map((e) => e.access.resident);
       await deps.recordReads(principal, 'ListClinicAuditEntries', byRole('admin'), r.clinicId, residents);
       return shown;
     },
 
+    /** The resident's own trail at every clinic, for the e-service acting for that resident (token exchange). */
     async listResidentAuditEntries(principal: Principal, r: { personalIdentityNumber: string; pageSize: number; pageToken: string }, signal?: AbortSignal) {
-      requireEntitlementsScope(principal);
+      const actingFor = requireActingResident(principal);
       const violations = new Violations();
-      const resident = readResident(r.personalIdentityNumber, violations);
-      violations.throwIfAny();
+      const named = r.personalIdentityNumber ? readResident(r.personalIdentityNumber, violations) : null;
+      const filter = { resident: actingFor.value };
+      const position = pagePosition(filter, r.pageSize, r.pageToken, violations);
+      requireSameResident(actingFor, named);
       signal?.throwIfAborted();
       // After the page: a refused page token reads nothing, so it logs nothing.
-      const shown = await page({ resident: resident! }, r.pageSize, r.pageToken, violations);
-      await deps.recordReads(principal, 'ListResidentAuditEntries', BY_ENTITLEMENTS_SCOPE, null, [resident!]);
+      const shown = await page(filter, position);
+      await deps.recordReads(principal, 'ListResidentAuditEntries', BY_ENTITLEMENTS_SCOPE, null, [actingFor.value]);
       return shown;
     },
   };

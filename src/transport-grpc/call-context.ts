@@ -11,5 +11,8 @@ export interface CallContext {
   signal: AbortSignal;
 }
 
-/** Turns the `authorization` metadata value into a verified principal (or throws an AuthError). */
-export type Authenticate = (authorizationHeader: string | undefined) => Promise<Principal>;
+/**
+ * Turns the `authorization` metadata value into a verified principal (or throws an AuthError);
+ * `clientCertificate` is the DER of the caller's TLS client certificate (mTLS), for bound tokens.
+ */
+export type Authenticate = (authorizationHeader: string | undefined, clientCertificate: Uint8Array | undefined) => Promise<Principal>;

@@ -3,11 +3,13 @@ import { rateLimits } from './rate-limits';
 
 const generous = { perSecond: 1000, burst: 1000 };
 
-function limitsWithResidentCalls(burst: number) {
+function limitsWith(tight: { residentCalls?: number; listings?: number }) {
   let nowMs = 0;
-  const limit = rateLimits({ lookup: generous, entitlements: generous, residentCalls: { perSecond: 1, burst }, listings: { perSecond: 1, burst }, maxCallersRemembered: 100 }, () => nowMs);
+  const rule = (burst: number | undefined) => (burst === undefined ? generous : { perSecond: 1, burst });
+  const limit = rateLimits({ lookup: generous, entitlements: generous, residentCalls: rule(tight.residentCalls), listings: rule(tight.listings), maxCallersRemembered: 100 }, () => nowMs);
   return { limit, advance: (ms: number) => (nowMs += ms) };
 }
+const limitsWithResidentCalls = (burst: number) => limitsWith({ residentCalls: burst });
 
 function refusal(call: () => void): string | null {
   try {
@@ -43,10 +45,22 @@ describe('rate limits: calls that answer a resident’s access', () => {
 
 describe('rate limits: listings', () => {
   it('ListResidents and the audit and access-log listings draw on one bucket per caller', () => {
-    const { limit } = limitsWithResidentCalls(4);
+    const { limit } = limitsWith({ listings: 4 });
     const listings = ['ListResidents', 'ListClinicAuditEntries', 'ListResidentAuditEntries', 'ListResidentAccessLog'];
     for (const method of listings) expect(refusal(() => limit(method, 'staff-a'))).toBeNull();
     for (const method of listings) expect(refusal(() => limit(method, 'staff-a'))).toBe('RATE_LIMITED');
     expect(refusal(() => limit('GetResidentAccess', 'staff-a'))).toBeNull();
+  });
+
+  it('a resident past the burst holds back no other, and the bucket refills with time', () => {
+    const { limit, advance } = limitsWith({ listings: 2 });
+    expect(refusal(() => limit('ListResidentAuditEntries', 'resident-a'))).toBeNull();
+    expect(refusal(() => limit('ListResidentAccessLog', 'resident-a'))).toBeNull();
+    expect(refusal(() => limit('ListResidentAccessLog', 'resident-a'))).toBe('RATE_LIMITED');
+    expect(refusal(() => limit('ListResidentAuditEntries', 'resident-a'))).toBe('RATE_LIMITED');
+    expect(refusal(() => limit('ListResidentAccessLog', 'resident-b'))).toBeNull();
+    expect(refusal(() => limit('GetResidentAccess', 'resident-a'))).toBeNull();
+    advance(1000);
+    expect(refusal(() => limit('ListResidentAccessLog', 'resident-a'))).toBeNull();
   });
 });

@@ -67,8 +67,7 @@ describe('the audit trail', () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBeGreaterThanOrEqual(6);
 
-    const eservice = await sut.eservice();
-    const own = await eservice.listResidentAuditEntries({ personalIdentityNumber: a, pageSize: 0, pageToken: '' });
+    const own = await (await sut.eserviceFor(a)).listResidentAuditEntries({ personalIdentityNumber: '', pageSize: 0, pageToken: '' });
     expect(new Set(own.entries.map((e) => e.clinicId))).toEqual(new Set([clinicId, otherClinic]));
     expect(own.entries.every((e) => e.personalIdentityNumber === a)).toBe(true);
   });

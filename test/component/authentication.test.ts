@@ -104,7 +104,7 @@ describe('authentication', () => {
         await token({ alg: 'HS256' }),
         // The classic confusion: HMAC keyed with the service's own public key.
         await new SignJWT({ ...claims })
-          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
           .setSubject(claims.sub!)
           .setIssuer(TEST_ISSUER)
           .setAudience(TEST_AUDIENCE)
@@ -125,6 +125,21 @@ describe('authentication', () => {
         await token({ clinics: ['*'] }),
       ];
       for (const bad of invalid) await expectUnauthenticated(rpc().call(`Bearer ${bad}`), 'TOKEN_INVALID');
+    });
+
+    it('no access token (typ JWT), a lifetime over AUTH_MAX_TOKEN_LIFETIME_SECONDS, bound to a certificate the call lacks: UNAUTHENTICATED, TOKEN_INVALID', async () => {
+      const maxLifetime = Number((await testAuthEnv()).AUTH_MAX_TOKEN_LIFETIME_SECONDS);
+      const refused = [
+        await token({ typ: 'JWT' }),
+        // Valid right now, but issued to live longer than allowed.
+        await token({ expiresIn: maxLifetime + 60 }),
+        // RFC 8705: bound to a client certificate; this plaintext call presents none.
+        await token({ claims: { cnf: { 'x5t#S256': 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0' } } }),
+      ];
+      for (const bad of refused) await expectUnauthenticated(rpc().call(`Bearer ${bad}`), 'TOKEN_INVALID');
+      expect(sut.logs.entries.filter((e) => e.msg === 'call refused: token').map((e) => e.detail)).toEqual(
+        expect.arrayContaining(['typ header is not an accepted token type', 'lifetime longer than allowed (exp - iat)', 'certificate-bound token without a client certificate (cnf)']),
+      );
     });
 
     it('a malformed authorization header: UNAUTHENTICATED, TOKEN_INVALID', async () => {

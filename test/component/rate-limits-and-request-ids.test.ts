@@ -101,6 +101,28 @@ describe('per-caller rate limits and request ids in logs', () => {
     }
   });
 
+  it("listings of a resident's own log and trail share one per-caller limit: past it RESOURCE_EXHAUSTED with RetryInfo", async () => {
+    const resident = aResident();
+    const refreshing = await sut.eserviceFor(resident, 'resident-session-refreshing');
+    // More listings at once than the burst and a second's refill could serve, of both kinds.
+    const calls = Array.from({ length: LISTINGS_BURST + 6 }, (_, i) =>
+      i % 2 === 0
+        ? refreshing.listResidentAccessLog({ personalIdentityNumber: '', clinicId: '', pageSize: 0, pageToken: '' })
+        : refreshing.listResidentAuditEntries({ personalIdentityNumber: '', pageSize: 0, pageToken: '' }),
+    );
+    const outcomes = await Promise.allSettled(calls);
+    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason);
+    expect(refused.length).toBeGreaterThanOrEqual(3);
+    for (const error of refused) {
+      expect({ code: error.code, reason: errorDetails(error).reason }).toEqual({ code: status.RESOURCE_EXHAUSTED, reason: 'RATE_LIMITED' });
+      expect(retryDelayOf(error)).toEqual({ seconds: expect.any(Number), nanos: expect.any(Number) });
+    }
+    // Another resident's session is not held back.
+    await expect(
+      (await sut.eserviceFor(aResident(), 'resident-session-other')).listResidentAccessLog({ personalIdentityNumber: '', clinicId: '', pageSize: 0, pageToken: '' }),
+    ).resolves.toBeDefined();
+  });
+
   it('logs a request id only once the caller is authenticated and the id is well-formed', async () => {
     const resident = aResident();
     const withNumber = `req-${resident}`;

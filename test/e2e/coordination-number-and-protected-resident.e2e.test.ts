@@ -65,7 +65,8 @@ describe('a coordination number and a protected resident, from lookup to events 
     ]);
     expect(entries[0]).toMatchObject({ before: { version: 0, grants: [] }, after: { version: 1, approval: { approved: { actor: 'staff-1' } }, grants: [] } });
     expect(entries[1]).toMatchObject({ before: { version: 1 }, after: { version: 2, grants: [{ caseTypeId: 'restricted-1', untilDate: '' }] } });
-    const own = await eservice.listResidentAuditEntries({ personalIdentityNumber: written, pageSize: 0, pageToken: '' });
+    // The e-service acting for the resident (token exchange); the request may repeat the number as written.
+    const own = await (await sut.eserviceFor(resident)).listResidentAuditEntries({ personalIdentityNumber: written, pageSize: 0, pageToken: '' });
     expect(own.entries.map((e) => e.eventId)).toEqual(entries.map((e) => e.eventId));
   }
 

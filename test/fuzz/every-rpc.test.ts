@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { ENTITLEMENTS_SCOPE, OPERATOR_SCOPE } from '../../src/domain/authorization/principal';
 import { checkHealth, healthClient } from '../support/health-client';
 import { RESTRICTED_AND_GENERAL, startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
-import { signTestToken } from '../support/tokens';
+import { aResident } from '../builders/identity';
+import { residentEserviceClaims, signTestToken } from '../support/tokens';
 import { RawClient } from '../support/raw-client';
 import { everyUnaryRpc } from './rpc-catalogue';
 import { identityNumbersIn, malformedBytes, messageBytes, type FuzzContext } from './wire-arbitraries';
@@ -15,8 +16,9 @@ import { identityNumbersIn, malformedBytes, messageBytes, type FuzzContext } fro
  * trace; and the service stays healthy. The RPCs come from the descriptor set, so new ones are fuzzed too.
  */
 const rpcs = everyUnaryRpc();
-type Caller = 'admin' | 'staff' | 'eservice' | 'operator';
-const callers = fc.constantFrom<Caller>('admin', 'staff', 'eservice', 'operator');
+// residentEservice: the e-service acting for one resident (an exchanged token), which reads that resident's own logs.
+type Caller = 'admin' | 'staff' | 'eservice' | 'residentEservice' | 'operator';
+const callers = fc.constantFrom<Caller>('admin', 'staff', 'eservice', 'residentEservice', 'operator');
 // Enough runs per RPC to hit every kind of bad input a few times, in well under a minute on two
 // cores; FUZZ_RUNS_PER_RPC asks for a longer hunt.
 const RUNS_PER_RPC = Number(process.env.FUZZ_RUNS_PER_RPC ?? 40);
@@ -36,6 +38,7 @@ describe('every RPC, fuzzed', () => {
       admin: await signTestToken({ sub: 'fuzz-admin', clinics: [clinicId], roles: ['staff', 'admin'] }),
       staff: await signTestToken({ sub: 'fuzz-staff', clinics: [clinicId], roles: ['staff'] }),
       eservice: await signTestToken({ sub: 'fuzz-eservice', scope: ENTITLEMENTS_SCOPE }),
+      residentEservice: await signTestToken(residentEserviceClaims(aResident(), 'fuzz-resident')),
       operator: await signTestToken({ sub: 'fuzz-operator', scope: OPERATOR_SCOPE }),
     };
     raw = new RawClient(sut.service.port);

@@ -1,9 +1,10 @@
 import { credentials, status } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { copyFile, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { aClinicId } from '../builders/identity';
-import { apiOf, connectClients, failureOf } from '../support/grpc-client';
+import { apiOf, connectClients, errorDetails, failureOf } from '../support/grpc-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { checkHealth, healthClient } from '../support/health-client';
 import { freePort } from '../support/stack-instance';
@@ -11,15 +12,18 @@ import { signTestToken } from '../support/tokens';
 import { eventually } from '../support/eventually';
 import { certificateFolder, issue, makeCa, type CertificateFiles } from './test-certificates';
 
-/** An administrator's call that succeeds only when the TLS handshake does: put a case type, read it back. */
-async function callOverTls(port: number, trustedCa: string, client?: CertificateFiles): Promise<string[]> {
+/**
+ * An administrator's call that succeeds only when the TLS handshake does (and the token is
+ * accepted): put a case type, read it back. `claims` go into the token as they are.
+ */
+async function callOverTls(port: number, trustedCa: string, client?: CertificateFiles, claims: Record<string, unknown> = {}): Promise<string[]> {
   const root = await readFile(trustedCa);
   const channel = client ? credentials.createSsl(root, await readFile(client.keyFile), await readFile(client.certFile)) : credentials.createSsl(root);
   // A subchannel pool of its own: every call here opens a new connection and so a new handshake.
   const clients = connectClients(port, channel, { 'grpc.use_local_subchannel_pool': 1, 'grpc.ssl_target_name_override': 'localhost' });
   try {
     const clinicId = aClinicId();
-    const api = apiOf(clients, await signTestToken({ sub: 'admin-1', clinics: [clinicId], roles: ['staff', 'admin'] }));
+    const api = apiOf(clients, await signTestToken({ sub: 'admin-1', clinics: [clinicId], roles: ['staff', 'admin'], claims }));
     await api.putCaseType({ clinicId, caseType: { id: 'general', name: 'General', restricted: false }, requestId: randomUUID(), etag: '' });
     return (await api.getClinicSettings({ clinicId })).settings!.caseTypes.map((c) => c.id);
   } finally {
@@ -124,5 +128,21 @@ describe('gRPC with client certificates (GRPC_TLS_CLIENT_CA_FILE)', () => {
     const stranger = await issue(strangerCa, folder, 'stranger', 'client');
     expect(await codeOf(callOverTls(sut.service.port, serverCa.certFile))).toBe(status.UNAVAILABLE);
     expect(await codeOf(callOverTls(sut.service.port, serverCa.certFile, stranger))).toBe(status.UNAVAILABLE);
+  });
+
+  it('a token bound to a certificate (RFC 8705 cnf) passes only with that certificate; an unbound token passes too', async () => {
+    const caller = await issue(callerCa, folder, 'bound-caller', 'client');
+    const otherCaller = await issue(callerCa, folder, 'other-caller', 'client');
+    const thumbprint = createHash('sha256')
+      .update(new X509Certificate(await readFile(caller.certFile)).raw)
+      .digest('base64url');
+    const boundToCaller = { cnf: { 'x5t#S256': thumbprint } };
+
+    expect(await callOverTls(sut.service.port, serverCa.certFile, caller, boundToCaller)).toEqual(['general']);
+    const stolen = await failureOf(callOverTls(sut.service.port, serverCa.certFile, otherCaller, boundToCaller));
+    expect({ code: stolen.code, reason: errorDetails(stolen).reason }).toEqual({ code: status.UNAUTHENTICATED, reason: 'TOKEN_INVALID' });
+    expect(sut.logs.entries.filter((e) => e.msg === 'call refused: token').map((e) => e.detail)).toContain('token is bound to another client certificate (cnf)');
+    // AUTH_REQUIRE_CERTIFICATE_BOUND_TOKENS is false by default: mTLS alone admits the caller.
+    expect(await callOverTls(sut.service.port, serverCa.certFile, otherCaller)).toEqual(['general']);
   });
 });

@@ -10,7 +10,7 @@ import { apiOf, connectClients, type Api, type Clients } from './grpc-client';
 import { EventConsumer } from './event-consumer';
 import { LogCapture } from './log-capture';
 import { serviceEnv } from './test-env';
-import { signTestToken, testAuthEnv } from './tokens';
+import { residentEserviceClaims, signTestToken, testAuthEnv } from './tokens';
 
 export interface ServiceUnderTest {
   service: RunningService;
@@ -26,8 +26,10 @@ export interface ServiceUnderTest {
   staff(...clinicIds: string[]): Promise<Api>;
   /** Calls as an administrator (and staff) of these clinics. */
   admin(...clinicIds: string[]): Promise<Api>;
-  /** Calls as the resident-facing e-service. */
+  /** Calls as the resident-facing e-service (its own token: entitlement queries). */
   eservice(): Promise<Api>;
+  /** Calls as the e-service acting for one logged-in resident (an exchanged token; `sub` the resident's subject). */
+  eserviceFor(resident: string, sub?: string): Promise<Api>;
   /** A new clinic of this test's own, created through the administrators' API. */
   givenClinic(settings?: { caseTypes?: CaseType[]; serviceArea?: ServiceArea }): Promise<string>;
   stop(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startServiceUnderTest(
     staff,
     admin,
     eservice: async () => api(await signTestToken({ sub: 'resident-eservice', scope: 'resident-access:entitlements' })),
+    eserviceFor: async (resident, sub) => api(await signTestToken(residentEserviceClaims(resident, sub))),
     async givenClinic(settings = {}) {
       const clinicId = aClinicId();
       const asAdmin = await admin(clinicId);

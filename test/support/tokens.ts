@@ -26,6 +26,8 @@ export interface TestTokenOverrides {
   notBefore?: string | number;
   /** Another algorithm signs with a throwaway key of that kind (for "wrong algorithm" tests). */
   alg?: string;
+  /** The `typ` header; `at+jwt` (RFC 9068) by default. */
+  typ?: string;
 }
 
 const keyCache = new Map<string, Promise<KeyLike | Uint8Array>>();
@@ -57,7 +59,18 @@ export async function testAuthEnv(): Promise<Record<string, string>> {
     AUTH_AUDIENCE: TEST_AUDIENCE,
     AUTH_ALGORITHMS: TEST_ALGORITHM,
     AUTH_PUBLIC_KEY: (await keys()).publicKeyPem,
+    // The benches' tokens last up to a day; the default hour is unit-tested (src/auth).
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: String(24 * 60 * 60),
   };
+}
+
+/**
+ * The claims of the e-service's token for one logged-in resident, as token exchange (RFC 8693)
+ * issues it: `sub` the resident's subject at the identity provider, `personal_identity_number` the
+ * resident (12 digits), `act` the e-service acting for them, and the entitlements scope.
+ */
+export function residentEserviceClaims(resident: string, sub = 'resident-session-1'): TestTokenOverrides {
+  return { sub, scope: 'resident-access:entitlements', claims: { personal_identity_number: resident, act: { sub: 'resident-eservice' } } };
 }
 
 /** Defaults to a staff token with no clinics, valid for 10 minutes. */
@@ -77,7 +90,7 @@ function signWith(key: KeyLike | Uint8Array, alg: string, overrides: TestTokenOv
   const { sub = 'test-staff', clinics = [], roles = ['staff'], scope, aud = TEST_AUDIENCE, iss = TEST_ISSUER } = overrides;
   const clinicRoles = { ...Object.fromEntries(clinics.map((clinicId) => [clinicId, roles])), ...overrides.clinicRoles };
   const jwt = new SignJWT({ ...overrides.claims, clinic_roles: clinicRoles, ...(scope === undefined ? {} : { scope }) })
-    .setProtectedHeader({ alg, typ: 'JWT' })
+    .setProtectedHeader({ alg, typ: overrides.typ ?? 'at+jwt' })
     .setSubject(sub)
     .setIssuer(iss)
     .setAudience(aud)

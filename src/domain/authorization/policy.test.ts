@@ -1,5 +1,6 @@
 import { DomainError } from '../errors/domain-error';
-import { clinicDenied, requireClinicRole, requireEntitlementsScope, requireOperatorScope, rolesAt } from './policy';
+import { parsePersonalIdentityNumber, type PersonalIdentityNumber } from '../identity/personal-identity-number';
+import { clinicDenied, requireActingResident, requireClinicRole, requireEntitlementsScope, requireOperatorScope, requireSameResident, rolesAt } from './policy';
 import { ENTITLEMENTS_SCOPE, OPERATOR_SCOPE, type Principal, type Role } from './principal';
 
 const CLINIC = 'SE2321000016-1234';
@@ -99,5 +100,38 @@ describe('requireOperatorScope', () => {
       expect(error?.code).toBe('PERMISSION_DENIED');
       expect(error?.message).toContain(OPERATOR_SCOPE);
     }
+  });
+});
+
+describe('requireActingResident and requireSameResident: the e-service reads one resident, named by its token', () => {
+  const numberOf = (written: string): PersonalIdentityNumber => {
+    const parsed = parsePersonalIdentityNumber(written, '2027-03-01');
+    if (!parsed.ok) throw new Error('test number invalid');
+    return parsed.value;
+  };
+  const resident = numberOf('191212121212');
+  const other = numberOf('191212121220');
+
+  it("gives the token's resident to a caller with the scope", () => {
+    expect(requireActingResident({ ...principal({}, [ENTITLEMENTS_SCOPE]), actsForResident: resident })).toBe(resident);
+  });
+
+  it('denies the scope without a resident, and a resident without the scope', () => {
+    const noResident = thrown(() => requireActingResident(principal({}, [ENTITLEMENTS_SCOPE])));
+    expect(noResident?.code).toBe('PERMISSION_DENIED');
+    expect(noResident?.message).toContain('personal_identity_number');
+    expect(thrown(() => requireActingResident({ ...principal({ '*': ['staff', 'admin'] }), actsForResident: resident }))?.code).toBe('PERMISSION_DENIED');
+  });
+
+  it('lets a request leave the resident out or repeat it, in any written form', () => {
+    expect(thrown(() => requireSameResident(resident, null))).toBeUndefined();
+    expect(thrown(() => requireSameResident(resident, numberOf('19121212-1212')))).toBeUndefined();
+  });
+
+  it('denies a request naming another resident, naming the field and never a number', () => {
+    const error = thrown(() => requireSameResident(resident, other));
+    expect(error?.code).toBe('PERMISSION_DENIED');
+    expect(error?.message).toContain('personal_identity_number');
+    expect(error?.message).not.toMatch(/\d{6}/);
   });
 });

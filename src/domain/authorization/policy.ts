@@ -1,4 +1,5 @@
 import { DomainError } from '../errors/domain-error';
+import type { PersonalIdentityNumber } from '../identity/personal-identity-number';
 import type { Principal, Role } from './principal';
 import { ENTITLEMENTS_SCOPE, EVERY_CLINIC, OPERATOR_SCOPE } from './principal';
 
@@ -22,6 +23,26 @@ export function requireClinicRole(principal: Principal, clinicId: string, role: 
 export function requireEntitlementsScope(principal: Principal): void {
   if (!principal.scopes.includes(ENTITLEMENTS_SCOPE)) {
     throw new DomainError('PERMISSION_DENIED', `the ${ENTITLEMENTS_SCOPE} scope is required`);
+  }
+}
+
+/**
+ * The resident whose own access log and audit trail the caller may read: the e-service's scope and
+ * a token naming the logged-in resident (token exchange). Without a resident in the token nothing
+ * is readable, whatever the request names: a leaked service token lists no one.
+ */
+export function requireActingResident(principal: Principal): PersonalIdentityNumber {
+  requireEntitlementsScope(principal);
+  if (!principal.actsForResident) {
+    throw new DomainError('PERMISSION_DENIED', 'a token acting for a resident (claim personal_identity_number, by token exchange) is required');
+  }
+  return principal.actsForResident;
+}
+
+/** A request may repeat the token's resident, never name another; the message names the field, not the number. */
+export function requireSameResident(actingFor: PersonalIdentityNumber, requested: PersonalIdentityNumber | null): void {
+  if (requested !== null && !requested.equals(actingFor)) {
+    throw new DomainError('PERMISSION_DENIED', 'personal_identity_number names another resident than the one the token acts for');
   }
 }
 

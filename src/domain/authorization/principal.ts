@@ -1,3 +1,5 @@
+import type { PersonalIdentityNumber } from '../identity/personal-identity-number';
+
 /** Roles a staff token may carry at a clinic. */
 export type Role = 'staff' | 'admin';
 
@@ -17,4 +19,9 @@ export interface Principal {
   /** The roles held at each clinic (by HSA-id): a role at one clinic says nothing about another. */
   clinicRoles: ReadonlyMap<string, readonly Role[]>;
   scopes: readonly string[];
+  /**
+   * The resident the e-service acts for: the logged-in resident, named by the token it got by token
+   * exchange (RFC 8693). The resident's own access log and audit trail are read for this resident only.
+   */
+  actsForResident?: PersonalIdentityNumber;
 }

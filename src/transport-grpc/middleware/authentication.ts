@@ -1,11 +1,16 @@
 import type { Authenticate } from '../call-context';
 import type { Middleware } from './pipeline';
 
-/** Verifies the `authorization` metadata; the caller it names is who every later step acts for. */
+/**
+ * Verifies the `authorization` metadata, with the client certificate the connection presented (a
+ * token may be bound to it); the caller it names is who every later step acts for.
+ */
 export function authenticateCaller(authenticate: Authenticate): Middleware {
   return async (call, next) => {
     const header = call.grpc.metadata.get('authorization')[0];
-    call.principal = await authenticate(typeof header === 'string' ? header : undefined);
+    // grpc-js gives the certificate only of a TLS connection whose client the CA verified.
+    const clientCertificate = call.grpc.getAuthContext()?.sslPeerCertificate?.raw;
+    call.principal = await authenticate(typeof header === 'string' ? header : undefined, clientCertificate);
     return next();
   };
 }
