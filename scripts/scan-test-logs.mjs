@@ -1,6 +1,6 @@
 // The test run's personal-data scan: fails when any log line the run produced holds an identity
 // number the tests used. Reads the numbers recorded under .local/test-logs/ (test/support/test-logs.ts)
-// and the 12-digit literals in test sources; scans the service logs recorded there and the local
+// and the numbers written in test sources; scans the service logs recorded there and the local
 // servers' logs (.local/logs, .local/instances). A hit names the file and line and which recorded
 // number it is, never the number itself. Usage: node scripts/scan-test-logs.mjs [repo root]
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,14 +8,29 @@ import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-/** Every written form of a 12-digit number that can stand in a log: as is, YYMMDD-NNNN, YYMMDD+NNNN, YYMMDDNNNN. */
-export function writtenForms(twelveDigits) {
-  const ten = twelveDigits.slice(2);
-  return [twelveDigits, `${ten.slice(0, 6)}-${ten.slice(6)}`, `${ten.slice(0, 6)}+${ten.slice(6)}`, ten];
+/**
+ * Anything written like a number: the shape the service's log scrubber redacts (one definition,
+ * src/observability/personal-number-pattern.json), so the scan finds every form the scrubber must.
+ */
+const pattern = JSON.parse(readFileSync(new URL('../src/observability/personal-number-pattern.json', import.meta.url), 'utf8'));
+const numberShapes = () => new RegExp(Object.values(pattern.parts).join(''), 'g');
+
+/** The digits a written number is looked up by: all 12 (with the century) and the last 10, or the 10 alone. */
+export function lookupKeys(written) {
+  const digits = written.replace(/[^0-9]/g, '');
+  return digits.length === 12 ? [digits, digits.slice(2)] : [digits];
 }
 
-const CANDIDATE = /(?<!\d)(?:\d{12}|\d{6}[-+]\d{4}|\d{10})(?!\d)/g;
-const LITERAL = /(?<![\w\d])(?:\d{8}[-+]?\d{4}|\d{6}[-+]\d{4})(?![\w\d])/g;
+/**
+ * Numbers written in a test source: whole tokens of the number shape, with the century or with a
+ * separator (a bare 10-digit literal is as often a timestamp or a count).
+ */
+function literalsIn(line) {
+  return [...line.matchAll(numberShapes())]
+    .filter(({ 0: written, index }) => !/\w/.test(line[index - 1] ?? '') && !/\w/.test(line[index + written.length] ?? ''))
+    .map(({ 0: written }) => written)
+    .filter((written) => /[^0-9]/.test(written) || written.length === 12);
+}
 
 /** Files under `dir` (recursively) whose name passes `keep`. */
 function filesUnder(dir, keep) {
@@ -27,17 +42,16 @@ function filesUnder(dir, keep) {
 
 /**
  * Every number to look for, each with where it was recorded ("file:line"), so a hit can be traced
- * without printing it. `forms` maps each written form to its number's index.
+ * without printing it. `forms` maps each number's lookup keys (its digits) to its index.
  */
 export function collectNumbers(root) {
   const numbers = [];
   const forms = new Map();
   const add = (written, origin) => {
-    const digits = written.replace(/[-+]/g, '');
-    const variants = digits.length === 12 ? writtenForms(digits) : [written.replace('+', '-'), written.replace('-', '+'), digits];
-    if (variants.every((v) => forms.has(v))) return;
+    const keys = lookupKeys(written);
+    if (keys.every((k) => forms.has(k))) return;
     const index = numbers.push(origin) - 1;
-    for (const v of variants) if (!forms.has(v)) forms.set(v, index);
+    for (const k of keys) if (!forms.has(k)) forms.set(k, index);
   };
   for (const file of filesUnder(join(root, '.local', 'test-logs'), (f) => /identity-numbers\.\d+\.txt$/.test(f))) {
     readFileSync(file, 'utf8')
@@ -49,7 +63,7 @@ export function collectNumbers(root) {
     readFileSync(file, 'utf8')
       .split('\n')
       .forEach((line, i) => {
-        for (const literal of line.match(LITERAL) ?? []) add(literal, `${relative(root, file)}:${i + 1}`);
+        for (const literal of literalsIn(line)) add(literal, `${relative(root, file)}:${i + 1}`);
       });
   }
   return { numbers, forms };
@@ -64,7 +78,7 @@ export function logFiles(root) {
   ];
 }
 
-/** Every line of `files` holding a form of a recorded number: { file, line, index, origin }. */
+/** Every line of `files` holding a recorded number in any written form: { file, line, index, origin }. */
 export async function scan(root, files, { numbers, forms }) {
   const hits = [];
   for (const file of files) {
@@ -72,8 +86,10 @@ export async function scan(root, files, { numbers, forms }) {
     let lineNo = 0;
     for await (const line of lines) {
       lineNo++;
-      for (const candidate of line.match(CANDIDATE) ?? []) {
-        const index = forms.get(candidate);
+      for (const [candidate] of line.matchAll(numberShapes())) {
+        const index = lookupKeys(candidate)
+          .map((key) => forms.get(key))
+          .find((i) => i !== undefined);
         if (index !== undefined) hits.push({ file: relative(root, file), line: lineNo, index, origin: numbers[index] });
       }
     }

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { currentDeadline, runWithDeadline } from '../shared/deadline-scope';
 import { BackgroundRuns } from './background-runs';
 import { SweepInterrupted } from './resident-sweep';
 
@@ -17,6 +18,21 @@ describe('BackgroundRuns', () => {
     while (attempts < 4) await sleep(5);
     await runs.idle();
     expect(attempts).toBe(4);
+    await runs.stop();
+  });
+
+  it("a run a call starts is no part of it: it runs, and is retried, outside the call's deadline", async () => {
+    const runs = new BackgroundRuns('job', silent, { initialMs: 1, maxMs: 1 });
+    const deadlines: (number | undefined)[] = [];
+    const work = async () => {
+      await sleep(1);
+      deadlines.push(currentDeadline());
+      if (deadlines.length < 2) throw new Error('database away');
+    };
+    await runWithDeadline(Date.now() + 5000, () => runs.start('a', work, {}));
+    while (deadlines.length < 2) await sleep(2);
+    await runs.idle();
+    expect(deadlines).toEqual([undefined, undefined]);
     await runs.stop();
   });
 

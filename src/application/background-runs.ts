@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { runWithoutDeadline } from '../shared/deadline-scope';
 import { Backoff, type BackoffOptions } from '../shared/retry';
 import { SweepInterrupted } from './resident-sweep';
 import { TUNING } from '../config/config';
@@ -36,21 +37,26 @@ export class BackgroundRuns {
     return this.running.has(key);
   }
 
-  /** Starts `work` under `key` unless it runs already; resolves when the run ends, failed or not. */
+  /**
+   * Starts `work` under `key` unless it runs already; resolves when the run ends, failed or not.
+   * The run is no part of the call that may start it: it runs outside that call's deadline scope.
+   */
   start(key: string, work: () => Promise<void>, logFields: Record<string, unknown>): Promise<void> {
     const existing = this.running.get(key);
     if (existing) return existing;
     if (this.signal.aborted) return Promise.resolve();
     clearTimeout(this.retries.get(key));
     this.retries.delete(key);
-    const run = work()
-      .then(
-        () => {
-          this.failures.delete(key);
-        },
-        (error: unknown) => this.failed(key, work, logFields, error),
-      )
-      .finally(() => this.running.delete(key));
+    const run = runWithoutDeadline(() =>
+      work()
+        .then(
+          () => {
+            this.failures.delete(key);
+          },
+          (error: unknown) => this.failed(key, work, logFields, error),
+        )
+        .finally(() => this.running.delete(key)),
+    );
     this.running.set(key, run);
     return run;
   }

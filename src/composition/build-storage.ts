@@ -8,6 +8,7 @@ import type { ExpiredRecords } from '../domain/ports/expired-records';
 import type { OutboxEvent } from '../domain/ports/publishing';
 import type { AccessDocument } from '../storage-mongo/access-document';
 import { CLINICS_COLLECTION, type ClinicDocument } from '../storage-mongo/clinic-document';
+import { boundedByCallDeadlines } from '../storage-mongo/call-time-limit';
 import { connectMongo } from '../storage-mongo/connect';
 import { ACCESS_COLLECTION, ensureIndexes, REQUEST_IDS_COLLECTION } from '../storage-mongo/indexes';
 import { ACCESS_LOG_COLLECTION, MongoAccessLog } from '../storage-mongo/mongo-access-log';
@@ -55,7 +56,9 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     if (e.previousDescription.type !== e.newDescription.type)
       logger.info({ address: e.address, from: e.previousDescription.type, to: e.newDescription.type, reason: e.newDescription.error?.message }, 'database server changed');
   });
-  const db = mongo.db(config.mongo.database);
+  // Every operation done for a gRPC call carries a server-side time limit from its deadline; the
+  // access log's writes serve many calls' reads at once, so they carry none.
+  const db = boundedByCallDeadlines(mongo.db(config.mongo.database), { ceilingMs: config.mongo.callMaxTimeMs, sharedWriteCollections: [ACCESS_LOG_COLLECTION] });
   logger.info({ server: await requireSuitableServer(db) }, 'database server');
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);

@@ -249,6 +249,7 @@ describe('MongoDB and Kafka client settings', () => {
   it("default to the drivers' settings the service was tuned with, and derive when a monitor check counts as stalled", () => {
     const config = loadConfig(base);
     expect(config.mongo.client).toEqual({ connectTimeoutMs: 10000, heartbeatFrequencyMs: 10000, serverSelectionTimeoutMs: 5000, maxPoolSize: 100, monitorStalledAfterMs: 35000 });
+    expect(config.mongo.callMaxTimeMs).toBe(30000);
     expect(config.kafka).toMatchObject({ connectionTimeoutMs: 3000, requestTimeoutMs: 10000 });
   });
 
@@ -259,6 +260,7 @@ describe('MongoDB and Kafka client settings', () => {
       MONGODB_HEARTBEAT_INTERVAL_MS: '1000',
       MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1500',
       MONGODB_MAX_POOL_SIZE: '40',
+      MONGODB_CALL_MAX_TIME_MS: '8000',
       KAFKA_CONNECTION_TIMEOUT_MS: '1000',
       KAFKA_REQUEST_TIMEOUT_MS: '30000',
     });
@@ -269,6 +271,7 @@ describe('MongoDB and Kafka client settings', () => {
       maxPoolSize: 40,
       monitorStalledAfterMs: 2 * 2000 + 1000 + 5000,
     });
+    expect(config.mongo.callMaxTimeMs).toBe(8000);
     expect(config.kafka).toMatchObject({ connectionTimeoutMs: 1000, requestTimeoutMs: 30000 });
   });
 
@@ -278,6 +281,7 @@ describe('MongoDB and Kafka client settings', () => {
       MONGODB_HEARTBEAT_INTERVAL_MS: '100',
       MONGODB_SERVER_SELECTION_TIMEOUT_MS: 'soon',
       MONGODB_MAX_POOL_SIZE: '5000',
+      MONGODB_CALL_MAX_TIME_MS: '2147483648',
       KAFKA_CONNECTION_TIMEOUT_MS: '-1',
       KAFKA_REQUEST_TIMEOUT_MS: '1.5',
     });
@@ -286,10 +290,11 @@ describe('MongoDB and Kafka client settings', () => {
       'MONGODB_HEARTBEAT_INTERVAL_MS',
       'MONGODB_SERVER_SELECTION_TIMEOUT_MS',
       'MONGODB_MAX_POOL_SIZE',
+      'MONGODB_CALL_MAX_TIME_MS',
       'KAFKA_CONNECTION_TIMEOUT_MS',
       'KAFKA_REQUEST_TIMEOUT_MS',
     ]);
-    for (const value of ['soon', '5000', '1.5']) expect(problems.join('; ')).not.toContain(value);
+    for (const value of ['soon', '5000', '2147483648', '1.5']) expect(problems.join('; ')).not.toContain(value);
   });
 });
 

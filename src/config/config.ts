@@ -67,6 +67,8 @@ export const configSchema = z.object({
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: positiveInt.default(5000),
   // The driver's own default.
   MONGODB_MAX_POOL_SIZE: positiveInt.max(1000).default(100),
+  // maxTimeMS is a 32-bit integer on the server.
+  MONGODB_CALL_MAX_TIME_MS: positiveInt.max(2 ** 31 - 1).default(30000),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('resident-access'),
   KAFKA_SSL: flag,
@@ -305,6 +307,8 @@ export interface Config {
     credentials: { username: string; password: string; authSource: string } | null;
     /** The driver's timeouts; a monitor check outstanding past `monitorStalledAfterMs` is taken for stalled (stalled-monitor-watchdog.ts). */
     client: { connectTimeoutMs: number; heartbeatFrequencyMs: number; serverSelectionTimeoutMs: number; maxPoolSize: number; monitorStalledAfterMs: number };
+    /** The longest server-side time (maxTimeMS) of an operation done for a gRPC call: its remaining deadline, at most this. */
+    callMaxTimeMs: number;
   };
   kafka: {
     brokers: string[];
@@ -533,6 +537,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         maxPoolSize: e.MONGODB_MAX_POOL_SIZE,
         monitorStalledAfterMs: 2 * e.MONGODB_CONNECT_TIMEOUT_MS + e.MONGODB_HEARTBEAT_INTERVAL_MS + TUNING.mongoMonitorStallMarginMs,
       },
+      callMaxTimeMs: e.MONGODB_CALL_MAX_TIME_MS,
     },
     kafka: {
       brokers: e.KAFKA_BROKERS,

@@ -1,17 +1,38 @@
+import personalNumberPattern from './personal-number-pattern.json';
+
 /**
- * Anything shaped like a personal identity or coordination number: optional century, a date-like
- * YYMMDD (day 01-31, or 61-91), an optional - or +, four digits. Broad on purpose, since a false hit
- * costs a log detail and a miss leaks personal data; the date shape keeps HSA-ids readable.
+ * Anything written like a personal identity or coordination number (the shape is shared with the
+ * test logs' scan): with or without the century, with any separators, `+` for the over-100s, the
+ * day + 60 of a coordination number. The date shape keeps HSA-ids and timestamps readable.
  */
-const PERSONAL_NUMBER_SHAPE = /(?<!\d)(?:\d{2})?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])[-+]?\d{4}(?!\d)/g;
+const PERSONAL_NUMBER = new RegExp(Object.values(personalNumberPattern.parts).join(''), 'g');
+
+/**
+ * Ids operators need, kept whole even where their digits happen to look like a number: W3C
+ * traceparents, UUIDs (request ids) and tokens of 16, 24 or 32 hex digits (span ids, ObjectIds,
+ * trace ids).
+ */
+const HEX = '[0-9a-fA-F]';
+const OPERATOR_ID = new RegExp(`^(?:${HEX}{2}-${HEX}{32}-${HEX}{16}-${HEX}{2}|${HEX}{8}-${HEX}{4}-[1-8]${HEX}{3}-[89abAB]${HEX}{3}-${HEX}{12}|${HEX}{32}|${HEX}{24}|${HEX}{16})$`);
+const ID_CHARACTER = /[0-9A-Za-z-]/;
 
 export const REDACTED = '[redacted]';
 
 export function scrubString(text: string): string {
-  return text.replace(PERSONAL_NUMBER_SHAPE, REDACTED);
+  return text.replace(PERSONAL_NUMBER, (match: string, at: number) => (insideOperatorId(text, at, match.length) ? match : REDACTED));
 }
 
-/** Returns a copy of `value` with every string scrubbed; depth-limited so a cycle cannot hang a log call. */
+/** Whether the match is part of an operator id: the token of id characters around it is one. */
+function insideOperatorId(text: string, at: number, length: number): boolean {
+  let from = at;
+  let to = at + length;
+  for (let i = from; i < to; i++) if (!ID_CHARACTER.test(text[i]!)) return false;
+  while (from > 0 && ID_CHARACTER.test(text[from - 1]!)) from--;
+  while (to < text.length && ID_CHARACTER.test(text[to]!)) to++;
+  return OPERATOR_ID.test(text.slice(from, to));
+}
+
+/** Returns a copy of `value` with every string (keys too) scrubbed; depth-limited so a cycle cannot hang a log call. */
 export function scrubDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubString(value);
   if (depth > 8 || value === null || typeof value !== 'object') return value;
@@ -19,7 +40,7 @@ export function scrubDeep(value: unknown, depth = 0): unknown {
   if (value instanceof Date) return value;
   if (value instanceof Error) return scrubDeep(describeError(value), depth + 1);
   const copy: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) copy[key] = scrubDeep(v, depth + 1);
+  for (const [key, v] of Object.entries(value)) copy[scrubString(key)] = scrubDeep(v, depth + 1);
   return copy;
 }
 

@@ -26,6 +26,18 @@ describe('storage errors', () => {
     expect(await codeOf(withStorageErrors(failingWith(new MongoNetworkError('connection closed'))))).toBe('STORAGE_UNAVAILABLE');
   });
 
+  it('a read the server stopped at its time limit (MaxTimeMSExpired) is a storage timeout, with the driver error as cause', async () => {
+    const stopped = new MongoServerError({ message: 'operation exceeded time limit', code: 50, codeName: 'MaxTimeMSExpired' });
+    const error = await withStorageErrors(failingWith(stopped)).catch((e: unknown) => e as DomainError & { cause?: unknown });
+    expect(error.code).toBe('STORAGE_TIMEOUT');
+    expect(error.cause).toBe(stopped);
+  });
+
+  it('a change write stopped at its time limit may have been done: its outcome is unknown', async () => {
+    const stopped = new MongoServerError({ message: 'operation exceeded time limit', code: 50, codeName: 'MaxTimeMSExpired' });
+    expect(await codeOf(withChangeWriteErrors(failingWith(stopped)))).toBe('STORAGE_OUTCOME_UNKNOWN');
+  });
+
   it('other errors pass through unchanged', async () => {
     expect(await codeOf(withChangeWriteErrors(failingWith(new MongoServerError({ message: 'boom', code: 2 }))))).toBe('MongoServerError');
   });

@@ -17,6 +17,8 @@ export const statusByDomainCode: Record<DomainErrorCode, status> = {
   CONCURRENT_MODIFICATION: status.ABORTED,
   STORAGE_UNAVAILABLE: status.UNAVAILABLE,
   STORAGE_OUTCOME_UNKNOWN: status.UNAVAILABLE,
+  // The database stopped a read at the call's time limit (its deadline, or MONGODB_CALL_MAX_TIME_MS).
+  STORAGE_TIMEOUT: status.DEADLINE_EXCEEDED,
   NOT_YET_CONSISTENT: status.UNAVAILABLE,
   RATE_LIMITED: status.RESOURCE_EXHAUSTED,
 };

@@ -48,6 +48,34 @@ describe('the personal-data scan of the test logs', () => {
     expect(output).not.toContain(resident.slice(2));
   });
 
+  // The forms the service's scrubber redacts (one shared definition): a leak in any of them is a hit.
+  const cc = resident.slice(0, 2);
+  const [yy, mm, dd, serial] = [resident.slice(2, 4), resident.slice(4, 6), resident.slice(6, 8), resident.slice(8)];
+  it.each([
+    ['a dot, as in a request id', `req ${cc}${yy}${mm}${dd}.${serial}`],
+    ['an underscore', `${yy}${mm}${dd}_${serial}`],
+    ['spaces', `${cc}${yy} ${mm} ${dd} ${serial}`],
+    ['dashes in the date', `${cc}${yy}-${mm}-${dd}-${serial}`],
+    ['a +', `${yy}${mm}${dd}+${serial}`],
+    ['a spaced en dash', `${cc}${yy}${mm}${dd} \u2013 ${serial}`],
+  ])('fails on a planted number written with %s', (_form, written) => {
+    const { status, output } = scanOf({ ...recorded, '.local/test-logs/service-log.7.txt': line(`looked up ${written}`) });
+
+    expect(status).toBe(1);
+    expect(output).toContain('.local/test-logs/service-log.7.txt:1: holds test identity number #1');
+    expect(output).not.toContain(written);
+  });
+
+  it('records numbers a test source writes with any separator', () => {
+    const { status, output } = scanOf({
+      'test/component/some.test.ts': `const requestId = '${resident.slice(0, 8)}.${resident.slice(8)}';\n`,
+      '.local/logs/ferretdb.log': `query {_id: "x|${resident}"}\n`,
+    });
+
+    expect(status).toBe(1);
+    expect(output).toContain('.local/logs/ferretdb.log:1: holds test identity number #0 (recorded at test/component/some.test.ts:1)');
+  });
+
   it("scans the local servers' logs, and looks for the numbers written in test sources too", () => {
     const { status, output } = scanOf({
       'test/component/some.test.ts': `const resident = '${resident}';\n`,

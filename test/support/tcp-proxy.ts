@@ -34,9 +34,10 @@ interface Pair {
 
 /**
  * A TCP proxy for fault tests: listens on 127.0.0.1 (port 0) and forwards each connection to
- * `targetHost:targetPort`, with faults that can be switched while it runs.
+ * `targetHost:targetPort`, with faults that can be switched while it runs. `tap`, when given, is
+ * called for each connection and gets every chunk the client sends on it, as it arrives.
  */
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1', tap?: () => (chunk: Buffer) => void): Promise<TcpProxy> {
   let current: ProxyMode = { kind: 'pass' };
   let stopped = false;
   const pairs = new Set<Pair>();
@@ -62,6 +63,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       socket.on('error', close);
       socket.on('close', close);
     }
+    if (tap) client.on('data', tap());
     forward(client, upstream);
     forward(upstream, client);
   });

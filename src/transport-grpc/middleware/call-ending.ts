@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { runWithDeadline } from '../../shared/deadline-scope';
 import { CallEndedError, deadlineMs } from '../call-ended';
 import { toRpcError } from '../rpc-error';
 import type { Answer, Middleware } from './pipeline';
@@ -14,6 +15,8 @@ export interface InFlight {
 /**
  * Ends a call at its deadline or when the client cancels it: aborts the call's signal (which the
  * use case gets) and answers at once. Its work stops at its next step and is logged again when it has.
+ * The work runs in the call's deadline scope, so each database operation it sends carries a
+ * server-side time limit from the deadline (src/storage-mongo/call-time-limit.ts).
  */
 export function endAtDeadlineOrCancel(inFlight: InFlight, logger: Logger, deadlineSlackMs: number): Middleware {
   return (call, next) => {
@@ -38,7 +41,7 @@ export function endAtDeadlineOrCancel(inFlight: InFlight, logger: Logger, deadli
     // also fire a millisecond early. A cancel within deadlineSlackMs of the deadline is the deadline.
     call.grpc.on('cancelled', () => endCall(Date.now() >= deadline - deadlineSlackMs ? status.DEADLINE_EXCEEDED : status.CANCELLED));
 
-    const work = next();
+    const work = runWithDeadline(deadline, next);
     inFlight.add(work);
     void work.then((outcome) => {
       // What the work of an ended call did after the caller was answered: stopped (the end's own
