@@ -124,6 +124,7 @@ export async function openRawStorage(opts: { mongoUri: string; database: string;
       recentRequests: [{ requestId, fingerprint, changed: true, expiresAt, version: 1 }],
       relayLease: { owner, until: new Date(now.getTime() + LEASE_MS) },
       updatedAt: now,
+      endedAt: null,
     } as Document);
     const entry = `clinics.${clinicId}`;
     const view = await views.updateOne(

@@ -227,7 +227,7 @@ async function rawBulkRemoval(access: Collection<Document>, approvedBefore: Date
     const after = { ...before, approval: null, version: doc.version + 1 };
     const event = { eventId: randomUUID(), cause: 'APPROVAL_REMOVED', access: after, before, version: after.version, actor: ACTOR, requestId, occurredAt: now };
     const result = await access.updateOne({ _id: doc._id, revision: doc.revision }, {
-      $set: { approval: null, version: after.version, revision: doc.revision + 1, outboxPending: true, updatedAt: now },
+      $set: { approval: null, version: after.version, revision: doc.revision + 1, outboxPending: true, updatedAt: now, endedAt: (doc.grants as unknown[]).length === 0 ? now : null },
       $push: { outbox: event },
       $min: { outboxSince: now },
     } as Document);

@@ -180,7 +180,17 @@ async function rawExpiry(access: Collection<Document>, now: Date, maxMs: number)
     const result = await access.updateOne(
       { _id: id, revision: doc.revision } as Document,
       {
-        $set: { approval: doc.approval, grants, nextEndsAt: null, version: after.version, revision: doc.revision + 1, recentRequests, outboxPending: true, updatedAt: now },
+        $set: {
+          approval: doc.approval,
+          grants,
+          nextEndsAt: null,
+          version: after.version,
+          revision: doc.revision + 1,
+          recentRequests,
+          outboxPending: true,
+          updatedAt: now,
+          endedAt: doc.approval === null && grants.length === 0 ? now : null,
+        },
         $push: { outbox: event },
         $min: { outboxSince: now },
       } as Document,
