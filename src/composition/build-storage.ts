@@ -56,9 +56,8 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     if (e.previousDescription.type !== e.newDescription.type)
       logger.info({ address: e.address, from: e.previousDescription.type, to: e.newDescription.type, reason: e.newDescription.error?.message }, 'database server changed');
   });
-  // Every operation done for a gRPC call carries a server-side time limit from its deadline; the
-  // access log's writes serve many calls' reads at once, so they carry none.
-  const db = boundedByCallDeadlines(mongo.db(config.mongo.database), { ceilingMs: config.mongo.callMaxTimeMs, sharedWriteCollections: [ACCESS_LOG_COLLECTION] });
+  // Every operation done for a gRPC call carries a server-side time limit from its deadline.
+  const db = boundedByCallDeadlines(mongo.db(config.mongo.database), { ceilingMs: config.mongo.callMaxTimeMs });
   logger.info({ server: await requireSuitableServer(db) }, 'database server');
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);

@@ -1,3 +1,5 @@
+import { runWithoutDeadline } from './deadline-scope';
+
 export interface GroupCommitLimits {
   /** Items per write; a single group bigger than this is written whole. */
   batchSize: number;
@@ -27,7 +29,8 @@ interface Group<T> {
  * that carried its items is acknowledged, and rejects when that write fails. Groups that arrive
  * while writes are in flight are written together in the next write (group commit), so a burst
  * costs a few writes, not one per group. The next write takes one group per caller in turn, so a
- * caller with a flood waiting delays the others by at most one batch.
+ * caller with a flood waiting delays the others by at most one batch. A write serves many callers,
+ * so it runs outside the deadline scope of whichever call happened to start it.
  */
 export class GroupCommit<T> {
   /** Waiting groups per caller, callers in the order they are served next. */
@@ -80,7 +83,7 @@ export class GroupCommit<T> {
         batch.forEach(each);
         if (this.drained && this.isIdle()) this.drained();
       };
-      this.write(batch.flatMap((group) => group.items)).then(
+      runWithoutDeadline(() => this.write(batch.flatMap((group) => group.items))).then(
         () => settle((group) => group.stored()),
         (error: unknown) => settle((group) => group.failed(error)),
       );

@@ -22,25 +22,9 @@ const OPTIONS_ARGUMENT: Readonly<Record<string, number>> = {
   findOneAndDelete: 1,
 };
 
-const WRITES = new Set([
-  'insertOne',
-  'insertMany',
-  'bulkWrite',
-  'updateOne',
-  'updateMany',
-  'replaceOne',
-  'deleteOne',
-  'deleteMany',
-  'findOneAndUpdate',
-  'findOneAndReplace',
-  'findOneAndDelete',
-]);
-
 export interface CallTimeLimits {
   /** The longest any operation done for a call may run on the server; also what a call without a deadline gets. */
   ceilingMs: number;
-  /** Collections written in batches that serve many calls (the access log): those writes carry no one call's limit. */
-  sharedWriteCollections?: readonly string[];
 }
 
 /**
@@ -60,21 +44,20 @@ export function callMaxTimeMs(ceilingMs: number, deadlineMs: number | undefined 
  * runs outside any and is sent as before, bounded by its own means.
  */
 export function boundedByCallDeadlines(db: Db, limits: CallTimeLimits): Db {
-  const sharedWrites = new Set(limits.sharedWriteCollections ?? []);
   return new Proxy(db, {
     get(target, property) {
       if (property !== 'collection') return Reflect.get(target, property) as unknown;
-      return <T extends Document>(name: string, options?: CollectionOptions) => boundedCollection(target.collection<T>(name, options), limits.ceilingMs, sharedWrites.has(name));
+      return <T extends Document>(name: string, options?: CollectionOptions) => boundedCollection(target.collection<T>(name, options), limits.ceilingMs);
     },
   });
 }
 
-function boundedCollection<T extends Document>(collection: Collection<T>, ceilingMs: number, sharedWrites: boolean): Collection<T> {
+function boundedCollection<T extends Document>(collection: Collection<T>, ceilingMs: number): Collection<T> {
   return new Proxy(collection, {
     get(target, property) {
       const value = Reflect.get(target, property) as unknown;
       const at = typeof property === 'string' && Object.hasOwn(OPTIONS_ARGUMENT, property) ? OPTIONS_ARGUMENT[property] : undefined;
-      if (at === undefined || typeof value !== 'function' || (sharedWrites && WRITES.has(property as string))) return value;
+      if (at === undefined || typeof value !== 'function') return value;
       const method = value as (...args: unknown[]) => unknown;
       return (...args: unknown[]) => {
         const maxTimeMS = callMaxTimeMs(ceilingMs);
