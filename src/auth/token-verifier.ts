@@ -19,9 +19,10 @@ export interface TokenTuning {
 export interface TokenVerifier {
   /**
    * Authenticates a call from its `authorization` metadata value and the DER of the client
-   * certificate it came with (mTLS; undefined without one). Rejects with AuthError.
+   * certificate it came with (mTLS; undefined without one), asked for only when the token is bound
+   * to a certificate. Rejects with AuthError.
    */
-  verify(authorizationHeader: string | undefined, clientCertificate?: Uint8Array): Promise<Principal>;
+  verify(authorizationHeader: string | undefined, clientCertificate?: () => Uint8Array | undefined): Promise<Principal>;
 }
 
 /**
@@ -79,7 +80,7 @@ export function createTokenVerifier(settings: AuthSettings, tuning: TokenTuning 
         cache.put(token, verified, payload.exp!);
       }
       // Per call, cached or not: the same token may arrive over another connection.
-      checkCertificateBinding(verified.boundThumbprint, clientCertificate, settings.requireCertificateBoundTokens);
+      checkCertificateBinding(verified.boundThumbprint, verified.boundThumbprint === null ? undefined : clientCertificate?.(), settings.requireCertificateBoundTokens);
       return verified.principal;
     },
   };

@@ -13,6 +13,7 @@ export interface CallContext {
 
 /**
  * Turns the `authorization` metadata value into a verified principal (or throws an AuthError);
- * `clientCertificate` is the DER of the caller's TLS client certificate (mTLS), for bound tokens.
+ * `clientCertificate` gives the DER of the caller's TLS client certificate (mTLS), read only for
+ * a token bound to one.
  */
-export type Authenticate = (authorizationHeader: string | undefined, clientCertificate: Uint8Array | undefined) => Promise<Principal>;
+export type Authenticate = (authorizationHeader: string | undefined, clientCertificate: () => Uint8Array | undefined) => Promise<Principal>;

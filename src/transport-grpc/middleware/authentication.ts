@@ -8,8 +8,9 @@ import type { Middleware } from './pipeline';
 export function authenticateCaller(authenticate: Authenticate): Middleware {
   return async (call, next) => {
     const header = call.grpc.metadata.get('authorization')[0];
-    // grpc-js gives the certificate only of a TLS connection whose client the CA verified.
-    const clientCertificate = call.grpc.getAuthContext()?.sslPeerCertificate?.raw;
+    // grpc-js gives the certificate only of a TLS connection whose client the CA verified; it parses
+    // the certificate on each ask, so it is asked only for a token bound to one.
+    const clientCertificate = () => call.grpc.getAuthContext()?.sslPeerCertificate?.raw;
     call.principal = await authenticate(typeof header === 'string' ? header : undefined, clientCertificate);
     return next();
   };
