@@ -1,7 +1,7 @@
 import { byCodeUnits } from '../domain/order';
 import { entitlementsAtClinic, type Entitlement } from '../domain/access/entitlements';
 import { viewEntryOf, type ViewEntry } from '../domain/access/resident-view';
-import { requireEntitlementsScope } from '../domain/authorization/policy';
+import { requireEntitlementsScope, requireSameResident } from '../domain/authorization/policy';
 import type { Principal } from '../domain/authorization/principal';
 import { clinicIdViolation } from '../domain/clinic/clinic-id';
 import { caseTypeIdViolation } from '../domain/clinic/settings-validation';
@@ -54,6 +54,8 @@ export function makeEntitlementQueries(deps: EntitlementQueryDeps) {
     more?.(violations);
     violations.throwIfAny();
     const number = read!;
+    // A token acting for a resident (token exchange) answers for that resident only.
+    if (principal.actsForResident) requireSameResident(principal.actsForResident, number);
     const consistency = (readToken as { token: ConsistencyToken | null }).token;
     if (consistency && !deps.tokens.belongsTo(consistency, number.value)) throw new DomainError('VALIDATION_FAILED', 'invalid request: consistency_token', [tokenForOtherResident()]);
     return { number, consistency };

@@ -287,6 +287,26 @@ describe('EntitlementService', () => {
     await expect(withOtherScopes.checkEntitlement({ personalIdentityNumber: resident, clinicId, caseTypeId: 'general' })).resolves.toMatchObject({ allowed: true });
   });
 
+  it("a token acting for a resident (token exchange) reads that resident's entitlements only; another's is PERMISSION_DENIED, never echoing a number", async () => {
+    const clinicId = await sut.givenClinic();
+    const [resident, other] = [aResident(), aResident()];
+    await approve(clinicId, resident);
+    await approve(clinicId, other);
+    const forResident = await sut.eserviceFor(resident);
+
+    await expect(forResident.checkEntitlement({ personalIdentityNumber: tenDigitForm(resident), clinicId, caseTypeId: 'general' })).resolves.toMatchObject({ allowed: true });
+    expect((await forResident.listEntitlements({ personalIdentityNumber: resident })).clinics.map((c) => c.clinicId)).toEqual([clinicId]);
+    for (const call of [
+      () => forResident.checkEntitlement({ personalIdentityNumber: other, clinicId, caseTypeId: 'general' }),
+      () => forResident.listEntitlements({ personalIdentityNumber: tenDigitForm(other) }),
+    ]) {
+      const error = await failureOf(call());
+      expect({ code: error.code, reason: errorDetails(error).reason }).toEqual({ code: status.PERMISSION_DENIED, reason: 'PERMISSION_DENIED' });
+      expect(error.details).toContain('personal_identity_number');
+      for (const number of [resident, other]) expect(JSON.stringify([error.details, errorDetails(error)])).not.toContain(number.slice(2));
+    }
+  });
+
   it('an invalid number is INVALID_ARGUMENT naming the field, never echoing the number', async () => {
     const valid = aResident();
     const wrongCheckDigit = valid.slice(0, 11) + ((Number(valid[11]) + 1) % 10);
