@@ -86,7 +86,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         // Drain: no new calls; those in flight get the grace period to finish.
         name: 'gRPC server',
         start: async () => {
-          server = await startTransport(config, handlers, monitoring.metrics, logger);
+          server = await startTransport(config, handlers, storage.rateLimitBuckets, monitoring.metrics, logger);
           monitoring.showHealthOn(server.health);
         },
         stop: () => server.shutdown(config.shutdownGraceMs),

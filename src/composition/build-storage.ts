@@ -28,6 +28,7 @@ import { MongoUnpublishedEvents } from '../storage-mongo/mongo-unpublished-event
 import { MongoOutboxStore } from '../storage-mongo/mongo-outbox-store';
 import { requireSuitableServer } from '../storage-mongo/server-check';
 import type { OutboxDocument } from '../storage-mongo/outbox-document';
+import { MongoSharedBuckets, RATE_LIMIT_BUCKETS_COLLECTION } from '../storage-mongo/mongo-shared-buckets';
 import { StalledMonitorWatchdog } from '../storage-mongo/stalled-monitor-watchdog';
 import { ensureResidentViewsBuilt } from '../views/rebuild-resident-views';
 import { ResidentViewProjection } from '../views/resident-view-projection';
@@ -92,8 +93,10 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     unpublished: new MongoUnpublishedEvents(accessCollection),
     // Reads of residents' personal data: logged (resident pseudonymised) before they answer.
     accessLog: await MongoAccessLog.in(db, config.accessLog),
+    // The rate limits' buckets, shared by every instance.
+    rateLimitBuckets: MongoSharedBuckets.in(db),
     expiredRecords: everyRetention([
-      await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION, REQUEST_IDS_COLLECTION, AUDIT_COLLECTION]),
+      await MongoExpiredRecords.of(db, [ACCESS_LOG_COLLECTION, REQUEST_IDS_COLLECTION, AUDIT_COLLECTION, RATE_LIMIT_BUCKETS_COLLECTION]),
       new MongoEndedAccesses(accessCollection, db.collection<ResidentViewDocument>(RESIDENT_VIEWS_COLLECTION), versionFloors, config.retention.endedAccessDays),
     ]),
   };

@@ -8,6 +8,8 @@ import { auditHandlers } from '../transport-grpc/handlers/audit-handlers';
 import { clinicSettingsHandlers } from '../transport-grpc/handlers/clinic-settings-handlers';
 import { entitlementHandlers } from '../transport-grpc/handlers/entitlement-handlers';
 import { residentAccessHandlers } from '../transport-grpc/handlers/resident-access-handlers';
+import { rateLimits } from '../transport-grpc/rate-limits';
+import type { SharedBucketStore } from '../shared/shared-token-buckets';
 import type { UseCases } from './build-use-cases';
 
 /** The gRPC handlers of every service, each over its use cases. */
@@ -22,7 +24,7 @@ export function buildHandlers(config: Config, u: UseCases): ServiceHandlers {
 }
 
 /** Starts serving gRPC: calls are authenticated, rate-limited, logged and counted. */
-export async function startTransport(config: Config, handlers: ServiceHandlers, metrics: ServiceMetrics, logger: Logger): Promise<GrpcServer> {
+export async function startTransport(config: Config, handlers: ServiceHandlers, rateLimitBuckets: SharedBucketStore, metrics: ServiceMetrics, logger: Logger): Promise<GrpcServer> {
   if (config.auth.mode === 'development') {
     logger.warn('AUTH_MODE=development: calls are NOT authenticated and act for every clinic. Never use this outside a developer machine.');
   }
@@ -35,11 +37,25 @@ export async function startTransport(config: Config, handlers: ServiceHandlers, 
     handlers,
     (header, clientCertificate) => verifier.verify(header, clientCertificate),
     logger,
-    { ...config.rateLimits, maxCallersRemembered: config.tuning.rateLimitCallersRemembered },
+    rateLimits(
+      { ...config.rateLimits, maxCallersRemembered: config.tuning.rateLimitCallersRemembered },
+      rateLimitBuckets,
+      warnEvery(10_000, (error) => logger.warn({ err: error }, 'the shared rate-limit buckets failed; each instance limits callers on its own until they answer again')),
+    ),
     config.tuning.deadlineSlackMs,
     {
       started: (rpc) => metrics.grpc.started(rpc.service, rpc.method),
       finished: (rpc, code, seconds) => metrics.grpc.handled(rpc.service, rpc.method, code, seconds),
     },
   );
+}
+
+/** `warn` at most once per `intervalMs`: a failing store fails every call, its log line once. */
+function warnEvery(intervalMs: number, warn: (error: unknown) => void): (error: unknown) => void {
+  let last = -Infinity;
+  return (error) => {
+    if (Date.now() - last < intervalMs) return;
+    last = Date.now();
+    warn(error);
+  };
 }

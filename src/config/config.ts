@@ -334,7 +334,7 @@ export interface Config {
   accessLog: { retentionDays: number; batchSize: number; maxWritesInFlight: number; maxWaitingPerCaller: number };
   /** Audit entries kept `auditDays` after their change; an ended access forgotten `endedAccessDays` after it ended. */
   retention: { purgeIntervalMs: number; auditDays: number; endedAccessDays: number };
-  /** Per caller (token subject) and instance: token buckets, refill per second and burst. */
+  /** Per caller (token subject), shared by every instance: token buckets, refill per second and burst. */
   rateLimits: {
     lookup: { perSecond: number; burst: number };
     entitlements: { perSecond: number; burst: number };

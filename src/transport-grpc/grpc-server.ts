@@ -14,7 +14,7 @@ import type { EntitlementHandlers } from './handlers/entitlement-handlers';
 import type { ResidentAccessHandlers } from './handlers/resident-access-handlers';
 import { addHealthAndReflection, type HealthEntries } from './health-and-reflection';
 import { serverCredentials } from './server-credentials';
-import { rateLimits, type RateLimitSettings } from './rate-limits';
+import type { CallerLimit } from './rate-limits';
 import { withTolerantDeserializers } from './undecodable-request';
 import { implement } from './implement-service';
 import { authenticateCaller } from './middleware/authentication';
@@ -45,7 +45,7 @@ export interface GrpcServer {
  * What every call goes through, outermost first: each middleware sees the call before the ones
  * below it and its answer after them. The use case runs after the last.
  */
-function callMiddleware(deps: { logger: Logger; authenticate: Authenticate; limits: RateLimitSettings; deadlineSlackMs: number; observer?: RpcObserver; inFlight: InFlight }): Middleware[] {
+function callMiddleware(deps: { logger: Logger; authenticate: Authenticate; limitCaller: CallerLimit; deadlineSlackMs: number; observer?: RpcObserver; inFlight: InFlight }): Middleware[] {
   return [
     logEachCall(deps.logger),
     ...(deps.observer ? [observeEachCall(deps.observer)] : []),
@@ -55,7 +55,7 @@ function callMiddleware(deps: { logger: Logger; authenticate: Authenticate; limi
     authenticateCaller(deps.authenticate),
     // Only an authenticated caller's request id reaches the logs.
     noteRequestId(),
-    limitPerCaller(rateLimits(deps.limits)),
+    limitPerCaller(deps.limitCaller),
     stopIfEnded(),
     refuseUndecodable(),
   ];
@@ -90,7 +90,8 @@ export async function startGrpcServer(
   handlers: ServiceHandlers,
   authenticate: Authenticate,
   logger: Logger,
-  limits: RateLimitSettings,
+  /** Refuses a caller over its rate limit for the method (see rate-limits.ts). */
+  limitCaller: CallerLimit,
   /** A cancel this close to the call's deadline counts as DEADLINE_EXCEEDED. */
   deadlineSlackMs: number,
   observer?: RpcObserver,
@@ -103,7 +104,7 @@ export async function startGrpcServer(
       void p.finally(() => pending.delete(p));
     },
   };
-  const middleware = callMiddleware({ logger, authenticate, limits, deadlineSlackMs, observer, inFlight });
+  const middleware = callMiddleware({ logger, authenticate, limitCaller, deadlineSlackMs, observer, inFlight });
   server.addService(withTolerantDeserializers(ResidentAccessServiceService), implement(ResidentAccessServiceService, handlers.residentAccess, middleware));
   server.addService(withTolerantDeserializers(ClinicSettingsServiceService), implement(ClinicSettingsServiceService, handlers.clinicSettings, middleware));
   server.addService(withTolerantDeserializers(EntitlementServiceService), implement(EntitlementServiceService, handlers.entitlements, middleware));

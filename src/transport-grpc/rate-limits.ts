@@ -1,5 +1,6 @@
 import { DomainError } from '../domain/errors/domain-error';
-import { TokenBuckets, type BucketRule } from '../shared/token-buckets';
+import { SharedTokenBuckets, type SharedBucketStore } from '../shared/shared-token-buckets';
+import type { BucketRule } from '../shared/token-buckets';
 
 export interface RateLimitSettings {
   /** LookupResident, per caller. */
@@ -14,16 +15,20 @@ export interface RateLimitSettings {
   maxCallersRemembered: number;
 }
 
+/** Throws RATE_LIMITED when the caller (token subject) is over its limit for the method. */
+export type CallerLimit = (method: string, subject: string) => Promise<void>;
+
 /**
  * Per-caller limits on the calls that answer residents' data (one resident each, or a listing's page): token buckets keyed by the
- * token's subject, in this instance's memory (N instances give a caller N times the budget).
+ * token's subject, shared by every instance through `store` (a caller's budget does not grow with the number of instances).
  */
-export function rateLimits(settings: RateLimitSettings, now: () => number = Date.now): (method: string, subject: string) => void {
-  const lookup = new TokenBuckets(settings.lookup, settings.maxCallersRemembered, now);
-  const entitlements = new TokenBuckets(settings.entitlements, settings.maxCallersRemembered, now);
-  const residentCalls = new TokenBuckets(settings.residentCalls, settings.maxCallersRemembered, now);
-  const listings = new TokenBuckets(settings.listings, settings.maxCallersRemembered, now);
-  const bucketsOf: Record<string, TokenBuckets> = {
+export function rateLimits(settings: RateLimitSettings, store: SharedBucketStore, storeFailed: (error: unknown) => void, now: () => number = Date.now): CallerLimit {
+  const buckets = (name: string, rule: BucketRule) => new SharedTokenBuckets(store, { name, rule, maxKeys: settings.maxCallersRemembered, now, storeFailed });
+  const lookup = buckets('lookup', settings.lookup);
+  const entitlements = buckets('entitlements', settings.entitlements);
+  const residentCalls = buckets('resident-calls', settings.residentCalls);
+  const listings = buckets('listings', settings.listings);
+  const bucketsOf: Record<string, SharedTokenBuckets> = {
     LookupResident: lookup,
     ListEntitlements: entitlements,
     CheckEntitlement: entitlements,
@@ -38,9 +43,11 @@ export function rateLimits(settings: RateLimitSettings, now: () => number = Date
     ListResidentAuditEntries: listings,
     ListResidentAccessLog: listings,
   };
-  return (method, subject) => {
-    const result = bucketsOf[method]?.take(subject);
-    if (result && !result.taken) {
+  return async (method, subject) => {
+    const buckets = bucketsOf[method];
+    if (!buckets) return;
+    const result = await buckets.take(subject);
+    if (!result.taken) {
       throw new DomainError('RATE_LIMITED', 'too many calls of this kind by this caller; retry later', [], { retryAfterMs: result.retryAfterMs });
     }
   };
