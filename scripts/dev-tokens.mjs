@@ -1,9 +1,12 @@
 /**
  * Local tokens for AUTH_MODE=jwt: one ES256 key pair kept under .local/dev-auth/ (made once) and
- * four freshly signed tokens written to .local/dev-tokens.json: clinic staff, clinic administrator,
- * the resident e-service (entitlement queries) and the e-service acting for one logged-in resident
- * (what token exchange, RFC 8693, gives it: the resident's own access log and audit trail). Run
- * directly to print them: node scripts/dev-tokens.mjs [clinic HSA-id] [resident's 12-digit number]
+ * five freshly signed tokens written to .local/dev-tokens.json: clinic staff, clinic administrator,
+ * the resident e-service (entitlement queries), the e-service acting for one logged-in resident
+ * (what token exchange, RFC 8693, gives it: the resident's own access log and audit trail) and an
+ * operator (the resident-access CLI). The operator token also goes alone into
+ * .local/dev-operator-token and that resident's number into .local/dev-resident-number, the files
+ * the CLI reads (--token-file, standard input). Run directly to print them:
+ * node scripts/dev-tokens.mjs [clinic HSA-id] [resident's 12-digit number]
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +17,7 @@ const ALGORITHM = 'ES256';
 const ISSUER = 'resident-access-dev';
 const AUDIENCE = 'resident-access';
 const ENTITLEMENTS_SCOPE = 'resident-access:entitlements';
+const OPERATOR_SCOPE = 'resident-access:operator';
 const HSA_ID = /^SE\d{10}-[A-Za-z0-9]{1,31}$/;
 // The README's example resident; any valid number can be given instead.
 const DEMO_RESIDENT = '202007121391';
@@ -47,12 +51,45 @@ export async function ensureDevAuth({ root, clinicId, resident = DEMO_RESIDENT, 
       personal_identity_number: residentNumber,
       act: { sub: 'dev-resident-eservice' },
     }),
+    operator: await sign('dev-operator', { scope: OPERATOR_SCOPE }),
   };
   const tokensFile = join(root, '.local', 'dev-tokens.json');
+  const operatorTokenFile = join(root, '.local', 'dev-operator-token');
+  const residentNumberFile = join(root, '.local', 'dev-resident-number');
   const expiresAt = new Date(expiresAtSeconds * 1000).toISOString();
   await writePrivate(tokensFile, `${JSON.stringify({ ...tokens, expiresAt }, null, 2)}\n`);
+  await writePrivate(operatorTokenFile, `${tokens.operator}\n`);
+  await writePrivate(residentNumberFile, `${residentNumber}\n`);
   // maxLifetimeSeconds: what the local service must allow (AUTH_MAX_TOKEN_LIFETIME_SECONDS) for these tokens.
-  return { publicKeyPem, issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM], maxLifetimeSeconds: lifetimeSeconds, tokens, tokensFile };
+  return {
+    publicKeyPem,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: [ALGORITHM],
+    maxLifetimeSeconds: lifetimeSeconds,
+    tokens,
+    tokensFile,
+    operatorTokenFile,
+    residentNumberFile,
+  };
+}
+
+/** The service's settings that make it accept these tokens (what `npm start` sets). */
+export function localAuthEnv(devAuth) {
+  return {
+    AUTH_MODE: 'jwt',
+    AUTH_ISSUER: devAuth.issuer,
+    AUTH_AUDIENCE: devAuth.audience,
+    AUTH_ALGORITHMS: devAuth.algorithms.join(','),
+    AUTH_PUBLIC_KEY: devAuth.publicKeyPem,
+    // Local tokens last 30 days (deployments keep the default hour).
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: String(devAuth.maxLifetimeSeconds),
+  };
+}
+
+/** One operator CLI command that works against the local service: the number from a file on stdin, never on the command line. */
+export function operatorCliExample({ address, operatorTokenFile, residentNumberFile }) {
+  return `npx resident-access inspect --address ${address} --insecure --token-file ${operatorTokenFile} < ${residentNumberFile}`;
 }
 
 async function loadOrCreateKeys(dir) {

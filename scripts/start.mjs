@@ -2,9 +2,9 @@
 // KAFKA_BROKERS name others), prepares local tokens and demo data, builds, and runs the service in
 // the foreground until Ctrl-C.
 import { execFileSync, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDevAuth } from './dev-tokens.mjs';
+import { ensureDevAuth, localAuthEnv, operatorCliExample } from './dev-tokens.mjs';
 import { DEMO_CLINIC_ID, seedDemoClinic } from './seed/demo-clinic.mjs';
 import { examples, publishResidents } from './seed/publish-residents.mjs';
 
@@ -27,15 +27,7 @@ if (!env.RESIDENT_PSEUDONYM_SECRET && !env.RESIDENT_PSEUDONYM_KEYRING_FILE) {
 let devAuth = null;
 if (!env.AUTH_MODE) {
   devAuth = await ensureDevAuth({ root, clinicId: DEMO_CLINIC_ID });
-  Object.assign(env, {
-    AUTH_MODE: 'jwt',
-    AUTH_ISSUER: devAuth.issuer,
-    AUTH_AUDIENCE: devAuth.audience,
-    AUTH_ALGORITHMS: devAuth.algorithms.join(','),
-    AUTH_PUBLIC_KEY: devAuth.publicKeyPem,
-    // Local tokens last 30 days (deployments keep the default hour).
-    AUTH_MAX_TOKEN_LIFETIME_SECONDS: String(devAuth.maxLifetimeSeconds),
-  });
+  Object.assign(env, localAuthEnv(devAuth));
 }
 if (localStack) {
   const residents = await publishResidents({ brokers: env.KAFKA_BROKERS, topic: env.REGISTER_TOPIC, count: 200 });
@@ -59,9 +51,11 @@ service.stdout.on('data', (chunk) => {
     () => {
       say(`demo clinic ${DEMO_CLINIC_ID} is ready (case types and a service area)`);
       say(
-        `tokens (valid 30 days) are in ${devAuth.tokensFile}: staff, admin, eservice, eserviceForResident (the e-service acting for the README's example resident; node scripts/dev-tokens.mjs <clinic> <number> for another)`,
+        `tokens (valid 30 days) are in ${devAuth.tokensFile}: staff, admin, eservice, eserviceForResident (the e-service acting for the README's example resident; node scripts/dev-tokens.mjs <clinic> <number> for another), operator (also alone in ${devAuth.operatorTokenFile}, for the CLI)`,
       );
       say(`try: grpcurl -plaintext -H "authorization: Bearer $(node -p "require('${devAuth.tokensFile}').staff")" ${address} list`);
+      const here = (file) => relative(process.cwd(), file);
+      say(`try the operator CLI: ${operatorCliExample({ address, operatorTokenFile: here(devAuth.operatorTokenFile), residentNumberFile: here(devAuth.residentNumberFile) })}`);
     },
     (error) => say(`could not set up the demo clinic: ${error.message}`),
   );

@@ -1,47 +1,66 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { credentials, loadPackageDefinition, Metadata, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { credentials, Metadata, type CallOptions, type ChannelCredentials, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import {
+  AdminServiceClient,
+  type GetOutboxStatusRequest,
+  type GetOutboxStatusResponse,
+  type GetRepublishJobRequest,
+  type GetRepublishJobResponse,
+  type InspectResidentRequest,
+  type InspectResidentResponse,
+  type ListJobsRequest,
+  type ListJobsResponse,
+  type RepublishRequest,
+  type RepublishResponse,
+} from '../gen/residentaccess/v1/admin_service';
 import type { ConnectionOptions } from './connection-options';
+import { InputError } from './exit-codes';
 
-// Loaded from proto/ at run time, so the CLI needs no generated code: it is a plain gRPC client.
-const PROTO_ROOT = join(__dirname, '..', '..', 'proto');
-
-type Callback = (error: ServiceError | null, response: unknown) => void;
-type UnaryMethod = (request: unknown, metadata: Metadata, options: { deadline: Date }, callback: Callback) => void;
-
+/** The operator-only AdminService, typed from the generated client, one promise per call. */
 export interface AdminClient {
-  call<T>(method: 'InspectResident' | 'Republish' | 'GetRepublishJob' | 'ListJobs' | 'GetOutboxStatus', request: object): Promise<T>;
+  inspectResident(request: InspectResidentRequest): Promise<InspectResidentResponse>;
+  republish(request: RepublishRequest): Promise<RepublishResponse>;
+  getRepublishJob(request: GetRepublishJobRequest): Promise<GetRepublishJobResponse>;
+  listJobs(request: ListJobsRequest): Promise<ListJobsResponse>;
+  getOutboxStatus(request: GetOutboxStatusRequest): Promise<GetOutboxStatusResponse>;
   close(): void;
 }
 
 const CALL_TIMEOUT_MS = 30_000;
 
+type UnaryCall<Req, Res> = (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response: Res) => void) => ClientUnaryCall;
+
+function readCredentialFile(path: string | undefined, flag: string): Buffer | null {
+  if (!path) return null;
+  try {
+    return readFileSync(path);
+  } catch {
+    throw new InputError(`cannot read ${flag} ${path}`);
+  }
+}
+
 function channelCredentials(o: ConnectionOptions): ChannelCredentials {
   if (o.insecure) return credentials.createInsecure();
-  const read = (path: string | undefined) => (path ? readFileSync(path) : null);
-  return credentials.createSsl(read(o.ca), read(o.key), read(o.cert));
+  return credentials.createSsl(readCredentialFile(o.ca, '--ca'), readCredentialFile(o.key, '--key'), readCredentialFile(o.cert, '--cert'));
 }
 
 export function connectAdmin(o: ConnectionOptions): AdminClient {
-  const definition = loadSync('residentaccess/v1/admin_service.proto', {
-    includeDirs: [PROTO_ROOT],
-    keepCase: false,
-    longs: Number,
-    enums: String,
-    defaults: true,
-  });
-  const pkg = loadPackageDefinition(definition) as unknown as { residentaccess: { v1: { AdminService: new (address: string, creds: ChannelCredentials) => Client } } };
-  const client = new pkg.residentaccess.v1.AdminService(o.address, channelCredentials(o));
-  return {
-    call<T>(method: string, request: object): Promise<T> {
+  const client = new AdminServiceClient(o.address, channelCredentials(o));
+  const unary =
+    <Req, Res>(method: UnaryCall<Req, Res>) =>
+    (request: Req): Promise<Res> => {
       const metadata = new Metadata();
       metadata.set('authorization', `Bearer ${o.token}`);
-      const rpc = (client as unknown as Record<string, UnaryMethod>)[method]!;
-      return new Promise<T>((resolve, reject) =>
-        rpc.call(client, request, metadata, { deadline: new Date(Date.now() + CALL_TIMEOUT_MS) }, (error, response) => (error ? reject(error) : resolve(response as T))),
+      return new Promise((resolve, reject) =>
+        method(request, metadata, { deadline: new Date(Date.now() + CALL_TIMEOUT_MS) }, (error, response) => (error ? reject(error) : resolve(response))),
       );
-    },
+    };
+  return {
+    inspectResident: unary(client.inspectResident.bind(client)),
+    republish: unary(client.republish.bind(client)),
+    getRepublishJob: unary(client.getRepublishJob.bind(client)),
+    listJobs: unary(client.listJobs.bind(client)),
+    getOutboxStatus: unary(client.getOutboxStatus.bind(client)),
     close: () => client.close(),
   };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isLoopbackHost } from '../config/loopback';
-import { UsageError } from './exit-codes';
+import { InputError, UsageError } from './exit-codes';
 
 export interface ConnectionOptions {
   address: string;
@@ -22,20 +22,9 @@ export interface ConnectionFlags {
   'allow-insecure-remote'?: boolean;
 }
 
-/** Flags first, then the environment: RESIDENT_ACCESS_ADDRESS, _CA, _CERT, _KEY, _INSECURE, _TOKEN. */
+/** Flags first, then the environment: RESIDENT_ACCESS_ADDRESS, _CA, _CERT, _KEY, _INSECURE, _TOKEN_FILE, _TOKEN. */
 export function connectionOptions(flags: ConnectionFlags, env: NodeJS.ProcessEnv): ConnectionOptions {
   const address = flags.address ?? env.RESIDENT_ACCESS_ADDRESS ?? 'localhost:50051';
-  const tokenFile = flags['token-file'] ?? env.RESIDENT_ACCESS_TOKEN_FILE;
-  let token = env.RESIDENT_ACCESS_TOKEN ?? '';
-  if (tokenFile) {
-    try {
-      token = readFileSync(tokenFile, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read the token file ${tokenFile}`);
-    }
-  }
-  token = token.trim();
-  if (!token) throw new UsageError('no token: pass --token-file or set RESIDENT_ACCESS_TOKEN');
   const cert = flags.cert ?? env.RESIDENT_ACCESS_CERT;
   const key = flags.key ?? env.RESIDENT_ACCESS_KEY;
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
@@ -45,7 +34,23 @@ export function connectionOptions(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   if (insecure && !isLoopbackTarget(address) && flags['allow-insecure-remote'] !== true) {
     throw new UsageError('--insecure would send the operator token in clear to a host that is not loopback: use TLS, or add --allow-insecure-remote');
   }
+  const token = operatorToken(flags['token-file'] ?? env.RESIDENT_ACCESS_TOKEN_FILE, env.RESIDENT_ACCESS_TOKEN);
   return { address, insecure, token, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+}
+
+/** The token in the file (`--token-file`, RESIDENT_ACCESS_TOKEN_FILE), else RESIDENT_ACCESS_TOKEN's. */
+function operatorToken(tokenFile: string | undefined, fromEnv: string | undefined): string {
+  let token = fromEnv ?? '';
+  if (tokenFile) {
+    try {
+      token = readFileSync(tokenFile, 'utf8');
+    } catch {
+      throw new InputError(`cannot read the token file ${tokenFile}`);
+    }
+  }
+  token = token.trim();
+  if (!token) throw new InputError('no operator token: pass --token-file FILE, or set RESIDENT_ACCESS_TOKEN_FILE or RESIDENT_ACCESS_TOKEN');
+  return token;
 }
 
 /**

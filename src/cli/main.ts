@@ -1,15 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectAdmin } from './admin-client';
 import { inspect } from './commands/inspect';
 import { jobs } from './commands/jobs';
 import { outbox } from './commands/outbox';
-import { republish } from './commands/republish';
+import { checkRepublishScope, republish } from './commands/republish';
 import { connectionOptions } from './connection-options';
 import { describeFailure } from './errors';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes';
+import { EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError, UsageError } from './exit-codes';
 import type { Output } from './output';
 import { ProgressBar } from './progress-bar';
-import { USAGE } from './usage';
+import { residentNumber } from './resident-number-input';
+import { COMMAND_USAGE, isCommand, USAGE, type Command } from './usage';
 
 const OPTIONS = {
   address: { type: 'string' },
@@ -21,7 +24,9 @@ const OPTIONS = {
   'token-file': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
   resident: { type: 'string' },
+  'resident-file': { type: 'string' },
   clinic: { type: 'string' },
   all: { type: 'boolean' },
   'request-id': { type: 'string' },
@@ -29,6 +34,23 @@ const OPTIONS = {
   watch: { type: 'boolean' },
   'audit-entries': { type: 'string' },
 } as const;
+
+type Option = keyof typeof OPTIONS;
+
+const GLOBAL_OPTIONS: readonly Option[] = ['address', 'ca', 'cert', 'key', 'insecure', 'allow-insecure-remote', 'token-file', 'json', 'help', 'version'];
+const COMMAND_OPTIONS: Record<Command, readonly Option[]> = {
+  inspect: ['resident-file', 'audit-entries'],
+  republish: ['clinic', 'resident', 'resident-file', 'all', 'request-id', 'no-wait'],
+  jobs: ['watch'],
+  outbox: [],
+};
+const MAX_ARGUMENTS: Record<Command, number> = { inspect: 1, republish: 0, jobs: 0, outbox: 0 };
+
+export interface CliStreams {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+}
 
 function parse(argv: string[]) {
   try {
@@ -38,6 +60,21 @@ function parse(argv: string[]) {
   }
 }
 
+function version(): string {
+  // package.json sits two folders up from both src/cli and dist/cli (the image copies it).
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+// A mistyped command is echoed back only when it looks like a word: it may be an identity number.
+const quoted = (word: string) => (/^[a-z][a-z-]{0,30}$/i.test(word) ? ` "${word}"` : '');
+
+function checkCommandLine(command: Command, options: readonly string[], args: readonly string[]): void {
+  const foreign = options.find((o) => !GLOBAL_OPTIONS.includes(o as Option) && !COMMAND_OPTIONS[command].includes(o as Option));
+  if (foreign) throw new UsageError(`--${foreign} is not an option of ${command}`);
+  const max = MAX_ARGUMENTS[command];
+  if (args.length > max) throw new UsageError(max === 0 ? `${command} takes no arguments` : `${command} takes at most ${max} argument`);
+}
+
 function auditEntries(text: string | undefined): number {
   if (text === undefined) return 0;
   const n = Number(text);
@@ -45,27 +82,46 @@ function auditEntries(text: string | undefined): number {
   return n;
 }
 
-/** Runs one command; answers the exit code. Failures are one line on stderr. */
-export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/** Runs one command; answers the exit code. Help goes to stdout; failures are one line on stderr, usage errors add the usage. */
+export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, io: CliStreams = process): Promise<number> {
+  let command: Command | undefined;
   try {
     const { values, positionals } = parse(argv);
-    const [command, ...rest] = positionals;
-    if (values.help || !command) {
-      process.stdout.write(USAGE);
-      return values.help ? EXIT_OK : EXIT_USAGE;
+    if (values.version) {
+      io.stdout.write(`resident-access ${version()}\n`);
+      return EXIT_OK;
     }
-    const expectArgs = (n: number) => {
-      if (rest.length !== n) throw new UsageError(`${command} takes ${n === 0 ? 'no' : n} argument${n === 1 ? '' : 's'}`);
-    };
-    const known = ['inspect', 'republish', 'jobs', 'outbox'];
-    if (!known.includes(command)) throw new UsageError(`unknown command ${command}`);
-    expectArgs(command === 'inspect' ? 1 : 0);
+    const [first, ...rest] = positionals;
+    if (first === 'help') {
+      const about = rest[0];
+      if (about !== undefined && !isCommand(about)) throw new UsageError(`unknown command${quoted(about)}`);
+      io.stdout.write(about === undefined ? USAGE : COMMAND_USAGE[about]);
+      return EXIT_OK;
+    }
+    if (first === undefined) {
+      if (!values.help) throw new UsageError('no command given');
+      io.stdout.write(USAGE);
+      return EXIT_OK;
+    }
+    if (!isCommand(first)) throw new UsageError(`unknown command${quoted(first)}`);
+    command = first;
+    if (values.help) {
+      io.stdout.write(COMMAND_USAGE[command]);
+      return EXIT_OK;
+    }
+    checkCommandLine(command, Object.keys(values), rest);
     const count = auditEntries(values['audit-entries']);
-    const client = connectAdmin(connectionOptions(values, env));
-    const out: Output = { json: values.json === true, write: (text) => process.stdout.write(text) };
+    if (command === 'republish') checkRepublishScope(values, values.resident !== undefined || values['resident-file'] !== undefined);
+    const connection = connectionOptions(values, env);
+    const number = await residentNumber(
+      { argument: command === 'inspect' ? rest[0] : values.resident, file: values['resident-file'], stdin: io.stdin, prompt: io.stderr },
+      command === 'inspect',
+    );
+    const client = connectAdmin(connection);
+    const out: Output = { json: values.json === true, write: (text) => io.stdout.write(text) };
     try {
-      if (command === 'inspect') await inspect(client, out, rest[0]!, count);
-      else if (command === 'republish') await republish(client, out, values, new ProgressBar(process.stderr));
+      if (command === 'inspect') await inspect(client, out, number!, count);
+      else if (command === 'republish') await republish(client, out, values, number, new ProgressBar(io.stderr));
       else if (command === 'jobs') await jobs(client, out, values.watch === true);
       else await outbox(client, out);
     } finally {
@@ -74,10 +130,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     return EXIT_OK;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`resident-access: ${error.message}\n\n${USAGE}`);
+      io.stderr.write(`resident-access: ${error.message}\n\n${command ? COMMAND_USAGE[command] : USAGE}`);
       return EXIT_USAGE;
     }
-    process.stderr.write(`resident-access: ${describeFailure(error)}\n`);
-    return EXIT_FAILED;
+    io.stderr.write(`resident-access: ${describeFailure(error)}\n`);
+    return error instanceof InputError ? EXIT_INPUT : EXIT_FAILED;
   }
 }

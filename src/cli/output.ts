@@ -1,11 +1,7 @@
-/** A Timestamp as proto-loader gives it. */
-type Timestamp = { seconds: number | string; nanos: number };
-
-const isTimestamp = (v: unknown): v is Timestamp => typeof v === 'object' && v !== null && Object.keys(v).length === 2 && 'seconds' in v && 'nanos' in v;
-
-/** The response for --json: timestamps as ISO text, everything else as the protobuf fields are named. */
+/** A response for --json: timestamps as ISO text, unset messages as null, everything else as the protobuf fields are named. */
 export function plain(value: unknown): unknown {
-  if (isTimestamp(value)) return new Date(Number(value.seconds) * 1000 + Math.floor(value.nanos / 1e6)).toISOString();
+  if (value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(plain);
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;
@@ -16,6 +12,7 @@ export interface Output {
   write(text: string): void;
 }
 
+/** Enums must already be named (the generated `...ToJSON` functions): the typed messages hold their numbers. */
 export function printJson(out: Output, value: unknown): void {
   out.write(JSON.stringify(plain(value), null, 2) + '\n');
 }

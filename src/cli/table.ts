@@ -9,16 +9,15 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** A protobuf Timestamp as proto-loader gives it, as ISO text ('' when unset). */
-export function timeText(t: { seconds?: number | string; nanos?: number } | null | undefined): string {
-  if (!t) return '';
-  return new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
+/** A timestamp as ISO text ('' when unset). */
+export function timeText(t: Date | undefined): string {
+  return t ? t.toISOString() : '';
 }
 
 /** How long ago, in whole seconds ('' when unset). */
-export function ageText(t: { seconds?: number | string; nanos?: number } | null | undefined, now: number): string {
+export function ageText(t: Date | undefined, now: number): string {
   if (!t) return '';
-  return `${Math.max(0, Math.round((now - Date.parse(timeText(t))) / 1000))}s`;
+  return `${Math.max(0, Math.round((now - t.getTime()) / 1000))}s`;
 }
 
 /** An enum name without its type prefix: JOB_KIND_REPUBLISH -> REPUBLISH. */

@@ -1,12 +1,28 @@
+export const COMMANDS = ['inspect', 'republish', 'jobs', 'outbox'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export const isCommand = (name: string): name is Command => (COMMANDS as readonly string[]).includes(name);
+
+const EXIT_CODES = `Exit codes:
+  0  done
+  1  the call failed (the service answered an error, or could not be reached)
+  2  wrong command line (unknown command or option, missing or extra argument)
+  3  a needed input is missing or unreadable (the token, a certificate, the identity number)
+`;
+
+const SEE_GLOBAL = `Connection options (--address, --insecure, --token-file, ...), --json and the exit codes:
+resident-access --help
+`;
+
 export const USAGE = `Usage: resident-access <command> [options]
+       resident-access <command> --help
+       resident-access --version
 
 Commands:
-  inspect <personal identity number> [--audit-entries N]
-                      the resident's access at every clinic and why, latest audit entries,
-                      events not yet published
-  republish --clinic C [--resident N] | --all [--request-id UUID] [--no-wait]
-                      write new events (cause REPUBLISHED) with the current state; follows the job
-  jobs [--watch]      bulk removals, withdrawals and republish jobs; --watch until none runs
+  inspect             a resident's access at every clinic and why, latest audit entries, events
+                      not yet published; the identity number from stdin or --resident-file
+  republish           write new events (cause REPUBLISHED) with the current state; follows the job
+  jobs                bulk removals, withdrawals and republish jobs; --watch until none runs
   outbox              each outbox's backlog and its oldest event
 
 Options:
@@ -17,9 +33,61 @@ Options:
                         (env RESIDENT_ACCESS_INSECURE=true)
   --allow-insecure-remote  with --insecure, plaintext to a host that is not loopback: the token
                         crosses the network in clear
-  --token-file FILE     the operator's token (or env RESIDENT_ACCESS_TOKEN / _TOKEN_FILE)
+  --token-file FILE     the operator's token (env RESIDENT_ACCESS_TOKEN_FILE, or the token itself
+                        in RESIDENT_ACCESS_TOKEN)
   --json                JSON instead of tables
-  -h, --help            this text
+  -h, --help            this text; after a command, that command's
+  --version             the CLI's version
 
-Exit codes: 0 done, 1 the call failed, 2 wrong command line.
-`;
+${EXIT_CODES}`;
+
+export const COMMAND_USAGE: Record<Command, string> = {
+  inspect: `Usage: resident-access inspect [--resident-file FILE | NUMBER] [--audit-entries N] [options]
+
+The resident's access at every clinic (approval, grants, version, etag), each case type available
+or not and why, the latest audit entries and the events not yet published. A read of personal
+data: logged in the access log, which the resident sees.
+
+The personal identity number, safest first (on the command line it stays in the shell's history
+and shows in ps):
+  resident-access inspect < FILE              one line on standard input; at a terminal, typed at
+                                              a prompt that does not echo it
+  resident-access inspect --resident-file FILE  one line in FILE (- for standard input)
+  resident-access inspect NUMBER              the number as an argument
+
+Options:
+  --resident-file FILE  the file holding the number
+  --audit-entries N     how many of the latest audit entries (1 to 100; default 10)
+
+${SEE_GLOBAL}`,
+  republish: `Usage: resident-access republish --clinic C [--resident-file FILE | --resident NUMBER] [options]
+       resident-access republish --all [options]
+
+Starts a job that writes a new event (cause REPUBLISHED, version + 1, state unchanged) for each
+stored access in scope, through the outbox, and follows it to its end (a progress bar on stderr
+when it is a terminal). After a new current pseudonym key, --all is the key rotation.
+
+Options:
+  --clinic C            every access at this clinic
+  --resident-file FILE  with --clinic, only the resident whose number is the one line of FILE
+                        (- for standard input)
+  --resident NUMBER     the same, the number on the command line (it stays in the shell's history)
+  --all                 every access at every clinic
+  --request-id UUID     the job's id: a retry with the same id resumes the same job
+  --no-wait             answer once the job is started
+
+${SEE_GLOBAL}`,
+  jobs: `Usage: resident-access jobs [--watch] [options]
+
+Bulk removals, pending case-type withdrawals and republish jobs, newest first.
+
+Options:
+  --watch               list again every 2 s until none runs
+
+${SEE_GLOBAL}`,
+  outbox: `Usage: resident-access outbox [options]
+
+Per outbox (access, settings): documents with unpublished events and the oldest one's age.
+
+${SEE_GLOBAL}`,
+};

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { aResident } from '../builders/identity';
 import type { ConsumedEvent } from '../support/event-consumer';
 import type { Api } from '../support/grpc-client';
@@ -16,6 +19,7 @@ describe('the operator CLI (AdminService)', () => {
   let staff: Api;
   let operatorToken: string;
   const cli = (...args: string[]) => runCli(sut.service.port, operatorToken, args);
+  const cliWithInput = (input: string, ...args: string[]) => runCli(sut.service.port, operatorToken, args, { input });
 
   beforeAll(async () => {
     ({ sut, clinicId, staff } = await startWithClinic(RESTRICTED_AND_GENERAL));
@@ -153,6 +157,58 @@ describe('the operator CLI (AdminService)', () => {
     }
   });
 
+  it('inspect takes the number from standard input or --resident-file, so that it stays out of shell history and ps', async () => {
+    const resident = await approvedWithGrant();
+    const dir = mkdtempSync(join(tmpdir(), 'operator-cli-'));
+    try {
+      const numberFile = join(dir, 'number');
+      writeFileSync(numberFile, `${resident}\n`);
+      for (const result of [
+        await cliWithInput(`${resident}\n`, 'inspect', '--json'),
+        await cli('inspect', '--resident-file', numberFile, '--json'),
+        await cliWithInput(resident, 'inspect', '--resident-file', '-', '--json'),
+      ]) {
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+        expect(JSON.parse(result.stdout)).toMatchObject({ personalIdentityNumber: resident, clinics: [{ access: { clinicId, version: 2 } }] });
+      }
+
+      const requestId = randomUUID();
+      const republished = await cli('republish', '--clinic', clinicId, '--resident-file', numberFile, '--request-id', requestId, '--json');
+      expect(republished.code).toBe(0);
+      expect(JSON.parse(republished.stdout).job).toMatchObject({ id: requestId, scope: 'one resident', changedCount: 1, state: 'JOB_STATE_SUCCEEDED' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without a number, or with more than one line, exits 3 with one line that echoes no number', async () => {
+    const none = await cliWithInput('', 'inspect');
+    expect(none).toEqual({ code: 3, stdout: '', stderr: 'resident-access: no personal identity number on standard input\n' });
+    const resident = aResident();
+    const two = await cliWithInput(`${resident}\n${aResident()}\n`, 'inspect');
+    expect(two).toEqual({ code: 3, stdout: '', stderr: 'resident-access: standard input must hold one personal identity number on one line\n' });
+  });
+
+  it('a missing token is one line and exit 3, before anything is read or sent', async () => {
+    const result = await runCli(sut.service.port, null, ['inspect'], { input: `${aResident()}\n`, env: { RESIDENT_ACCESS_TOKEN_FILE: '' } });
+    expect(result).toEqual({ code: 3, stdout: '', stderr: 'resident-access: no operator token: pass --token-file FILE, or set RESIDENT_ACCESS_TOKEN_FILE or RESIDENT_ACCESS_TOKEN\n' });
+  });
+
+  it('runs without the proto files (the image ships dist/ and package.json, no proto/)', async () => {
+    // A folder shaped like the image: the CLI's code and package.json, no proto/.
+    const app = mkdtempSync(join(tmpdir(), 'operator-cli-app-'));
+    try {
+      const root = join(__dirname, '..', '..');
+      for (const path of ['src', 'bin', 'package.json']) cpSync(join(root, path), join(app, path), { recursive: true });
+      symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'), 'dir');
+      const result = await runCli(sut.service.port, operatorToken, ['outbox', '--json'], { bin: join(app, 'bin', 'resident-access.mjs') });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(result.stdout).outboxes.map((o: { name: string }) => o.name)).toEqual(['access', 'settings']);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+
   it('bad input: INVALID_ARGUMENT naming the field without echoing the number; a wrong command line exits 2', async () => {
     const invalid = await cli('inspect', '191212121213');
     expect(invalid.code).toBe(1);
@@ -163,7 +219,7 @@ describe('the operator CLI (AdminService)', () => {
     const usage = await cli('republish');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('republish needs --clinic');
-    expect((await cli('inspect')).code).toBe(2);
+    expect((await cli('inspect', aResident(), 'extra')).code).toBe(2);
     expect((await cli('frobnicate')).code).toBe(2);
     expect(invalid.stderr + usage.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });

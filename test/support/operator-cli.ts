@@ -9,16 +9,29 @@ export interface CliResult {
 
 const BIN = join(__dirname, '..', '..', 'bin', 'resident-access.mjs');
 
+export interface CliRun {
+  /** What the CLI reads on standard input (a pipe, closed after it); nothing by default. */
+  input?: string;
+  /** Another copy of bin/resident-access.mjs (e.g. in a folder shaped like the image). */
+  bin?: string;
+  /** Environment added to the test's own, after the connection settings. */
+  env?: Record<string, string>;
+}
+
 /**
  * Runs the operators' CLI as its own process against a service on 127.0.0.1:`port` (plaintext),
- * with `token` in RESIDENT_ACCESS_TOKEN. Asynchronous: the service under test runs in this process.
+ * with `token` in RESIDENT_ACCESS_TOKEN (none when null). Asynchronous: the service under test runs in this process.
  */
-export function runCli(port: number, token: string, args: string[]): Promise<CliResult> {
-  const env = { ...process.env, RESIDENT_ACCESS_ADDRESS: `127.0.0.1:${port}`, RESIDENT_ACCESS_TOKEN: token, RESIDENT_ACCESS_INSECURE: 'true' };
+export function runCli(port: number, token: string | null, args: string[], run: CliRun = {}): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, RESIDENT_ACCESS_ADDRESS: `127.0.0.1:${port}`, RESIDENT_ACCESS_INSECURE: 'true', ...run.env };
+  if (token === null) delete env.RESIDENT_ACCESS_TOKEN;
+  else env.RESIDENT_ACCESS_TOKEN = token;
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [run.bin ?? BIN, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
+    // Closed in every case: a CLI that reads standard input must not wait for more.
+    child.stdin?.end(run.input ?? '');
   });
 }

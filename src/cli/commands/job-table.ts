@@ -1,27 +1,20 @@
+import { jobKindToJSON, jobStateToJSON, JobState, type Job } from '../../gen/residentaccess/v1/admin_service';
 import { enumText, table, timeText } from '../table';
 
-export interface JobMessage {
-  id: string;
-  kind: string;
-  clinicId: string;
-  state: string;
-  changedCount: number;
-  unchangedCount: number;
-  actor: string;
-  startTime: { seconds: number; nanos: number } | null;
-  finishTime: { seconds: number; nanos: number } | null;
-  scope: string;
-}
+/** A job for --json: its enums by name. */
+export const namedJob = (j: Job) => ({ ...j, kind: jobKindToJSON(j.kind), state: jobStateToJSON(j.state) });
 
-export function jobTable(jobs: readonly JobMessage[]): string {
+export const isRunning = (j: Job) => j.state === JobState.JOB_STATE_RUNNING;
+
+export function jobTable(jobs: readonly Job[]): string {
   return table(
     ['ID', 'KIND', 'CLINIC', 'SCOPE', 'STATE', 'CHANGED', 'UNCHANGED', 'ACTOR', 'STARTED', 'FINISHED'],
     jobs.map((j) => [
       j.id,
-      enumText(j.kind, 'JOB_KIND_'),
+      enumText(jobKindToJSON(j.kind), 'JOB_KIND_'),
       j.clinicId || '*',
       j.scope,
-      enumText(j.state, 'JOB_STATE_'),
+      enumText(jobStateToJSON(j.state), 'JOB_STATE_'),
       String(j.changedCount),
       String(j.unchangedCount),
       j.actor,

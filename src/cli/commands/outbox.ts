@@ -2,15 +2,9 @@ import type { AdminClient } from '../admin-client';
 import { printJson, type Output } from '../output';
 import { ageText, table, timeText } from '../table';
 
-interface OutboxStatus {
-  name: string;
-  pendingDocuments: number;
-  oldestPendingTime: { seconds: number; nanos: number } | null;
-}
-
 /** `outbox`: each outbox's backlog. */
 export async function outbox(client: AdminClient, out: Output): Promise<void> {
-  const response = await client.call<{ outboxes: OutboxStatus[] }>('GetOutboxStatus', {});
+  const response = await client.getOutboxStatus({});
   if (out.json) return printJson(out, response);
   const now = Date.now();
   out.write(
