@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { exportSPKI, generateKeyPair, SignJWT, type KeyLike } from 'jose';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import type { JwtAuthSettings } from './auth-settings';
 import { certificateThumbprint } from './certificate-binding';
 import { AuthError, createTokenVerifier } from './token-verifier';
+
+/** A key jose signs with: a KeyObject from jose 5, a CryptoKey from jose 6 (which drops the KeyLike type). */
+type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 const ISSUER = 'https://idp.example.test';
 const AUDIENCE = 'resident-access';

@@ -1,10 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload, type KeyLike } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { ENTITLEMENTS_SCOPE } from '../domain/authorization/principal';
 import type { JwtAuthSettings } from './auth-settings';
 import { principalFromClaims } from './token-claims';
 import { AuthError, createTokenVerifier, DEVELOPMENT_PRINCIPAL, TokenKeysUnavailableError, type TokenVerifier } from './token-verifier';
+
+/** A key jose signs with: a KeyObject from jose 5, a CryptoKey from jose 6 (which drops the KeyLike type). */
+type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 const ISSUER = 'https://idp.example.test';
 const AUDIENCE = 'resident-access';

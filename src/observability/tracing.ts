@@ -14,15 +14,16 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { statementShape } from './db-statement';
+import { queryTextShape } from './db-query-text';
 import { REDACTED } from './personal-data-scrub';
+import { RpcSpanNaming } from './rpc-span-name';
 import { ScrubbingSpanExporter } from './scrubbing-span-exporter';
 
 /** Register-topic keys are personal identity numbers: never a span attribute. */
 const KAFKA_MESSAGE_KEY = 'messaging.kafka.message.key';
 
 // Only inside a traced call: background polls (relay scans, settings refresh, probes) would each be a trace.
-const mongodb = new MongoDBInstrumentation({ requireParentSpan: true, dbStatementSerializer: statementShape });
+const mongodb = new MongoDBInstrumentation({ requireParentSpan: true, dbStatementSerializer: queryTextShape });
 
 /**
  * OpenTelemetry's own switch, read at import since instrumentations must be in place before the
@@ -71,7 +72,7 @@ export function startTracing(settings: TracingSettings): Tracing {
   // (log lines and event headers take their ids from the call's and the publication's spans).
   if (!settings.otlpEndpoint) mongodb.disable();
   const spanProcessors: SpanProcessor[] = settings.otlpEndpoint
-    ? [new BatchSpanProcessor(new ScrubbingSpanExporter(new OTLPTraceExporter({ url: new URL('v1/traces', withSlash(settings.otlpEndpoint)).href })))]
+    ? [new RpcSpanNaming(), new BatchSpanProcessor(new ScrubbingSpanExporter(new OTLPTraceExporter({ url: new URL('v1/traces', withSlash(settings.otlpEndpoint)).href })))]
     : [];
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),

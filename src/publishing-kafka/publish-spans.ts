@@ -7,20 +7,21 @@ const tracer = trace.getTracer('resident-access/publishing-kafka');
 const w3c = new W3CTraceContextPropagator();
 
 /**
- * One `publish <topic>` span per event, a child of the trace context stored with the event (the
- * call that produced it). An event stored without one (written before tracing, or by the expiry
- * worker outside any call) starts a trace of its own.
+ * One `send <topic>` span per event (OpenTelemetry's messaging conventions for a Kafka producer),
+ * a child of the trace context stored with the event (the call that produced it). An event stored
+ * without one (written before tracing, or by the expiry worker outside any call) starts a trace of
+ * its own.
  */
 export function startPublishSpan(topic: string, event: TraceContextFields & { eventId: string }): Span {
   return tracer.startSpan(
-    `publish ${topic}`,
+    `send ${topic}`,
     {
       kind: SpanKind.PRODUCER,
       attributes: {
         'messaging.system': 'kafka',
         'messaging.destination.name': topic,
         'messaging.operation.type': 'send',
-        'messaging.operation.name': 'publish',
+        'messaging.operation.name': 'send',
         'messaging.message.id': event.eventId,
       },
     },
@@ -52,6 +53,8 @@ export function endPublishSpans(spans: readonly Span[], error?: unknown): void {
   for (const span of spans) {
     if (error !== undefined) {
       span.recordException(error instanceof Error ? error : 'publish failed');
+      // The conventions' error.type: the error's class (kafkajs names each, e.g. KafkaJSNumberOfRetriesExceeded).
+      span.setAttribute('error.type', error instanceof Error ? error.name : '_OTHER');
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'publish failed' });
     }
     span.end();

@@ -106,8 +106,9 @@ describe('Helm chart deploy/helm/resident-access', () => {
     )
       .map((d) => d.toJS() as Manifest | null)
       .filter((m): m is Manifest => m !== null);
+  /** The one installed manifest of a kind (`helm test`'s hooks are made only by `helm test`). */
   const one = (manifests: Manifest[], kind: string): Manifest => {
-    const found = manifests.filter((m) => m.kind === kind);
+    const found = manifests.filter((m) => m.kind === kind && m.metadata.annotations?.['helm.sh/hook'] === undefined);
     expect(found.map((m) => m.kind)).toEqual([kind]);
     return found[0]!;
   };
@@ -277,7 +278,7 @@ describe('Helm chart deploy/helm/resident-access', () => {
     const withMonitor = render('--set', 'metrics.serviceMonitor.enabled=true');
     const monitor = one(withMonitor, 'ServiceMonitor');
     expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
-    const services = withMonitor.filter((m) => m.kind === 'Service');
+    const services = withMonitor.filter((m) => m.kind === 'Service' && m.metadata.annotations?.['helm.sh/hook'] === undefined);
     const selected = services.filter((service) => Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => service.metadata.labels?.[k] === v));
     expect(selected).toHaveLength(1);
     expect(selected[0]!.spec).toMatchObject({ clusterIP: 'None', ports: [expect.objectContaining({ name: 'metrics', port: metrics.port, targetPort: 'metrics' })] });
@@ -308,6 +309,11 @@ describe('Helm chart deploy/helm/resident-access', () => {
         {
           from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
           ports: [{ port: config.metrics.port, protocol: 'TCP' }],
+        },
+        // `helm test`'s pod, to the health port alone.
+        {
+          from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'resident-access-health-test', 'app.kubernetes.io/instance': 'ra' } } }],
+          ports: [{ port: config.grpc.healthPort, protocol: 'TCP' }],
         },
       ]);
       // Clients in other namespaces only when a namespace selector is given.
@@ -344,6 +350,98 @@ describe('Helm chart deploy/helm/resident-access', () => {
     });
   });
 
+  describe('values.schema.json', () => {
+    const schema = JSON.parse(readFileSync(join(chart, 'values.schema.json'), 'utf8')) as SchemaNode;
+    const lint = (...args: string[]) => execFileSync(helm, ['lint', '--strict', chart, ...args], { encoding: 'utf8', stdio: 'pipe' });
+    /** What a failing lint printed (it names the findings on stdout). */
+    const lintOutput = (...args: string[]) => {
+      try {
+        return lint(...args);
+      } catch (error) {
+        return String((error as { stdout?: string }).stdout);
+      }
+    };
+
+    it('describes every value of values.yaml, with its type', () => {
+      const values = parse(readFileSync(join(chart, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+      const undescribed: string[] = [];
+      const walk = (value: unknown, node: SchemaNode | undefined, path: string) => {
+        if (!node?.description || !(node.type || node.anyOf)) undescribed.push(path);
+        // Free-form maps (env, labels) describe their entries as a whole.
+        if (node?.properties && isPlainObject(value)) for (const [key, child] of Object.entries(value)) walk(child, node.properties[key], `${path}.${key}`);
+      };
+      for (const [key, value] of Object.entries(values)) walk(value, schema.properties![key], key);
+      expect(undescribed).toEqual([]);
+    });
+
+    it('accepts the defaults and refuses a wrong type, an unknown key or a value outside its set, naming where', () => {
+      expect(() => lint()).not.toThrow();
+      expect(render().length).toBeGreaterThan(0);
+      const refusal = (...args: string[]) => {
+        try {
+          render(...args);
+        } catch (error) {
+          return String((error as { stderr?: string }).stderr);
+        }
+        return 'rendered';
+      };
+      expect(refusal('--set', 'replicaCount=two')).toMatch(/at '\/replicaCount': got string, want integer/);
+      expect(refusal('--set-string', 'ports.grpc=50051')).toMatch(/at '\/ports\/grpc': got string, want integer/);
+      expect(refusal('--set', 'replicas=3')).toMatch(/additional properties 'replicas' not allowed/);
+      expect(refusal('--set', 'tls.enable=false')).toMatch(/at '\/tls': additional properties 'enable' not allowed/);
+      expect(refusal('--set', 'image.pullPolicy=Sometimes')).toMatch(/at '\/image\/pullPolicy'/);
+      expect(refusal('--set', 'env.log_level=debug')).toMatch(/'log_level' does not match pattern/);
+      // helm lint (and so install and upgrade) checks the same.
+      expect(() => lint('--set', 'replicas=3')).toThrow();
+      expect(lintOutput('--set', 'replicas=3')).toMatch(/additional properties 'replicas' not allowed/);
+    });
+  });
+
+  describe('helm test', () => {
+    const testHooks = (manifests: Manifest[]) => manifests.filter((m) => m.metadata.annotations?.['helm.sh/hook'] === 'test');
+
+    it("is a pod of the service's image asking the health port, through a Service of its own, whether the service is SERVING", () => {
+      const manifests = render();
+      const [service, pod] = testHooks(manifests);
+      expect([service?.kind, pod?.kind]).toEqual(['Service', 'Pod']);
+      // The Service exists before the pod runs; both go when the test passes.
+      expect(Number(service!.metadata.annotations!['helm.sh/hook-weight'])).toBeLessThan(Number(pod!.metadata.annotations!['helm.sh/hook-weight'] ?? 0));
+      for (const hook of [service!, pod!]) expect(hook.metadata.annotations!['helm.sh/hook-delete-policy']).toBe('before-hook-creation,hook-succeeded');
+
+      const deployment = one(manifests, 'Deployment').spec.template;
+      const healthPort = Number(environmentOf(manifests).GRPC_HEALTH_PORT);
+      expect(deployment.metadata.labels).toEqual(expect.objectContaining(service!.spec.selector));
+      expect(service!.spec.ports).toEqual([expect.objectContaining({ port: healthPort, targetPort: 'grpc-health' })]);
+      expect(containerOf(manifests).ports).toContainEqual({ name: 'grpc-health', containerPort: healthPort });
+
+      const container = pod!.spec.containers[0];
+      expect(container.image).toBe(containerOf(manifests).image);
+      expect(container.command).toEqual(['node', 'dist/health-probe.js', `${service!.metadata.name}:${healthPort}`, '']);
+      // dist/ is src/ compiled (tsconfig.build.json).
+      expect(existsSync(join(root, 'src', 'health-probe.ts'))).toBe(true);
+      expect(pod!.spec.restartPolicy).toBe('Never');
+      // Not one of the service's pods: no Service, budget or spread counts it.
+      expect(Object.entries(deployment.metadata.labels as Record<string, string>).every(([k, v]) => pod!.metadata.labels?.[k] === v)).toBe(false);
+    });
+
+    it('runs as locked down as the service: non-root, read-only, no privileges, no API token, with limits', () => {
+      const manifests = render();
+      const pod = testHooks(manifests).find((m) => m.kind === 'Pod')!.spec;
+      const service = one(manifests, 'Deployment').spec.template.spec;
+      expect(pod.securityContext).toEqual(service.securityContext);
+      expect(pod.containers[0].securityContext).toEqual(service.containers[0].securityContext);
+      expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.containers[0].resources.limits).toEqual(expect.objectContaining({ memory: expect.any(String) as unknown, cpu: expect.any(String) as unknown }));
+    });
+
+    it('is left out, and the health port closed to it, when helmTest.enabled=false', () => {
+      const manifests = render('--set', 'helmTest.enabled=false');
+      expect(testHooks(manifests)).toEqual([]);
+      expect(one(manifests, 'NetworkPolicy').spec.ingress).toHaveLength(2);
+    });
+  });
+
   it('sets gRPC keepalive and a maximum connection age well below the default, so clients rebalance over new pods', () => {
     const environment = environmentOf(render());
     for (const name of ['GRPC_KEEPALIVE_TIME_MS', 'GRPC_KEEPALIVE_TIMEOUT_MS', 'GRPC_MAX_CONNECTION_IDLE_MS', 'GRPC_MAX_CONNECTION_AGE_MS', 'GRPC_MAX_CONNECTION_AGE_GRACE_MS']) {
@@ -358,6 +456,18 @@ describe('Helm chart deploy/helm/resident-access', () => {
     expect(existsSync(join(root, 'deploy', 'kubernetes'))).toBe(false);
   });
 });
+
+/** The part of a JSON Schema the checks read. */
+interface SchemaNode {
+  type?: string | string[];
+  anyOf?: unknown[];
+  description?: string;
+  properties?: Record<string, SchemaNode>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** A key ring file as an operator would write one (README, "Deployment with Helm"). */
 function placeholderKeyRing(): string {

@@ -56,7 +56,7 @@ describe('tracing: one ApproveResident, from the call to the Kafka message', () 
     await mongo.close();
   });
 
-  it('makes one trace of the RPC, its MongoDB commands and the publish span, which the event header and the log line name', async () => {
+  it('makes one trace of the RPC, its MongoDB commands and the send span, which the event header and the log line name', async () => {
     const clinicId = aClinicId();
     const token = await signTestToken({ clinics: [clinicId], roles: ['staff', 'admin'] });
     await apiOf(clients, token).putCaseType({ clinicId, caseType: { id: 'general', name: 'General', restricted: false }, requestId: randomUUID(), etag: '' });
@@ -68,13 +68,27 @@ describe('tracing: one ApproveResident, from the call to the Kafka message', () 
     const callerSpanId = letterHex(8);
     await approveWithin(clients, token, request, `00-${traceId}-${callerSpanId}-01`);
 
+    // Names and attributes as OpenTelemetry's RPC, messaging and database conventions give them.
     const rpc = await receiver.waitFor((s) => s.traceId === traceId && s.kind === SERVER);
-    expect(rpc).toMatchObject({ name: 'grpc.residentaccess.v1.ResidentAccessService/ApproveResident', parentSpanId: callerSpanId });
+    expect(rpc).toMatchObject({
+      name: 'residentaccess.v1.ResidentAccessService/ApproveResident',
+      parentSpanId: callerSpanId,
+      attributes: { 'rpc.system': 'grpc', 'rpc.service': 'residentaccess.v1.ResidentAccessService', 'rpc.method': 'ApproveResident', 'rpc.grpc.status_code': 0 },
+    });
     const publish = await receiver.waitFor((s) => s.traceId === traceId && s.kind === PRODUCER);
-    expect(publish).toMatchObject({ name: `publish ${env.KAFKA_ACCESS_TOPIC}`, parentSpanId: rpc.spanId });
+    expect(publish).toMatchObject({
+      name: `send ${env.KAFKA_ACCESS_TOPIC}`,
+      parentSpanId: rpc.spanId,
+      attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.operation.name': 'send', 'messaging.destination.name': env.KAFKA_ACCESS_TOPIC },
+    });
     const inTrace = receiver.spans.filter((s) => s.traceId === traceId);
-    const database = inTrace.filter((s) => s.attributes['db.system'] === 'mongodb' || s.attributes['db.system.name'] === 'mongodb');
+    const database = inTrace.filter((s) => s.attributes['db.system.name'] === 'mongodb');
     expect(database.length).toBeGreaterThan(0);
+    const accessWrite = database.find((s) => s.attributes['db.collection.name'] === 'access' && ['insert', 'update', 'findAndModify'].includes(s.attributes['db.operation.name'] as string));
+    expect(accessWrite).toMatchObject({ name: `${accessWrite?.attributes['db.operation.name'] as string} access`, attributes: { 'db.namespace': env.MONGODB_DATABASE } });
+    // The query's shape only: every value `?`, so no identity number even in the `_id`.
+    expect(accessWrite!.attributes['db.query.text']).toMatch(/"_id":"\?"/);
+    for (const span of database) expect(Object.keys(span.attributes)).not.toContain('db.statement');
     // Every span of the trace hangs from the caller's span: one tree, not pieces.
     const ids = new Set([callerSpanId, ...inTrace.map((s) => s.spanId)]);
     for (const span of inTrace) expect(ids.has(span.parentSpanId!)).toBe(true);

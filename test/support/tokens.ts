@@ -1,4 +1,7 @@
-import { exportSPKI, generateKeyPair, generateSecret, SignJWT, type KeyLike } from 'jose';
+import { exportSPKI, generateKeyPair, generateSecret, SignJWT } from 'jose';
+
+/** A key jose signs with: a KeyObject from jose 5, a CryptoKey from jose 6 (which drops the KeyLike type). */
+type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 /**
  * Tokens for component tests: one ES256 key pair per test process, made on first use. A service

@@ -92,3 +92,9 @@ and networkPolicy.egress.extraPorts. A JSON list of { port, protocol }.
 {{- end -}}
 {{- concat $rules $.Values.networkPolicy.egress.extraPorts | toJson -}}
 {{- end -}}
+
+{{/* The labels of `helm test`'s pod, by which the NetworkPolicy lets it reach the health port; not the service's, which would put it behind the Services and the PodDisruptionBudget. */}}
+{{- define "resident-access.healthTestLabels" -}}
+app.kubernetes.io/name: {{ include "resident-access.name" . }}-health-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}

@@ -4,11 +4,11 @@ const ARRAY_ITEMS_SHOWN = 3;
 const MAX_DEPTH = 8;
 
 /**
- * A MongoDB command as the `db.statement` of its span: its shape only. Every value becomes `?`
- * (ids and filters hold personal identity numbers), keys are scrubbed too, and long arrays (a
- * batch insert) show their first items.
+ * A MongoDB command as the `db.query.text` of its span (the instrumentation's
+ * `dbStatementSerializer`): its shape only. Every value becomes `?` (ids and filters hold personal
+ * identity numbers), keys are scrubbed too, and long arrays (a batch insert) show their first items.
  */
-export function statementShape(command: Record<string, unknown>): string {
+export function queryTextShape(command: Record<string, unknown>): string {
   return JSON.stringify(shapeOf(command, 0));
 }
 
