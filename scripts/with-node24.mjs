@@ -44,4 +44,3 @@ child.on('exit', (code, signal) => {
   process.off('SIGTERM', passOnTerm);
   process.kill(process.pid, signal);
 });
-
