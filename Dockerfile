@@ -1,7 +1,7 @@
 # Production image: compiled JavaScript, production dependencies only, non-root.
 # It never provisions servers: MONGODB_URI, KAFKA_BROKERS and the secret come from the deployment.
-# Node 24 LTS at a fixed version (CI runs the unit and component tests on this same version too,
-# scripts/tools/node24.mjs reads it from the line below); raise the three FROMs together.
+# Node 24 LTS at a fixed version (development, CI and the bench run Node 24 too: where the machine's
+# Node is another major, scripts/with-node24.mjs fetches the version below); raise the three FROMs together.
 # Pinned by tag, not yet by digest: no registry or public record of node:24.22.3-trixie-slim's digest
 # could be reached where this was written. Pin it where a registry answers, the same in all three:
 # FROM node:24.22.3-trixie-slim@sha256:<index digest of `docker buildx imagetools inspect node:24.22.3-trixie-slim`>

@@ -108,7 +108,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     { stopFailed: (part, error) => logger.error({ err: error, part }, 'a part of the service did not stop cleanly') },
   );
   await lifecycle.start();
-  logger.info({ port: server.port, metricsPort: metricsServer.port, topic: config.kafka.accessTopic }, 'resident-access started');
+  logger.info({ port: server.port, metricsPort: metricsServer.port, topic: config.kafka.accessTopic, node: process.version }, 'resident-access started');
 
   let stopping: Promise<void> | null = null;
   return {

@@ -1,6 +1,7 @@
-// The Node.js of the production image (the version in the Dockerfile's first FROM), for CI's second
-// test run: the official binary as the npm registry ships it (node-<platform>-<arch>, the package
-// the `node` package installs), unpacked once into the install cache. Prints the binary's path.
+// The Node.js of the production image (the version in the Dockerfile's first FROM), for
+// scripts/with-node24.mjs: the official binary as the npm registry ships it (node-<platform>-<arch>,
+// the package the `node` package installs; `npm pack` checks it against the registry's integrity
+// hash), unpacked once into the install cache. Prints the binary's path.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
