@@ -20,6 +20,7 @@ import { measureExpiryBurst } from './expiry-burst';
 import { closedLoop, type LoadResult } from './load';
 import { measureBulkRemoval } from './bulk-removal';
 import { relayBacklog, relayKeepingUp, watchRelay } from './relay-rate';
+import { soak } from './soak';
 import { measureReads } from './reads';
 import { READS_TEMPLATE_CLINIC, seedReads } from './reads-seed';
 import { machine, table, TARGETS, writeResults, type Figures } from './report';
@@ -28,6 +29,8 @@ import { measureViewStaleness, stalenessClinics, type ViewStaleness } from './vi
 import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, WRITES_TEMPLATE_BLOCK, writeOps } from './writes';
 
 const quick = process.argv.includes('--quick');
+/** `--soak MINUTES`: the soak (bench/soak.ts) instead of the measured steps. */
+const soakMinutes = process.argv.includes('--soak') ? Number(process.argv[process.argv.indexOf('--soak') + 1]) : null;
 const DURATION_MS = quick ? 2500 : 15000;
 const WARMUP_MS = quick ? 500 : 3000;
 const CONCURRENCIES = quick ? [1, 8, 32] : [1, 8, 32, 128];
@@ -479,13 +482,15 @@ async function main(): Promise<void> {
   }
 }
 
+// The soak's bound: its minutes, plus room for seeding, its capacity step and the report.
+const runTimeoutMs = soakMinutes === null ? RUN_TIMEOUT_MS : soakMinutes * 60_000 + 900_000;
 const timeout = setTimeout(() => {
-  log(`run exceeded ${RUN_TIMEOUT_MS / 1000} s; giving up (dropping this run's databases and topics first)`);
+  log(`run exceeded ${runTimeoutMs / 1000} s; giving up (dropping this run's databases and topics first)`);
   void abortCleanUp(4000).finally(() => process.exit(2));
-}, RUN_TIMEOUT_MS);
+}, runTimeoutMs);
 timeout.unref();
 
-main().then(
+(soakMinutes === null ? main() : soak(soakMinutes)).then(
   () => process.exit(0),
   (error: unknown) => {
     log(`failed: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
