@@ -19,6 +19,23 @@ describe('stockholmDate', () => {
   it('rejects an invalid instant', () => {
     expect(() => stockholmDate(new Date(Number.NaN))).toThrow(RangeError);
   });
+
+  it('agrees with Intl at every instant, on either side of each clock change and before 1970', () => {
+    const intl = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' });
+    const instants = fc.oneof(
+      fc.integer({ min: Date.UTC(1850, 0, 1), max: Date.UTC(2100, 0, 1) }),
+      // A millisecond either side of summer time's start and end (01:00 UTC) and of local midnight.
+      fc
+        .tuple(fc.integer({ min: 1981, max: 2090 }), fc.constantFrom(2, 9), fc.integer({ min: 24, max: 31 }), fc.constantFrom(0, 1, 21, 22, 23), fc.constantFrom(-1, 0, 1))
+        .map(([year, month, day, hour, ms]) => Date.UTC(year, month, day, hour) + ms),
+    );
+    fc.assert(
+      fc.property(instants, (ms) => {
+        expect(stockholmDate(new Date(ms))).toBe(intl.format(ms));
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
 
 describe('startOfStockholmDay', () => {

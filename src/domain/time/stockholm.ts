@@ -43,17 +43,41 @@ function stockholmWallClock(instant: Date): WallClockTime {
   return wall;
 }
 
-/** Stockholm's offset from UTC at an instant, in ms (positive east of Greenwich). */
-function stockholmOffsetMs(instantMs: number): number {
+/** Stockholm's offset from UTC at an instant, in ms (positive east of Greenwich), from Intl. */
+function offsetFromIntl(instantMs: number): number {
   const wall = stockholmWallClock(new Date(instantMs));
   const wallAsUtc = utcMidnightMs(wall) + ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000;
   // Intl drops milliseconds, so compare against the instant's whole second.
   return wallAsUtc - Math.floor(instantMs / 1000) * 1000;
 }
 
+// Since 1970 Stockholm's offset changes only on whole UTC hours (summer time, since 1980 at
+// 01:00 UTC), so one Intl call per UTC hour serves every instant in it: reads ask for today's
+// date and grants' ends on every call, and Intl costs microseconds each time.
+const CACHED_FROM_MS = 0;
+// Far enough inside year 9999 that the local date stays in it.
+const MAX_INSTANT_MS = Date.UTC(9999, 11, 31) - 14 * MS_PER_HOUR;
+const MAX_CACHED_HOURS = 1024;
+const offsetByUtcHour = new Map<number, number>();
+
+function stockholmOffsetMs(instantMs: number): number {
+  if (!(instantMs >= CACHED_FROM_MS) || instantMs > MAX_INSTANT_MS) return offsetFromIntl(instantMs);
+  const hour = Math.floor(instantMs / MS_PER_HOUR);
+  let offset = offsetByUtcHour.get(hour);
+  if (offset === undefined) {
+    offset = offsetFromIntl(hour * MS_PER_HOUR);
+    if (offsetByUtcHour.size >= MAX_CACHED_HOURS) offsetByUtcHour.clear();
+    offsetByUtcHour.set(hour, offset);
+  }
+  return offset;
+}
+
 /** The local calendar date ('YYYY-MM-DD') in Stockholm at the instant. */
 export function stockholmDate(instant: Date): string {
-  return formatCalendarDate(stockholmWallClock(instant));
+  const ms = instant.getTime();
+  if (!(ms >= CACHED_FROM_MS && ms <= MAX_INSTANT_MS)) return formatCalendarDate(stockholmWallClock(instant));
+  const local = new Date(ms + stockholmOffsetMs(ms));
+  return formatCalendarDate({ year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() });
 }
 
 /** The first instant of the date in Stockholm. */
