@@ -21,6 +21,7 @@ import { closedLoop, type LoadResult } from './load';
 import { measureBulkRemoval } from './bulk-removal';
 import { relayBacklog, relayKeepingUp, watchRelay } from './relay-rate';
 import { soak } from './soak';
+import { readCost } from './read-cost';
 import { measureReads } from './reads';
 import { READS_TEMPLATE_CLINIC, seedReads } from './reads-seed';
 import { machine, table, TARGETS, writeResults, type Figures } from './report';
@@ -31,6 +32,8 @@ import { GENERAL_CASE_TYPE, RESTRICTED_CASE_TYPE, WRITES_TEMPLATE_BLOCK, writeOp
 const quick = process.argv.includes('--quick');
 /** `--soak MINUTES`: the soak (bench/soak.ts) instead of the measured steps. */
 const soakMinutes = process.argv.includes('--soak') ? Number(process.argv[process.argv.indexOf('--soak') + 1]) : null;
+/** `--read-cost`: the CPU each part of a read costs (bench/read-cost.ts) instead of the measured steps. */
+const readCostOnly = process.argv.includes('--read-cost');
 const DURATION_MS = quick ? 2500 : 15000;
 const WARMUP_MS = quick ? 500 : 3000;
 const CONCURRENCIES = quick ? [1, 8, 32] : [1, 8, 32, 128];
@@ -490,7 +493,7 @@ const timeout = setTimeout(() => {
 }, runTimeoutMs);
 timeout.unref();
 
-(soakMinutes === null ? main() : soak(soakMinutes)).then(
+(soakMinutes !== null ? soak(soakMinutes) : readCostOnly ? readCost() : main()).then(
   () => process.exit(0),
   (error: unknown) => {
     log(`failed: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);

@@ -10,6 +10,7 @@
  * instant from then on, running in real time. Logs are formatted as in production but discarded.
  */
 const fs = require('node:fs');
+const inspector = require('node:inspector');
 const path = require('node:path');
 const v8 = require('node:v8');
 
@@ -49,6 +50,7 @@ async function serve() {
       if (process.connected) process.send({ type: 'stopped', peakRssMb }, () => process.exit(0));
       else process.exit(0);
     })());
+  let profiler = null;
   process.on('message', (m) => {
     if (m.type === 'clock') {
       offsetMs = Date.parse(m.at) - Date.now();
@@ -73,6 +75,19 @@ async function serve() {
       // A diagnostic, never used by the measured runs: writing a snapshot takes about as much
       // memory again as the heap, which the peak (VmHWM) then keeps.
       reply({ type: 'heap-snapshot-written', file: v8.writeHeapSnapshot(m.file) });
+    } else if (m.type === 'profile-start') {
+      // A CPU profile of one step only (bench/read-cost.ts), through the inspector in this process.
+      profiler ??= new inspector.Session();
+      profiler.connect();
+      profiler.post('Profiler.enable', () =>
+        profiler.post('Profiler.setSamplingInterval', { interval: 100 }, () => profiler.post('Profiler.start', () => reply({ type: 'profile-started' }))),
+      );
+    } else if (m.type === 'profile-stop') {
+      profiler.post('Profiler.stop', (error, result) => {
+        if (!error) fs.writeFileSync(m.file, JSON.stringify(result.profile));
+        profiler.disconnect();
+        reply({ type: 'profile-written', file: m.file });
+      });
     } else if (m.type === 'stop') {
       void stop();
     } else if (m.type === 'exit') {

@@ -17,7 +17,14 @@ import path from 'node:path';
 import { serviceEnv, uniqueName } from '../test/support/test-env';
 
 /** The messages bench/service-child.cjs understands and sends. */
-type ToChild = { type: 'clock'; at: string } | { type: 'memory' } | { type: 'heap-snapshot'; file: string } | { type: 'stop' } | { type: 'exit' };
+type ToChild =
+  | { type: 'clock'; at: string }
+  | { type: 'memory' }
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; file: string }
+  | { type: 'heap-snapshot'; file: string }
+  | { type: 'stop' }
+  | { type: 'exit' };
 export interface ServiceMemory {
   peakRssMb: number;
   rssMb: number;
@@ -34,6 +41,8 @@ export interface ServiceMemory {
 type FromChild =
   | { type: 'started'; port: number; node: string }
   | { type: 'clock-set' }
+  | { type: 'profile-started' }
+  | { type: 'profile-written'; file: string }
   | ({ type: 'memory' } & ServiceMemory)
   | { type: 'heap-snapshot-written'; file: string }
   | { type: 'stopped'; peakRssMb: number }
@@ -53,6 +62,9 @@ export interface ServiceProcess {
    * as much memory again as the heap, so the process's peak RSS is meaningless afterwards.
    */
   heapSnapshot(file: string): Promise<string>;
+  /** A V8 CPU profile (100 µs sampling) of what the service does from `profileStart` to `profileStop`, written to `file`. */
+  profileStart(): Promise<void>;
+  profileStop(file: string): Promise<string>;
   /** Stops the service gracefully; resolves with its peak RSS. Kills it when it does not stop in time. */
   stop(): Promise<{ peakRssMb: number | null }>;
   /**
@@ -186,6 +198,16 @@ export async function startServiceProcess(env: Record<string, string>, startTime
     async heapSnapshot(file) {
       const written = next('heap-snapshot-written', 300_000);
       send({ type: 'heap-snapshot', file });
+      return (await written).file;
+    },
+    async profileStart() {
+      const started = next('profile-started', 10_000);
+      send({ type: 'profile-start' });
+      await started;
+    },
+    async profileStop(file) {
+      const written = next('profile-written', 60_000);
+      send({ type: 'profile-stop', file });
       return (await written).file;
     },
     async kill() {
