@@ -1,36 +1,102 @@
 import pino from 'pino';
 import { currentDeadline, runWithDeadline } from '../shared/deadline-scope';
+import type { Sleep } from '../shared/retry';
 import { BackgroundRuns } from './background-runs';
 import { SweepInterrupted } from './resident-sweep';
 
 const silent = pino({ level: 'silent' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const NO_JITTER = { initialMs: 100, maxMs: 1000, jitter: 'none' } as const;
+
+/** A sleep that records the delays asked for and ends only when the test lets the time pass (or the wait is cancelled). */
+function recordingSleep() {
+  const asked: number[] = [];
+  const cancelled: boolean[] = [];
+  let waits: { end: () => void; ended: Promise<void> }[] = [];
+  const sleep: Sleep = (ms, interrupted) => {
+    const index = asked.push(ms) - 1;
+    cancelled.push(false);
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    interrupted.addEventListener('abort', () => ((cancelled[index] = true), end()), { once: true });
+    waits.push({ end, ended });
+    return ended;
+  };
+  /**
+   * Ends every wait asked for so far; resolves once their waiters went on (they were told first:
+   * a promise calls back in the order it was subscribed to).
+   */
+  const elapse = async () => {
+    const now = waits;
+    waits = [];
+    now.forEach((w) => w.end());
+    await Promise.all(now.map((w) => w.ended));
+  };
+  return { sleep, asked, cancelled, elapse };
+}
+
+/** A promise the test settles. */
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 describe('BackgroundRuns', () => {
-  it('retries a failed run after a growing delay until it succeeds', async () => {
-    const runs = new BackgroundRuns('job', silent, { initialMs: 5, maxMs: 20 });
+  it('retries a failed run after a doubling delay, capped, until it succeeds; a success starts the delays again', async () => {
+    const { sleep, asked, elapse } = recordingSleep();
+    const runs = new BackgroundRuns('job', silent, { ...NO_JITTER, maxMs: 500 }, sleep);
     let attempts = 0;
+    let failuresLeft = 5;
     const work = async () => {
       attempts++;
-      if (attempts < 4) throw new Error('database away');
+      if (failuresLeft-- > 0) throw new Error('database away');
     };
+
     await runs.start('a', work, {});
-    while (attempts < 4) await sleep(5);
+    for (let retry = 1; retry <= 5; retry++) {
+      // Each failed run asks for exactly one wait, and the retry comes only once it has passed.
+      expect({ attempts, waits: asked.length }).toEqual({ attempts: retry, waits: retry });
+      await elapse();
+      await runs.idle();
+    }
+    expect(attempts).toBe(6);
+    expect(asked).toEqual([100, 200, 400, 500, 500]);
+
+    failuresLeft = 1;
+    await runs.start('a', work, {});
+    expect(asked.slice(5)).toEqual([100]);
+    await elapse();
     await runs.idle();
-    expect(attempts).toBe(4);
+    expect(attempts).toBe(8);
+    expect(asked).toHaveLength(6); // the last run succeeded: no wait after it
+    await runs.stop();
+  });
+
+  it('keeps the delays of each key apart', async () => {
+    const { sleep, asked, elapse } = recordingSleep();
+    const runs = new BackgroundRuns('job', silent, NO_JITTER, sleep);
+    const failing = async () => {
+      throw new Error('database away');
+    };
+    await runs.start('a', failing, {});
+    await elapse();
+    await runs.idle();
+    await runs.start('b', failing, {});
+    expect(asked).toEqual([100, 200, 100]);
     await runs.stop();
   });
 
   it("a run a call starts is no part of it: it runs, and is retried, outside the call's deadline", async () => {
-    const runs = new BackgroundRuns('job', silent, { initialMs: 1, maxMs: 1 });
+    const { sleep, elapse } = recordingSleep();
+    const runs = new BackgroundRuns('job', silent, NO_JITTER, sleep);
     const deadlines: (number | undefined)[] = [];
     const work = async () => {
-      await sleep(1);
+      await new Promise(setImmediate); // as I/O would: the deadline scope must hold across it
       deadlines.push(currentDeadline());
       if (deadlines.length < 2) throw new Error('database away');
     };
     await runWithDeadline(Date.now() + 5000, () => runs.start('a', work, {}));
-    while (deadlines.length < 2) await sleep(2);
+    await elapse();
     await runs.idle();
     expect(deadlines).toEqual([undefined, undefined]);
     await runs.stop();
@@ -49,28 +115,35 @@ describe('BackgroundRuns', () => {
 
   it('one run per key: a second start while it runs joins the first', async () => {
     const runs = new BackgroundRuns('job', silent);
+    const release = deferred();
     let calls = 0;
     const work = async () => {
       calls++;
-      await sleep(10);
+      await release.promise;
     };
-    await Promise.all([runs.start('a', work, {}), runs.start('a', work, {})]);
+    const first = runs.start('a', work, {});
+    const second = runs.start('a', work, {});
+    expect(second).toBe(first);
+    release.resolve();
+    await Promise.all([first, second]);
     expect(calls).toBe(1);
   });
 
   it('stop aborts the signal, waits for the run, and neither retries it nor starts new ones', async () => {
-    const runs = new BackgroundRuns('job', silent, { initialMs: 5, maxMs: 5 });
+    const { sleep, asked } = recordingSleep();
+    const runs = new BackgroundRuns('job', silent, NO_JITTER, sleep);
     let attempts = 0;
     const work = async () => {
       attempts++;
-      while (!runs.signal.aborted) await sleep(2);
+      if (!runs.signal.aborted) await new Promise((resolve) => runs.signal.addEventListener('abort', resolve, { once: true }));
       throw new SweepInterrupted();
     };
     const run = runs.start('a', work, {});
-    await sleep(10);
+    expect(runs.isRunning('a')).toBe(true);
     await runs.stop();
     await run;
-    await sleep(20);
+    expect(runs.isRunning('a')).toBe(false);
+    expect(asked).toEqual([]); // no retry was even waited for
     expect(attempts).toBe(1);
     let later = 0;
     await runs.start('b', async () => void later++, {});
@@ -78,7 +151,8 @@ describe('BackgroundRuns', () => {
   });
 
   it('stop cancels a retry that is waiting', async () => {
-    const runs = new BackgroundRuns('job', silent, { initialMs: 30, maxMs: 30 });
+    const { sleep, asked, cancelled, elapse } = recordingSleep();
+    const runs = new BackgroundRuns('job', silent, NO_JITTER, sleep);
     let attempts = 0;
     await runs.start(
       'a',
@@ -88,8 +162,29 @@ describe('BackgroundRuns', () => {
       },
       {},
     );
+    expect(asked).toEqual([100]);
     await runs.stop();
-    await sleep(60);
+    expect(cancelled).toEqual([true]);
+    await elapse(); // whoever waited went on, and did not start the work again
+    expect(runs.isRunning('a')).toBe(false);
     expect(attempts).toBe(1);
+  });
+
+  it('a new start cancels the retry its key was waiting for, and runs at once', async () => {
+    const { sleep, asked, cancelled, elapse } = recordingSleep();
+    const runs = new BackgroundRuns('job', silent, NO_JITTER, sleep);
+    let attempts = 0;
+    let failuresLeft = 1;
+    const work = async () => {
+      attempts++;
+      if (failuresLeft-- > 0) throw new Error('database away');
+    };
+    await runs.start('a', work, {});
+    await runs.start('a', work, {});
+    expect({ attempts, asked, cancelled }).toEqual({ attempts: 2, asked: [100], cancelled: [true] });
+    await elapse();
+    expect(runs.isRunning('a')).toBe(false);
+    expect(attempts).toBe(2);
+    await runs.stop();
   });
 });

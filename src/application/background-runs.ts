@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { runWithoutDeadline } from '../shared/deadline-scope';
-import { Backoff, type BackoffOptions } from '../shared/retry';
+import { Backoff, timerSleep, type BackoffOptions, type Sleep } from '../shared/retry';
 import { SweepInterrupted } from './resident-sweep';
 import { TUNING } from '../config/config';
 
@@ -12,7 +12,8 @@ import { TUNING } from '../config/config';
  */
 export class BackgroundRuns {
   private readonly running = new Map<string, Promise<void>>();
-  private readonly retries = new Map<string, NodeJS.Timeout>();
+  /** Per key, the wait before its retry; aborting it cancels the retry. */
+  private readonly retries = new Map<string, AbortController>();
   /** Per key while its runs fail; a success forgets it. */
   private readonly failures = new Map<string, Backoff>();
   private readonly controller = new AbortController();
@@ -21,6 +22,8 @@ export class BackgroundRuns {
     private readonly what: string,
     private readonly logger: Logger,
     private readonly backoff: BackoffOptions = TUNING.backgroundRunBackoff,
+    /** How the delay before a retry is waited; tests inject one that records the delays. */
+    private readonly sleep: Sleep = timerSleep,
   ) {}
 
   /** Aborted by stop(); the work passes it on to its sweep. */
@@ -45,17 +48,27 @@ export class BackgroundRuns {
     const existing = this.running.get(key);
     if (existing) return existing;
     if (this.signal.aborted) return Promise.resolve();
-    clearTimeout(this.retries.get(key));
-    this.retries.delete(key);
+    this.cancelRetry(key);
     const run = runWithoutDeadline(() =>
       work()
         .then(
           () => {
             this.failures.delete(key);
+            return null;
           },
-          (error: unknown) => this.failed(key, work, logFields, error),
+          (error: unknown) => this.failed(key, logFields, error),
         )
-        .finally(() => this.running.delete(key)),
+        .then(
+          (retryInMs) => {
+            // In one step: the run is over (idle() stops waiting for it) and its retry, a new run, is planned.
+            this.running.delete(key);
+            if (retryInMs !== null) this.retryAfter(retryInMs, key, work, logFields);
+          },
+          (error: unknown) => {
+            this.running.delete(key);
+            throw error;
+          },
+        ),
     );
     this.running.set(key, run);
     return run;
@@ -69,26 +82,36 @@ export class BackgroundRuns {
   /** Pauses every run at its next resident and cancels pending retries. */
   async stop(): Promise<void> {
     this.controller.abort();
-    for (const timer of this.retries.values()) clearTimeout(timer);
-    this.retries.clear();
+    for (const key of [...this.retries.keys()]) this.cancelRetry(key);
     await this.idle();
   }
 
-  private failed(key: string, work: () => Promise<void>, logFields: Record<string, unknown>, error: unknown): void {
+  private cancelRetry(key: string): void {
+    this.retries.get(key)?.abort();
+    this.retries.delete(key);
+  }
+
+  /** Logs the failure; answers how long until the retry (null: none, the runs are stopping). */
+  private failed(key: string, logFields: Record<string, unknown>, error: unknown): number | null {
     if (error instanceof SweepInterrupted || this.signal.aborted) {
       this.logger.info(logFields, `${this.what} paused for shutdown; resumes at the next start`);
-      return;
+      return null;
     }
     const backoff = this.failures.get(key) ?? new Backoff(this.backoff);
     this.failures.set(key, backoff);
     const retryInMs = backoff.next();
     this.logger.error({ err: error, ...logFields, retryInMs }, `${this.what} failed; retrying`);
-    this.retries.set(
-      key,
-      setTimeout(() => {
-        this.retries.delete(key);
-        void this.start(key, work, logFields);
-      }, retryInMs),
-    );
+    return retryInMs;
+  }
+
+  private retryAfter(retryInMs: number, key: string, work: () => Promise<void>, logFields: Record<string, unknown>): void {
+    if (this.signal.aborted) return;
+    const retry = new AbortController();
+    this.retries.set(key, retry);
+    void this.sleep(retryInMs, retry.signal).then(() => {
+      if (retry.signal.aborted) return;
+      this.retries.delete(key);
+      void this.start(key, work, logFields);
+    });
   }
 }

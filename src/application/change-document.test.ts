@@ -82,6 +82,14 @@ describe('changeDocument', () => {
     expect(await changeDocument(deps, port, request('r6', 'add-one', 'v1'), addOne)).toEqual({ changed: true, state: { value: 2 } });
   });
 
+  it('checks an etag given for a document never stored against the empty state, storing nothing when it differs', async () => {
+    const { port, changes } = counterDocument();
+    expect(await codeOf(changeDocument(deps, port, request('r10', 'add-one', 'v4'), addOne))).toBe('STALE_ETAG');
+    expect(await port.find()).toBeNull();
+    expect(changes).toEqual([]);
+    expect(await changeDocument(deps, port, request('r11', 'add-one', 'v0'), addOne)).toEqual({ changed: true, state: { value: 1 } });
+  });
+
   it('re-reads and decides again after a lost race, up to eight attempts', async () => {
     const sevenLost = counterDocument(7);
     expect(await changeDocument(deps, sevenLost.port, request('r7'), addOne)).toEqual({ changed: true, state: { value: 1 } });

@@ -1,11 +1,11 @@
 import { ENTITLEMENTS_SCOPE } from '../domain/authorization/principal';
-import { personalIdentityNumberCheckDigit } from '../domain/identity/personal-identity-number';
+import { luhnCheckDigitOf } from '../domain/identity/personal-identity-number.arbitrary';
 import { AuthError, principalFromClaims } from './token-claims';
 
 const TODAY = '2027-03-01';
 
 /** A valid 12-digit number for YYYYMMDD and a serial. */
-const numberOf = (date: string, serial: string) => `${date}${serial}${personalIdentityNumberCheckDigit(`${date.slice(2)}${serial}`)}`;
+const numberOf = (date: string, serial: string) => `${date}${serial}${luhnCheckDigitOf(`${date.slice(2)}${serial}`)}`;
 const RESIDENT = numberOf('19121212', '121');
 const COORDINATION = numberOf('19121272', '121'); // born on the 12th: day + 60
 

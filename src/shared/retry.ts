@@ -52,7 +52,8 @@ export interface LoopOptions {
   sleep?: Sleep;
 }
 
-const timerSleep: Sleep = (ms, interrupted) => waitAtMost(new Promise(() => undefined), ms, interrupted);
+/** The real wait: a timer that does not keep the process alive. */
+export const timerSleep: Sleep = (ms, interrupted) => waitAtMost(new Promise(() => undefined), ms, interrupted);
 
 /**
  * A background loop: runs `turn` again and again, waiting what it answers between turns, and after

@@ -175,7 +175,7 @@ describe('the access log of reads', () => {
     const staff = await sut.staff(clinicId);
     const requestId = randomUUID();
     await staff.approveResident(anApproveResidentRequest({ clinicId, requestId }));
-    const requestIdRecords = () => sut.db.collection('request_ids').countDocuments({ _id: `${clinicId}|staff-1|${requestId}` as never });
+    const requestIdRecords = async () => ((await sut.requestIdRecord(clinicId, 'staff-1', requestId)) ? 1 : 0);
     expect(await requestIdRecords()).toBe(1);
     await staff.lookupResident({ clinicId, personalIdentityNumber: resident });
     clock.current = new Date(clock.current.getTime() + 29 * DAY_MS);

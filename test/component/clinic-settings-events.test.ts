@@ -1,7 +1,7 @@
 import { Kafka as CloudEventsKafka } from 'cloudevents';
 import { randomUUID } from 'node:crypto';
 import { EventConsumer } from '../support/event-consumer';
-import { eventually } from '../support/eventually';
+import { eventuallyPasses } from '../support/eventually';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 
 describe('clinic-settings-changed events', () => {
@@ -45,7 +45,7 @@ describe('clinic-settings-changed events', () => {
     const withMarker = await settingsEvents.waitFor((e) => e.key === clinicId && e.value.cause === 'CLINIC_SETTINGS_CHANGE_CAUSE_CASE_TYPE_PUT' && Number(e.value.version) === 4);
     expect(withMarker).toHaveLength(1);
     expect(settingsEvents.events.filter((e) => e.key === clinicId).map((e) => Number(e.value.version))).toEqual([1, 2, 3, 4]);
-    await eventually(
+    await eventuallyPasses(
       async () => expect(await sut.db.collection('clinics').findOne({ _id: clinicId as never })).toMatchObject({ outbox: [], outboxPending: false, lastChange: { actor: 'admin-1' } }),
       {
         what: "the clinic's outbox emptied",

@@ -7,7 +7,7 @@ import type { ClinicDocument } from '../../src/storage-mongo/clinic-document';
 import { aClinicId, aResident } from '../builders/identity';
 import { aGrantCaseTypeRequest, anApproveResidentRequest } from '../builders/requests';
 import { errorDetails, failureOf, type Api } from '../support/grpc-client';
-import { eventually } from '../support/eventually';
+import { eventuallyPasses } from '../support/eventually';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import type { ConsumedEvent } from '../support/event-consumer';
 
@@ -354,14 +354,14 @@ describe('ClinicSettingsService', () => {
         const grants = (event!.value.access as { grants?: { caseTypeId: string }[] }).grants ?? [];
         expect(grants.map((g) => g.caseTypeId)).not.toContain('secret');
       }
-      await eventually(
+      await eventuallyPasses(
         async () => {
           expect((await accessDocument(clinicId, first))?.grants.map((g) => g.caseTypeId)).toEqual(['other-restricted']);
           expect((await accessDocument(clinicId, second))?.grants).toEqual([]);
         },
         { what: 'the withdrawn grants to be removed' },
       );
-      await eventually(async () => expect((await clinicDocument(clinicId))?.pendingWithdrawals).toEqual([]), { what: 'no pending withdrawals left' });
+      await eventuallyPasses(async () => expect((await clinicDocument(clinicId))?.pendingWithdrawals).toEqual([]), { what: 'no pending withdrawals left' });
 
       expect(await accessDocument(clinicId, first)).toMatchObject({ version: 3 });
       expect(await accessDocument(clinicId, second)).toMatchObject({ version: 2 });

@@ -7,7 +7,7 @@ import { startWithClinic, type ServiceUnderTest } from '../support/service-under
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { integrationServers } from '../support/test-env';
 import { signTestToken } from '../support/tokens';
-import { eventually } from '../support/eventually';
+import { eventuallyFound } from '../support/eventually';
 
 const CALL_DEADLINE_MS = 300;
 
@@ -26,7 +26,7 @@ function tokenOfAFutureVersion(token: string): string {
 
 /** Waits for the line the service logs when the work of a call that ended early has stopped. */
 async function workOfEndedCall(sut: ServiceUnderTest, method: string): Promise<Record<string, unknown>> {
-  const line = await eventually(() => sut.logs.entries.find((e) => e.msg === 'work of an ended call finished' && (e.rpc as { method: string }).method === method) ?? false, {
+  const line = await eventuallyFound(() => sut.logs.entries.find((e) => e.msg === 'work of an ended call finished' && (e.rpc as { method: string }).method === method), {
     what: `a 'work of an ended call finished' line for ${method}`,
     timeoutMs: 20_000,
   });
@@ -99,6 +99,12 @@ describe('deadlines and cancellation reach the use cases', () => {
       proxy.pass();
     }
     expect(await sut.access.findOne({ _id: `${request.clinicId}|${request.personalIdentityNumber}` })).toBeNull();
-    expect(await sut.db.collection('request_ids').findOne({ _id: request.requestId as never })).toBeNull();
+    expect(await sut.requestIdRecord(clinicId, 'staff-1', request.requestId)).toBeNull();
+
+    // The same lookups find what the same request stores once the database is quick again: the
+    // absences above are the call's doing, not lookups that find nothing.
+    await (await sut.staff(clinicId)).approveResident(request);
+    expect(await sut.access.findOne({ _id: `${request.clinicId}|${request.personalIdentityNumber}` })).toMatchObject({ approval: { requestId: request.requestId } });
+    expect(await sut.requestIdRecord(clinicId, 'staff-1', request.requestId)).toMatchObject({ fingerprint: expect.any(String) });
   });
 });

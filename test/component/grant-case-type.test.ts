@@ -37,7 +37,7 @@ describe('GrantCaseType', () => {
     expect(seen).not.toContain(tenDigitForm(resident));
   };
   // Request ids are kept per clinic and caller (sut.staff calls as staff-1).
-  const reservedRequestIds = (id: string) => sut.db.collection('request_ids').countDocuments({ _id: `${clinicId}|staff-1|${id}` as never });
+  const reservedRequestIds = async (id: string) => ((await sut.requestIdRecord(clinicId, 'staff-1', id)) ? 1 : 0);
 
   describe('grants', () => {
     it('until a date: answers the whole access, stores the end as 00:00 Stockholm after the date, publishes GRANTED', async () => {

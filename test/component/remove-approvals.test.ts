@@ -9,7 +9,7 @@ import { errorDetails, errorInfoMetadataOf, failureOf, type Api } from '../suppo
 import { relayCaughtUp as relayCaughtUpAt } from '../support/relay-caught-up';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
-import { eventually } from '../support/eventually';
+import { eventually, eventuallyFound } from '../support/eventually';
 import { fingerprint } from '../../src/application/fingerprint';
 
 const CASE_TYPES = [
@@ -77,9 +77,9 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     let last: BulkRemoval | undefined;
     const done = async () => {
       last = (await staff.getBulkRemoval({ clinicId, id })).bulkRemoval!;
-      return last.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE && last;
+      return last.state === BulkRemovalState.BULK_REMOVAL_STATE_DONE ? last : undefined;
     };
-    return eventually(done, { what: 'the bulk removal to be done', timeoutMs }).catch((error: Error) => {
+    return eventuallyFound(done, { what: 'the bulk removal to be done', timeoutMs }).catch((error: Error) => {
       const failures = sut.logs
         .text()
         .split('\n')
@@ -180,7 +180,7 @@ describe('RemoveApprovals and GetBulkRemoval', () => {
     // Start the job, and approve a new resident once the job is stored with its start time.
     const started = remove(request);
     const jobs = sut.db.collection<{ _id: string; startedAt: Date; finishedAt: Date | null }>('bulk_removals');
-    const job = await eventually(async () => (await jobs.findOne({ _id: `${clinicId}|${request.requestId}` })) ?? false, { what: 'the job to be stored', timeoutMs: 10_000 });
+    const job = await eventuallyFound(async () => jobs.findOne({ _id: `${clinicId}|${request.requestId}` }), { what: 'the job to be stored', timeoutMs: 10_000 });
     await eventually(() => Date.now() > job.startedAt.getTime(), { what: "the clock to pass the job's start" });
     const lateComer = aResident();
     const late = await approve(lateComer);

@@ -5,7 +5,7 @@ import { RegisterConsumer } from '../../src/register/register-consumer';
 import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } from '../../src/storage-mongo/mongo-resident-register';
 import { aResident } from '../builders/identity';
 import { LogCapture } from '../support/log-capture';
-import { eventually } from '../support/eventually';
+import { eventuallyFound, eventuallyPasses } from '../support/eventually';
 import { integrationServers, uniqueName } from '../support/test-env';
 
 type Value = Record<string, unknown> | string | null;
@@ -65,13 +65,13 @@ describe('the resident register, fed from the population-register topic', () => 
     });
   const stored = (pin: string) => residents.findOne({ _id: pin });
   const waitForCount = (name: keyof RegisterConsumer['counts'], atLeast: number) =>
-    eventually(() => expect(consumer.counts[name]).toBeGreaterThanOrEqual(atLeast), { what: `${atLeast} register records ${name}` });
+    eventuallyPasses(() => expect(consumer.counts[name]).toBeGreaterThanOrEqual(atLeast), { what: `${atLeast} register records ${name}` });
 
   it('a new resident appears', async () => {
     const pin = aResident();
     await send({ key: pin, value: stateOf(pin, '2025-03-01T09:00:00+01:00') });
 
-    const document = await eventually(async () => (await stored(pin)) ?? false, { what: 'the new resident stored' });
+    const document = await eventuallyFound(() => stored(pin), { what: 'the new resident stored' });
     expect(document).toEqual({
       _id: pin,
       givenName: 'Astrid',
@@ -97,7 +97,7 @@ describe('the resident register, fed from the population-register topic', () => 
       { key: protectedOne, value: stateOf(protectedOne, '2025-03-01T09:00:00Z', { protectedIdentity: true }) },
       { key: becomesProtected, value: stateOf(becomesProtected, '2025-03-01T09:00:00Z') },
     );
-    await eventually(async () => expect(await stored(becomesProtected)).toMatchObject({ givenName: 'Astrid' }), { what: 'the resident stored' });
+    await eventuallyPasses(async () => expect(await stored(becomesProtected)).toMatchObject({ givenName: 'Astrid' }), { what: 'the resident stored' });
     await send({ key: becomesProtected, value: stateOf(becomesProtected, '2025-03-02T09:00:00Z', { protectedIdentity: true }) });
 
     const expected = (pin: string, registeredAt: string) => ({
@@ -107,8 +107,8 @@ describe('the resident register, fed from the population-register topic', () => 
       municipalityCode: '1281',
       registeredAt: new Date(registeredAt),
     });
-    await eventually(async () => expect(await stored(protectedOne)).toEqual(expected(protectedOne, '2025-03-01T09:00:00Z')), { what: 'the protected resident stored without a name' });
-    await eventually(async () => expect(await stored(becomesProtected)).toEqual(expected(becomesProtected, '2025-03-02T09:00:00Z')), { what: 'the name removed once protected' });
+    await eventuallyPasses(async () => expect(await stored(protectedOne)).toEqual(expected(protectedOne, '2025-03-01T09:00:00Z')), { what: 'the protected resident stored without a name' });
+    await eventuallyPasses(async () => expect(await stored(becomesProtected)).toEqual(expected(becomesProtected, '2025-03-02T09:00:00Z')), { what: 'the name removed once protected' });
     expect(await register.find(protectedOne)).toMatchObject({ givenName: '', familyName: '', protectedIdentity: true });
   });
 
@@ -130,7 +130,7 @@ describe('the resident register, fed from the population-register topic', () => 
       { key: tombstoned, value: stateOf(tombstoned, '2025-05-01T00:00:00Z') },
       { key: kept, value: stateOf(kept, '2025-05-01T00:00:00Z') },
     );
-    await eventually(async () => expect(await residents.countDocuments({ _id: { $in: [deregistered, tombstoned, kept] } })).toBe(3), { what: 'the three residents stored' });
+    await eventuallyPasses(async () => expect(await residents.countDocuments({ _id: { $in: [deregistered, tombstoned, kept] } })).toBe(3), { what: 'the three residents stored' });
 
     const ignoredBefore = consumer.counts.ignored;
     await send(
@@ -139,7 +139,7 @@ describe('the resident register, fed from the population-register topic', () => 
       { key: kept, value: { personalIdentityNumber: kept, registeredAt: '2025-04-30T00:00:00Z', deregistered: true } },
     );
 
-    await eventually(
+    await eventuallyPasses(
       async () => {
         expect(await stored(deregistered)).toBeNull();
         expect(await stored(tombstoned)).toBeNull();
@@ -176,7 +176,7 @@ describe('the resident register, fed from the population-register topic', () => 
       { key: b, value: stateOf(b, '2025-06-01T00:00:00Z', { givenName: 'Maja' }) },
       { key: c, value: stateOf(c, '2025-06-01T00:00:00Z', { givenName: 'Nils' }) },
     );
-    await eventually(async () => expect(await residents.countDocuments({ _id: { $in: [a, b, c] } })).toBe(3), { what: 'the three residents stored' });
+    await eventuallyPasses(async () => expect(await residents.countDocuments({ _id: { $in: [a, b, c] } })).toBe(3), { what: 'the three residents stored' });
 
     const found = await register.findMany([a, c, aResident(), a]);
     expect([...found.keys()].sort()).toEqual([a, c].sort());
@@ -207,7 +207,7 @@ describe('the register consumer without Kafka', () => {
     });
 
     await consumer.start();
-    await eventually(() => expect(logs.entries.filter((e) => e.msg === 'register consumer could not join; retrying').length).toBeGreaterThanOrEqual(2), {
+    await eventuallyPasses(() => expect(logs.entries.filter((e) => e.msg === 'register consumer could not join; retrying').length).toBeGreaterThanOrEqual(2), {
       what: 'two logged retries to join',
       timeoutMs: 10_000,
     });

@@ -4,7 +4,7 @@ import { aResident } from '../builders/identity';
 import { aGrantCaseTypeRequest, anApproveResidentRequest } from '../builders/requests';
 import type { ConsumedEvent, ConsumedTombstone } from '../support/event-consumer';
 import type { Api } from '../support/grpc-client';
-import { eventually } from '../support/eventually';
+import { eventuallyFound } from '../support/eventually';
 import { RESTRICTED_AND_GENERAL, startWithClinic, type ServiceUnderTest } from '../support/service-under-test';
 
 /** In log order on the key's partition. */
@@ -61,12 +61,12 @@ describe('tombstones on the compacted access topic', () => {
     try {
       const topic = sut.env.KAFKA_SETTINGS_TOPIC!;
       const topicConfig = async () => {
-        if (!(await admin.listTopics()).includes(topic)) return false;
+        if (!(await admin.listTopics()).includes(topic)) return undefined;
         const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
         const entries: Record<string, string> = Object.fromEntries(described.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
-        return entries['cleanup.policy'] !== undefined && entries;
+        return entries['cleanup.policy'] !== undefined ? entries : undefined;
       };
-      const configured = await eventually(topicConfig, { what: 'the settings topic and its configuration', timeoutMs: 10_000 });
+      const configured = await eventuallyFound(topicConfig, { what: 'the settings topic and its configuration', timeoutMs: 10_000 });
       const week = String(7 * 24 * 60 * 60 * 1000);
       expect(configured).toMatchObject({ 'cleanup.policy': 'compact', 'max.compaction.lag.ms': week, 'delete.retention.ms': week });
     } finally {

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { tenDigitForm } from '../builders/identity';
 import { anApproveResidentRequest } from '../builders/requests';
-import { eventually } from '../support/eventually';
+import { eventuallyPasses } from '../support/eventually';
 import { residentPseudonym } from '../../src/publishing-kafka/resident-pseudonym';
 import type { Api } from '../support/grpc-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
@@ -57,7 +57,7 @@ describe('approving a resident: gRPC request → MongoDB → Kafka', () => {
     expect(JSON.stringify([event!.key, event!.headers])).not.toContain(resident.slice(2));
 
     // Once published, the outbox is empty.
-    await eventually(async () => expect(await sut.access.findOne({ _id: `${request.clinicId}|${resident}` })).toMatchObject({ outbox: [], outboxPending: false, relayLease: null }), {
+    await eventuallyPasses(async () => expect(await sut.access.findOne({ _id: `${request.clinicId}|${resident}` })).toMatchObject({ outbox: [], outboxPending: false, relayLease: null }), {
       what: 'the outbox emptied and the lease released',
       timeoutMs: 10_000,
     });

@@ -9,7 +9,7 @@ import type { ResidentDocument } from '../../src/storage-mongo/mongo-resident-re
 import { residentPseudonym } from '../../src/publishing-kafka/resident-pseudonym';
 import { aResident, tenDigitForm } from '../builders/identity';
 import { errorDetails, failureOf, type Api } from '../support/grpc-client';
-import { eventually } from '../support/eventually';
+import { eventuallyFound, eventuallyPasses } from '../support/eventually';
 import type { ConsumedEvent } from '../support/event-consumer';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { integrationServers, TEST_PSEUDONYM_SECRET, uniqueName } from '../support/test-env';
@@ -138,7 +138,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
       })),
     });
     const register = sut.db.collection<ResidentDocument>('residents');
-    await eventually(
+    await eventuallyPasses(
       async () => {
         const stored = await register.find({ _id: { $in: residents.map((r) => r.number) } }).toArray();
         expect(stored).toHaveLength(residents.length);
@@ -147,7 +147,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
     );
     // The entitlement queries read where residents live from their views, written right after.
     const views = sut.db.collection<{ _id: string; home?: unknown }>('resident_views');
-    await eventually(
+    await eventuallyPasses(
       async () => {
         const homed = await Promise.all(residents.map((r) => views.findOne({ _id: r.number })));
         expect(homed.every((v) => v?.home)).toBe(true);
@@ -236,7 +236,7 @@ describe('the seed manual, "Invånare" card: staff manage residents\' access thr
 
     /** The bulk job, followed with GetBulkRemoval until done. */
     const finished = (job: BulkRemoval) =>
-      eventually(
+      eventuallyFound(
         async () => {
           const { bulkRemoval } = await staff.getBulkRemoval({ clinicId, id: job.id });
           expect(bulkRemoval?.state).toBe(BulkRemovalState.BULK_REMOVAL_STATE_DONE);

@@ -4,7 +4,7 @@ import { scrapeMetrics } from '../support/metrics-client';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { ownKafka } from '../support/stack-instance';
 import { uniqueName } from '../support/test-env';
-import { eventually } from '../support/eventually';
+import { eventually, eventuallyPasses } from '../support/eventually';
 import { viewMismatches } from '../support/views-match-access';
 
 const PUBLISHING = 'residentaccess.v1.EventPublishing';
@@ -45,7 +45,7 @@ describe('Kafka down', () => {
 
     // Operators see the backlog and how long it has waited (once the gauges are next sampled).
     const service = sut;
-    await eventually(
+    await eventuallyPasses(
       async () => {
         const during = await scrapeMetrics(service.service.metricsPort);
         expect(during.value('resident_access_outbox_backlog_documents', 'kind="access"')).toBeGreaterThanOrEqual(requests.length);

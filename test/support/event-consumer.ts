@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
 import { uniqueName } from './test-env';
-import { eventually } from './eventually';
+import { eventuallyFound } from './eventually';
 
 export interface ConsumedEvent {
   key: string;
@@ -71,16 +71,16 @@ export class EventConsumer {
     let matching: ConsumedEvent[] = [];
     const enough = () => {
       matching = this.events.filter(predicate);
-      return matching.length >= count && matching;
+      return matching.length >= count ? matching : undefined;
     };
-    return eventually(enough, { what: `${count} matching events`, timeoutMs, intervalMs: 50 }).catch((error: Error) => {
+    return eventuallyFound(enough, { what: `${count} matching events`, timeoutMs, intervalMs: 50 }).catch((error: Error) => {
       throw new Error(`${error.message}, saw ${matching.length} of ${this.events.length}`);
     });
   }
 
   /** Waits until a tombstone on `key` has been read, polling; fails after `timeoutMs`. */
   async waitForTombstone(key: string, timeoutMs = 30000): Promise<ConsumedTombstone> {
-    return eventually(() => this.tombstones.find((t) => t.key === key) ?? false, { what: 'a tombstone on a key', timeoutMs, intervalMs: 50 }).catch((error: Error) => {
+    return eventuallyFound(() => this.tombstones.find((t) => t.key === key), { what: 'a tombstone on a key', timeoutMs, intervalMs: 50 }).catch((error: Error) => {
       throw new Error(`${error.message}, saw ${this.tombstones.length} tombstones`);
     });
   }

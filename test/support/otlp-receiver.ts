@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eventually } from './eventually';
+import { eventuallyFound } from './eventually';
 
 /** A span as OTLP/JSON carries it (ids in hex), with its attributes flattened. */
 export interface ReceivedSpan {
@@ -52,7 +52,7 @@ export class OtlpReceiver {
 
   /** Polls until a span matches; fails with the names seen after `timeoutMs`. */
   async waitFor(predicate: (span: ReceivedSpan) => boolean, timeoutMs = 30000): Promise<ReceivedSpan> {
-    return eventually(() => this.spans.find(predicate) ?? false, { what: 'a matching span', timeoutMs, intervalMs: 50 }).catch((error: Error) => {
+    return eventuallyFound(() => this.spans.find(predicate), { what: 'a matching span', timeoutMs, intervalMs: 50 }).catch((error: Error) => {
       throw new Error(`${error.message}; saw ${[...new Set(this.spans.map((s) => s.name))].join(', ')}`);
     });
   }

@@ -5,6 +5,8 @@ import type { Clock } from '../../src/domain/ports/clock';
 import type { CaseType, ServiceArea } from '../../src/gen/residentaccess/v1/clinic';
 import { startService, type RunningService } from '../../src/main';
 import type { AccessDocument } from '../../src/storage-mongo/access-document';
+import { REQUEST_IDS_COLLECTION } from '../../src/storage-mongo/indexes';
+import type { RequestIdDocument } from '../../src/storage-mongo/mongo-request-registry';
 import { aClinicId } from '../builders/identity';
 import { apiOf, connectClients, type Api, type Clients } from './grpc-client';
 import { EventConsumer } from './event-consumer';
@@ -19,6 +21,11 @@ export interface ServiceUnderTest {
   events: EventConsumer;
   db: Db;
   access: Collection<AccessDocument>;
+  /**
+   * The reservation of a request id (null: none), looked up as the registry stores it: per clinic
+   * and caller (the token's subject; `staff()` calls as staff-1).
+   */
+  requestIdRecord(clinicId: string, caller: string, requestId: string): Promise<RequestIdDocument | null>;
   env: Record<string, string>;
   /** Calls with a raw token (null: none). */
   api(token: string | null): Api;
@@ -59,6 +66,7 @@ export async function startServiceUnderTest(
     events,
     db,
     access: db.collection<AccessDocument>('access'),
+    requestIdRecord: (clinicId, caller, requestId) => db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION).findOne({ _id: `${clinicId}|${caller}|${requestId}` }),
     env,
     api,
     staff,

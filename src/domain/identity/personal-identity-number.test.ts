@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { calendarDateArbitrary } from '../time/calendar-date.arbitrary';
 import type { CalendarDateInput } from '../time/calendar-date';
 import { PersonalIdentityNumber, type PersonalIdentityNumberProblem, parsePersonalIdentityNumber, personalIdentityNumberCheckDigit } from './personal-identity-number';
-import { personalIdentityNumberArbitrary, personalIdentityNumberFor } from './personal-identity-number.arbitrary';
+import { luhnCheckDigitOf, personalIdentityNumberArbitrary, personalIdentityNumberFor } from './personal-identity-number.arbitrary';
 
 // Check digits in the literals below were computed by hand, independently of the code under test.
 const TODAY = '2026-05-01';
@@ -31,6 +31,54 @@ describe('personalIdentityNumberCheckDigit', () => {
 
   it('rejects anything but nine digits', () => {
     expect(() => personalIdentityNumberCheckDigit('12121212')).toThrow(RangeError);
+  });
+});
+
+/*
+ * Worked by hand, digit by digit, as Skatteverket describes the check: multiply YYMMDDNNN by
+ * 2,1,2,1,2,1,2,1,2, add the digits of the products (14 counts 1 + 4), and the check digit lifts
+ * the sum to the next multiple of ten. Neither the parser nor the test data's own Luhn made them.
+ */
+describe('hand-computed numbers', () => {
+  it.each([
+    // 19121212-1212, Skatteverket's well-known example: 1·2 2·1 1·2 2·1 1·2 2·1 1·2 2·1 1·2 =
+    // 2+2+2+2+2+2+2+2+2 = 18 → 2. A check that weighted 1,2,1,... (sum 21 → 9) or took sum mod 10 (8) fails it.
+    ['19121212-1212', { value: '191212121212', kind: 'personnummer', birthDate: '1912-12-12', sex: 'male' }],
+    // Its coordination number, day 12 + 60 = 72: 2+2+2+2+(7·2=14: 1+4=5)+2+2+2+2 = 21 → 9.
+    ['19121272-1219', { value: '191212721219', kind: 'samordningsnummer', birthDate: '1912-12-12', sex: 'male' }],
+    // 640823-323: (6·2=12: 3)+4+0+8+(2·2=4)+3+(3·2=6)+2+(3·2=6) = 36 → 4. A check that added 12
+    // instead of 1+2 (sum 45 → 5) fails it.
+    ['19640823-3234', { value: '196408233234', kind: 'personnummer', birthDate: '1964-08-23', sex: 'male' }],
+    // Coordination number of 3 October 1970, day 03 + 60 = 63, serial 245:
+    // (7·2=14: 5)+0+(1·2=2)+0+(6·2=12: 3)+3+(2·2=4)+4+(5·2=10: 1) = 22 → 8.
+    ['19701063-2458', { value: '197010632458', kind: 'samordningsnummer', birthDate: '1970-10-03', sex: 'male' }],
+    // The same written with ten digits; in 2026 "-" means the latest 1900s or 2000s year not ahead: 1970.
+    ['701063-2458', { value: '197010632458', kind: 'samordningsnummer', birthDate: '1970-10-03', sex: 'male' }],
+    // 051129-384: 0+5+(1·2=2)+1+(2·2=4)+9+(3·2=6)+8+(4·2=8) = 43 → 7; serial ends 8: a woman.
+    ['20051129-3847', { value: '200511293847', kind: 'personnummer', birthDate: '2005-11-29', sex: 'female' }],
+  ])('%s is valid', (input, expected) => {
+    const pin = parsed(input);
+    expect({ value: pin.value, kind: pin.kind, birthDate: pin.birthDate, sex: pin.sex }).toEqual(expected);
+  });
+
+  it.each([
+    // The sum 18 needs 2, not 3.
+    ['19121212-1213'],
+    // The coordination number's sum 21 needs 9, not 2 (the check digit of the plain number).
+    ['19121272-1212'],
+    // The sum 36 needs 4, not 5.
+    ['19640823-3235'],
+    // Serial digits swapped, 323 → 332: (6·2: 3)+4+0+8+4+3+(3·2=6)+3+(2·2=4) = 35 needs 5, not 4.
+    ['19640823-3324'],
+    // The coordination number's sum 22 needs 8, not 7.
+    ['19701063-2457'],
+    ['701063-2457'],
+  ])('%s has a wrong check digit', (input) => {
+    expect(problemOf(input)).toBe('checksum');
+  });
+
+  it("the test data's own check digit gives the hand-computed digits", () => {
+    expect(['121212121', '121272121', '640823323', '701063245', '051129384', '640823332'].map(luhnCheckDigitOf)).toEqual([2, 9, 4, 8, 7, 5]);
   });
 });
 
