@@ -10,9 +10,17 @@ module.exports = {
     },
     {
       name: 'config-stands-alone',
+      comment: 'src/config gathers the settings modules of the parts (src/<part>/settings.ts) and imports nothing else from src/.',
       severity: 'error',
       from: { path: '^src/config' },
-      to: { path: '^src/', pathNot: '^src/config' },
+      to: { path: '^src/', pathNot: ['^src/config', '^src/[^/]+/settings\\.ts$'] },
+    },
+    {
+      name: 'settings-declare-only',
+      comment: 'A settings module declares its variables (zod) and fixed numbers: it imports zod and other settings modules, nothing else.',
+      severity: 'error',
+      from: { path: '^src/[^/]+/settings\\.ts$' },
+      to: { pathNot: ['^src/[^/]+/settings\\.ts$', 'node_modules/zod/'] },
     },
     {
       name: 'use-cases-know-no-adapters',
@@ -37,7 +45,7 @@ module.exports = {
     },
     {
       name: 'application-is-below-use-cases',
-      comment: 'src/application serves the use cases: it knows the domain, generic helpers and the tuning numbers only.',
+      comment: 'src/application serves the use cases: it knows the domain, generic helpers, the read views and the pseudonym keys only.',
       severity: 'error',
       from: { path: '^src/application/' },
       to: { path: '^src/', pathNot: ['^src/(application|domain|shared|config)/', '^src/views/'] },

@@ -5,7 +5,7 @@ import { configSchema } from '../src/config/config';
 import type { LoadResult } from './load';
 
 /**
- * One relay batch: the service's default RELAY_BATCH_SIZE (src/config/config.ts), which every
+ * One relay batch: the service's default RELAY_BATCH_SIZE (src/relay/settings.ts), which every
  * service process of the bench runs with (bench/service-process.ts passes the child no other).
  */
 export const RELAY_BATCH_SIZE: number = configSchema.shape.RELAY_BATCH_SIZE.parse(undefined);

@@ -24,7 +24,7 @@ async function rebuild(): Promise<void> {
   try {
     const db = mongo.db(config.mongo.database);
     await requireSuitableServer(db);
-    await rebuildResidentViews(MongoResidentViews.in(db, config.tuning.residentViews), systemClock, logger, config.tuning.residentViews.rebuildBatch);
+    await rebuildResidentViews(MongoResidentViews.in(db, config.tuning.residentViewWrites), systemClock, logger, config.tuning.residentViews.rebuildBatch);
   } finally {
     await mongo.close();
   }

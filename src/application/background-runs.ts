@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { runWithoutDeadline } from '../shared/deadline-scope';
 import { Backoff, timerSleep, type BackoffOptions, type Sleep } from '../shared/retry';
 import { SweepInterrupted } from './resident-sweep';
-import { TUNING } from '../config/config';
+import { APPLICATION_TUNING } from './settings';
 
 /**
  * Long-running work in the background, one run per key: a failed run (the database away, say)
@@ -21,7 +21,7 @@ export class BackgroundRuns {
   constructor(
     private readonly what: string,
     private readonly logger: Logger,
-    private readonly backoff: BackoffOptions = TUNING.backgroundRunBackoff,
+    private readonly backoff: BackoffOptions = APPLICATION_TUNING.backgroundRunBackoff,
     /** How the delay before a retry is waited; tests inject one that records the delays. */
     private readonly sleep: Sleep = timerSleep,
   ) {}

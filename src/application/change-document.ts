@@ -1,4 +1,4 @@
-import { TUNING, type Tuning } from '../config/config';
+import { APPLICATION_TUNING } from './settings';
 import { DomainError } from '../domain/errors/domain-error';
 import type { SaveResult } from '../domain/ports/access-repository';
 import type { RequestKey, RequestRegistry } from '../domain/ports/request-registry';
@@ -71,8 +71,8 @@ export interface DocumentChangeResult<State> {
 export interface ChangeLoopDeps {
   requests: RequestRegistry;
   queue: KeyedQueue;
-  /** Compare-and-set attempts, sweep pages, retry concurrency (absent: TUNING's). */
-  tuning?: Tuning['changes'];
+  /** Compare-and-set attempts, sweep pages, retry concurrency (absent: APPLICATION_TUNING's). */
+  tuning?: typeof APPLICATION_TUNING.changes;
 }
 
 /**
@@ -90,7 +90,7 @@ export async function changeDocument<State, Decision extends Decided<State>, Out
   // Reserve the id first: a crash after this leaves a reservation that the retry, with the same
   // fingerprint, passes through; the document's own record then makes the retry a replay.
   const expiresAt = await reserve(deps.requests, request);
-  const maxAttempts = (deps.tuning ?? TUNING.changes).maxAttempts;
+  const maxAttempts = (deps.tuning ?? APPLICATION_TUNING.changes).maxAttempts;
   return deps.queue.run(port.key, async () => {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       // Checked after the wait in the queue too: a command whose caller left while it waited writes nothing.

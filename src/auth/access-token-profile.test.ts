@@ -1,5 +1,5 @@
 import { exportSPKI, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
-import type { JwtAuthSettings } from './auth-settings';
+import type { JwtAuthSettings } from './settings';
 import { AuthError, createTokenVerifier } from './token-verifier';
 
 /** A key jose signs with: a KeyObject from jose 5, a CryptoKey from jose 6 (which drops the KeyLike type). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
-import type { JwtAuthSettings } from './auth-settings';
+import type { JwtAuthSettings } from './settings';
 import { certificateThumbprint } from './certificate-binding';
 import { AuthError, createTokenVerifier } from './token-verifier';
 

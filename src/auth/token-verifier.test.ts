@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { ENTITLEMENTS_SCOPE } from '../domain/authorization/principal';
-import type { JwtAuthSettings } from './auth-settings';
+import type { JwtAuthSettings } from './settings';
 import { principalFromClaims } from './token-claims';
 import { AuthError, createTokenVerifier, DEVELOPMENT_PRINCIPAL, TokenKeysUnavailableError, type TokenVerifier } from './token-verifier';
 

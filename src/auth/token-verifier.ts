@@ -1,8 +1,7 @@
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ENTITLEMENTS_SCOPE, EVERY_CLINIC, type Principal } from '../domain/authorization/principal';
 import { stockholmDate } from '../domain/time/stockholm';
-import type { AuthSettings, JwtAuthSettings } from './auth-settings';
-import { TUNING } from '../config/config';
+import { AUTH_TUNING, type AuthSettings, type JwtAuthSettings } from './settings';
 import { checkAccessTokenProfile } from './access-token-profile';
 import { boundCertificateThumbprint, checkCertificateBinding } from './certificate-binding';
 import { AuthError, principalFromClaims } from './token-claims';
@@ -52,7 +51,7 @@ const BEARER = /^Bearer +(\S+) *$/i;
 /** jose codes that mean the key source failed, not the token. */
 const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
 
-export function createTokenVerifier(settings: AuthSettings, tuning: TokenTuning = TUNING.tokens): TokenVerifier {
+export function createTokenVerifier(settings: AuthSettings, tuning: TokenTuning = AUTH_TUNING.tokens): TokenVerifier {
   // Development mode ignores any token sent, so local clients need not care.
   if (settings.mode === 'development') return { verify: async () => DEVELOPMENT_PRINCIPAL };
 

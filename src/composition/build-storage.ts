@@ -64,7 +64,7 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
   const outboxStore = <E extends OutboxEvent>(collection: Collection<OutboxDocument<E>>) => new MongoOutboxStore(collection, config.tuning.mongo.outboxWriteAttempts);
 
-  const views = MongoResidentViews.in(db, config.tuning.residentViews);
+  const views = MongoResidentViews.in(db, config.tuning.residentViewWrites);
   const versionFloors = AccessVersionFloors.in(db);
   const projection = new ResidentViewProjection(
     views,

@@ -243,6 +243,11 @@ describe('tracing settings', () => {
   it('refuses an endpoint that is not an http(s) URL, naming the variable', () => {
     expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' })).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL']);
   });
+
+  it('refuses an OTEL_SDK_DISABLED other than true or false (tracing reads it before the configuration loads)', () => {
+    expect(problemsOf({ OTEL_SDK_DISABLED: 'yes' })).toEqual(['OTEL_SDK_DISABLED must be true or false']);
+    expect(problemsOf({ OTEL_SDK_DISABLED: 'true' })).toEqual([]);
+  });
 });
 
 describe('MongoDB and Kafka client settings', () => {

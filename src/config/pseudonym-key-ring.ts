@@ -1,3 +1,5 @@
+import { MIN_SECRET_LENGTH } from './settings';
+
 /** One key of the pseudonym key ring: its id (carried in page tokens) and its secret. */
 export interface PseudonymKey {
   id: string;
@@ -35,7 +37,6 @@ export class PseudonymKeyRing {
 /** RESIDENT_PSEUDONYM_SECRET is a ring of this one key. */
 export const SINGLE_SECRET_KEY_ID = 'env';
 const KEY_ID = /^[A-Za-z0-9._-]{1,32}$/;
-export const MIN_SECRET_LENGTH = 32;
 
 /**
  * Reads a key ring file: `{"current": "<id>", "keys": [{"id": "<id>", "secret": "<32+ characters>"}, ...]}`.

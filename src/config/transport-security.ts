@@ -1,3 +1,5 @@
+import { DEFAULT_KAFKA_BROKERS } from '../publishing-kafka/settings';
+import { DEFAULT_MONGODB_URI } from '../storage-mongo/settings';
 import { isLoopbackHost } from './loopback';
 
 type Present = Record<string, string | undefined>;
@@ -8,8 +10,6 @@ export interface TransportFindings {
   allowed: string[];
 }
 
-const DEFAULT_MONGODB_URI = 'mongodb://127.0.0.1:27017';
-const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
 /** URI options that keep TLS but stop checking who answers. */
 const UNVERIFIED_TLS_OPTIONS = ['tlsInsecure', 'tlsAllowInvalidCertificates', 'tlsAllowInvalidHostnames'];
 

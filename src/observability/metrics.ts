@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { TUNING } from '../config/config';
+import { OBSERVABILITY_TUNING } from './settings';
 import { GrpcServerMetrics } from './grpc-server-metrics';
 
 /** An outbox's backlog as the metrics read it (the same shape as the relay port's `OutboxStats`). */
@@ -73,7 +73,7 @@ export class ServiceMetrics {
   });
 
   /** backlogCacheMs: how long a scrape's read of an outbox serves the next scrapes (several Prometheus servers). */
-  constructor(sources: MetricSources, backlogCacheMs = TUNING.outboxBacklogCacheMs) {
+  constructor(sources: MetricSources, backlogCacheMs = OBSERVABILITY_TUNING.outboxBacklogCacheMs) {
     collectDefaultMetrics({ register: this.registry });
     for (const kind of EVENT_KINDS) {
       this.published.inc({ kind }, 0);

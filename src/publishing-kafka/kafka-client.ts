@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Config } from '../config/config';
+import type { PublishingSettings } from './settings';
 import { kafkaLogCreator } from './kafka-logging';
 
 /**
  * The service's one Kafka client: TLS when configured (certificate files read once, at start),
  * SASL (SCRAM or, only inside TLS, PLAIN) when configured. The password goes to kafkajs only.
  */
-export function buildKafka(settings: Config['kafka'], logger: Logger): Kafka {
+export function buildKafka(settings: PublishingSettings['kafka'], logger: Logger): Kafka {
   const ssl = settings.ssl;
   return new Kafka({
     clientId: settings.clientId,

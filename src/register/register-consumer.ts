@@ -2,7 +2,7 @@ import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { parseRegisterMessage, type RegisterState } from './register-message';
 import { BackgroundLoop, type BackoffOptions } from '../shared/retry';
-import { TUNING } from '../config/config';
+import { REGISTER_TUNING } from './settings';
 
 /** Where register states go; `MongoResidentRegister` is the one in production. */
 export interface RegisterWriter {
@@ -58,7 +58,7 @@ export class RegisterConsumer {
     this.log = options.logger.child({ component: 'register-consumer', topic: options.topic });
     this.now = options.now ?? (() => new Date());
     this.joining = new BackgroundLoop(() => this.joinOnce(), {
-      backoff: options.retry ?? TUNING.registerJoinRetry,
+      backoff: options.retry ?? REGISTER_TUNING.registerJoinRetry,
       onError: (error, retryInMs) => {
         if (this.running) this.log.warn({ error: describe(error), retryInMs }, 'register consumer could not join; retrying');
       },

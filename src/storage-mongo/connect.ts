@@ -1,5 +1,5 @@
 import { MongoClient, type MongoClientOptions } from 'mongodb';
-import type { Config } from '../config/config';
+import type { StorageSettings } from './settings';
 
 /**
  * The service's MongoDB client. Short server selection: a command fails fast with UNAVAILABLE
@@ -9,7 +9,7 @@ import type { Config } from '../config/config';
  * TLS and credentials come from their own settings (a password kept out of the URI can come from a
  * mounted file); options written in the URI itself still apply where these leave them unset.
  */
-export async function connectMongo(settings: Config['mongo'], appName: string): Promise<MongoClient> {
+export async function connectMongo(settings: StorageSettings['mongo'], appName: string): Promise<MongoClient> {
   const client = new MongoClient(settings.uri, {
     serverSelectionTimeoutMS: settings.client.serverSelectionTimeoutMs,
     connectTimeoutMS: settings.client.connectTimeoutMs,
@@ -22,7 +22,7 @@ export async function connectMongo(settings: Config['mongo'], appName: string): 
   return client;
 }
 
-function securityOptions({ tls, credentials }: Config['mongo']): MongoClientOptions {
+function securityOptions({ tls, credentials }: StorageSettings['mongo']): MongoClientOptions {
   return {
     ...(tls.enabled ? { tls: true } : {}),
     ...(tls.caFile ? { tlsCAFile: tls.caFile } : {}),

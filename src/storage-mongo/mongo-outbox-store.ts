@@ -2,7 +2,7 @@ import type { Collection } from 'mongodb';
 import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore } from '../domain/ports/publishing';
 import { withStorageErrors } from './mongo-errors';
 import { handedLease, leaseFreeFor, OutboxReads, outboxLeftWith, type OutboxDocument } from './outbox-document';
-import { TUNING } from '../config/config';
+import { STORAGE_TUNING } from './settings';
 
 /**
  * The outbox inside each document: the relay's writes (its lease, clearing what it
@@ -18,7 +18,7 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
   constructor(
     private readonly collection: Collection<OutboxDocument<E>>,
     /** Commands and other relays can move a document between a read and a write; a few re-reads settle it. */
-    private readonly writeAttempts = TUNING.mongo.outboxWriteAttempts,
+    private readonly writeAttempts = STORAGE_TUNING.mongo.outboxWriteAttempts,
   ) {
     this.reads = new OutboxReads(collection);
   }

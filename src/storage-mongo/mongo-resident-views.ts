@@ -9,7 +9,7 @@ import { ACCESS_COLLECTION } from './indexes';
 import { RESIDENTS_COLLECTION, type ResidentDocument } from './mongo-resident-register';
 import { isDuplicateKey, withStorageErrors } from './mongo-errors';
 import { updateAtRevision } from './revision-update';
-import { TUNING } from '../config/config';
+import { STORAGE_TUNING } from './settings';
 
 /**
  * An entry replaces the stored one when it is newer, or of the same version but different (a
@@ -62,7 +62,7 @@ export class MongoResidentViews implements ResidentViews {
     private readonly limits: ViewWriteLimits,
   ) {}
 
-  static in(db: Db, limits: ViewWriteLimits = TUNING.residentViews): MongoResidentViews {
+  static in(db: Db, limits: ViewWriteLimits = STORAGE_TUNING.residentViewWrites): MongoResidentViews {
     return new MongoResidentViews(
       db.collection<ResidentViewDocument>(RESIDENT_VIEWS_COLLECTION),
       db.collection<AccessDocument>(ACCESS_COLLECTION),

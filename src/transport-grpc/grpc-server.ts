@@ -5,7 +5,7 @@ import { AuditServiceService } from '../gen/residentaccess/v1/audit_service';
 import { ClinicSettingsServiceService } from '../gen/residentaccess/v1/clinic_settings_service';
 import { EntitlementServiceService } from '../gen/residentaccess/v1/entitlement_service';
 import { ResidentAccessServiceService } from '../gen/residentaccess/v1/resident_access_service';
-import type { GrpcLimits, GrpcTls } from '../config/config';
+import type { GrpcLimits, GrpcTls } from './settings';
 import type { Authenticate } from './call-context';
 import type { AdminHandlers } from './handlers/admin-handlers';
 import type { AuditHandlers } from './handlers/audit-handlers';

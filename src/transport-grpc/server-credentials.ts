@@ -1,7 +1,7 @@
 import { experimental, ServerCredentials, type ServerCredentials as Credentials } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import type { GrpcTls } from '../config/config';
+import type { GrpcTls } from './settings';
 
 export interface ListeningCredentials {
   credentials: Credentials;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/ports/clock';
 import type { ResidentViews } from '../domain/ports/resident-views';
-import { TUNING } from '../config/config';
+import { VIEWS_TUNING } from './settings';
 
 /**
  * Brings every resident's view up to the access documents and the register read model, and leaves
@@ -9,7 +9,12 @@ import { TUNING } from '../config/config';
  * repeat; a register change that lands while the homes are rebuilt may be overwritten by the state
  * read just before it, so run it again after a register load.
  */
-export async function rebuildResidentViews(views: ResidentViews, clock: Clock, logger: Logger, batchSize = TUNING.residentViews.rebuildBatch): Promise<{ accesses: number; homes: number }> {
+export async function rebuildResidentViews(
+  views: ResidentViews,
+  clock: Clock,
+  logger: Logger,
+  batchSize = VIEWS_TUNING.residentViews.rebuildBatch,
+): Promise<{ accesses: number; homes: number }> {
   let accesses = 0;
   for await (const batch of views.scanAccesses(batchSize)) {
     await views.apply(batch);
