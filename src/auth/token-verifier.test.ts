@@ -39,14 +39,9 @@ beforeAll(async () => {
 
 const staffClaims = { clinic_roles: { [CLINIC]: ['staff'] } };
 
-function sign(claims: JWTPayload = staffClaims, edit: (jwt: SignJWT) => SignJWT = (jwt) => jwt, key: KeyLike | Uint8Array = privateKey, alg = 'ES256') {
-  const jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg, kid: 'key-1', typ: 'at+jwt' })
-    .setSubject('staff-1')
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime('5m');
+/** jose sets the protected header once: a test wanting another key id passes `kid`. */
+function sign(claims: JWTPayload = staffClaims, edit: (jwt: SignJWT) => SignJWT = (jwt) => jwt, key: KeyLike | Uint8Array = privateKey, alg = 'ES256', kid = 'key-1') {
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).setSubject('staff-1').setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('5m');
   return edit(jwt).sign(key);
 }
 
@@ -201,7 +196,7 @@ describe('jwt mode with a JWKS URL', () => {
 
   it('rejects a token whose key id is not in the set', async () => {
     const remote = createTokenVerifier(settings({ jwksUrl }));
-    const unknownKid = await sign(staffClaims, (jwt) => jwt.setProtectedHeader({ alg: 'ES256', kid: 'key-2', typ: 'at+jwt' }));
+    const unknownKid = await sign(staffClaims, (jwt) => jwt, privateKey, 'ES256', 'key-2');
     await expectRejected(`Bearer ${unknownKid}`, 'TOKEN_INVALID', /NO_MATCHING_KEY/, remote);
   });
 
