@@ -11,8 +11,8 @@ export const APPLICATION_TUNING = {
   changes: { maxAttempts: 8, sweepPageSize: 200, retryConcurrency: 8 },
   /**
    * Bulk jobs save their progress every so many residents (a crash repeats at most this many, as
-   * replays). A bulk removal's claim of its clinic whose job was never stored (its instance died
-   * between the two writes) is let go after `unstoredJobGraceMs`; claiming is tried `claimAttempts` times.
+   * replays). A bulk removal's hold on its clinic whose job was never stored (its instance died
+   * between the two writes) is let go after `unstoredJobGraceMs`; holding is tried `holdAttempts` times.
    */
-  bulkJobs: { removalProgressEvery: 500, republishProgressEvery: 200, unstoredJobGraceMs: 60_000, claimAttempts: 3 },
+  bulkJobs: { removalProgressEvery: 500, republishProgressEvery: 200, unstoredJobGraceMs: 60_000, holdAttempts: 3 },
 };

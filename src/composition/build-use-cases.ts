@@ -108,7 +108,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
         clinics,
         runner: bulkRemovals,
         clock,
-        clinicClaim: { unstoredJobGraceMs: config.tuning.bulkJobs.unstoredJobGraceMs, attempts: config.tuning.bulkJobs.claimAttempts },
+        clinicHold: { unstoredJobGraceMs: config.tuning.bulkJobs.unstoredJobGraceMs, attempts: config.tuning.bulkJobs.holdAttempts },
       }),
       grantCaseType: makeGrantCaseType(commandDeps),
       changeGrant: makeChangeGrant(commandDeps),

@@ -1,4 +1,4 @@
-import type { ClaimedEvents, OutboxEvent } from '../domain/ports/publishing';
+import type { LeasedEvents, OutboxEvent } from '../domain/ports/publishing';
 
 /**
  * Events this process's changes stored under this relay's lease and handed over, per document in
@@ -31,8 +31,8 @@ export class HandedOverEvents<E extends OutboxEvent> {
     return this.byDocument.has(documentId);
   }
 
-  /** The document's held events as a claim (the caller checked `has`). */
-  claim(documentId: string): ClaimedEvents<E> {
+  /** The document's held events as a lease (the caller checked `has`). */
+  take(documentId: string): LeasedEvents<E> {
     const events = [...this.byDocument.get(documentId)!];
     return { documentId, version: events[events.length - 1]!.version, events };
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/ports/clock';
-import type { ClaimedEvents, EventPublisher, EventRecorder, OutboxEvent, OutboxStore, PublishingObserver } from '../domain/ports/publishing';
+import type { LeasedEvents, EventPublisher, EventRecorder, OutboxEvent, OutboxStore, PublishingObserver } from '../domain/ports/publishing';
 import { BackgroundLoop, type BackoffOptions } from '../shared/retry';
 import { HandedOverEvents } from './handed-over-events';
 
@@ -145,63 +145,63 @@ export class OutboxRelay<E extends OutboxEvent> {
   private async publishBatch(documentIds: string[]): Promise<number> {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
-    let claimed: ClaimedEvents<E>[] = [];
+    let leased: LeasedEvents<E>[] = [];
     try {
-      const handedOver = documentIds.filter((id) => this.handed.has(id)).map((id) => this.handed.claim(id));
+      const handedOver = documentIds.filter((id) => this.handed.has(id)).map((id) => this.handed.take(id));
       const toRead = documentIds.filter((id) => !this.handed.has(id));
-      const claims = await Promise.all(toRead.map((id) => this.store.claim(id, this.owner, now, leaseUntil)));
-      claimed = [...handedOver, ...claims.filter((c): c is ClaimedEvents<E> => c !== null)];
-      if (claimed.length === 0) return 0;
-      this.logger.debug({ documents: claimed.length }, 'publishing claimed events');
+      const leases = await Promise.all(toRead.map((id) => this.store.lease(id, this.owner, now, leaseUntil)));
+      leased = [...handedOver, ...leases.filter((c): c is LeasedEvents<E> => c !== null)];
+      if (leased.length === 0) return 0;
+      this.logger.debug({ documents: leased.length }, 'publishing leased events');
       // The audit entry is durable before the event leaves, so no published change lacks one.
-      await this.recorder.record(claimed.flatMap((c) => c.events));
+      await this.recorder.record(leased.flatMap((c) => c.events));
       // One send for the batch: each document's events stay in version order, and one key maps to one partition.
-      await this.publish(claimed);
+      await this.publish(leased);
       this.afterPublish?.();
     } catch (error) {
       // Keep the documents for the next attempt, and free them so another instance may try meanwhile.
       for (const id of documentIds) this.queue.add(id);
       // (Handed-over events keep their lease: they are retried from memory, in order.)
-      await Promise.allSettled(claimed.filter((c) => !this.handed.has(c.documentId)).map((c) => this.store.release(c.documentId, this.owner)));
+      await Promise.allSettled(leased.filter((c) => !this.handed.has(c.documentId)).map((c) => this.store.release(c.documentId, this.owner)));
       throw error;
     }
-    const events = claimed.flatMap((c) => c.events);
+    const events = leased.flatMap((c) => c.events);
     const count = events.length;
     this.observer.published(events, this.clock.now());
     this.logger.debug({ events: count }, 'events published');
     // Events handed over while these were sent stay for the next batch.
-    for (const c of claimed) if (this.handed.published(c.documentId, c.version)) this.queue.add(c.documentId);
-    this.markInBackground(claimed);
+    for (const c of leased) if (this.handed.published(c.documentId, c.version)) this.queue.add(c.documentId);
+    this.markInBackground(leased);
     // Marks falling behind (a slow database): wait for them rather than hold ever more in memory.
     if (this.marking.size >= this.settings.batchSize * this.limits.marksAhead) await this.marked;
     return count;
   }
 
   /**
-   * Records what was published while the next batch is claimed and sent: the relay waits for the
+   * Records what was published while the next batch is leased and sent: the relay waits for the
    * database once per batch, not twice. Marks run one after another, and a document being marked
    * stays out of the next batch (its events could otherwise be read before they are cleared).
    * A mark that fails leaves the events pending: published again later (at least once).
    */
-  private markInBackground(claimed: ClaimedEvents<E>[]): void {
-    for (const c of claimed) this.marking.add(c.documentId);
+  private markInBackground(leased: LeasedEvents<E>[]): void {
+    for (const c of leased) this.marking.add(c.documentId);
     this.marked = this.marked
-      .then(() => this.store.markPublished(claimed, this.owner))
+      .then(() => this.store.markPublished(leased, this.owner))
       .then((results) => {
         results.forEach((r, i) => {
-          if (r.morePending) this.queue.add(claimed[i]!.documentId);
+          if (r.morePending) this.queue.add(leased[i]!.documentId);
         });
       })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'recording published events failed; they stay pending'))
       .finally(() => {
-        for (const c of claimed) this.marking.delete(c.documentId);
+        for (const c of leased) this.marking.delete(c.documentId);
         if (this.queue.size > 0) this.wake();
       });
   }
 
-  private async publish(claimed: ClaimedEvents<E>[]): Promise<void> {
+  private async publish(leased: LeasedEvents<E>[]): Promise<void> {
     try {
-      await this.publisher.publish(claimed.flatMap((c) => c.events));
+      await this.publisher.publish(leased.flatMap((c) => c.events));
     } catch (error) {
       this.observer.failed(error);
       throw error;

@@ -24,7 +24,7 @@ export interface AccessDocument {
   outboxSince?: Date;
   /** Bounded list of recent request outcomes, for AIP-155 retries. */
   recentRequests: RequestOutcome[];
-  /** A relay instance's claim on publishing this document's events. */
+  /** A relay instance's lease on publishing this document's events. */
   relayLease: { owner: string; until: Date } | null;
   updatedAt: Date;
   /** When a change left the resident with no approval and no grant here (null while any is held; absent on older documents). */

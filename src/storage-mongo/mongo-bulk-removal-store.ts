@@ -71,7 +71,7 @@ export class MongoBulkRemovalStore implements BulkRemovalStore {
     });
   }
 
-  claimClinic(clinicId: string, jobId: string, at: Date): Promise<{ holder: string; since: Date }> {
+  holdClinic(clinicId: string, jobId: string, at: Date): Promise<{ holder: string; since: Date }> {
     return withStorageErrors(async () => {
       try {
         await this.running.insertOne({ _id: clinicId, jobId, since: at });
@@ -79,7 +79,7 @@ export class MongoBulkRemovalStore implements BulkRemovalStore {
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         const existing = await this.running.findOne({ _id: clinicId });
-        // Released between the insert and the read: the caller claims again.
+        // Released between the insert and the read: the caller tries again.
         return existing ? { holder: existing.jobId, since: existing.since } : { holder: '', since: at };
       }
     });

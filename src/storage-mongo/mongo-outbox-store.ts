@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import type { ClaimedEvents, OutboxEvent, OutboxStats, OutboxStore } from '../domain/ports/publishing';
+import type { LeasedEvents, OutboxEvent, OutboxStats, OutboxStore } from '../domain/ports/publishing';
 import { withStorageErrors } from './mongo-errors';
 import { handedLease, leaseFreeFor, OutboxReads, outboxLeftWith, type OutboxDocument } from './outbox-document';
 import { STORAGE_TUNING } from './settings';
@@ -10,7 +10,7 @@ import { STORAGE_TUNING } from './settings';
  * atomically, and they leave `revision` alone. So the relay never makes a command's
  * compare-and-set fail: a command's `$push` onto the outbox lands before or after the relay's
  * clean-up, and the clean-up's condition on `version` (the newest event's) makes it keep events
- * written after the claim. Per-key order across instances rests on the lease.
+ * written after the lease. Per-key order across instances rests on the lease.
  */
 export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
   private readonly reads: OutboxReads<E>;
@@ -23,30 +23,30 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
     this.reads = new OutboxReads(collection);
   }
 
-  claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents<E> | null> {
+  lease(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<LeasedEvents<E> | null> {
     return withStorageErrors(async () => {
       for (let attempt = 0; attempt < this.writeAttempts; attempt++) {
         const doc = await this.reads.read(documentId);
         if (!doc || !doc.outboxPending || doc.outbox.length === 0) return null;
-        const claimed = { documentId, version: doc.version, events: doc.outbox };
-        if (handedLease(doc.relayLease, owner, now, leaseUntil)) return claimed;
+        const leased = { documentId, version: doc.version, events: doc.outbox };
+        if (handedLease(doc.relayLease, owner, now, leaseUntil)) return leased;
         if (!leaseFreeFor(doc.relayLease, owner, now)) return null;
         const result = await this.collection.updateOne(
           { _id: documentId, version: doc.version, $or: [{ relayLease: null }, { 'relayLease.owner': owner }, { 'relayLease.until': { $lt: now } }] },
           { $set: { relayLease: { owner, until: leaseUntil } } },
         );
-        if (result.matchedCount === 1) return claimed;
+        if (result.matchedCount === 1) return leased;
       }
       return null;
     });
   }
 
-  markPublished(claimed: readonly ClaimedEvents<E>[], owner: string): Promise<{ morePending: boolean }[]> {
+  markPublished(leased: readonly LeasedEvents<E>[], owner: string): Promise<{ morePending: boolean }[]> {
     return withStorageErrors(async () => {
-      if (claimed.length === 0) return [];
-      // Common case: no event was written since the claim, so the whole outbox went out.
+      if (leased.length === 0) return [];
+      // Common case: no event was written since the lease, so the whole outbox went out.
       const result = await this.collection.bulkWrite(
-        claimed.map((c) => ({
+        leased.map((c) => ({
           updateOne: {
             filter: { _id: c.documentId, version: c.version },
             update: outboxLeftWith<E>([], null),
@@ -54,20 +54,20 @@ export class MongoOutboxStore<E extends OutboxEvent> implements OutboxStore<E> {
         })),
         { ordered: false },
       );
-      if (result.matchedCount === claimed.length) return claimed.map(() => ({ morePending: false }));
-      return Promise.all(claimed.map((c) => this.keepNewer(c, owner)));
+      if (result.matchedCount === leased.length) return leased.map(() => ({ morePending: false }));
+      return Promise.all(leased.map((c) => this.keepNewer(c, owner)));
     });
   }
 
-  /** A document written since its claim: only what was published goes; newer events stay pending. */
-  private async keepNewer(claimed: ClaimedEvents<E>, owner: string): Promise<{ morePending: boolean }> {
+  /** A document written since its lease: only what was published goes; newer events stay pending. */
+  private async keepNewer(leased: LeasedEvents<E>, owner: string): Promise<{ morePending: boolean }> {
     for (let attempt = 0; attempt < this.writeAttempts; attempt++) {
-      const doc = await this.reads.read(claimed.documentId);
+      const doc = await this.reads.read(leased.documentId);
       if (!doc) return { morePending: false };
-      const remaining = doc.outbox.filter((event) => event.version > claimed.version);
-      if (doc.version === claimed.version && remaining.length === 0 && !doc.outboxPending) return { morePending: false };
+      const remaining = doc.outbox.filter((event) => event.version > leased.version);
+      if (doc.version === leased.version && remaining.length === 0 && !doc.outboxPending) return { morePending: false };
       const lease = doc.relayLease?.owner === owner ? null : doc.relayLease;
-      const result = await this.collection.updateOne({ _id: claimed.documentId, version: doc.version }, outboxLeftWith(remaining, lease));
+      const result = await this.collection.updateOne({ _id: leased.documentId, version: doc.version }, outboxLeftWith(remaining, lease));
       if (result.matchedCount === 1) return { morePending: remaining.length > 0 };
     }
     return { morePending: true };

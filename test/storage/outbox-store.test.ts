@@ -6,8 +6,8 @@ import { updateAtRevision } from '../../src/storage-mongo/revision-update';
 import { integrationServers, uniqueName } from '../support/test-env';
 
 /**
- * The outbox store's contract, as the relay uses it: a claim hands over the unpublished events
- * under a lease, published events are never handed over again, events stored after a claim stay
+ * The outbox store's contract, as the relay uses it: a lease hands over the unpublished events
+ * under a lease, published events are never handed over again, events stored after a lease stay
  * pending, and the documents end up tidy (outbox empty, not flagged, no lease), also while
  * commands store events into the same documents at once.
  */
@@ -61,32 +61,32 @@ describe('the outbox store', () => {
   it('hands over the pending events in version order under a lease; another owner gets nothing meanwhile', async () => {
     const store = aStore();
     const id = await aDocumentWith([1, 2]);
-    const claimed = await store.claim(id, 'relay-a', NOW, LEASE_UNTIL);
-    expect(claimed).toMatchObject({ documentId: id, version: 2 });
-    expect(claimed!.events.map((e) => e.version)).toEqual([1, 2]);
-    expect(await store.claim(id, 'relay-b', NOW, LEASE_UNTIL)).toBeNull();
+    const leased = await store.lease(id, 'relay-a', NOW, LEASE_UNTIL);
+    expect(leased).toMatchObject({ documentId: id, version: 2 });
+    expect(leased!.events.map((e) => e.version)).toEqual([1, 2]);
+    expect(await store.lease(id, 'relay-b', NOW, LEASE_UNTIL)).toBeNull();
     expect((await docs.findOne({ _id: id }))!.relayLease).toEqual({ owner: 'relay-a', until: LEASE_UNTIL });
   });
 
   it('never hands over published events again, and leaves the document tidy', async () => {
     const store = aStore();
     const id = await aDocumentWith([1]);
-    const claimed = await store.claim(id, 'relay-a', NOW, LEASE_UNTIL);
-    expect(await store.markPublished([claimed!], 'relay-a')).toEqual([{ morePending: false }]);
-    expect(await store.claim(id, 'relay-a', NOW, LEASE_UNTIL)).toBeNull();
+    const leased = await store.lease(id, 'relay-a', NOW, LEASE_UNTIL);
+    expect(await store.markPublished([leased!], 'relay-a')).toEqual([{ morePending: false }]);
+    expect(await store.lease(id, 'relay-a', NOW, LEASE_UNTIL)).toBeNull();
     expect(await store.findPending(100)).not.toContain(id);
     expect(await docs.findOne({ _id: id })).toMatchObject({ outbox: [], outboxPending: false, relayLease: null });
     expect((await docs.findOne({ _id: id }))!.outboxSince).toBeUndefined();
   });
 
-  it('keeps an event stored after the claim pending, and hands over only that one next', async () => {
+  it('keeps an event stored after the lease pending, and hands over only that one next', async () => {
     const store = aStore();
     const id = await aDocumentWith([1]);
-    const claimed = await store.claim(id, 'relay-a', NOW, LEASE_UNTIL);
+    const leased = await store.lease(id, 'relay-a', NOW, LEASE_UNTIL);
     await aNewEvent(id, 2);
-    expect(await store.markPublished([claimed!], 'relay-a')).toEqual([{ morePending: true }]);
+    expect(await store.markPublished([leased!], 'relay-a')).toEqual([{ morePending: true }]);
     expect(await store.findPending(100)).toContain(id);
-    const next = await store.claim(id, 'relay-a', NOW, LEASE_UNTIL);
+    const next = await store.lease(id, 'relay-a', NOW, LEASE_UNTIL);
     expect(next!.events.map((e) => e.version)).toEqual([2]);
     await store.markPublished([next!], 'relay-a');
     expect(await docs.findOne({ _id: id })).toMatchObject({ outbox: [], outboxPending: false, relayLease: null, version: 2 });
@@ -95,20 +95,20 @@ describe('the outbox store', () => {
   it('a store that did not publish them (another instance, or after a restart) does not hand published events over again', async () => {
     const id = await aDocumentWith([1]);
     const first = aStore();
-    await first.markPublished([(await first.claim(id, 'relay-a', NOW, LEASE_UNTIL))!], 'relay-a');
+    await first.markPublished([(await first.lease(id, 'relay-a', NOW, LEASE_UNTIL))!], 'relay-a');
     const later = new Date(LEASE_UNTIL.getTime() + 1);
-    expect(await aStore().claim(id, 'relay-b', later, new Date(later.getTime() + 30_000))).toBeNull();
+    expect(await aStore().lease(id, 'relay-b', later, new Date(later.getTime() + 30_000))).toBeNull();
   });
 
   it('release frees the lease at once; an expired lease can be taken', async () => {
     const store = aStore();
     const id = await aDocumentWith([1]);
-    await store.claim(id, 'relay-a', NOW, LEASE_UNTIL);
+    await store.lease(id, 'relay-a', NOW, LEASE_UNTIL);
     await store.release(id, 'relay-a');
     expect((await docs.findOne({ _id: id }))!.relayLease).toBeNull();
-    await store.claim(id, 'relay-a', NOW, LEASE_UNTIL);
+    await store.lease(id, 'relay-a', NOW, LEASE_UNTIL);
     const afterExpiry = new Date(LEASE_UNTIL.getTime() + 1);
-    const taken = await store.claim(id, 'relay-b', afterExpiry, new Date(afterExpiry.getTime() + 30_000));
+    const taken = await store.lease(id, 'relay-b', afterExpiry, new Date(afterExpiry.getTime() + 30_000));
     expect(taken!.events.map((e) => e.version)).toEqual([1]);
     expect((await docs.findOne({ _id: id }))!.relayLease!.owner).toBe('relay-b');
   });
@@ -133,9 +133,9 @@ describe('the outbox store', () => {
     const relay = async () => {
       const done = () => ids.every((id) => handed.get(id)!.at(-1) === 30);
       for (let round = 0; round < 2000 && !done(); round++) {
-        const claims = (await Promise.all(ids.map((id) => store.claim(id, 'relay-a', NOW, LEASE_UNTIL)))).filter((c) => c !== null);
-        for (const c of claims) handed.get(c.documentId)!.push(...c.events.map((e) => e.version));
-        if (claims.length > 0) await store.markPublished(claims, 'relay-a');
+        const leases = (await Promise.all(ids.map((id) => store.lease(id, 'relay-a', NOW, LEASE_UNTIL)))).filter((c) => c !== null);
+        for (const c of leases) handed.get(c.documentId)!.push(...c.events.map((e) => e.version));
+        if (leases.length > 0) await store.markPublished(leases, 'relay-a');
       }
     };
     await Promise.all([...ids.map(commands), relay()]);

@@ -92,7 +92,7 @@ export class BulkRemovalRunner {
     });
     await saving;
     await this.deps.jobs.saveProgress(job.clinicId, job.id, { ...progress, finishedAt: this.deps.clock.now() });
-    // A release lost here is taken over by the next claim, which finds this job finished.
+    // A release lost here is taken over by the next hold, which finds this job finished.
     await this.deps.jobs.releaseClinic(job.clinicId, job.id).catch(() => undefined);
     this.logger.info({ jobId: job.id, clinicId: job.clinicId, ...progress }, 'bulk removal done');
   }

@@ -9,14 +9,14 @@ import { fingerprint } from '../../application/fingerprint';
 import { readCommon, readResidentNumber } from '../../application/inputs';
 import { clinicForStaff } from '../../application/staff-clinic';
 import type { BulkRemovalRunner } from './bulk-removal-runner';
-import { claimClinicForBulkRemoval, type ClinicClaimLimits } from './clinic-claim';
+import { holdClinicForBulkRemoval, type ClinicHoldLimits } from './clinic-hold';
 
 export interface RemoveApprovalsDeps {
   jobs: BulkRemovalStore;
   clinics: ClinicSettingsRepository;
   runner: BulkRemovalRunner;
   clock: Clock;
-  clinicClaim: ClinicClaimLimits;
+  clinicHold: ClinicHoldLimits;
 }
 
 export interface RemoveApprovalsInput {
@@ -56,7 +56,7 @@ export function makeRemoveApprovals(deps: RemoveApprovalsDeps) {
     const earlier = await deps.jobs.find(input.clinicId, input.requestId);
     if (earlier) return follow(deps, checked(earlier, print), input.waitMs, input.signal);
 
-    await claimClinicForBulkRemoval(deps.jobs, input.clinicId, input.requestId, now, deps.clinicClaim);
+    await holdClinicForBulkRemoval(deps.jobs, input.clinicId, input.requestId, now, deps.clinicHold);
     const { job } = await deps.jobs.createOrGet({
       id: input.requestId,
       clinicId: input.clinicId,

@@ -30,10 +30,10 @@ export interface BulkRemovalStore {
   listNewestFirst(before: JobPosition | null, limit: number): Promise<BulkRemovalJob[]>;
   /**
    * Marks `jobId` as the clinic's one running bulk removal, unless another job holds the mark:
-   * answers the holder (`jobId` itself when claimed now or before) and since when it holds it.
+   * answers the holder (`jobId` itself when held now or before) and since when it holds it.
    * One conditional insert, so it holds across instances.
    */
-  claimClinic(clinicId: string, jobId: string, at: Date): Promise<{ holder: string; since: Date }>;
+  holdClinic(clinicId: string, jobId: string, at: Date): Promise<{ holder: string; since: Date }>;
   /** Frees the clinic's mark if `jobId` holds it. */
   releaseClinic(clinicId: string, jobId: string): Promise<void>;
 }

@@ -5,24 +5,24 @@ export interface OutboxEvent {
   occurredAt: Date;
 }
 
-/** One document's unpublished events, claimed by one relay instance until `version` is published. */
-export interface ClaimedEvents<E extends OutboxEvent = OutboxEvent> {
+/** One document's unpublished events, leased by one relay instance until `version` is published. */
+export interface LeasedEvents<E extends OutboxEvent = OutboxEvent> {
   documentId: string;
-  /** The document's version at claim time: the newest claimed event's version. */
+  /** The document's version at lease time: the newest leased event's version. */
   version: number;
   events: E[];
 }
 
 /** The outbox side of storage, as the relay needs it. */
 export interface OutboxStore<E extends OutboxEvent> {
-  /** Claims a document's pending events for `owner` until `leaseUntil`; null if none or claimed by another. */
-  claim(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<ClaimedEvents<E> | null>;
+  /** Leases a document's pending events for `owner` until `leaseUntil`; null if none or leased by another. */
+  lease(documentId: string, owner: string, now: Date, leaseUntil: Date): Promise<LeasedEvents<E> | null>;
   /**
-   * Records that the claimed events were published (removes them from their documents), so no
+   * Records that the leased events were published (removes them from their documents), so no
    * relay publishes them again. Tells, per document, whether newer events wait.
    */
-  markPublished(claimed: readonly ClaimedEvents<E>[], owner: string): Promise<{ morePending: boolean }[]>;
-  /** Releases a claim without publishing, so another attempt (or instance) can take it at once. */
+  markPublished(leased: readonly LeasedEvents<E>[], owner: string): Promise<{ morePending: boolean }[]>;
+  /** Releases a lease without publishing, so another attempt (or instance) can take it at once. */
   release(documentId: string, owner: string): Promise<void>;
   /** Recovery scan: documents with pending events, whoever wrote them. */
   findPending(limit: number): Promise<string[]>;

@@ -1,8 +1,8 @@
 import { DomainError } from '../../domain/errors/domain-error';
 import type { BulkRemovalStore } from '../../domain/ports/bulk-removal-store';
 
-export interface ClinicClaimLimits {
-  /** A claim whose job was never stored (its instance died between the two writes) is let go after this long; a live call stores its job within milliseconds of claiming. */
+export interface ClinicHoldLimits {
+  /** A hold whose job was never stored (its instance died between the two writes) is let go after this long; a live call stores its job within milliseconds of holding it. */
   unstoredJobGraceMs: number;
   attempts: number;
 }
@@ -15,13 +15,13 @@ export function bulkRemovalRunning(jobId: string): DomainError {
 
 /**
  * Makes `jobId` the clinic's one running bulk removal, or throws BULK_REMOVAL_RUNNING naming the
- * job that is. A claim left by a job that finished (its release lost in a crash) or that was never
- * stored is taken over; a crashed instance's unfinished job keeps its claim, since it resumes when
+ * job that is. A hold left by a job that finished (its release lost in a crash) or that was never
+ * stored is taken over; a crashed instance's unfinished job keeps its hold, since it resumes when
  * an instance starts.
  */
-export async function claimClinicForBulkRemoval(jobs: BulkRemovalStore, clinicId: string, jobId: string, now: Date, limits: ClinicClaimLimits): Promise<void> {
+export async function holdClinicForBulkRemoval(jobs: BulkRemovalStore, clinicId: string, jobId: string, now: Date, limits: ClinicHoldLimits): Promise<void> {
   for (let attempt = 0; attempt < limits.attempts; attempt++) {
-    const { holder, since } = await jobs.claimClinic(clinicId, jobId, now);
+    const { holder, since } = await jobs.holdClinic(clinicId, jobId, now);
     if (holder === jobId) return;
     if (holder === '') continue;
     const held = await jobs.find(clinicId, holder);
