@@ -4,38 +4,40 @@
  * serves it without the key): no Authzed package, no .proto file copied into the project. The
  * reflection service's own definition comes with @grpc/reflection, a dependency already.
  */
-import { credentials, loadPackageDefinition, Metadata, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, Metadata, type Client, type ClientDuplexStream, type CallOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromBuffer, loadSync, type Options } from '@grpc/proto-loader';
 import path from 'node:path';
 
 const API = 'authzed.api.v1';
 const SERVICES = [`${API}.PermissionsService`, `${API}.SchemaService`];
-const LOADER_OPTIONS: Options = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true };
+/** Field names as the .proto files spell them (descriptors loaded from reflection keep them so anyway). */
+const LOADER_OPTIONS: Options = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
 const REFLECTION_PROTO = path.join(path.dirname(require.resolve('@grpc/reflection')), '..', 'proto', 'grpc', 'reflection', 'v1alpha', 'reflection.proto');
 
 export interface ObjectRef {
-  objectType: string;
-  objectId: string;
+  object_type: string;
+  object_id: string;
 }
 export interface Relationship {
   resource: ObjectRef;
   relation: string;
-  /** optionalRelation: a subject set ("clinic:C#approved"); '' for the object itself. */
-  subject: { object: ObjectRef; optionalRelation: string };
-  optionalCaveat?: { caveatName: string; context: Struct };
+  /** optional_relation: a subject set ("clinic:C#approved"); '' for the object itself. */
+  subject: { object: ObjectRef; optional_relation: string };
+  optional_caveat?: { caveat_name: string; context: Struct };
 }
-/** google.protobuf.Struct as proto-loader's objects spell it. */
+/** google.protobuf.Struct of string values; a map field loaded from descriptors is a list of its entries. */
 export interface Struct {
-  fields: Record<string, { stringValue: string }>;
+  fields: Array<{ key: string; value: { string_value: string } }>;
 }
 /** No ZedToken: the freshest revision SpiceDB already holds (its cache), like the service's calls without a consistency token. */
-const MINIMIZE_LATENCY = { minimizeLatency: true };
+const MINIMIZE_LATENCY = { minimize_latency: true };
+const LOADING_DEADLINE_MS = 60_000;
 
 type Callback<T> = (error: ServiceError | null, response: T) => void;
-type Unary = (request: object, metadata: Metadata, callback: Callback<Record<string, unknown>>) => void;
+type Unary = (request: object, metadata: Metadata, options: CallOptions, callback: Callback<Record<string, unknown>>) => void;
 interface ReflectionResponse {
-  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
-  errorResponse?: { errorMessage: string };
+  file_descriptor_response?: { file_descriptor_proto: Buffer[] };
+  error_response?: { error_message: string };
 }
 type Streaming = (request: object, metadata: Metadata) => ClientReadableStream<Record<string, unknown>>;
 
@@ -57,14 +59,16 @@ export async function connectSpicedb(address: string, presharedKey: string): Pro
   const schemas = new api.api.v1.SchemaService!(address, credentials.createInsecure());
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${presharedKey}`);
-  const unary = (client: Client, method: string, request: object) =>
+  /** The measured calls have no deadline, as the service's client's; loading has one (a refused batch of 1 000 answers with a very long error). */
+  const unary = (client: Client, method: string, request: object, deadlineMs?: number) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
-      (client as unknown as Record<string, Unary>)[method]!.call(client, request, metadata, (error, response) => (error ? reject(error) : resolve(response)));
+      const options = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+      (client as unknown as Record<string, Unary>)[method]!.call(client, request, metadata, options, (error, response) => (error ? reject(error) : resolve(response)));
     });
   return {
-    writeSchema: async (schema) => void (await unary(schemas, 'writeSchema', { schema })),
+    writeSchema: async (schema) => void (await unary(schemas, 'writeSchema', { schema }, LOADING_DEADLINE_MS)),
     touchRelationships: async (relationships) =>
-      void (await unary(permissions, 'writeRelationships', { updates: relationships.map((relationship) => ({ operation: 'OPERATION_TOUCH', relationship })) })),
+      void (await unary(permissions, 'writeRelationships', { updates: relationships.map((relationship) => ({ operation: 'OPERATION_TOUCH', relationship })) }, LOADING_DEADLINE_MS)),
     checkPermission: async (resource, permission, subject, context) => {
       const answer = await unary(permissions, 'checkPermission', { consistency: MINIMIZE_LATENCY, resource, permission, subject: { object: subject }, context });
       if (answer.permissionship === 'PERMISSIONSHIP_HAS_PERMISSION') return true;
@@ -74,11 +78,11 @@ export async function connectSpicedb(address: string, presharedKey: string): Pro
     lookupResources: (resourceType, permission, subject, context) =>
       new Promise<string[]>((resolve, reject) => {
         const ids: string[] = [];
-        const request = { consistency: MINIMIZE_LATENCY, resourceObjectType: resourceType, permission, subject: { object: subject }, context };
+        const request = { consistency: MINIMIZE_LATENCY, resource_object_type: resourceType, permission, subject: { object: subject }, context };
         const stream = (permissions as unknown as Record<string, Streaming>).lookupResources!.call(permissions, request, metadata);
-        stream.on('data', (found: { resourceObjectId: string; permissionship: string }) => {
+        stream.on('data', (found: { resource_object_id: string; permissionship: string }) => {
           if (found.permissionship !== 'LOOKUP_PERMISSIONSHIP_HAS_PERMISSION') stream.destroy(new Error(`LookupResources answered ${found.permissionship} for one resource`));
-          else ids.push(found.resourceObjectId);
+          else ids.push(found.resource_object_id);
         });
         stream.once('error', reject);
         stream.once('end', () => resolve(ids));
@@ -105,13 +109,13 @@ async function reflectedFiles(address: string, symbols: string[]): Promise<Buffe
       let answered = 0;
       const stream = (client as unknown as { serverReflectionInfo(): ClientDuplexStream<object, ReflectionResponse> }).serverReflectionInfo();
       stream.on('data', (response: ReflectionResponse) => {
-        if (response.errorResponse) return void stream.emit('error', new Error(`reflection: ${response.errorResponse.errorMessage}`));
-        found.push(...(response.fileDescriptorResponse?.fileDescriptorProto ?? []));
+        if (response.error_response) return void stream.emit('error', new Error(`reflection: ${response.error_response.error_message}`));
+        found.push(...(response.file_descriptor_response?.file_descriptor_proto ?? []));
         if (++answered === symbols.length) stream.end();
       });
       stream.once('error', reject);
       stream.once('end', () => resolve(found));
-      for (const symbol of symbols) stream.write({ fileContainingSymbol: symbol });
+      for (const symbol of symbols) stream.write({ file_containing_symbol: symbol });
     });
     // FileDescriptorSet { repeated FileDescriptorProto file = 1; }: each file as field 1, length-delimited.
     return Buffer.concat(files.flatMap((file) => [Buffer.from([0x0a]), varint(file.length), file]));

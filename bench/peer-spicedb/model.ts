@@ -44,16 +44,16 @@ definition case_type {
 
 export const USE = 'use';
 export const CASE_TYPE = 'case_type';
-export const residentObject = (number: string): ObjectRef => ({ objectType: 'resident', objectId: number });
-export const caseTypeObject = (clinicId: string, caseTypeId: string): ObjectRef => ({ objectType: CASE_TYPE, objectId: `${clinicId}/${caseTypeId}` });
+export const residentObject = (number: string): ObjectRef => ({ object_type: 'resident', object_id: number });
+export const caseTypeObject = (clinicId: string, caseTypeId: string): ObjectRef => ({ object_type: CASE_TYPE, object_id: `${clinicId}/${caseTypeId}` });
 
 /** The caveat's context of a call made now. */
-export const nowContext = (): Struct => ({ fields: { now: { stringValue: new Date().toISOString() } } });
+export const nowContext = (): Struct => ({ fields: [{ key: 'now', value: { string_value: new Date().toISOString() } }] });
 
 const relationship = (resource: ObjectRef, relation: string, subject: ObjectRef, subjectRelation = ''): Relationship => ({
   resource,
   relation,
-  subject: { object: subject, optionalRelation: subjectRelation },
+  subject: { object: subject, optional_relation: subjectRelation },
 });
 
 /**
@@ -63,12 +63,12 @@ const relationship = (resource: ObjectRef, relation: string, subject: ObjectRef,
  */
 export function* relationshipsOfReadsSeed(residents: number, clinics: number): Generator<Relationship> {
   for (let c = 0; c < clinics; c++) {
-    yield relationship(caseTypeObject(readsClinicId(c), GENERAL_CASE_TYPE.id), 'open_to', { objectType: 'clinic', objectId: readsClinicId(c) }, 'approved');
+    yield relationship(caseTypeObject(readsClinicId(c), GENERAL_CASE_TYPE.id), 'open_to', { object_type: 'clinic', object_id: readsClinicId(c) }, 'approved');
   }
   for (let i = 0; i < residents; i++) {
     const resident = residentObject(residentNumber(i, READS_BLOCK));
     for (const c of clinicsOf(i, clinics)) {
-      yield relationship({ objectType: 'clinic', objectId: readsClinicId(c) }, 'approved', resident);
+      yield relationship({ object_type: 'clinic', object_id: readsClinicId(c) }, 'approved', resident);
       if (i % 4 === 0) yield relationship(caseTypeObject(readsClinicId(c), RESTRICTED_CASE_TYPE.id), 'granted', resident);
     }
   }
@@ -77,7 +77,7 @@ export function* relationshipsOfReadsSeed(residents: number, clinics: number): G
 /** The case types (object ids) resident i of the reads' seed may use. */
 export function caseTypesOf(i: number, clinics: number): string[] {
   return clinicsOf(i, clinics).flatMap((c) => [
-    caseTypeObject(readsClinicId(c), GENERAL_CASE_TYPE.id).objectId,
-    ...(i % 4 === 0 ? [caseTypeObject(readsClinicId(c), RESTRICTED_CASE_TYPE.id).objectId] : []),
+    caseTypeObject(readsClinicId(c), GENERAL_CASE_TYPE.id).object_id,
+    ...(i % 4 === 0 ? [caseTypeObject(readsClinicId(c), RESTRICTED_CASE_TYPE.id).object_id] : []),
   ]);
 }
