@@ -50,13 +50,13 @@ export function peerReport(c: PeerComparison) {
   };
 }
 
-/** Each pair of runs, named for the table, in the order they ran. */
+/** Each pair of runs, named for the table (the service's marked apart from the reads step's), in the order they ran. */
 export function peerRuns(c: PeerComparison): Array<{ name: string; result: LoadResult }> {
   return c.at.flatMap((at) => [
     { name: 'SpiceDB CheckPermission', result: at.peerCheck },
-    { name: 'service CheckEntitlement', result: at.serviceCheck },
+    { name: 'service CheckEntitlement (peer)', result: at.serviceCheck },
     { name: 'SpiceDB LookupResources', result: at.peerLookup },
-    { name: 'service ListEntitlements', result: at.serviceEntitlements },
+    { name: 'service ListEntitlements (peer)', result: at.serviceEntitlements },
   ]);
 }
 
