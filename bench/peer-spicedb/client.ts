@@ -81,8 +81,9 @@ export async function connectSpicedb(address: string, presharedKey: string): Pro
         const request = { consistency: MINIMIZE_LATENCY, resource_object_type: resourceType, permission, subject: { object: subject }, context };
         const stream = (permissions as unknown as Record<string, Streaming>).lookupResources!.call(permissions, request, metadata);
         stream.on('data', (found: { resource_object_id: string; permissionship: string }) => {
-          if (found.permissionship !== 'LOOKUP_PERMISSIONSHIP_HAS_PERMISSION') stream.destroy(new Error(`LookupResources answered ${found.permissionship} for one resource`));
-          else ids.push(found.resource_object_id);
+          if (found.permissionship === 'LOOKUP_PERMISSIONSHIP_HAS_PERMISSION') return void ids.push(found.resource_object_id);
+          reject(new Error(`LookupResources answered ${found.permissionship} for one resource`));
+          stream.cancel();
         });
         stream.once('error', reject);
         stream.once('end', () => resolve(ids));

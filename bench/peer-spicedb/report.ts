@@ -9,8 +9,6 @@ import { ratio } from '../common';
 import type { LoadResult } from '../load';
 import type { PeerComparison } from './compare';
 
-export type PeerReport = ReturnType<typeof peerReport>;
-
 export function peerReport(c: PeerComparison) {
   const figures: Record<string, number | null> = {};
   const service: Record<string, number | null> = {};
