@@ -13,7 +13,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /** The stack scripts are ES modules; a real dynamic import loads them. */
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
-const nativeImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
+export const nativeImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
 
 /** MONGODB_URI and KAFKA_BROKERS when both are set, otherwise the local stack (started if needed, left running). */
 export async function servers(): Promise<{ mongoUri: string; kafkaBrokers: string }> {

@@ -19,6 +19,15 @@ export function picker(residents: number, clinics: number) {
   };
 }
 
+/** CheckEntitlement of the picked resident, clinic and case type. */
+export const checkEntitlementOf = (eservice: Api, residents: number, clinics: number) => {
+  const pick = picker(residents, clinics);
+  return (i: number) => {
+    const p = pick(i);
+    return eservice.checkEntitlement({ personalIdentityNumber: p.resident, clinicId: p.clinicId, caseTypeId: p.caseTypeId, consistencyToken: '' });
+  };
+};
+
 export const listEntitlementsOf = (eservice: Api, residents: number, clinics: number) => {
   const pick = picker(residents, clinics);
   return (i: number) => eservice.listEntitlements({ personalIdentityNumber: pick(i).resident, consistencyToken: '' });

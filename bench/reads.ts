@@ -21,7 +21,7 @@ import type { Api } from '../test/support/grpc-client';
 import { log } from './common';
 import { ENTITLEMENTS_GROWTH_CONCURRENCY } from './entitlements-growth';
 import { closedLoop, type LoadResult } from './load';
-import { listEntitlementsOf, picker, rawViewOf, timed } from './reads-ops';
+import { checkEntitlementOf, listEntitlementsOf, rawViewOf, timed } from './reads-ops';
 import { RESIDENT_VIEWS } from './seed';
 
 const ACCESS_LOG = 'access_log';
@@ -52,11 +52,7 @@ export async function measureReads(opts: {
   warmupMs: number;
 }): Promise<ReadsResult> {
   const { residents, clinics, concurrency, durationMs, warmupMs } = opts;
-  const pick = picker(residents, clinics);
-  const check = (i: number) => {
-    const p = pick(i);
-    return opts.eservice.checkEntitlement({ personalIdentityNumber: p.resident, clinicId: p.clinicId, caseTypeId: p.caseTypeId, consistencyToken: '' });
-  };
+  const check = checkEntitlementOf(opts.eservice, residents, clinics);
   const entitlements = listEntitlementsOf(opts.eservice, residents, clinics);
 
   const mongo = await new MongoClient(opts.mongoUri, { serverSelectionTimeoutMS: 5000, appName: 'bench-raw-reads' }).connect();

@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (`-- --quick` for the short developer run): the service against its raw limits,
- * measured in one run on this machine. See docs/performance.md. This file only orders the steps;
+ * measured in one run on this machine; `-- --peer spicedb` also measures SpiceDB's reads beside the
+ * service's (bench/peer-spicedb/compare.ts). See docs/performance.md. This file only orders the steps;
  * each step is its own file under bench/. The npm script runs `npm run generate` first: the
  * imports below reach src/gen (generated from proto/, not in git), so `tsx bench/run.ts` alone
  * fails on a fresh clone.
@@ -19,6 +20,8 @@ import { deleteTopics, startEventConsumer } from './events';
 import { measureExpiryBurst } from './expiry-burst';
 import { closedLoop, type LoadResult } from './load';
 import { measureBulkRemoval } from './bulk-removal';
+import { measurePeerSpicedb, preparePeerSpicedb, type PeerComparison } from './peer-spicedb/compare';
+import { peerLines, peerReport, peerRuns } from './peer-spicedb/report';
 import { relayBacklog, relayKeepingUp, watchRelay } from './relay-rate';
 import { soak } from './soak';
 import { readCost } from './read-cost';
@@ -38,6 +41,10 @@ const DURATION_MS = quick ? 2500 : 15000;
 const WARMUP_MS = quick ? 500 : 3000;
 const CONCURRENCIES = quick ? [1, 8, 32] : [1, 8, 32, 128];
 const LAG_DURATION_MS = quick ? 5000 : 20000;
+/** `--peer spicedb`: the peer's reads beside the service's after the other steps; null without the option. */
+const PEER = peerOption(process.argv);
+/** What the peer step adds to the run's bound (SpiceDB is built, if need be, before the bound starts). */
+const PEER_MS = quick ? 150_000 : 900_000;
 /** How long the relay may take to drain what the reads' seeding left, and to deliver the lag run's events. */
 const DRAIN_MS = quick ? 5_000 : 30_000;
 const LAG_WAIT_MS = quick ? 10_000 : 30_000;
@@ -55,11 +62,21 @@ const BULK_RESIDENTS = quick ? 10_000 : 100_000;
 /** How long the bulk removal waits for its events, counted from the RemoveApprovals call. */
 const BULK_WAIT_MS = quick ? 60_000 : 2_400_000;
 /** Bounds the whole run: a hung server must not hang the bench. Room for both waits above and below. */
-const RUN_TIMEOUT_MS = quick ? 265_000 : 7_200_000;
+const RUN_TIMEOUT_MS = (quick ? 265_000 : 7_200_000) + (PEER ? PEER_MS : 0);
 /** How long the expiry burst waits for its events, counted from the start of its phase. */
 const EXPIRY_WAIT_MS = quick ? 40_000 : 2_400_000;
 /** Room left after the event lag's wait within the run's bound: stopping, dropping, the report. */
 const LAG_RESERVE_MS = 8_000;
+
+function peerOption(argv: string[]): 'spicedb' | null {
+  const at = argv.indexOf('--peer');
+  if (at < 0) return null;
+  if (argv[at + 1] !== 'spicedb') {
+    process.stderr.write(`--peer: unknown peer ${JSON.stringify(argv[at + 1] ?? '')} (known: spicedb)\n`);
+    process.exit(2);
+  }
+  return 'spicedb';
+}
 
 /** Error messages go to stdout: never with a personal identity number in them. */
 const redact = (message: string | null) => message?.replace(/\d{6}[-+]?\d{4}|\d{12}/g, '<number>') ?? null;
@@ -276,6 +293,18 @@ async function main(): Promise<void> {
     }
     const { seeded, reads, growth, staleness, lag } = readsResults;
 
+    // ---- Phase 5 (--peer spicedb): SpiceDB's reads beside the service's (own processes and data) --
+    let peer: PeerComparison | null = null;
+    let peerError: string | null = null;
+    if (PEER) {
+      // A failed peer must not cost the run's own figures: noted, not thrown.
+      peer = await measurePeerSpicedb({ mongoUri, kafkaBrokers, authEnv, ...READS, durationMs: DURATION_MS, warmupMs: WARMUP_MS }).catch((error: unknown) => {
+        peerError = redact(error instanceof Error ? error.message : String(error));
+        log(`peer: failed: ${peerError}`);
+        return null;
+      });
+    }
+
     clearInterval(sampler);
     const servicePeaks = { writes: writesPhase.peakRssMb, expiry: expiry.peakRssMb, bulk_removal: bulk.peakRssMb, reads: readsPhase.peakRssMb };
     const peaks = Object.values(servicePeaks).filter((p): p is number => p !== null);
@@ -329,6 +358,7 @@ async function main(): Promise<void> {
         : []),
       ...(staleness ? [{ name: 'view staleness (approve->check)', result: staleness.load }] : []),
       ...(lag ? [{ name: 'service at fixed rate (lag)', result: lag.load }] : []),
+      ...(peer ? peerRuns(peer) : []),
     ];
     // Which server every figure was measured on (FerretDB's version and backend, or MongoDB's
     // version); read now, since FerretDB names its backend only once it has opened a database.
@@ -396,6 +426,8 @@ async function main(): Promise<void> {
         `expiry ${servicePeaks.expiry ?? '-'} MB, bulk removal ${servicePeaks.bulk_removal ?? '-'} MB, reads and lag ${servicePeaks.reads ?? '-'} MB); ` +
         `bench_process_peak_rss_mb: the bench's own process`,
     );
+    if (peer) notes.push(...peerLines(peer));
+    if (PEER && !peer) notes.push(`peer: NOT MEASURED, the step failed: ${peerError ?? '-'}`);
     for (const { name, result } of runs) {
       if (result.errors > 0) notes.push(`${name} (${result.concurrency ?? `${result.targetRate}/s`}): ${result.errors} errors, first: ${redact(result.firstError)}`);
     }
@@ -464,6 +496,7 @@ async function main(): Promise<void> {
       bulk_removal: { ...bulk, peakRssMb: undefined },
       service_memory: { ...servicePeaks, writes_at_end: writesResults.memoryAtEnd, reads_rss_at_end_mb: readsResults.rssAtEndMb },
       targets: TARGETS,
+      peer: peer ? peerReport(peer) : PEER ? { name: PEER, error: peerError } : null,
       notes,
     };
     const file = writeResults(report);
@@ -485,15 +518,22 @@ async function main(): Promise<void> {
   }
 }
 
-// The soak's bound: its minutes, plus room for seeding, its capacity step and the report.
-const runTimeoutMs = soakMinutes === null ? RUN_TIMEOUT_MS : soakMinutes * 60_000 + 900_000;
-const timeout = setTimeout(() => {
-  log(`run exceeded ${runTimeoutMs / 1000} s; giving up (dropping this run's databases and topics first)`);
-  void abortCleanUp(4000).finally(() => process.exit(2));
-}, runTimeoutMs);
-timeout.unref();
+/**
+ * The run's bound starts once the peer's programs are there: building SpiceDB the first time is not
+ * measured. The soak's bound is its minutes, plus room for seeding, its capacity step and the report.
+ */
+async function boundedMain(): Promise<void> {
+  if (PEER && soakMinutes === null && !readCostOnly) await preparePeerSpicedb();
+  const runTimeoutMs = soakMinutes === null ? RUN_TIMEOUT_MS : soakMinutes * 60_000 + 900_000;
+  const timeout = setTimeout(() => {
+    log(`run exceeded ${runTimeoutMs / 1000} s; giving up (dropping this run's databases and topics first)`);
+    void abortCleanUp(4000).finally(() => process.exit(2));
+  }, runTimeoutMs);
+  timeout.unref();
+  await (soakMinutes !== null ? soak(soakMinutes) : readCostOnly ? readCost() : main());
+}
 
-(soakMinutes !== null ? soak(soakMinutes) : readCostOnly ? readCost() : main()).then(
+boundedMain().then(
   () => process.exit(0),
   (error: unknown) => {
     log(`failed: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
