@@ -1,4 +1,4 @@
-import type { PublishingObserver } from '../domain/ports/publishing';
+import type { PublishingObserver } from '../relay/ports';
 import { BackgroundLoop } from '../shared/retry';
 
 export type Health = 'SERVING' | 'NOT_SERVING';

@@ -4,7 +4,7 @@ import type { Config } from '../config/config';
 import { HealthMonitor } from '../background/health-monitor';
 import { ServiceMetrics, type EventKind } from '../observability/metrics';
 import { kafkaAnswers } from '../publishing-kafka/kafka-health-probe';
-import type { PublishingObserver } from '../domain/ports/publishing';
+import type { PublishingObserver } from '../relay/ports';
 import type { HealthEntries } from '../transport-grpc/health-and-reflection';
 import type { Storage } from './build-storage';
 

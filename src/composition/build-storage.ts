@@ -5,7 +5,7 @@ import type { AccessChanged } from '../domain/access/resident-access';
 import type { ClinicSettingsChanged } from '../domain/clinic/settings-changed';
 import type { Clock } from '../domain/ports/clock';
 import type { ExpiredRecords } from '../domain/ports/expired-records';
-import type { OutboxEvent } from '../domain/ports/publishing';
+import type { OutboxEvent } from '../relay/ports';
 import type { AccessDocument } from '../storage-mongo/access-document';
 import { CLINICS_COLLECTION, type ClinicDocument } from '../storage-mongo/clinic-document';
 import { boundedByCallDeadlines } from '../storage-mongo/call-time-limit';

@@ -1,5 +1,5 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
-import type { EventPublisher } from '../domain/ports/publishing';
+import type { EventPublisher } from '../relay/ports';
 import type { TraceContextFields } from '../domain/ports/trace-context';
 import { endPublishSpans, sendUntraced, startPublishSpan, withTraceHeaders } from './publish-spans';
 import { ensureTopic, type TopicSettings } from './topic';

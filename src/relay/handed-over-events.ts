@@ -1,4 +1,4 @@
-import type { LeasedEvents, OutboxEvent } from '../domain/ports/publishing';
+import type { LeasedEvents, OutboxEvent } from './ports';
 
 /**
  * Events this process's changes stored under this relay's lease and handed over, per document in

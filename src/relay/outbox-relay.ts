@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/ports/clock';
-import type { LeasedEvents, EventPublisher, EventRecorder, OutboxEvent, OutboxStore, PublishingObserver } from '../domain/ports/publishing';
+import type { LeasedEvents, EventPublisher, EventRecorder, OutboxEvent, OutboxStore, PublishingObserver } from './ports';
 import { BackgroundLoop, type BackoffOptions } from '../shared/retry';
 import { HandedOverEvents } from './handed-over-events';
 

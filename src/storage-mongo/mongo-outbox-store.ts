@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import type { LeasedEvents, OutboxEvent, OutboxStats, OutboxStore } from '../domain/ports/publishing';
+import type { LeasedEvents, OutboxEvent, OutboxStats, OutboxStore } from '../relay/ports';
 import { withStorageErrors } from './mongo-errors';
 import { handedLease, leaseFreeFor, OutboxReads, outboxLeftWith, type OutboxDocument } from './outbox-document';
 import { STORAGE_TUNING } from './settings';

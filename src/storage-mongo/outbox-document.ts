@@ -1,5 +1,5 @@
 import type { Collection, Filter } from 'mongodb';
-import type { OutboxEvent, OutboxStats } from '../domain/ports/publishing';
+import type { OutboxEvent, OutboxStats } from '../relay/ports';
 import { withStorageErrors } from './mongo-errors';
 
 /** The outbox fields a document (an access, or a clinic's settings) carries beside its state. */

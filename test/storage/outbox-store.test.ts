@@ -1,5 +1,5 @@
 import { MongoClient, type Collection } from 'mongodb';
-import type { OutboxStore } from '../../src/domain/ports/publishing';
+import type { OutboxStore } from '../../src/relay/ports';
 import { MongoOutboxStore } from '../../src/storage-mongo/mongo-outbox-store';
 import type { OutboxDocument } from '../../src/storage-mongo/outbox-document';
 import { updateAtRevision } from '../../src/storage-mongo/revision-update';
