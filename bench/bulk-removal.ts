@@ -28,7 +28,7 @@ import { MongoClient, type Collection, type Db, type Document } from 'mongodb';
 import { BulkRemovalState } from '../src/gen/residentaccess/v1/resident_access_service';
 import { apiOf, connectClients } from '../test/support/grpc-client';
 import { signTestToken, testAuthEnv } from '../test/support/tokens';
-import { cleanUpOnAbort, log, ratio, residentNumber, round1, servers, sleep, until } from './common';
+import { cleanUpOnAbort, exitWhenDone, log, ratio, residentNumber, round1, servers, sleep, until } from './common';
 import { deleteTopics, startEventConsumer } from './events';
 import { accessLike, insertInBatches, RESIDENT_VIEWS, viewLike } from './seed';
 import { benchServiceEnv, startServiceProcess, topicsOf } from './service-process';
@@ -262,8 +262,6 @@ async function main(): Promise<void> {
   const residents = Number(process.argv[2] ?? 100_000);
   if (!Number.isInteger(residents) || residents < 2) throw new Error('usage: npx tsx bench/bulk-removal.ts [count, at least 2]');
   const { mongoUri, kafkaBrokers } = await servers();
-  process.env.TEST_MONGODB_URI = mongoUri;
-  process.env.TEST_KAFKA_BROKERS = kafkaBrokers;
   const result = await measureBulkRemoval({
     mongoUri,
     kafkaBrokers,
@@ -275,12 +273,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ ...result, bulk_removal_vs_raw: ratio(result.removalsPerS, result.rawPerS) }, null, 2)}\n`);
 }
 
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) exitWhenDone(main());

@@ -15,8 +15,18 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 export const nativeImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
 
-/** MONGODB_URI and KAFKA_BROKERS when both are set, otherwise the local stack (started if needed, left running). */
+/**
+ * MONGODB_URI and KAFKA_BROKERS when both are set, otherwise the local stack (started if needed,
+ * left running). Also handed to the test support the bench reuses (TEST_MONGODB_URI, TEST_KAFKA_BROKERS).
+ */
 export async function servers(): Promise<{ mongoUri: string; kafkaBrokers: string }> {
+  const found = await findServers();
+  process.env.TEST_MONGODB_URI = found.mongoUri;
+  process.env.TEST_KAFKA_BROKERS = found.kafkaBrokers;
+  return found;
+}
+
+async function findServers(): Promise<{ mongoUri: string; kafkaBrokers: string }> {
   if (process.env.MONGODB_URI && process.env.KAFKA_BROKERS) {
     return { mongoUri: process.env.MONGODB_URI, kafkaBrokers: process.env.KAFKA_BROKERS };
   }
@@ -25,7 +35,7 @@ export async function servers(): Promise<{ mongoUri: string; kafkaBrokers: strin
   };
   const up = await stack.up({ log: (m) => log(`stack: ${m}`) });
   if (up.started.length > 0) log(`started ${up.started.join(', ')} (left running; \`npm run stack -- down\` stops them)`);
-  return up;
+  return { mongoUri: up.mongoUri, kafkaBrokers: up.kafkaBrokers };
 }
 
 /** The database server measured, for the report: every figure depends on it. */
@@ -115,4 +125,15 @@ export function cleanUpOnAbort(cleanUp: () => Promise<unknown>): () => void {
 /** Runs the registered clean-ups, for at most `ms`. */
 export async function abortCleanUp(ms: number): Promise<void> {
   await Promise.race([Promise.allSettled([...abortCleanups].map((c) => c())), sleep(ms)]);
+}
+
+/** For a step run on its own (`npx tsx bench/<step>.ts`): exits 0 when `run` ends, 1 with its error. */
+export function exitWhenDone(run: Promise<void>): void {
+  run.then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -17,6 +17,7 @@ import { databaseServer, describeServer, log, round1, servers } from './common';
 import { closedLoop } from './load';
 import { listEntitlementsOf, picker } from './reads-ops';
 import { READS_TEMPLATE_CLINIC, seedReads } from './reads-seed';
+import { writeResults } from './report';
 import { benchServiceEnv, buildService, startServiceProcess } from './service-process';
 
 const READS = { residents: 1000, clinics: 20 };
@@ -87,9 +88,7 @@ async function profiledStep(name: string, op: (i: number) => Promise<unknown>, s
 }
 
 export async function readCost(): Promise<void> {
-  const { mongoUri, kafkaBrokers } = await servers();
-  process.env.TEST_MONGODB_URI = mongoUri;
-  process.env.TEST_KAFKA_BROKERS = kafkaBrokers;
+  const { mongoUri } = await servers();
   const mongo = await new MongoClient(mongoUri).connect();
   const env = benchServiceEnv(await testAuthEnv());
   const db = mongo.db(env.MONGODB_DATABASE);
@@ -110,8 +109,7 @@ export async function readCost(): Promise<void> {
         await profiledStep('CheckEntitlement', check, service, dir),
         await profiledStep('ListEntitlements', listEntitlementsOf(eservice, READS.residents, READS.clinics), service, dir),
       ];
-      const file = path.join(__dirname, 'results', 'read-cost.json');
-      fs.writeFileSync(file, `${JSON.stringify({ service_node: service.node, residents: READS.residents, clinics: READS.clinics, concurrency: STEP.concurrency, steps }, null, 2)}\n`);
+      const file = writeResults({ service_node: service.node, residents: READS.residents, clinics: READS.clinics, concurrency: STEP.concurrency, steps }, 'read-cost.json');
       const rows = PARTS.map(([part]) => part).concat(GC, UNATTRIBUTED);
       const cell = (step: (typeof steps)[number], part: string) => {
         const us = step.parts.find((p) => p.part === part)?.us_per_call ?? 0;

@@ -85,10 +85,11 @@ export function machine() {
   };
 }
 
-export function writeResults(report: object): string {
+/** Writes `report` as bench/results/`name` (git-ignored); answers the file's path. */
+export function writeResults(report: object, name = 'latest.json'): string {
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'latest.json');
+  const file = path.join(dir, name);
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }

@@ -111,8 +111,6 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => (benchPeak = Math.max(benchPeak, process.memoryUsage().rss)), 100);
   const startedAt = new Date();
   const { mongoUri, kafkaBrokers } = await servers();
-  process.env.TEST_MONGODB_URI = mongoUri;
-  process.env.TEST_KAFKA_BROKERS = kafkaBrokers;
   const authEnv = await testAuthEnv();
   const mongo = await new MongoClient(mongoUri).connect();
   const run = Date.now().toString(36);

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { round1 } from './common';
 
 /** One minute of the soak (bench/soak.ts). */
@@ -90,14 +88,6 @@ export function soakVerdict(minutes: SoakMinute[], relayBatchSize: number): Soak
       'every expiry within 30 s of its midnight': expiriesMissed === 0,
     },
   };
-}
-
-export function writeSoakResults(report: object): string {
-  const dir = path.join(__dirname, 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'soak-latest.json');
-  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  return file;
 }
 
 /** The per-minute table (Markdown, for docs/performance.md) and the verdict. */

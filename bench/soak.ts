@@ -21,9 +21,9 @@ import { deleteTopics, startEventConsumer } from './events';
 import { closedLoop, fixedRate, newHistogram, type LoadResult } from './load';
 import { listEntitlementsOf, picker } from './reads-ops';
 import { READS_TEMPLATE_CLINIC, seedReads } from './reads-seed';
-import { RELAY_BATCH_SIZE } from './report';
+import { RELAY_BATCH_SIZE, writeResults } from './report';
 import { benchServiceEnv, buildService, startServiceProcess, topicsOf } from './service-process';
-import { soakVerdict, writeSoakResults, soakTable, type SoakMinute } from './soak-report';
+import { soakVerdict, soakTable, type SoakMinute } from './soak-report';
 import { RESTRICTED_CASE_TYPE } from './writes';
 
 const SOAK_BLOCK = 6;
@@ -45,8 +45,6 @@ const MINUTE_MS = 60_000;
 export async function soak(minutes: number): Promise<void> {
   if (!Number.isInteger(minutes) || minutes < 1) throw new Error('--soak takes a whole number of minutes, at least 1');
   const { mongoUri, kafkaBrokers } = await servers();
-  process.env.TEST_MONGODB_URI = mongoUri;
-  process.env.TEST_KAFKA_BROKERS = kafkaBrokers;
   const mongo = await new MongoClient(mongoUri).connect();
   try {
     log(`database server: ${describeServer(await databaseServer(mongo))}`);
@@ -175,15 +173,18 @@ async function runSoak(opts: { minutes: number; mongo: MongoClient; kafkaBrokers
     await sleep(10_000);
     lagPerMinute(minutes, answeredAt, eventAt);
     const verdict = soakVerdict(minutes, RELAY_BATCH_SIZE);
-    const file = writeSoakResults({
-      minutes: opts.minutes,
-      capacityOpsPerS: capacity.opsPerS,
-      rateOpsPerS: round1(rate),
-      readShare: READ_SHARE,
-      serviceNode: service.node,
-      perMinute: minutes,
-      verdict,
-    });
+    const file = writeResults(
+      {
+        minutes: opts.minutes,
+        capacityOpsPerS: capacity.opsPerS,
+        rateOpsPerS: round1(rate),
+        readShare: READ_SHARE,
+        serviceNode: service.node,
+        perMinute: minutes,
+        verdict,
+      },
+      'soak-latest.json',
+    );
     process.stdout.write(soakTable(minutes, verdict));
     log(`wrote ${file}`);
   } finally {

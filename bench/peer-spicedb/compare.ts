@@ -13,7 +13,7 @@
 import { MongoClient } from 'mongodb';
 import { apiOf, connectClients, type Api } from '../../test/support/grpc-client';
 import { signTestToken, testAuthEnv } from '../../test/support/tokens';
-import { cleanUpOnAbort, log, round1, servers, sleep } from '../common';
+import { cleanUpOnAbort, exitWhenDone, log, round1, servers, sleep } from '../common';
 import { deleteTopics } from '../events';
 import { closedLoop, type LoadResult } from '../load';
 import { checkEntitlementOf, listEntitlementsOf, picker, timed } from '../reads-ops';
@@ -175,8 +175,6 @@ async function connectWhenServing(address: string, presharedKey: string, logFile
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const { mongoUri, kafkaBrokers } = await servers();
-  process.env.TEST_MONGODB_URI = mongoUri;
-  process.env.TEST_KAFKA_BROKERS = kafkaBrokers;
   const comparison = await measurePeerSpicedb({
     mongoUri,
     kafkaBrokers,
@@ -187,12 +185,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${peerLines(comparison).join('\n')}\n${JSON.stringify(report, null, 2)}\n`);
 }
 
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) exitWhenDone(main());
