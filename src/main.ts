@@ -4,6 +4,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { buildMessaging } from './composition/build-messaging';
 import { buildMonitoring } from './composition/build-monitoring';
 import { openStorage } from './composition/build-storage';
+import { stopOnSignals } from './composition/stop-on-signals';
 import { buildHandlers, startTransport } from './composition/build-transport';
 import { buildUseCases } from './composition/build-use-cases';
 import { Lifecycle } from './composition/lifecycle';
@@ -138,18 +139,12 @@ async function main(): Promise<void> {
     process.stderr.write(`resident-access: ${error.message}\n`);
     process.exit(78); // EX_CONFIG: the configured server is not one the service can run on
   });
-  const onSignal = (signal: NodeJS.Signals) => {
-    service.logger.info({ signal }, 'stopping');
-    service.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        service.logger.error({ err: error }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  stopOnSignals(
+    process,
+    () => service.stop(),
+    service.logger,
+    (code) => process.exit(code),
+  );
 }
 
 if (require.main === module) {

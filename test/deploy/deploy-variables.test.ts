@@ -124,6 +124,16 @@ describe('Helm chart deploy/helm/resident-access', () => {
     return { ...configMap.data, ...own };
   };
 
+  it("renders the README's production.yaml example: its servers and identity provider reach the container", () => {
+    const example = /where `production.yaml` holds[\s\S]*?```yaml\n([\s\S]*?)```/.exec(read('README.md'))?.[1];
+    expect(example).toBeDefined();
+    const values = join(mkdtempSync(join(tmpdir(), 'chart-values-')), 'production.yaml');
+    writeFileSync(values, example!);
+    const environment = environmentOf(render('-f', values));
+    const env = (parse(example!) as { env: Record<string, string> }).env;
+    for (const [name, value] of Object.entries(env)) expect(environment[name]).toBe(value);
+  });
+
   it('passes helm lint', () => {
     expect(() => execFileSync(helm, ['lint', '--strict', chart], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
   });
