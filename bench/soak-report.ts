@@ -12,6 +12,8 @@ export interface SoakMinute {
   errors: number;
   /** Access documents still flagged with unpublished events at the minute's end. */
   outboxBacklog: number;
+  /** When this minute's midnight came (epoch ms, the bench's clock). */
+  midnightAt: number;
   /** Grants ending at this minute's midnight, and their GRANT_EXPIRED events consumed in the 30 s after it. */
   expiriesDue: number;
   expiriesConsumed: number;

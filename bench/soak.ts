@@ -40,6 +40,8 @@ const CAPACITY = { concurrency: 16, durationMs: 15_000, warmupMs: 3_000 };
 /** Where in each minute the service's midnight falls. */
 const MIDNIGHT_AFTER_MS = 30_000;
 const MINUTE_MS = 60_000;
+/** How soon after its midnight a grant's GRANT_EXPIRED must be consumed. */
+const EXPIRY_WITHIN_MS = 30_000;
 
 /** The whole soak: the servers, the service built as in the image, then `runSoak`. */
 export async function soak(minutes: number): Promise<void> {
@@ -125,7 +127,6 @@ async function runSoak(opts: { minutes: number; mongo: MongoClient; kafkaBrokers
     for (minute = 0; minute < opts.minutes; minute++) {
       // A day per minute: the service's next midnight MIDNIGHT_AFTER_MS into this minute.
       const startedAt = soakStart + minute * MINUTE_MS;
-      expiredAt.length = 0;
       const nextMidnight = startOfStockholmDay(addDays(stockholmDate(serviceNow()), 1));
       await service.setClock(new Date(nextMidnight.getTime() - MIDNIGHT_AFTER_MS));
       offsetMs = nextMidnight.getTime() - MIDNIGHT_AFTER_MS - Date.now();
@@ -144,8 +145,6 @@ async function runSoak(opts: { minutes: number; mongo: MongoClient; kafkaBrokers
       const [commandLoad, readLoad] = await Promise.all([commands, reads]);
       const memory = await service.memory();
       const backlog = await db.collection('access').countDocuments({ outboxPending: true });
-      // Consumed from this minute's midnight to the minute's end (30 s).
-      const expiries = expiredAt.filter((t) => t >= midnightAt);
       const row: SoakMinute = {
         minute: minute + 1,
         rssMb: memory.rssMb,
@@ -156,22 +155,24 @@ async function runSoak(opts: { minutes: number; mongo: MongoClient; kafkaBrokers
         commandsPerS: commandLoad.opsPerS,
         errors: readLoad.errors + commandLoad.errors,
         outboxBacklog: backlog,
+        midnightAt,
         expiriesDue: grantsUntil.get(endingDay) ?? 0,
-        expiriesConsumed: expiries.length,
-        lastExpiryAfterMidnightS: expiries.length > 0 ? round1((Math.max(...expiries) - midnightAt) / 1000) : null,
+        expiriesConsumed: 0,
+        lastExpiryAfterMidnightS: null,
         eventLagP99Ms: null,
         eventsMissing: 0,
       };
       minutes.push(row);
       log(
         `soak minute ${row.minute}: rss ${row.rssMb} MB, read p99 ${row.readP99Ms} ms, command p99 ${row.commandP99Ms} ms, ` +
-          `${row.errors} errors, backlog ${row.outboxBacklog}, expiries ${row.expiriesConsumed}/${row.expiriesDue}`,
+          `${row.errors} errors, backlog ${row.outboxBacklog}, ${row.expiriesDue} grants ending at its midnight`,
       );
       logUnexpected(readLoad, commandLoad);
     }
     // The last minute's events: a little time to arrive, then every answered command is matched.
     await sleep(10_000);
     lagPerMinute(minutes, answeredAt, eventAt);
+    expiriesPerMidnight(minutes, expiredAt);
     const verdict = soakVerdict(minutes, RELAY_BATCH_SIZE);
     const file = writeResults(
       {
@@ -206,6 +207,17 @@ function lagPerMinute(minutes: SoakMinute[], answeredAt: Map<string, { at: numbe
     else histograms[answered.minute]!.recordValue(Math.max(1, (consumed - answered.at) * 1000));
   }
   minutes.forEach((row, k) => (row.eventLagP99Ms = histograms[k]!.totalCount > 0 ? histograms[k]!.getValueAtPercentile(99) / 1000 : null));
+}
+
+/** Each midnight's GRANT_EXPIRED events: those consumed within 30 s of it (and before the next midnight), and the last one's delay. */
+function expiriesPerMidnight(minutes: SoakMinute[], expiredAt: readonly number[]): void {
+  minutes.forEach((row, k) => {
+    const until = Math.min(row.midnightAt + EXPIRY_WITHIN_MS, minutes[k + 1]?.midnightAt ?? Infinity);
+    const next = minutes[k + 1]?.midnightAt ?? Infinity;
+    const ofThisMidnight = expiredAt.filter((t) => t >= row.midnightAt && t < next);
+    row.expiriesConsumed = ofThisMidnight.filter((t) => t < until).length;
+    row.lastExpiryAfterMidnightS = ofThisMidnight.length > 0 ? round1((Math.max(...ofThisMidnight) - row.midnightAt) / 1000) : null;
+  });
 }
 
 function logUnexpected(...loads: LoadResult[]): void {
