@@ -1,7 +1,7 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
 import type { EventPublisher } from '../relay/ports';
 import type { TraceContextFields } from '../domain/ports/trace-context';
-import { endPublishSpans, sendUntraced, startPublishSpan, withTraceHeaders } from './publish-spans';
+import { endPublishSpan, sendUntraced, startPublishSpan, withTraceHeaders } from './publish-spans';
 import { ensureTopic, type TopicSettings } from './topic';
 
 /**
@@ -23,7 +23,7 @@ export class KafkaEventPublisher<E extends TraceContextFields & { eventId: strin
 
   async publish(events: E[]): Promise<void> {
     if (events.length === 0) return;
-    const spans = events.map((event) => startPublishSpan(this.topic.name, event));
+    const span = startPublishSpan(this.topic.name, events);
     try {
       const producer = await this.connected();
       await sendUntraced(() =>
@@ -31,12 +31,12 @@ export class KafkaEventPublisher<E extends TraceContextFields & { eventId: strin
           topic: this.topic.name,
           acks: -1,
           compression: CompressionTypes.None,
-          messages: events.flatMap((event, i) => withTraceHeaders(this.toMessages(event), spans[i]!)),
+          messages: events.flatMap((event) => withTraceHeaders(this.toMessages(event), event, span)),
         }),
       );
-      endPublishSpans(spans);
+      endPublishSpan(span);
     } catch (error) {
-      endPublishSpans(spans, error);
+      endPublishSpan(span, error);
       await this.reset();
       throw error;
     }

@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import { endPublishSpans, startPublishSpan } from './publish-spans';
+import type { Message } from 'kafkajs';
+import { endPublishSpan, startPublishSpan, withTraceHeaders } from './publish-spans';
 
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -16,8 +17,8 @@ describe('the span of a published event', () => {
   afterAll(() => trace.disable());
   afterEach(() => exporter.reset());
 
-  it('is a producer span named `send <topic>` with the messaging attributes, continuing the stored trace', () => {
-    endPublishSpans([startPublishSpan('resident-access.access-changed.v1', { eventId: 'e-1', traceparent })]);
+  it('is, for a batch of one event, a producer span named `send <topic>` with the messaging attributes, continuing the stored trace', () => {
+    endPublishSpan(startPublishSpan('resident-access.access-changed.v1', [{ eventId: 'e-1', traceparent }]));
 
     const [span] = exporter.getFinishedSpans();
     expect({ name: span!.name, kind: span!.kind, traceId: span!.spanContext().traceId, parent: span!.parentSpanContext?.spanId }).toEqual({
@@ -36,8 +37,27 @@ describe('the span of a published event', () => {
     expect(span!.status.code).toBe(SpanStatusCode.UNSET);
   });
 
+  it("is one span for a batch, linked to each event's stored context; each message names its own event's context, an untraced one the span", () => {
+    const other = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const events = [{ eventId: 'e-1', traceparent }, { eventId: 'e-2', traceparent: other }, { eventId: 'e-3' }];
+    const span = startPublishSpan('topic', events);
+    const message = (id: string): Message => ({ key: 'k', value: '{}', headers: { ce_id: id } });
+    const headers = events.map((e) => withTraceHeaders([message(e.eventId)], e, span)[0]!.headers!.traceparent);
+    endPublishSpan(span);
+
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name)).toEqual(['send topic']);
+    expect(spans[0]!.parentSpanContext).toBeUndefined();
+    expect(spans[0]!.links.map((l) => `${l.context.traceId}-${l.context.spanId}`)).toEqual([
+      '4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7',
+      '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331',
+    ]);
+    expect(spans[0]!.attributes['messaging.batch.message_count']).toBe(3);
+    expect(headers).toEqual([traceparent, other, `00-${spans[0]!.spanContext().traceId}-${spans[0]!.spanContext().spanId}-01`]);
+  });
+
   it("records a failed send as an error with the error's type", () => {
-    endPublishSpans([startPublishSpan('topic', { eventId: 'e-2' })], new KafkaJSNumberOfRetriesExceeded('broker gone'));
+    endPublishSpan(startPublishSpan('topic', [{ eventId: 'e-2' }]), new KafkaJSNumberOfRetriesExceeded('broker gone'));
 
     const [span] = exporter.getFinishedSpans();
     expect(span!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'publish failed' });

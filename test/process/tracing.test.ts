@@ -56,7 +56,7 @@ describe('tracing: one ApproveResident, from the call to the Kafka message', () 
     await mongo.close();
   });
 
-  it('makes one trace of the RPC, its MongoDB commands and the send span, which the event header and the log line name', async () => {
+  it('makes one trace of the RPC, its MongoDB commands and the send span; the event header and the log line name the RPC', async () => {
     const clinicId = aClinicId();
     const token = await signTestToken({ clinics: [clinicId], roles: ['staff', 'admin'] });
     await apiOf(clients, token).putCaseType({ clinicId, caseType: { id: 'general', name: 'General', restricted: false }, requestId: randomUUID(), etag: '' });
@@ -94,7 +94,8 @@ describe('tracing: one ApproveResident, from the call to the Kafka message', () 
     for (const span of inTrace) expect(ids.has(span.parentSpanId!)).toBe(true);
 
     const [event] = await events.waitFor((e) => e.value.requestId === request.requestId);
-    expect(event!.headers.traceparent).toBe(`00-${traceId}-${publish.spanId}-01`);
+    // The event names the call that made the change, whose child the send span of its batch of one is.
+    expect(event!.headers.traceparent).toBe(`00-${traceId}-${rpc.spanId}-01`);
 
     const rpcLine = service.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'rpc' && l.requestId === request.requestId);
     expect(rpcLine).toMatchObject({ trace_id: traceId, span_id: rpc.spanId });
