@@ -177,6 +177,21 @@ describe('changeResidentAccess', () => {
     expect(repository.documents.get(ALICE)?.recentRequests[0]).not.toHaveProperty('expiresAt');
   });
 
+  it('decides anew once the recorded outcome has expired, and refuses a reused id with another meaning', async () => {
+    const { deps, repository } = setup();
+    const outcome = { requestId: 'r1', fingerprint: 'fp-r1', changed: false, version: 0 };
+    repository.put(emptyAccess(CLINIC, ALICE), [{ ...outcome, expiresAt: NOW }]);
+    expect(await changeResidentAccess(deps, request(ALICE, 'r1', approving('r1'), { reservedFor: null }), NOW)).toMatchObject({ changed: true, access: { version: 1 } });
+    repository.put(emptyAccess(CLINIC, BOB), [{ ...outcome, expiresAt: new Date(NOW.getTime() + 1) }]);
+    expect(await changeResidentAccess(deps, request(BOB, 'r1', approving('r1'), { reservedFor: null }), NOW)).toEqual({ changed: false, access: emptyAccess(CLINIC, BOB), replayed: true });
+    // Another request id with the same meaning is a new request.
+    expect(await changeResidentAccess(deps, request(BOB, 'r9', approving('r9'), { reservedFor: null, fingerprint: 'fp-r1' }), NOW)).toMatchObject({ changed: true, access: { version: 1 } });
+    await changeResidentAccess(deps, request(CAROL, 'r3', approving('r3')), NOW);
+    expect(await codeAndMessage(changeResidentAccess(deps, request(CAROL, 'r3', removing('r3'), { fingerprint: 'fp-other' }), NOW))).toBe(
+      'REQUEST_ID_REUSED: request_id was already used for a different request',
+    );
+  });
+
   it("checks the caller's etag against the stored access", async () => {
     const { deps } = setup();
     await changeResidentAccess(deps, request(ALICE, 'r1', approving('r1')), NOW);

@@ -92,4 +92,65 @@ describe('BackgroundRuns', () => {
     await sleep(60);
     expect(attempts).toBe(1);
   });
+
+  /** Runs whose log lines are kept, with a backoff without jitter so the delays can be read. */
+  function loggedRuns(initialMs: number, maxMs: number) {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    return { runs: new BackgroundRuns('bulk removal', logger, { initialMs, maxMs, jitter: 'none' }), lines };
+  }
+
+  it('logs each failure with its fields and the wait before the retry, and starts the wait afresh after a success', async () => {
+    const { runs, lines } = loggedRuns(2, 100);
+    let attempts = 0;
+    const failTwice = async () => {
+      attempts++;
+      if (attempts % 3 !== 0) throw new Error('database away');
+    };
+    await runs.start('a', failTwice, { jobId: 'job-1' });
+    while (attempts < 3) await sleep(2);
+    await runs.idle();
+    await runs.start('a', failTwice, { jobId: 'job-1' });
+    while (attempts < 6) await sleep(2);
+    await runs.idle();
+    const failures = lines.filter((l) => l.msg === 'bulk removal failed; retrying');
+    expect(failures.map((l) => [l.jobId, l.retryInMs, (l.err as { message: string }).message])).toEqual([
+      ['job-1', 2, 'database away'],
+      ['job-1', 4, 'database away'],
+      ['job-1', 2, 'database away'],
+      ['job-1', 4, 'database away'],
+    ]);
+    await runs.stop();
+  });
+
+  it('an interrupted sweep pauses without a retry, and says it resumes at the next start', async () => {
+    const { runs, lines } = loggedRuns(1, 1);
+    let attempts = 0;
+    await runs.start(
+      'a',
+      async () => {
+        attempts++;
+        throw new SweepInterrupted();
+      },
+      { jobId: 'job-2' },
+    );
+    await sleep(20);
+    expect(attempts).toBe(1);
+    expect(lines.map((l) => [l.level, l.msg, l.jobId])).toEqual([[30, 'bulk removal paused for shutdown; resumes at the next start', 'job-2']]);
+  });
+
+  it('idle waits for every run in progress', async () => {
+    const runs = new BackgroundRuns('job', silent);
+    let done = false;
+    void runs.start(
+      'a',
+      async () => {
+        await sleep(20);
+        done = true;
+      },
+      {},
+    );
+    await runs.idle();
+    expect(done).toBe(true);
+  });
 });
