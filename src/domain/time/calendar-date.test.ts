@@ -1,4 +1,4 @@
-import { compareCalendarDates, daysInMonth, formatCalendarDate, isExistingDate, isLeapYear, parseCalendarDate, toCalendarDate, utcMidnightMs } from './calendar-date';
+import { addDays, compareCalendarDates, daysInMonth, formatCalendarDate, isExistingDate, isLeapYear, parseCalendarDate, toCalendarDate, utcMidnightMs } from './calendar-date';
 
 describe('calendar dates', () => {
   it('knows the Gregorian leap years', () => {
@@ -54,5 +54,13 @@ describe('calendar dates', () => {
   it('gives UTC midnight, also for years below 100', () => {
     expect(utcMidnightMs('1970-01-02')).toBe(86_400_000);
     expect(new Date(utcMidnightMs('0050-06-15')).toISOString()).toBe('0050-06-15T00:00:00.000Z');
+  });
+});
+
+describe('addDays at the ends of the calendar', () => {
+  it('refuses to leave years 0000 to 9999, or to add part of a day', () => {
+    expect(() => addDays('9999-12-31', 1)).toThrow('The resulting date is outside years 0000..9999.');
+    expect(() => addDays('0000-01-01', -1)).toThrow('The resulting date is outside years 0000..9999.');
+    expect(() => addDays('2026-01-01', 0.5)).toThrow('Expected a whole number of days.');
   });
 });
