@@ -184,6 +184,9 @@ describe('changeResidentAccess', () => {
     expect(await changeResidentAccess(deps, request(ALICE, 'r1', approving('r1'), { reservedFor: null }), NOW)).toMatchObject({ changed: true, access: { version: 1 } });
     repository.put(emptyAccess(CLINIC, BOB), [{ ...outcome, expiresAt: new Date(NOW.getTime() + 1) }]);
     expect(await changeResidentAccess(deps, request(BOB, 'r1', approving('r1'), { reservedFor: null }), NOW)).toEqual({ changed: false, access: emptyAccess(CLINIC, BOB), replayed: true });
+    // The same id under another fingerprint (another caller's, or a job's) is not this request's outcome.
+    repository.put(emptyAccess(CLINIC, CAROL), [{ ...outcome, fingerprint: 'fp-another-caller', expiresAt: new Date(NOW.getTime() + 1) }]);
+    expect(await changeResidentAccess(deps, request(CAROL, 'r1', approving('r1'), { reservedFor: null }), NOW)).toMatchObject({ changed: true, access: { version: 1 } });
     // Another request id with the same meaning is a new request.
     expect(await changeResidentAccess(deps, request(BOB, 'r9', approving('r9'), { reservedFor: null, fingerprint: 'fp-r1' }), NOW)).toMatchObject({ changed: true, access: { version: 1 } });
     await changeResidentAccess(deps, request(CAROL, 'r3', approving('r3')), NOW);
@@ -259,7 +262,7 @@ describe('changeManyAccesses', () => {
   });
 
   it('creates a document never stored singly, and retries a lost race singly on a fresh read', async () => {
-    const { deps, repository } = setup();
+    const { deps, repository, viewed } = setup();
     repository.put({ ...emptyAccess(CLINIC, BOB), version: 1 });
     repository.interfere(BOB);
     const batch: StoredAccess[] = [{ access: emptyAccess(CLINIC, ALICE), recentRequests: [], revision: 0 }, repository.documents.get(BOB)!];
@@ -269,6 +272,8 @@ describe('changeManyAccesses', () => {
       [ALICE, true, 1],
       [BOB, false, 2],
     ]);
+    // Only what was stored reaches the view: not Bob's lost write.
+    expect(viewed).toEqual([`${ALICE} v1`]);
     expect(repository.calls[0]).toBe(`saveAll ${BOB}`);
     expect(repository.calls.slice(1).sort()).toEqual([`find ${ALICE}`, `find ${BOB}`, `save ${ALICE}`, `save ${BOB}`]);
   });
@@ -349,6 +354,7 @@ describe('sweepResidents', () => {
     );
     await expect(sweep).rejects.toBeInstanceOf(SweepInterrupted);
     await expect(sweep).rejects.toThrow('sweep interrupted by shutdown');
+    await expect(sweep).rejects.toHaveProperty('name', 'SweepInterrupted');
     expect(repository.calls.filter((c) => c.startsWith('page'))).toEqual(['page 0', 'page 1']);
     expect([...repository.documents.keys()]).toEqual([ALICE, BOB]);
     expect(pages).toEqual([1, 1]);

@@ -1,4 +1,4 @@
-import { DomainError, MAX_REPORTED_VIOLATIONS, validationFailed, type FieldViolation } from './domain-error';
+import { DomainError, MAX_REPORTED_VIOLATIONS, validationFailed, Violations, type FieldViolation } from './domain-error';
 
 const violation = (i: number): FieldViolation => ({ field: `codes[${i}]`, reason: 'INVALID_CODE', description: 'must be a code' });
 
@@ -24,5 +24,16 @@ describe('a domain error', () => {
     const error = new DomainError('GRANT_NOT_FOUND', 'the resident holds no grant of this case type');
     expect(error.name).toBe('DomainError');
     expect(String(error)).toBe('DomainError: the resident holds no grant of this case type');
+  });
+});
+
+describe('Violations', () => {
+  it('throws nothing when nothing was added (a null is no violation), and all of them at once otherwise', () => {
+    const violations = new Violations();
+    violations.add(null);
+    expect(() => violations.throwIfAny()).not.toThrow();
+    violations.add(violation(1));
+    violations.add(violation(2));
+    expect(() => violations.throwIfAny()).toThrow('invalid request: codes[1], codes[2]');
   });
 });
