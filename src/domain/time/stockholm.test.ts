@@ -57,6 +57,7 @@ describe('startOfStockholmDay', () => {
     ['2026-10-26', '2026-10-25T23:00:00.000Z'],
     ['1975-07-01', '1975-06-30T23:00:00.000Z'], // no summer time in Sweden 1950-1979
     ['1850-01-02', '1850-01-01T23:06:32.000Z'], // local mean time, UTC+0:53:28
+    ['1916-10-01', '1916-09-30T22:00:00.000Z'], // summer time ended at 01:00: midnight came twice
   ])('%s starts at %s', (date, instant) => {
     expect(startOfStockholmDay(date).toISOString()).toBe(instant);
   });
