@@ -1,7 +1,7 @@
 // `node scripts/with-node24.mjs <command> [args...]`: runs the command on production's Node (the
 // major version of the Dockerfile's `FROM node:`), whatever Node started this script. `npm start`,
-// `npm test`, `npm run bench` and `npm run rebuild-views` go through it; `npm ci` and the other
-// scripts run on the machine's Node. When this Node is not of that major version, the image's exact
+// `npm test`, `npm run test:mutation`, `npm run bench` and `npm run rebuild-views` go through it;
+// `npm ci` and the other scripts run on the machine's Node. When this Node is not of that major version, the image's exact
 // version is fetched once into the install cache (scripts/tools/node24.mjs) and put first on the
 // command's PATH, so `node`, `tsx`, `npx` and every process.execPath beneath it are that Node.
 import { spawn } from 'node:child_process';

@@ -357,3 +357,29 @@ describe('property: sequences of grant, change and remove', () => {
     );
   });
 });
+
+describe('what a refused grant or end tells the caller', () => {
+  const TODAY = '2026-05-01';
+
+  it('a held grant and a missing one are refused with a message that says what to do instead', () => {
+    const held = accessWith([grantOf('lab', '2026-06-30')]);
+    expect(() => grantCaseType(held, 'lab', { untilFurtherNotice: true }, T1, 'ev')).toThrow('the resident already holds this case type; change its end instead');
+    expect(() => changeGrant(emptyAccess(CLINIC, RESIDENT), 'lab', { untilFurtherNotice: true }, T1, 'ev')).toThrow('the resident holds no grant of this case type');
+  });
+
+  it('a date and until_further_notice together are a contradiction, whichever the flag', () => {
+    for (const flag of [true, false]) {
+      expect(readGrantEnd('2026-06-30', flag, TODAY)).toEqual({
+        violation: { field: 'end', reason: 'CONFLICTING_END', description: 'give either until_date or until_further_notice, not both' },
+      });
+    }
+  });
+
+  it('each refused end says what is wanted', () => {
+    expect(readGrantEnd('2026-02-30', undefined, TODAY)).toEqual({
+      violation: { field: 'until_date', reason: 'INVALID_DATE', description: 'must be a date YYYY-MM-DD, at most 9999-12-30' },
+    });
+    expect(readGrantEnd('2026-04-30', undefined, TODAY)).toEqual({ violation: { field: 'until_date', reason: 'DATE_IN_PAST', description: 'must be today or later (Europe/Stockholm)' } });
+    expect(readGrantEnd(undefined, undefined, TODAY)).toEqual({ violation: { field: 'end', reason: 'REQUIRED', description: 'give until_date, or until_further_notice = true' } });
+  });
+});

@@ -125,3 +125,21 @@ describe('serviceAreaViolations', () => {
     ]);
   });
 });
+
+describe('what each refused setting tells the administrator', () => {
+  it('describes every problem', () => {
+    const describe = (violations: { field: string; description: string }[]) => violations.map((v) => `${v.field}: ${v.description}`);
+    expect(describe(caseTypeViolations(undefined))).toEqual(['case_type: is required']);
+    expect(describe(caseTypeViolations({ id: 'bad id', name: ' ', restricted: false }))).toEqual([
+      'case_type.id: must be 1 to 64 letters, digits, - or _',
+      'case_type.name: must be 1 to 200 characters',
+    ]);
+    expect(describe(serviceAreaViolations(undefined))).toEqual(['service_area: is required']);
+    expect(describe(serviceAreaViolations({ regionCode: '26', municipalityCodes: ['0180'], sex: null, minAge: 131, maxAge: 20 }))).toEqual([
+      'service_area.region_code: is required: a two-digit region code 01 to 25',
+      'service_area.municipality_codes[0]: must be a four-digit municipality code in the region (starting with the region code)',
+      'service_area.min_age: must be 0 to 130',
+      'service_area.max_age: must not be below min_age',
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import { MAX_REPORTED_VIOLATIONS, validationFailed, type FieldViolation } from './domain-error';
+import { DomainError, MAX_REPORTED_VIOLATIONS, validationFailed, Violations, type FieldViolation } from './domain-error';
 
 const violation = (i: number): FieldViolation => ({ field: `codes[${i}]`, reason: 'INVALID_CODE', description: 'must be a code' });
 
@@ -16,5 +16,24 @@ describe('a validation failure', () => {
     expect(error.violations).toHaveLength(MAX_REPORTED_VIOLATIONS);
     expect(error.violations[0]).toEqual(violation(0));
     expect(error.message).toMatch(new RegExp(`codes\\[${MAX_REPORTED_VIOLATIONS - 1}\\] and ${500 - MAX_REPORTED_VIOLATIONS} more$`));
+  });
+});
+
+describe('a domain error', () => {
+  it('is named as such, so logs and stack traces tell it from a crash', () => {
+    const error = new DomainError('GRANT_NOT_FOUND', 'the resident holds no grant of this case type');
+    expect(error.name).toBe('DomainError');
+    expect(String(error)).toBe('DomainError: the resident holds no grant of this case type');
+  });
+});
+
+describe('Violations', () => {
+  it('throws nothing when nothing was added (a null is no violation), and all of them at once otherwise', () => {
+    const violations = new Violations();
+    violations.add(null);
+    expect(() => violations.throwIfAny()).not.toThrow();
+    violations.add(violation(1));
+    violations.add(violation(2));
+    expect(() => violations.throwIfAny()).toThrow('invalid request: codes[1], codes[2]');
   });
 });

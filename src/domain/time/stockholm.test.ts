@@ -17,7 +17,16 @@ describe('stockholmDate', () => {
   });
 
   it('rejects an invalid instant', () => {
-    expect(() => stockholmDate(new Date(Number.NaN))).toThrow(RangeError);
+    expect(() => stockholmDate(new Date(Number.NaN))).toThrow('Expected a valid instant in years 0001..9999.');
+  });
+
+  it('dates instants of years 0001 to 9999, and rejects those outside or whose Stockholm date is', () => {
+    const utc = (year: number, month: number, day: number, hour = 0) => new Date(new Date(0).setUTCFullYear(year, month - 1, day) + hour * HOUR);
+    expect(stockholmDate(utc(1, 6, 1))).toBe('0001-06-01');
+    expect(() => stockholmDate(utc(0, 12, 31))).toThrow('Expected a valid instant in years 0001..9999.');
+    expect(() => stockholmDate(utc(10000, 1, 1))).toThrow('Expected a valid instant in years 0001..9999.');
+    // 23:30 UTC on the last day of 9999 is already year 10000 in Stockholm.
+    expect(() => stockholmDate(utc(9999, 12, 31, 23.5))).toThrow('The instant is outside years 0001..9999.');
   });
 
   it('agrees with Intl at every instant, on either side of each clock change and before 1970', () => {
@@ -47,6 +56,8 @@ describe('startOfStockholmDay', () => {
     ['2026-10-25', '2026-10-24T22:00:00.000Z'], // clocks go back at 03:00 this day
     ['2026-10-26', '2026-10-25T23:00:00.000Z'],
     ['1975-07-01', '1975-06-30T23:00:00.000Z'], // no summer time in Sweden 1950-1979
+    ['1850-01-02', '1850-01-01T23:06:32.000Z'], // local mean time, UTC+0:53:28
+    ['1916-10-01', '1916-09-30T22:00:00.000Z'], // summer time ended at 01:00: midnight came twice
   ])('%s starts at %s', (date, instant) => {
     expect(startOfStockholmDay(date).toISOString()).toBe(instant);
   });
