@@ -319,23 +319,18 @@ describe('sweepResidents', () => {
   it('run again after a crash, replays instead of changing twice', async () => {
     const { deps, repository } = setup();
     repository.put({ ...emptyAccess(CLINIC, ALICE), approval: stamp('r0'), version: 1 });
-    await sweepResidents(
-      deps,
-      job,
-      selection,
-      removing(job.id),
-      () => undefined,
-      () => NOW,
-    );
+    const sweep = () =>
+      sweepResidents(
+        deps,
+        job,
+        selection,
+        removing(job.id),
+        () => undefined,
+        () => NOW,
+      );
+    await sweep();
     await changeResidentAccess(deps, { ...requestFor(ALICE, 'r2'), decide: approving('r2') }, NOW);
-    await sweepResidents(
-      deps,
-      job,
-      selection,
-      removing(job.id),
-      () => undefined,
-      () => NOW,
-    );
+    await sweep();
     expect(repository.documents.get(ALICE)?.access).toMatchObject({ approval: stamp('r2'), version: 3 });
   });
 
