@@ -144,6 +144,7 @@ describe('century of 10-digit forms', () => {
     ['260316-1239', '1926-03-16'], // turns 100 tomorrow; "-" is the old way to write it
     ['2603161239', '1926-03-16'],
     ['990101-1230', '1999-01-01'],
+    ['270101-1237', '1927-01-01'], // a year after this one: last century
   ])('"-" or none: %s is born %s', (input, birthDate) => {
     expect(parsed(input, today).birthDate).toBe(birthDate);
   });
@@ -294,5 +295,23 @@ describe('properties', () => {
   it('builds the same number the parser reads', () => {
     expect(personalIdentityNumberFor('1912-12-12', 121)).toBe('191212121212');
     expect(personalIdentityNumberFor('2012-12-12', 121, 'samordningsnummer')).toBe('201212721219');
+  });
+});
+
+describe('edges the mutation tests found', () => {
+  it('the check digit takes exactly nine digits', () => {
+    for (const input of ['12345678', '1234567890', 'x12345678', '12345678x', '']) expect(() => personalIdentityNumberCheckDigit(input)).toThrow('Expected exactly nine digits.');
+    expect(personalIdentityNumberCheckDigit('121212121')).toBe(2); // 19121212-1212
+  });
+
+  it('a stored number that is no string is a format problem', () => {
+    expect(PersonalIdentityNumber.fromStored(191212121212 as unknown as string)).toMatchObject({ ok: false, problem: 'format' });
+  });
+
+  it('in the birth month, the age grows on the birthday, not before', () => {
+    const result = PersonalIdentityNumber.fromStored('191212121212');
+    if (!result.ok) throw new Error('expected the stored number to be valid');
+    expect(result.value.ageOn('2026-12-11')).toBe(113);
+    expect(result.value.ageOn('2026-12-12')).toBe(114);
   });
 });
