@@ -1,4 +1,4 @@
-import { MongoBulkWriteError, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
+import { MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { DomainError } from '../domain/errors/domain-error';
 import { withChangeWriteErrors, withStorageErrors } from './mongo-errors';
 
@@ -15,15 +15,6 @@ describe('storage errors', () => {
     const error = await withChangeWriteErrors(failingWith(lost)).catch((e: unknown) => e as DomainError & { cause?: unknown });
     expect(error.code).toBe('STORAGE_OUTCOME_UNKNOWN');
     expect(error.cause).toBe(lost);
-  });
-
-  it('a connection lost during an insertMany or bulkWrite (the driver wraps it in a MongoBulkWriteError) is unavailable, or an unknown outcome for a change', async () => {
-    const wrapped = () => new MongoBulkWriteError(new MongoNetworkError('connection 4 to 127.0.0.1:31200 closed'), {} as never);
-    expect(await codeOf(withStorageErrors(failingWith(wrapped())))).toBe('STORAGE_UNAVAILABLE');
-    expect(await codeOf(withChangeWriteErrors(failingWith(wrapped())))).toBe('STORAGE_OUTCOME_UNKNOWN');
-    // A bulk write the server refused (a write error) is no connection failure.
-    const refused = new MongoBulkWriteError({ message: 'E11000 duplicate key', code: 11000, writeErrors: [{ code: 11000 } as never] }, {} as never);
-    expect(await codeOf(withStorageErrors(failingWith(refused)))).toBe('MongoBulkWriteError');
   });
 
   it('no server to send a change to means nothing was sent', async () => {

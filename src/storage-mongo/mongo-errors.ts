@@ -1,4 +1,4 @@
-import { MongoBulkWriteError, MongoNetworkError, MongoServerError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError } from 'mongodb';
+import { MongoNetworkError, MongoServerError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError } from 'mongodb';
 import { DomainError } from '../domain/errors/domain-error';
 
 export function isDuplicateKey(error: unknown): boolean {
@@ -14,16 +14,6 @@ function isTimeLimitReached(error: unknown): boolean {
 }
 
 /**
- * A lost connection. An `insertMany` or `bulkWrite` that loses it throws a MongoBulkWriteError the
- * driver made from the network error (its fields copied, `beforeHandshake` among them), with no
- * write or write-concern error of its own.
- */
-function isConnectionLost(error: unknown): boolean {
-  if (error instanceof MongoNetworkError) return true;
-  return error instanceof MongoBulkWriteError && 'beforeHandshake' in error && [error.writeErrors].flat().length === 0 && error.err === undefined;
-}
-
-/**
  * Connection-level failures become STORAGE_UNAVAILABLE (retryable), an operation stopped at the
  * call's time limit STORAGE_TIMEOUT; anything else stays unknown.
  */
@@ -31,7 +21,7 @@ export function translateMongoError(error: unknown): unknown {
   if (isTimeLimitReached(error)) {
     return Object.assign(new DomainError('STORAGE_TIMEOUT', "the database did not finish within the call's time limit"), { cause: error });
   }
-  if (isConnectionLost(error) || error instanceof MongoServerSelectionError || error instanceof MongoNotConnectedError || error instanceof MongoTopologyClosedError) {
+  if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError || error instanceof MongoNotConnectedError || error instanceof MongoTopologyClosedError) {
     // The driver's reason (host and port, never data) stays on the error for the service's log.
     return Object.assign(new DomainError('STORAGE_UNAVAILABLE', 'the database is unavailable; retry later'), { cause: error });
   }
@@ -56,7 +46,7 @@ export async function withChangeWriteErrors<T>(operation: () => Promise<T>): Pro
   try {
     return await operation();
   } catch (error) {
-    const why = isConnectionLost(error) ? 'the database connection failed' : isTimeLimitReached(error) ? "the call's time limit was reached" : null;
+    const why = error instanceof MongoNetworkError ? 'the database connection failed' : isTimeLimitReached(error) ? "the call's time limit was reached" : null;
     if (why) {
       const unknown = new DomainError('STORAGE_OUTCOME_UNKNOWN', `${why} while storing the change, which may have been stored; retry with the same request_id`);
       throw Object.assign(unknown, { cause: error });
