@@ -20,7 +20,7 @@ export const backgroundEnv = z.object({
     ),
   RETENTION_PURGE_INTERVAL_MS: positiveInt
     .default(3600000)
-    .describe('how often each instance deletes records past their retention (on MongoDB a TTL index does it too; FerretDB 1.x has none)'),
+    .describe('how often each instance deletes records past their retention (a TTL index deletes them too, within about a minute; this purge deletes at a known time)'),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(2000).describe('how often MongoDB and Kafka are probed for the health service'),
 });
 

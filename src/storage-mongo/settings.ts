@@ -9,7 +9,7 @@ export const storageEnv = z.object({
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI')
     .default(DEFAULT_MONGODB_URI)
-    .describe('MongoDB (production: a replica set) or FerretDB'),
+    .describe('the MongoDB server (production: a replica set)'),
   MONGODB_DATABASE: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,63}$/)
