@@ -43,8 +43,10 @@ describe("the access topic's leader killed in a three-node Kafka", () => {
     const topic = uniqueName('access-changed');
     const admin = new Kafka({ clientId: 'test-admin', brokers: cluster.brokers.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
+    // Not `waitForLeaders`: kafkajs retries only LEADER_NOT_AVAILABLE there, and a node that has
+    // not yet heard of the new topic answers UNKNOWN_TOPIC_OR_PARTITION; the test waits below.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [
         {
           topic,
@@ -57,6 +59,11 @@ describe("the access topic's leader killed in a three-node Kafka", () => {
         },
       ],
     });
+    const leaders = async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId);
+    await eventually(async () => {
+      const partitions = await leaders();
+      return partitions.length === 3 && partitions.every((p) => p.leader === 1 && p.isr.length === 3);
+    }, { what: 'node 1 to lead all three partitions, all replicas in sync' });
     sut = await startServiceUnderTest({ env: { KAFKA_BROKERS: cluster.brokers, KAFKA_ACCESS_TOPIC: topic, RELAY_POLL_INTERVAL_MS: '300' } });
     const service = sut;
     // The accounting reads the whole topic afterwards with a fresh consumer.
@@ -65,7 +72,6 @@ describe("the access topic's leader killed in a three-node Kafka", () => {
     let load: Promise<unknown> = Promise.resolve();
     try {
       // The topic is on all three nodes, and a send needs two of them.
-      const leaders = async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId);
       const before = await leaders();
       expect(before.map((p) => p.replicas.length)).toEqual([3, 3, 3]);
       expect(before.map((p) => p.leader)).toEqual([1, 1, 1]);
