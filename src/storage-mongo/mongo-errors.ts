@@ -1,4 +1,4 @@
-import { MongoNetworkError, MongoServerError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError } from 'mongodb';
+import { MongoBulkWriteError, MongoNetworkError, MongoServerError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError } from 'mongodb';
 import { DomainError } from '../domain/errors/domain-error';
 
 export function isDuplicateKey(error: unknown): boolean {
@@ -14,6 +14,20 @@ function isTimeLimitReached(error: unknown): boolean {
 }
 
 /**
+ * A bulk write (`insertMany`, `bulkWrite`) cut off by the driver, not answered by the server: the
+ * driver wraps its own error (a lost connection, mostly) in a MongoBulkWriteError that has no
+ * server code, no write errors and no write-concern error. Batches before the cut may be stored.
+ */
+function isBulkWriteCutOff(error: unknown): boolean {
+  return error instanceof MongoBulkWriteError && error.code === undefined && [error.writeErrors].flat().length === 0 && error.err === undefined;
+}
+
+/** The connection failed after the operation may have reached the server. */
+function isConnectionLost(error: unknown): boolean {
+  return error instanceof MongoNetworkError || isBulkWriteCutOff(error);
+}
+
+/**
  * Connection-level failures become STORAGE_UNAVAILABLE (retryable), an operation stopped at the
  * call's time limit STORAGE_TIMEOUT; anything else stays unknown.
  */
@@ -21,7 +35,7 @@ export function translateMongoError(error: unknown): unknown {
   if (isTimeLimitReached(error)) {
     return Object.assign(new DomainError('STORAGE_TIMEOUT', "the database did not finish within the call's time limit"), { cause: error });
   }
-  if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError || error instanceof MongoNotConnectedError || error instanceof MongoTopologyClosedError) {
+  if (isConnectionLost(error) || error instanceof MongoServerSelectionError || error instanceof MongoNotConnectedError || error instanceof MongoTopologyClosedError) {
     // The driver's reason (host and port, never data) stays on the error for the service's log.
     return Object.assign(new DomainError('STORAGE_UNAVAILABLE', 'the database is unavailable; retry later'), { cause: error });
   }
@@ -46,7 +60,7 @@ export async function withChangeWriteErrors<T>(operation: () => Promise<T>): Pro
   try {
     return await operation();
   } catch (error) {
-    const why = error instanceof MongoNetworkError ? 'the database connection failed' : isTimeLimitReached(error) ? "the call's time limit was reached" : null;
+    const why = isConnectionLost(error) ? 'the database connection failed' : isTimeLimitReached(error) ? "the call's time limit was reached" : null;
     if (why) {
       const unknown = new DomainError('STORAGE_OUTCOME_UNKNOWN', `${why} while storing the change, which may have been stored; retry with the same request_id`);
       throw Object.assign(unknown, { cause: error });
