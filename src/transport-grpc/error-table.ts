@@ -17,6 +17,7 @@ export const statusByDomainCode: Record<DomainErrorCode, status> = {
   CONCURRENT_MODIFICATION: status.ABORTED,
   STORAGE_UNAVAILABLE: status.UNAVAILABLE,
   STORAGE_OUTCOME_UNKNOWN: status.UNAVAILABLE,
+  ANSWER_WITHHELD: status.UNAVAILABLE,
   // The database stopped a read at the call's time limit (its deadline, or MONGODB_CALL_MAX_TIME_MS).
   STORAGE_TIMEOUT: status.DEADLINE_EXCEEDED,
   NOT_YET_CONSISTENT: status.UNAVAILABLE,
@@ -33,6 +34,8 @@ export const retryAfterMsByDomainCode: Partial<Record<DomainErrorCode, number>> 
   STORAGE_UNAVAILABLE: 1000,
   // As above, but the change may have been stored: its retry with the request id settles which.
   STORAGE_OUTCOME_UNKNOWN: 1000,
+  // The change is stored but its answer was not logged as a read: the retry replays it and logs it.
+  ANSWER_WITHHELD: 1000,
   // Other writers to the same document won every compare-and-set the service tried; they finish
   // within milliseconds.
   CONCURRENT_MODIFICATION: 100,

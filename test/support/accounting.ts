@@ -59,8 +59,8 @@ function definiteFailure(error: unknown): { code: string; reason: string } | nul
   if (e.code === status.INTERNAL || e.code === status.UNKNOWN || e.code === status.DEADLINE_EXCEEDED || e.code === status.CANCELLED) return null;
   const details = errorDetails(e);
   if (!details.domain?.startsWith('residentaccess.v1.') || !details.reason) return null;
-  // The connection failed while the change was being stored: it may have been.
-  if (details.reason === 'STORAGE_OUTCOME_UNKNOWN') return null;
+  // The change may be stored (outcome unknown) or is stored with its answer withheld: a retry settles both.
+  if (details.reason === 'STORAGE_OUTCOME_UNKNOWN' || details.reason === 'ANSWER_WITHHELD') return null;
   return { code: status[e.code] ?? String(e.code), reason: details.reason };
 }
 

@@ -25,7 +25,7 @@ const unused = (name: string) => () => {
  * The access commands over in-memory ports: one clinic with an open and a restricted case type,
  * and records of what reached storage (saved accesses, reserved request ids).
  */
-function accessCommands() {
+function accessCommands(recordReads: AccessCommandDeps['recordReads'] = async () => undefined) {
   const stored = new Map<string, StoredAccess>();
   const saved: AccessChange[] = [];
   const reserved: RequestKey[] = [];
@@ -70,7 +70,7 @@ function accessCommands() {
     tuning: TUNING.changes,
     clock: { now: () => new Date('2026-05-01T10:00:00Z') },
     ids: { next: () => `event-${++eventIds}` },
-    recordReads: async () => undefined,
+    recordReads,
   };
   return { deps, saved, reserved, stored: (resident: string) => stored.get(`${CLINIC}|${resident}`) ?? null };
 }
@@ -121,5 +121,21 @@ describe('an etag given for a resident whose access was never stored', () => {
     expect(stored(RESIDENT)).toBeNull();
 
     await expect(approve(call('approve-read', { etag: 'W/"0"' }))).resolves.toMatchObject({ changed: true, access: { version: 1 } });
+  });
+});
+
+describe('an answer whose read cannot be logged', () => {
+  it('is withheld as ANSWER_WITHHELD, not refused as if nothing changed: the change is stored, and the retry replays it', async () => {
+    let logWorks = false;
+    const { deps, stored } = accessCommands(async () => {
+      if (!logWorks) throw new DomainError('STORAGE_UNAVAILABLE', 'the access log cannot be written, so nothing is read; retry later');
+    });
+    const approve = makeApproveResident(deps);
+
+    expect(await codeOf(approve(call('approve-unlogged')))).toBe('ANSWER_WITHHELD');
+    expect(stored(RESIDENT)?.access).toMatchObject({ approval: { actor: STAFF.subject }, version: 1 });
+
+    logWorks = true;
+    await expect(approve(call('approve-unlogged'))).resolves.toMatchObject({ changed: true, access: { version: 1 } });
   });
 });

@@ -2,7 +2,7 @@ import type { Decision } from '../../domain/access/decision';
 import type { ChangeStamp, ResidentAccess } from '../../domain/access/resident-access';
 import type { Principal } from '../../domain/authorization/principal';
 import type { ClinicSettings } from '../../domain/clinic/clinic-settings';
-import type { Violations } from '../../domain/errors/domain-error';
+import { DomainError, type Violations } from '../../domain/errors/domain-error';
 import type { PersonalIdentityNumber } from '../../domain/identity/personal-identity-number';
 import type { ClinicSettingsRepository } from '../../domain/ports/clinic-settings-repository';
 import type { Clock } from '../../domain/ports/clock';
@@ -59,8 +59,8 @@ export function staffClinic(deps: AccessCommandDeps, input: AccessCommandInput):
 /**
  * The command's decision on the resident's access, through the one change loop. `meaning` is what
  * the request means besides clinic, resident and caller, for the retry fingerprint (AIP-155). The
- * answer is logged as a read of the resident before it leaves; a log that refuses it fails the call
- * (UNAVAILABLE), and a retry with the same request id replays the stored outcome.
+ * answer is logged as a read of the resident before it leaves; a log that refuses it withholds the
+ * answer (ANSWER_WITHHELD, the change stays stored), and a retry with the same request id replays it.
  */
 export async function changeAccess(
   deps: AccessCommandDeps,
@@ -87,6 +87,11 @@ export async function changeAccess(
     },
     decidingAccess((current) => decide(current, stamp, deps.ids.next())),
   );
-  await deps.recordReads(input.principal, operation, byRole('staff'), clinicId, [resident]);
+  await deps.recordReads(input.principal, operation, byRole('staff'), clinicId, [resident]).catch((error: unknown) => {
+    // The change is stored: a refusal here must not read as "nothing changed".
+    if (!(error instanceof DomainError)) throw error;
+    const withheld = new DomainError('ANSWER_WITHHELD', 'the change is stored, but its answer could not be logged as a read of the resident; retry with the same request_id for it');
+    throw Object.assign(withheld, { cause: error });
+  });
   return accessResult(result);
 }
