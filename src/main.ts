@@ -13,7 +13,6 @@ import { systemClock, type Clock } from './domain/ports/clock';
 import { createLogger } from './observability/logger';
 import { startMetricsServer } from './observability/metrics-server';
 import { buildKafka } from './publishing-kafka/kafka-client';
-import { UnsuitableDatabaseServer } from './storage-mongo/server-check';
 import type { GrpcServer } from './transport-grpc/grpc-server';
 
 export interface RunningService {
@@ -134,11 +133,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const service = await startService(config).catch((error: unknown) => {
-    if (!(error instanceof UnsuitableDatabaseServer)) throw error;
-    process.stderr.write(`resident-access: ${error.message}\n`);
-    process.exit(78); // EX_CONFIG: the configured server is not one the service can run on
-  });
+  const service = await startService(config);
   stopOnSignals(
     process,
     () => service.stop(),

@@ -3,7 +3,6 @@ import { systemClock } from './domain/ports/clock';
 import { createLogger } from './observability/logger';
 import { connectMongo } from './storage-mongo/connect';
 import { MongoResidentViews } from './storage-mongo/mongo-resident-views';
-import { requireSuitableServer, UnsuitableDatabaseServer } from './storage-mongo/server-check';
 import { rebuildResidentViews } from './views/rebuild-resident-views';
 
 /**
@@ -23,7 +22,6 @@ async function rebuild(): Promise<void> {
   const mongo = await connectMongo(config.mongo, 'resident-access-rebuild-views');
   try {
     const db = mongo.db(config.mongo.database);
-    await requireSuitableServer(db);
     await rebuildResidentViews(MongoResidentViews.in(db, config.tuning.residentViewWrites), systemClock, logger, config.tuning.residentViews.rebuildBatch);
   } finally {
     await mongo.close();
@@ -31,10 +29,6 @@ async function rebuild(): Promise<void> {
 }
 
 rebuild().catch((error: unknown) => {
-  if (error instanceof UnsuitableDatabaseServer) {
-    process.stderr.write(`rebuild-views: ${error.message}\n`);
-    process.exit(78);
-  }
   createLogger('error').fatal({ err: error }, 'rebuilding the resident views failed');
   process.exit(1);
 });

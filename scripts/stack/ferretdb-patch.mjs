@@ -26,7 +26,7 @@
 // service's periodic purge (which runs on every server) deletes expired records.
 //
 // Marker (both backends): buildInfo answers `residentAccessPatch: "<FERRETDB_PATCH_ID>"`, so a
-// client can tell a patched FerretDB from a stock one (src/storage-mongo/server-check.ts).
+// client can tell a patched FerretDB from a stock one (scripts/database-server-check.ts).
 //
 // SQLite backend, `_id` by its index: a filter that is exactly {_id: <string|ObjectId>} is pushed
 // down as `WHERE _ferretdb_sjson->'$._id' = ?` (metadata.IDColumn, used by collection.go Query,

@@ -26,7 +26,6 @@ import { MongoResidentRegister, RESIDENTS_COLLECTION, type ResidentDocument } fr
 import { MongoResidentViews, PROJECTIONS_COLLECTION, RESIDENT_VIEWS_COLLECTION, type ResidentViewDocument } from '../storage-mongo/mongo-resident-views';
 import { MongoUnpublishedEvents } from '../storage-mongo/mongo-unpublished-events';
 import { MongoOutboxStore } from '../storage-mongo/mongo-outbox-store';
-import { requireSuitableServer } from '../storage-mongo/server-check';
 import type { OutboxDocument } from '../storage-mongo/outbox-document';
 import { MongoSharedBuckets, RATE_LIMIT_BUCKETS_COLLECTION } from '../storage-mongo/mongo-shared-buckets';
 import { StalledMonitorWatchdog } from '../storage-mongo/stalled-monitor-watchdog';
@@ -59,7 +58,8 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
   });
   // Every operation done for a gRPC call carries a server-side time limit from its deadline.
   const db = boundedByCallDeadlines(mongo.db(config.mongo.database), { ceilingMs: config.mongo.callMaxTimeMs });
-  logger.info({ server: await requireSuitableServer(db) }, 'database server');
+  const { version } = await db.admin().command({ buildInfo: 1 });
+  logger.info({ serverVersion: version }, 'database server');
   await ensureIndexes(db);
   const accessCollection = db.collection<AccessDocument>(ACCESS_COLLECTION);
   const outboxStore = <E extends OutboxEvent>(collection: Collection<OutboxDocument<E>>) => new MongoOutboxStore(collection, config.tuning.mongo.outboxWriteAttempts);

@@ -1,4 +1,5 @@
 import { MongoClient } from 'mongodb';
+import { requireSuitableServer } from '../../scripts/database-server-check';
 import { CASE_NAMES, describeOutcome, openContract, type CaseName, type Outcome } from '../support/conditional-writes-contract';
 import { ownFerretDB } from '../support/own-ferretdb';
 import { integrationServers, uniqueName } from '../support/test-env';
@@ -92,6 +93,8 @@ describe('stock FerretDB 1.24.2 (without the local patch)', () => {
       const info = await contract.buildInfo();
       expect(typeof info.ferretdbVersion).toBe('string');
       expect(info.residentAccessPatch).toBeUndefined();
+      // The tests' global setup would refuse it, in one line naming the fix.
+      await expect(requireSuitableServer(server.instance.uri)).rejects.toThrow(/without the resident-access patch: .*npm run stack -- down/);
       // Lost writes are near certain in one round; a few rounds keep a lucky scheduler from passing it.
       const rounds: Outcome[] = [];
       for (let round = 0; round < 3; round++) {

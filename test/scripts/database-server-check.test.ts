@@ -1,4 +1,4 @@
-import { checkDatabaseServer } from './server-check';
+import { checkDatabaseServer } from '../../scripts/database-server-check';
 
 // Shapes of real buildInfo replies, trimmed to what matters.
 const mongodb = { version: '7.0.14', gitVersion: 'ce59cfc6a3c5e5c067dca0d30697edd68d4f5188', modules: [], ok: 1 };
