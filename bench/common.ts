@@ -115,16 +115,31 @@ const abortCleanups = new Set<() => Promise<unknown>>();
 
 /**
  * Registers a best-effort clean-up (drop a database, delete topics) for when the run is cut off by
- * its time bound; returns the function that unregisters it once done normally.
+ * its time bound or stopped by a signal; returns the function that unregisters it once done normally.
  */
 export function cleanUpOnAbort(cleanUp: () => Promise<unknown>): () => void {
   abortCleanups.add(cleanUp);
   return () => abortCleanups.delete(cleanUp);
 }
 
-/** Runs the registered clean-ups, for at most `ms`. */
+const abortStops = new Set<() => Promise<unknown>>();
+
+/** Registers what must end before the clean-ups run: a service process would recreate what they drop. */
+export function stopFirstOnAbort(stop: () => Promise<unknown>): () => void {
+  abortStops.add(stop);
+  return () => abortStops.delete(stop);
+}
+
+/** Ends the registered processes, then runs the registered clean-ups, for at most `ms` in all. */
 export async function abortCleanUp(ms: number): Promise<void> {
-  await Promise.race([Promise.allSettled([...abortCleanups].map((c) => c())), sleep(ms)]);
+  const all = async () => {
+    await Promise.allSettled([...abortStops].map((stop) => stop()));
+    await Promise.allSettled([...abortCleanups].map((c) => c()));
+    // The bench's own load loops run on until exit and may recreate a dropped database: once more.
+    await sleep(500);
+    await Promise.allSettled([...abortCleanups].map((c) => c()));
+  };
+  await Promise.race([all(), sleep(ms)]);
 }
 
 /** For a step run on its own (`npx tsx bench/<step>.ts`): exits 0 when `run` ends, 1 with its error. */

@@ -528,6 +528,13 @@ async function boundedMain(): Promise<void> {
     void abortCleanUp(4000).finally(() => process.exit(2));
   }, runTimeoutMs);
   timeout.unref();
+  // Stopped by hand: drop what the time bound would drop (once; a second signal ends it at once).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: dropping this run's databases and topics, then exiting`);
+      void abortCleanUp(4000).finally(() => process.exit(130));
+    });
+  }
   await (soakMinutes !== null ? soak(soakMinutes) : readCostOnly ? readCost() : main());
 }
 

@@ -15,6 +15,7 @@ import { execFile, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serviceEnv, uniqueName } from '../test/support/test-env';
+import { stopFirstOnAbort } from './common';
 
 /** The messages bench/service-child.cjs understands and sends. */
 type ToChild =
@@ -147,8 +148,16 @@ export async function startServiceProcess(env: Record<string, string>, startTime
     const i = waiters.findIndex((w) => w(m));
     if (i >= 0) waiters.splice(i, 1);
   });
+  // A run cut off or stopped by a signal ends the service before dropping its data.
+  const unregister = stopFirstOnAbort(async () => {
+    if (exited) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await gone;
+  });
   child.on('exit', (code, signal) => {
     exited = `service process exited (${signal ?? code})`;
+    unregister();
   });
   const next = <T extends FromChild['type']>(type: T, timeoutMs: number): Promise<Extract<FromChild, { type: T }>> =>
     new Promise((resolve, reject) => {
