@@ -60,10 +60,13 @@ describe("the access topic's leader killed in a three-node Kafka", () => {
       ],
     });
     const leaders = async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId);
-    await eventually(async () => {
-      const partitions = await leaders();
-      return partitions.length === 3 && partitions.every((p) => p.leader === 1 && p.isr.length === 3);
-    }, { what: 'node 1 to lead all three partitions, all replicas in sync' });
+    await eventually(
+      async () => {
+        const partitions = await leaders();
+        return partitions.length === 3 && partitions.every((p) => p.leader === 1 && p.isr.length === 3);
+      },
+      { what: 'node 1 to lead all three partitions, all replicas in sync' },
+    );
     sut = await startServiceUnderTest({ env: { KAFKA_BROKERS: cluster.brokers, KAFKA_ACCESS_TOPIC: topic, RELAY_POLL_INTERVAL_MS: '300' } });
     const service = sut;
     // The accounting reads the whole topic afterwards with a fresh consumer.
