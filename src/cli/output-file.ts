@@ -21,23 +21,34 @@ export interface OutputFile {
 export async function openOutputFile(path: string): Promise<OutputFile> {
   const partial = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.partial`);
   const stream = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
+  const cannotWrite = () => new InputError(`cannot write --output ${path}`);
   try {
     await once(stream, 'open');
   } catch {
-    throw new InputError(`cannot write --output ${path}`);
+    throw cannotWrite();
   }
+  // A failed write (a full disk) is kept for complete() to report; writes after it fail too.
+  let failure: Error | undefined;
+  stream.on('error', (error) => (failure ??= error));
+  const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
   return {
     stream,
     async complete() {
       stream.end();
-      await once(stream, 'close');
-      await rename(partial, path).catch(async () => {
+      await closed;
+      if (!failure)
+        failure = await rename(partial, path).then(
+          () => undefined,
+          (error: Error) => error,
+        );
+      if (failure) {
         await rm(partial, { force: true });
-        throw new InputError(`cannot write --output ${path}`);
-      });
+        throw cannotWrite();
+      }
     },
     async discard() {
       stream.destroy();
+      await closed;
       await rm(partial, { force: true });
     },
   };
