@@ -98,7 +98,7 @@ async function runExport(values: ReturnType<typeof parse>['values'], env: NodeJS
     const exported = await exportClinic(client, file?.stream ?? io.stdout, scope, new ProgressBar(io.stderr));
     if (file) {
       await file.complete();
-      io.stdout.write(`exported ${exported.residents} residents (${exported.rows} rows) of ${scope.clinicId} to ${values.output}\n`);
+      io.stdout.write(`exported ${exported.residents} residents of ${scope.clinicId} to ${values.output}\n`);
     }
     return EXIT_OK;
   } catch (error) {

@@ -96,12 +96,13 @@ ${SEE_GLOBAL}`,
   export: `Usage: resident-access export --clinic C [--output FILE] [--page-size N] [options]
 
 The clinic's residents that are approved or hold a grant, in identity-number order, as CSV
-(RFC 4180, CRLF, a header row), the shape import reads back:
-  personal_identity_number,name,approved,case_type_id,start_date,until_date
-one row per grant, or one row with empty grant columns for a resident without grants; approved is
-true or false, until_date empty means until further notice, start_date is empty (grants have no
-first day yet). name is empty for residents with protected identity and residents the population
-register does not know.
+(RFC 4180: CRLF, fields with a comma, quote or line break quoted), one row per resident after a
+header, the shape import reads back:
+  personal_identity_number,name,approved,grants
+  191212121212,Tolvan Tolvansson,true,diabetes-team:2027-06-30;psychotherapy
+approved is true or false; grants are case-type:last-day, or the case type alone for until
+further notice, separated by ";". name is empty for residents with protected identity and
+residents the population register does not know (import ignores it).
 
 Needs a token with the role staff at the clinic (ListResidents); the operator's token cannot list
 residents. Every resident exported is a read of personal data: logged in the access log, under your

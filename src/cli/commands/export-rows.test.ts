@@ -1,5 +1,5 @@
 import type { ResidentListEntry } from '../../gen/residentaccess/v1/resident_access_service';
-import { EXPORT_COLUMNS, residentRows } from './export-rows';
+import { EXPORT_COLUMNS, residentRow } from './export-rows';
 
 const stamp = { actor: 'staff-1', time: new Date('2027-01-01T09:00:00Z'), requestId: 'r-1' };
 const entry = (overrides: { name?: string; approved?: boolean; grants?: { caseTypeId: string; untilDate: string }[] }): ResidentListEntry => ({
@@ -15,22 +15,19 @@ const entry = (overrides: { name?: string; approved?: boolean; grants?: { caseTy
 });
 
 describe('export rows', () => {
-  it('columns: the resident, its approval, one grant', () => {
-    expect(EXPORT_COLUMNS).toEqual(['personal_identity_number', 'name', 'approved', 'case_type_id', 'start_date', 'until_date']);
+  it('columns: the resident, its name, its approval, its grants (those import reads, and the name)', () => {
+    expect(EXPORT_COLUMNS).toEqual(['personal_identity_number', 'name', 'approved', 'grants']);
   });
 
-  it('a resident without grants is one row with empty grant columns', () => {
-    expect(residentRows(entry({}))).toEqual([['191212121212', 'Anna Lindqvist', 'true', '', '', '']]);
+  it('a resident without grants has an empty grants cell', () => {
+    expect(residentRow(entry({}))).toEqual(['191212121212', 'Anna Lindqvist', 'true', '']);
   });
 
-  it('a resident with grants is one row per grant, until further notice an empty last day', () => {
+  it('grants are case-type:last-day, or the case type alone until further notice, separated by ;', () => {
     const grants = [
       { caseTypeId: 'diabetes-team', untilDate: '2027-06-30' },
       { caseTypeId: 'psychotherapy', untilDate: '' },
     ];
-    expect(residentRows(entry({ name: '', approved: false, grants }))).toEqual([
-      ['191212121212', '', 'false', 'diabetes-team', '', '2027-06-30'],
-      ['191212121212', '', 'false', 'psychotherapy', '', ''],
-    ]);
+    expect(residentRow(entry({ name: '', approved: false, grants }))).toEqual(['191212121212', '', 'false', 'diabetes-team:2027-06-30;psychotherapy']);
   });
 });

@@ -1,20 +1,24 @@
+import type { Grant } from '../../gen/residentaccess/v1/access';
 import type { ResidentListEntry } from '../../gen/residentaccess/v1/resident_access_service';
 
 /**
- * The export's columns, the shape an import reads back: the resident, its approval, and one grant
- * per row (case type, first and last day; empty until further notice). `name` is for people
- * reading the file: empty for protected identity (and for residents the register does not know).
+ * The export's columns, one row per resident, in the shape `resident-access import` reads back
+ * (it ignores `name`): `approved` true or false; `grants` each grant as `case-type:YYYY-MM-DD`
+ * (its last day) or the case type alone (until further notice), separated by `;`. `name` is for
+ * people reading the file: empty for protected identity (and for residents the register does not know).
  */
-export const EXPORT_COLUMNS = ['personal_identity_number', 'name', 'approved', 'case_type_id', 'start_date', 'until_date'] as const;
+export const EXPORT_COLUMNS = ['personal_identity_number', 'name', 'approved', 'grants'] as const;
 
 /**
- * A resident's rows: one per grant, ordered by case type; one with empty grant columns when it holds
- * none (it is listed for its approval). `start_date` stays empty until grants have a first day.
+ * One grant in the `grants` cell. Case type ids are letters, digits, - and _ only, so `:` and `;`
+ * cannot occur in them. A grant's first day, once grants have one, goes here beside its last day,
+ * in the form import reads.
  */
-export function residentRows(entry: ResidentListEntry): string[][] {
+const grantCell = (g: Grant): string => (g.untilDate ? `${g.caseTypeId}:${g.untilDate}` : g.caseTypeId);
+
+/** A resident's row; its grants in the listing's order (by case type). */
+export function residentRow(entry: ResidentListEntry): string[] {
   const access = entry.access;
   if (!access) throw new Error('the service listed a resident without its access');
-  const resident = [access.personalIdentityNumber, entry.name, access.approval ? 'true' : 'false'];
-  if (access.grants.length === 0) return [[...resident, '', '', '']];
-  return access.grants.map((g) => [...resident, g.caseTypeId, '', g.untilDate]);
+  return [access.personalIdentityNumber, entry.name, access.approval ? 'true' : 'false', access.grants.map(grantCell).join(';')];
 }

@@ -52,7 +52,7 @@ describe('export streams page by page', () => {
     expect(reader.written).toHaveLength(1);
 
     reader.release();
-    expect(await exported).toEqual({ residents: 15, rows: 15 });
+    expect(await exported).toEqual({ residents: 15 });
     expect(requests.map((r) => r.pageToken)).toEqual(['', '1', '2', '3', '4']);
     expect(requests.every((r) => r.clinicId === 'SE2321000016-1234' && r.pageSize === 3 && !r.approvedOnly && r.caseTypeId === '')).toBe(true);
     expect(reader.written.join('').split('\r\n')).toHaveLength(1 + 15 + 1); // header, rows, and after the last CRLF nothing

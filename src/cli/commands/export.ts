@@ -4,7 +4,7 @@ import { csvRecord } from '../csv';
 import type { ProgressBar } from '../progress-bar';
 import { withRetries } from '../retry-info';
 import type { StaffClient } from '../staff-client';
-import { EXPORT_COLUMNS, residentRows } from './export-rows';
+import { EXPORT_COLUMNS, residentRow } from './export-rows';
 
 /** The listing's largest page: the fewest calls against the listings' rate limit. */
 const MAX_PAGE_SIZE = 1000;
@@ -37,30 +37,19 @@ async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
  * goes out with the first page, so a refused clinic writes nothing. Every resident listed is a read
  * in the access log, recorded by the service as it answers the page.
  */
-export async function exportClinic(
-  client: StaffClient,
-  out: NodeJS.WritableStream,
-  scope: { clinicId: string; pageSize: number },
-  progress: ProgressBar,
-): Promise<{ residents: number; rows: number }> {
+export async function exportClinic(client: StaffClient, out: NodeJS.WritableStream, scope: { clinicId: string; pageSize: number }, progress: ProgressBar): Promise<{ residents: number }> {
   let residents = 0;
-  let rows = 0;
   let pageToken = '';
   do {
     const request = { clinicId: scope.clinicId, pageSize: scope.pageSize, pageToken, approvedOnly: false, caseTypeId: '' };
     const page = await withRetries(() => client.listResidents(request), PAGE_ATTEMPTS);
     let text = pageToken === '' ? csvRecord(EXPORT_COLUMNS) : ''; // only the first request has no token
-    for (const entry of page.residents) {
-      for (const row of residentRows(entry)) {
-        text += csvRecord(row);
-        rows++;
-      }
-    }
+    for (const entry of page.residents) text += csvRecord(residentRow(entry));
     await write(out, text);
     residents += page.residents.length;
     progress.update('residents exported', residents, null);
     pageToken = page.nextPageToken;
   } while (pageToken);
   progress.finish();
-  return { residents, rows };
+  return { residents };
 }
