@@ -11,7 +11,7 @@ import { connectionOptions } from './connection-options';
 import { describeFailure } from './errors';
 import { EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError, UsageError } from './exit-codes';
 import type { Output } from './output';
-import { openOutputFile } from './output-file';
+import { openOutputFile, type OutputFile } from './output-file';
 import { ProgressBar } from './progress-bar';
 import { residentNumber } from './resident-number-input';
 import { connectStaff } from './staff-client';
@@ -92,9 +92,10 @@ function auditEntries(text: string | undefined): number {
 async function runExport(values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv, io: CliStreams): Promise<number> {
   const scope = exportScope(values);
   const connection = connectionOptions(values, env, 'staff');
-  const file = values.output === undefined ? null : await openOutputFile(values.output);
   const client = connectStaff(connection);
+  let file: OutputFile | null = null;
   try {
+    file = values.output === undefined ? null : await openOutputFile(values.output);
     const exported = await exportClinic(client, file?.stream ?? io.stdout, scope, new ProgressBar(io.stderr));
     if (file) {
       await file.complete();

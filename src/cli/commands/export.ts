@@ -40,16 +40,19 @@ async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
 export async function exportClinic(client: StaffClient, out: NodeJS.WritableStream, scope: { clinicId: string; pageSize: number }, progress: ProgressBar): Promise<{ residents: number }> {
   let residents = 0;
   let pageToken = '';
-  do {
-    const request = { clinicId: scope.clinicId, pageSize: scope.pageSize, pageToken, approvedOnly: false, caseTypeId: '' };
-    const page = await withRetries(() => client.listResidents(request), PAGE_ATTEMPTS);
-    let text = pageToken === '' ? csvRecord(EXPORT_COLUMNS) : ''; // only the first request has no token
-    for (const entry of page.residents) text += csvRecord(residentRow(entry));
-    await write(out, text);
-    residents += page.residents.length;
-    progress.update('residents exported', residents, null);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  progress.finish();
+  try {
+    do {
+      const request = { clinicId: scope.clinicId, pageSize: scope.pageSize, pageToken, approvedOnly: false, caseTypeId: '' };
+      const page = await withRetries(() => client.listResidents(request), PAGE_ATTEMPTS);
+      let text = pageToken === '' ? csvRecord(EXPORT_COLUMNS) : ''; // only the first request has no token
+      for (const entry of page.residents) text += csvRecord(residentRow(entry));
+      await write(out, text);
+      residents += page.residents.length;
+      progress.update('residents exported', residents, null);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  } finally {
+    progress.finish(); // an error's line starts on a line of its own
+  }
   return { residents };
 }
