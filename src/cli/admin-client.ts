@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { credentials, Metadata, type CallOptions, type ChannelCredentials, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import {
   AdminServiceClient,
   type GetOutboxStatusRequest,
@@ -14,7 +12,7 @@ import {
   type RepublishResponse,
 } from '../gen/residentaccess/v1/admin_service';
 import type { ConnectionOptions } from './connection-options';
-import { InputError } from './exit-codes';
+import { channelCredentials, unaryWithToken } from './grpc-channel';
 
 /** The operator-only AdminService, typed from the generated client, one promise per call. */
 export interface AdminClient {
@@ -26,35 +24,9 @@ export interface AdminClient {
   close(): void;
 }
 
-const CALL_TIMEOUT_MS = 30_000;
-
-type UnaryCall<Req, Res> = (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response: Res) => void) => ClientUnaryCall;
-
-function readCredentialFile(path: string | undefined, flag: string): Buffer | null {
-  if (!path) return null;
-  try {
-    return readFileSync(path);
-  } catch {
-    throw new InputError(`cannot read ${flag} ${path}`);
-  }
-}
-
-function channelCredentials(o: ConnectionOptions): ChannelCredentials {
-  if (o.insecure) return credentials.createInsecure();
-  return credentials.createSsl(readCredentialFile(o.ca, '--ca'), readCredentialFile(o.key, '--key'), readCredentialFile(o.cert, '--cert'));
-}
-
 export function connectAdmin(o: ConnectionOptions): AdminClient {
   const client = new AdminServiceClient(o.address, channelCredentials(o));
-  const unary =
-    <Req, Res>(method: UnaryCall<Req, Res>) =>
-    (request: Req): Promise<Res> => {
-      const metadata = new Metadata();
-      metadata.set('authorization', `Bearer ${o.token}`);
-      return new Promise((resolve, reject) =>
-        method(request, metadata, { deadline: new Date(Date.now() + CALL_TIMEOUT_MS) }, (error, response) => (error ? reject(error) : resolve(response))),
-      );
-    };
+  const unary = unaryWithToken(o);
   return {
     inspectResident: unary(client.inspectResident.bind(client)),
     republish: unary(client.republish.bind(client)),

@@ -22,24 +22,27 @@ export interface ConnectionFlags {
   'allow-insecure-remote'?: boolean;
 }
 
+/** Whose token the command sends: the operator's (AdminService), or a clinic staff member's (export: ListResidents). */
+export type TokenHolder = 'operator' | 'staff';
+
 /** Flags first, then the environment: RESIDENT_ACCESS_ADDRESS, _CA, _CERT, _KEY, _INSECURE, _TOKEN_FILE, _TOKEN. */
-export function connectionOptions(flags: ConnectionFlags, env: NodeJS.ProcessEnv): ConnectionOptions {
+export function connectionOptions(flags: ConnectionFlags, env: NodeJS.ProcessEnv, holder: TokenHolder = 'operator'): ConnectionOptions {
   const address = flags.address ?? env.RESIDENT_ACCESS_ADDRESS ?? 'localhost:50051';
   const cert = flags.cert ?? env.RESIDENT_ACCESS_CERT;
   const key = flags.key ?? env.RESIDENT_ACCESS_KEY;
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
   const ca = flags.ca ?? env.RESIDENT_ACCESS_CA;
   const insecure = flags.insecure ?? env.RESIDENT_ACCESS_INSECURE === 'true';
-  // Plaintext carries the operator's token in clear: only where no other machine listens, unless asked for on this very command line.
+  // Plaintext carries the token in clear: only where no other machine listens, unless asked for on this very command line.
   if (insecure && !isLoopbackTarget(address) && flags['allow-insecure-remote'] !== true) {
-    throw new UsageError('--insecure would send the operator token in clear to a host that is not loopback: use TLS, or add --allow-insecure-remote');
+    throw new UsageError(`--insecure would send the ${holder} token in clear to a host that is not loopback: use TLS, or add --allow-insecure-remote`);
   }
-  const token = operatorToken(flags['token-file'] ?? env.RESIDENT_ACCESS_TOKEN_FILE, env.RESIDENT_ACCESS_TOKEN);
+  const token = bearerToken(flags['token-file'] ?? env.RESIDENT_ACCESS_TOKEN_FILE, env.RESIDENT_ACCESS_TOKEN, holder);
   return { address, insecure, token, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
 }
 
 /** The token in the file (`--token-file`, RESIDENT_ACCESS_TOKEN_FILE), else RESIDENT_ACCESS_TOKEN's. */
-function operatorToken(tokenFile: string | undefined, fromEnv: string | undefined): string {
+function bearerToken(tokenFile: string | undefined, fromEnv: string | undefined, holder: TokenHolder): string {
   let token = fromEnv ?? '';
   if (tokenFile) {
     try {
@@ -49,7 +52,7 @@ function operatorToken(tokenFile: string | undefined, fromEnv: string | undefine
     }
   }
   token = token.trim();
-  if (!token) throw new InputError('no operator token: pass --token-file FILE, or set RESIDENT_ACCESS_TOKEN_FILE or RESIDENT_ACCESS_TOKEN');
+  if (!token) throw new InputError(`no ${holder} token: pass --token-file FILE, or set RESIDENT_ACCESS_TOKEN_FILE or RESIDENT_ACCESS_TOKEN`);
   return token;
 }
 

@@ -87,4 +87,29 @@ describe('the CLI command line', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('export: a missing --clinic, a bad --page-size or --json is a wrong command line (exit 2) before the token is read', async () => {
+    for (const [args, message] of [
+      [['export'], 'export needs --clinic C'],
+      [['export', '--clinic', 'SE2321000016-1234', '--page-size', '0'], '--page-size must be a whole number from 1 to 1000'],
+      [['export', '--clinic', 'SE2321000016-1234', '--page-size', 'ten'], '--page-size must be a whole number from 1 to 1000'],
+      [['export', '--clinic', 'SE2321000016-1234', '--json'], 'export writes CSV: --json is not an option of export'],
+      [['export', '--clinic', 'SE2321000016-1234', '--resident', '191212121212'], '--resident is not an option of export'],
+    ] as const) {
+      expect(await cli([...args])).toEqual({ code: 2, stdout: '', stderr: `resident-access: ${message}\n\n${COMMAND_USAGE.export}` });
+    }
+  });
+
+  it('export without a token, or with an --output it cannot write, exits 3 before calling', async () => {
+    expect(await cli(['export', '--clinic', 'SE2321000016-1234'])).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: 'resident-access: no staff token: pass --token-file FILE, or set RESIDENT_ACCESS_TOKEN_FILE or RESIDENT_ACCESS_TOKEN\n',
+    });
+    expect(await cli(['export', '--clinic', 'SE2321000016-1234', '--output', '/nonexistent/residents.csv'], token)).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: 'resident-access: cannot write --output /nonexistent/residents.csv\n',
+    });
+  });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectAdmin } from './admin-client';
+import { exportClinic, exportScope } from './commands/export';
 import { inspect } from './commands/inspect';
 import { jobs } from './commands/jobs';
 import { outbox } from './commands/outbox';
@@ -10,8 +11,10 @@ import { connectionOptions } from './connection-options';
 import { describeFailure } from './errors';
 import { EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError, UsageError } from './exit-codes';
 import type { Output } from './output';
+import { openOutputFile, type OutputFile } from './output-file';
 import { ProgressBar } from './progress-bar';
 import { residentNumber } from './resident-number-input';
+import { connectStaff } from './staff-client';
 import { COMMAND_USAGE, isCommand, USAGE, type Command } from './usage';
 
 const OPTIONS = {
@@ -33,6 +36,8 @@ const OPTIONS = {
   'no-wait': { type: 'boolean' },
   watch: { type: 'boolean' },
   'audit-entries': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'page-size': { type: 'string' },
 } as const;
 
 type Option = keyof typeof OPTIONS;
@@ -43,8 +48,9 @@ const COMMAND_OPTIONS: Record<Command, readonly Option[]> = {
   republish: ['clinic', 'resident', 'resident-file', 'all', 'request-id', 'no-wait'],
   jobs: ['watch'],
   outbox: [],
+  export: ['clinic', 'output', 'page-size'],
 };
-const MAX_ARGUMENTS: Record<Command, number> = { inspect: 1, republish: 0, jobs: 0, outbox: 0 };
+const MAX_ARGUMENTS: Record<Command, number> = { inspect: 1, republish: 0, jobs: 0, outbox: 0, export: 0 };
 
 export interface CliStreams {
   stdin: NodeJS.ReadStream;
@@ -82,6 +88,28 @@ function auditEntries(text: string | undefined): number {
   return n;
 }
 
+/** `export`: a staff token (ListResidents), the CSV to --output FILE (complete or not at all) or stdout; a summary on stdout after a file. */
+async function runExport(values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv, io: CliStreams): Promise<number> {
+  const scope = exportScope(values);
+  const connection = connectionOptions(values, env, 'staff');
+  const client = connectStaff(connection);
+  let file: OutputFile | null = null;
+  try {
+    file = values.output === undefined ? null : await openOutputFile(values.output);
+    const exported = await exportClinic(client, file?.stream ?? io.stdout, scope, new ProgressBar(io.stderr));
+    if (file) {
+      await file.complete();
+      io.stdout.write(`exported ${exported.residents} residents of ${scope.clinicId} to ${values.output}\n`);
+    }
+    return EXIT_OK;
+  } catch (error) {
+    await file?.discard();
+    throw error;
+  } finally {
+    client.close();
+  }
+}
+
 /** Runs one command; answers the exit code. Help goes to stdout; failures are one line on stderr, usage errors add the usage. */
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, io: CliStreams = process): Promise<number> {
   let command: Command | undefined;
@@ -110,6 +138,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, 
       return EXIT_OK;
     }
     checkCommandLine(command, Object.keys(values), rest);
+    if (command === 'export') return await runExport(values, env, io);
     const count = auditEntries(values['audit-entries']);
     if (command === 'republish') checkRepublishScope(values, values.resident !== undefined || values['resident-file'] !== undefined);
     const connection = connectionOptions(values, env);

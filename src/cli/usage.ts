@@ -1,4 +1,4 @@
-export const COMMANDS = ['inspect', 'republish', 'jobs', 'outbox'] as const;
+export const COMMANDS = ['inspect', 'republish', 'jobs', 'outbox', 'export'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const isCommand = (name: string): name is Command => (COMMANDS as readonly string[]).includes(name);
@@ -7,7 +7,8 @@ const EXIT_CODES = `Exit codes:
   0  done
   1  the call failed (the service answered an error, or could not be reached)
   2  wrong command line (unknown command or option, missing or extra argument)
-  3  a needed input is missing or unreadable (the token, a certificate, the identity number)
+  3  a needed input is missing or unreadable (the token, a certificate, the identity number),
+     or export's --output cannot be written
 `;
 
 const SEE_GLOBAL = `Connection options (--address, --insecure, --token-file, ...), --json and the exit codes:
@@ -24,6 +25,8 @@ Commands:
   republish           write new events (cause REPUBLISHED) with the current state; follows the job
   jobs                bulk removals, withdrawals and republish jobs; --watch until none runs
   outbox              each outbox's backlog and its oldest event
+  export              a clinic's residents with their approvals and grants as CSV (a staff token
+                      of the clinic, not the operator's)
 
 Options:
   --address host:port   the service (env RESIDENT_ACCESS_ADDRESS; default localhost:50051)
@@ -33,8 +36,8 @@ Options:
                         (env RESIDENT_ACCESS_INSECURE=true)
   --allow-insecure-remote  with --insecure, plaintext to a host that is not loopback: the token
                         crosses the network in clear
-  --token-file FILE     the operator's token (env RESIDENT_ACCESS_TOKEN_FILE, or the token itself
-                        in RESIDENT_ACCESS_TOKEN)
+  --token-file FILE     the token: the operator's, or for export a staff token of the clinic (env
+                        RESIDENT_ACCESS_TOKEN_FILE, or the token itself in RESIDENT_ACCESS_TOKEN)
   --json                JSON instead of tables
   -h, --help            this text; after a command, that command's
   --version             the CLI's version
@@ -88,6 +91,32 @@ ${SEE_GLOBAL}`,
   outbox: `Usage: resident-access outbox [options]
 
 Per outbox (access, settings): documents with unpublished events and the oldest one's age.
+
+${SEE_GLOBAL}`,
+  export: `Usage: resident-access export --clinic C [--output FILE] [--page-size N] [options]
+
+The clinic's residents that are approved or hold a grant, in identity-number order, as CSV
+(RFC 4180: CRLF, fields with a comma, quote or line break quoted), one row per resident after a
+header, the shape import reads back:
+  personal_identity_number,name,approved,grants
+  191212121212,Tolvan Tolvansson,true,diabetes-team:2027-06-30;psychotherapy
+approved is true or false; grants are case-type:last-day, or the case type alone for until
+further notice, separated by ";". name is empty for residents with protected identity and
+residents the population register does not know (import ignores it).
+
+Needs a token with the role staff at the clinic (ListResidents); the operator's token cannot list
+residents. Every resident exported is a read of personal data: logged in the access log, under your
+token's subject, which the resident sees.
+
+The listing is read a page at a time (not a snapshot: a resident changed meanwhile is written as
+its page found it), waiting as the service's rate limit asks.
+
+Options:
+  --clinic C            the clinic's HSA-id
+  -o, --output FILE     write the CSV to FILE (readable by you only; it gets its name only when
+                        complete, and a failed export leaves no file) and a summary to stdout;
+                        without it, the CSV goes to stdout
+  --page-size N         residents per call (1 to 1000; default 1000)
 
 ${SEE_GLOBAL}`,
 };

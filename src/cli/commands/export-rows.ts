@@ -1,0 +1,24 @@
+import type { Grant } from '../../gen/residentaccess/v1/access';
+import type { ResidentListEntry } from '../../gen/residentaccess/v1/resident_access_service';
+
+/**
+ * The export's columns, one row per resident, in the shape `resident-access import` reads back
+ * (it ignores `name`): `approved` true or false; `grants` each grant as `case-type:YYYY-MM-DD`
+ * (its last day) or the case type alone (until further notice), separated by `;`. `name` is for
+ * people reading the file: empty for protected identity (and for residents the register does not know).
+ */
+export const EXPORT_COLUMNS = ['personal_identity_number', 'name', 'approved', 'grants'] as const;
+
+/**
+ * One grant in the `grants` cell. Case type ids are letters, digits, - and _ only, so `:` and `;`
+ * cannot occur in them. A grant's first day, once grants have one, goes here beside its last day,
+ * in the form import reads.
+ */
+const grantCell = (g: Grant): string => (g.untilDate ? `${g.caseTypeId}:${g.untilDate}` : g.caseTypeId);
+
+/** A resident's row; its grants in the listing's order (by case type). */
+export function residentRow(entry: ResidentListEntry): string[] {
+  const access = entry.access;
+  if (!access) throw new Error('the service listed a resident without its access');
+  return [access.personalIdentityNumber, entry.name, access.approval ? 'true' : 'false', access.grants.map(grantCell).join(';')];
+}
