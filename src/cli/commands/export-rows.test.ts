@@ -19,6 +19,14 @@ describe('export rows', () => {
     expect(EXPORT_COLUMNS).toEqual(['personal_identity_number', 'name', 'approved', 'grants']);
   });
 
+  it.each(['=HYPERLINK("http://x")', '+46', '-1', '@SUM(A1)', '\tAnna', '\rAnna'])('a name a spreadsheet would run as a formula (%j) gets a leading apostrophe', (name) => {
+    expect(residentRow(entry({ name }))[1]).toBe(`'${name}`);
+  });
+
+  it('other names, a hyphen inside one included, are written as they are', () => {
+    expect(residentRow(entry({ name: 'Anna-Karin Öberg' }))[1]).toBe('Anna-Karin Öberg');
+  });
+
   it('a resident without grants has an empty grants cell', () => {
     expect(residentRow(entry({}))).toEqual(['191212121212', 'Anna Lindqvist', 'true', '']);
   });

@@ -16,9 +16,16 @@ export const EXPORT_COLUMNS = ['personal_identity_number', 'name', 'approved', '
  */
 const grantCell = (g: Grant): string => (g.untilDate ? `${g.caseTypeId}:${g.untilDate}` : g.caseTypeId);
 
+/**
+ * A name a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or CR) is written
+ * with a leading apostrophe, so opening the file runs nothing (OWASP's "CSV injection"). Only the
+ * name can start so: the other cells are digits, true/false and case type ids.
+ */
+const inertName = (name: string): string => (/^[=+\-@\t\r]/.test(name) ? `'${name}` : name);
+
 /** A resident's row; its grants in the listing's order (by case type). */
 export function residentRow(entry: ResidentListEntry): string[] {
   const access = entry.access;
   if (!access) throw new Error('the service listed a resident without its access');
-  return [access.personalIdentityNumber, entry.name, access.approval ? 'true' : 'false', access.grants.map(grantCell).join(';')];
+  return [access.personalIdentityNumber, inertName(entry.name), access.approval ? 'true' : 'false', access.grants.map(grantCell).join(';')];
 }
