@@ -92,6 +92,7 @@ describe('the operator CLI (AdminService)', () => {
       requestId: randomUUID(),
       etag: '',
     });
+    expect((await cli('inspect', resident)).stdout).toContain('restricted-1 from 2099-06-01 until further notice (pending)');
 
     const inspection = JSON.parse((await cli('inspect', resident, '--json')).stdout);
     expect(inspection.clinics[0].access.grants).toEqual([
