@@ -17,14 +17,14 @@ export interface AccessEvent {
       clinicId: string;
       personalIdentityNumber: string;
       approval?: unknown;
-      grants?: { caseTypeId: string; untilDate?: string }[];
+      grants?: { caseTypeId: string; untilDate?: string; pending?: boolean }[];
     };
   };
 }
 
 export interface ClinicView {
   approved: boolean;
-  /** Granted restricted case types and their last valid day ('' = until further notice). */
+  /** Granted restricted case types and their last valid day ('' = until further notice); pending grants wait for their GRANT_STARTED event. */
   grants: Record<string, string>;
   version: number;
 }
@@ -47,7 +47,7 @@ export class AccessView {
     const { clinicId, personalIdentityNumber, approval, grants = [] } = event.value.access;
     const clinics = this.residents.get(personalIdentityNumber) ?? new Map<string, ClinicView>();
     if (!approval && grants.length === 0) clinics.delete(clinicId);
-    else clinics.set(clinicId, { approved: Boolean(approval), grants: Object.fromEntries(grants.map((g) => [g.caseTypeId, g.untilDate ?? ''])), version });
+    else clinics.set(clinicId, { approved: Boolean(approval), grants: Object.fromEntries(grants.filter((g) => !g.pending).map((g) => [g.caseTypeId, g.untilDate ?? ''])), version });
     if (clinics.size === 0) this.residents.delete(personalIdentityNumber);
     else this.residents.set(personalIdentityNumber, clinics);
     return 'applied';

@@ -12,12 +12,14 @@ export interface ExpirySettings {
 
 export interface ExpiryObserver {
   grantsExpired(count: number, lagsSeconds: number[]): void;
+  grantsStarted(count: number): void;
 }
 
 /**
- * Ends dated grants on time. Grants end only at Stockholm midnights, so the worker sleeps until
- * the next one (or the poll interval, whichever is first), then ends everything due in batches
- * (one read each), each resident its own change and event. A scan after a restart catches up on all that is overdue.
+ * The one scheduler of time-based changes: ends dated grants and starts pending ones on time.
+ * Grants end and start only at Stockholm midnights, so the worker sleeps until the next one (or the
+ * poll interval, whichever is first), then changes everything due in batches (one read each), each
+ * resident its own change and event. A scan after a restart catches up on all that is overdue.
  */
 export class ExpiryWorker {
   private readonly loop: BackgroundLoop;
@@ -54,7 +56,11 @@ export class ExpiryWorker {
   /** Ends one batch of due accesses; returns how many were due. */
   private async expireDue(): Promise<number> {
     const now = this.clock.now();
-    const { due, ended } = await this.expire(now, this.settings.batchSize);
+    const { due, ended, started } = await this.expire(now, this.settings.batchSize);
+    if (started.length > 0) {
+      this.observer.grantsStarted(started.length);
+      this.logger.info({ grants: started.length, accesses: due }, 'grants started');
+    }
     if (ended.length > 0) {
       this.observer.grantsExpired(
         ended.length,

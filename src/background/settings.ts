@@ -3,8 +3,10 @@ import { positiveInt } from '../shared/settings';
 
 /** The background workers' environment variables: expiry, retention purge, health checks. */
 export const backgroundEnv = z.object({
-  EXPIRY_POLL_INTERVAL_MS: positiveInt.default(60000).describe('longest sleep of the expiry worker (it also wakes at every Stockholm midnight)'),
-  EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500).describe('residents per expiry batch'),
+  EXPIRY_POLL_INTERVAL_MS: positiveInt
+    .default(60000)
+    .describe('longest sleep of the expiry worker, the scheduler that ends dated grants and starts pending ones (it also wakes at every Stockholm midnight)'),
+  EXPIRY_BATCH_SIZE: positiveInt.max(5000).default(500).describe('residents per expiry batch (its due ends, then its due starts)'),
   // The same five years as the access log: who changed a resident's access is read as care-provider logging.
   AUDIT_RETENTION_DAYS: positiveInt
     .max(36500)

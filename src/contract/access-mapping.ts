@@ -1,4 +1,5 @@
 import { etagOf, type AccessChangeCause as DomainCause, type AccessChanged, type ChangeStamp, type Grant, type ResidentAccess } from '../domain/access/resident-access';
+import { isPending } from '../domain/access/grant-start';
 import * as access from '../gen/residentaccess/v1/access';
 import * as events from '../gen/residentaccess/v1/events';
 
@@ -14,6 +15,9 @@ function toGrantMessage(grant: Grant): access.Grant {
     endsAt: grant.endsAt ?? undefined,
     granted: toChangeStamp(grant.granted),
     changed: grant.changed ? toChangeStamp(grant.changed) : undefined,
+    firstDay: grant.firstDay ?? '',
+    pending: isPending(grant),
+    startsAt: isPending(grant) ? grant.startsAt : undefined,
   };
 }
 
@@ -36,6 +40,7 @@ const causes: Record<DomainCause, events.AccessChangeCause> = {
   GRANT_REMOVED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_REMOVED,
   CASE_TYPE_WITHDRAWN: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_CASE_TYPE_WITHDRAWN,
   GRANT_EXPIRED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_EXPIRED,
+  GRANT_STARTED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_STARTED,
   REPUBLISHED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_REPUBLISHED,
 };
 

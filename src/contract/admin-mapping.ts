@@ -12,6 +12,7 @@ const reasons: Record<AvailabilityReason, admin.AvailabilityReason> = {
   GRANT: admin.AvailabilityReason.AVAILABILITY_REASON_GRANT,
   NOT_APPROVED: admin.AvailabilityReason.AVAILABILITY_REASON_NOT_APPROVED,
   NO_VALID_GRANT: admin.AvailabilityReason.AVAILABILITY_REASON_NO_VALID_GRANT,
+  GRANT_PENDING: admin.AvailabilityReason.AVAILABILITY_REASON_GRANT_PENDING,
 };
 
 const kinds: Record<JobKind, admin.JobKind> = {

@@ -58,6 +58,11 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
   private readonly expired = new Counter({ name: 'resident_access_grants_expired_total', help: 'Grants ended by the expiry worker.', registers: [this.registry] });
+  private readonly started = new Counter({
+    name: 'resident_access_grants_started_total',
+    help: 'Pending grants started by the expiry worker (at 00:00 of their first day).',
+    registers: [this.registry],
+  });
   private readonly expiryLag = new Histogram({
     name: 'resident_access_expiry_lag_seconds',
     help: 'Time from a grant end instant (Stockholm midnight) to the worker ending it.',
@@ -137,6 +142,10 @@ export class ServiceMetrics {
   grantsExpired(count: number, lagsSeconds: number[]): void {
     this.expired.inc(count);
     for (const lag of lagsSeconds) this.expiryLag.observe(lag);
+  }
+
+  grantsStarted(count: number): void {
+    this.started.inc(count);
   }
 
   /** What the population-register consumer reports. */

@@ -1,9 +1,10 @@
 import { entitlementsAtClinic, type ResidentFacts } from '../domain/access/entitlements';
+import { isGrantPendingAt } from '../domain/access/grant-start';
 import { termsOf } from '../domain/access/resident-view';
 import type { ResidentAccess } from '../domain/access/resident-access';
 import type { ClinicSettings } from '../domain/clinic/clinic-settings';
 
-export type AvailabilityReason = 'APPROVED' | 'SERVICE_AREA' | 'GRANT' | 'NOT_APPROVED' | 'NO_VALID_GRANT';
+export type AvailabilityReason = 'APPROVED' | 'SERVICE_AREA' | 'GRANT' | 'NOT_APPROVED' | 'NO_VALID_GRANT' | 'GRANT_PENDING';
 
 export interface CaseTypeAvailability {
   caseTypeId: string;
@@ -21,6 +22,8 @@ export function caseTypeAvailability(settings: ClinicSettings, access: ResidentA
     const entitlement = available.get(caseType.id);
     const base = { caseTypeId: caseType.id, name: caseType.name, restricted: caseType.restricted };
     if (entitlement) return { ...base, available: true, reason: entitlement.reason, until: entitlement.until };
-    return { ...base, available: false, reason: caseType.restricted ? 'NO_VALID_GRANT' : 'NOT_APPROVED', until: null };
+    if (!caseType.restricted) return { ...base, available: false, reason: 'NOT_APPROVED', until: null };
+    const pending = access.grants.find((g) => g.caseTypeId === caseType.id && isGrantPendingAt(g, now));
+    return { ...base, available: false, reason: pending ? 'GRANT_PENDING' : 'NO_VALID_GRANT', until: null };
   });
 }

@@ -13,6 +13,8 @@ export interface AccessDocument {
   grants: Grant[];
   /** Earliest end of a dated grant, for the expiry worker; null when none. */
   nextEndsAt: Date | null;
+  /** Earliest start of a pending grant, for the same scheduler; null when none (absent on older documents). */
+  nextStartsAt?: Date | null;
   version: number;
   /** Counts every write (also request-only ones): the compare-and-set token. */
   revision: number;
@@ -44,9 +46,18 @@ export function toResidentAccess(doc: Pick<AccessDocument, 'clinicId' | 'residen
   return { clinicId: doc.clinicId, resident: doc.resident, approval: doc.approval ?? null, grants: doc.grants ?? [], version: doc.version };
 }
 
-/** The state fields of a document, as one `$set`. */
-export function stateFields(access: ResidentAccess): Pick<AccessDocument, 'approval' | 'grants' | 'nextEndsAt' | 'version'> {
-  const ends = access.grants.map((g) => g.endsAt).filter((d): d is Date => d !== null);
-  const nextEndsAt = ends.length > 0 ? new Date(Math.min(...ends.map((d) => d.getTime()))) : null;
-  return { approval: access.approval, grants: access.grants, nextEndsAt, version: access.version };
+function earliest(instants: readonly (Date | null | undefined)[]): Date | null {
+  const present = instants.filter((d): d is Date => d instanceof Date);
+  return present.length > 0 ? new Date(Math.min(...present.map((d) => d.getTime()))) : null;
+}
+
+/** The state fields of a document, as one `$set`: with the instants the scheduler finds it by. */
+export function stateFields(access: ResidentAccess): Pick<AccessDocument, 'approval' | 'grants' | 'nextEndsAt' | 'nextStartsAt' | 'version'> {
+  return {
+    approval: access.approval,
+    grants: access.grants,
+    nextEndsAt: earliest(access.grants.map((g) => g.endsAt)),
+    nextStartsAt: earliest(access.grants.map((g) => g.startsAt)),
+    version: access.version,
+  };
 }

@@ -3,12 +3,14 @@ import type { Collection, Db } from 'mongodb';
 export const ACCESS_COLLECTION = 'access';
 export const REQUEST_IDS_COLLECTION = 'request_ids';
 
-/** Indexes of the relay's recovery scan, the clinic listings, the expiry's due query and the jobs. */
+/** Indexes of the relay's recovery scan, the clinic listings, the scheduler's due query (ends, starts) and the jobs. */
 export async function ensureIndexes(db: Db): Promise<void> {
   const access = db.collection(ACCESS_COLLECTION);
   await access.createIndex({ outboxPending: 1 }, { name: 'outbox_pending' });
   await access.createIndex({ clinicId: 1, _id: 1 }, { name: 'by_clinic' });
   await access.createIndex({ nextEndsAt: 1 }, { name: 'by_next_end', sparse: true });
+  // The due query is an $or of the two: each branch is served by its own index.
+  await access.createIndex({ nextStartsAt: 1 }, { name: 'by_next_start', sparse: true });
   await access.createIndex({ endedAt: 1 }, { name: 'by_end_of_access', sparse: true });
   await db.collection('bulk_removals').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
   await db.collection('bulk_removals').createIndex({ startedAt: -1, _id: -1 }, { name: 'newest_first' });

@@ -141,7 +141,7 @@ export class MongoAccessRepository implements AccessRepository {
   findDue(now: Date, limit: number): Promise<StoredAccess[]> {
     return withStorageErrors(async () => {
       const docs = await this.collection
-        .find({ nextEndsAt: { $lte: now } }, STATE_ONLY)
+        .find({ $or: [{ nextEndsAt: { $lte: now } }, { nextStartsAt: { $lte: now } }] }, STATE_ONLY)
         .limit(limit)
         .toArray();
       return docs.map(storedFrom);

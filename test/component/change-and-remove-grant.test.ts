@@ -64,6 +64,9 @@ describe('ChangeGrant and RemoveGrant', () => {
           endsAt,
           granted: held.access.grants[0]!.granted,
           changed: { actor: 'staff-1', requestId: r.requestId, time: expect.any(Date) },
+          firstDay: '',
+          pending: false,
+          startsAt: undefined,
         },
       ]);
 

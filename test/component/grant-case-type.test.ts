@@ -61,6 +61,10 @@ describe('GrantCaseType', () => {
               endsAt,
               granted: { actor: 'staff-1', requestId: r.requestId, time: expect.any(Date) },
               changed: undefined,
+              // No first day: active at once.
+              firstDay: '',
+              pending: false,
+              startsAt: undefined,
             },
           ],
         },
@@ -99,7 +103,16 @@ describe('GrantCaseType', () => {
 
       expect(response.changed).toBe(true);
       expect(response.access?.grants).toEqual([
-        { caseTypeId: 'restricted-1', untilDate: '', endsAt: undefined, granted: expect.objectContaining({ requestId: r.requestId }), changed: undefined },
+        {
+          caseTypeId: 'restricted-1',
+          untilDate: '',
+          endsAt: undefined,
+          granted: expect.objectContaining({ requestId: r.requestId }),
+          changed: undefined,
+          firstDay: '',
+          pending: false,
+          startsAt: undefined,
+        },
       ]);
       const doc = await documentOf(r.personalIdentityNumber);
       expect(doc).toMatchObject({ version: 1, nextEndsAt: null, grants: [{ caseTypeId: 'restricted-1', until: null, endsAt: null, changed: null }] });

@@ -81,6 +81,29 @@ describe('the operator CLI (AdminService)', () => {
     ]);
   });
 
+  it('inspect shows a grant waiting for its first day as pending, and why its case type is not available yet', async () => {
+    const resident = aResident();
+    await staff.grantCaseType({
+      clinicId,
+      personalIdentityNumber: resident,
+      caseTypeId: 'restricted-1',
+      untilFurtherNotice: true,
+      firstDay: '2099-06-01',
+      requestId: randomUUID(),
+      etag: '',
+    });
+    expect((await cli('inspect', resident)).stdout).toContain('restricted-1 from 2099-06-01 until further notice (pending)');
+
+    const inspection = JSON.parse((await cli('inspect', resident, '--json')).stdout);
+    expect(inspection.clinics[0].access.grants).toEqual([
+      expect.objectContaining({ caseTypeId: 'restricted-1', firstDay: '2099-06-01', pending: true, startsAt: '2099-05-31T22:00:00.000Z' }),
+    ]);
+    expect(inspection.clinics[0].caseTypes.map((c: { caseTypeId: string; available: boolean; reason: string }) => [c.caseTypeId, c.available, c.reason])).toEqual([
+      ['general', false, 'AVAILABILITY_REASON_NOT_APPROVED'],
+      ['restricted-1', false, 'AVAILABILITY_REASON_GRANT_PENDING'],
+    ]);
+  });
+
   it('republish of a clinic writes a new REPUBLISHED event with the current state for each resident, published in order', async () => {
     const residents = [await approvedWithGrant(), await approvedWithGrant()];
     const requestId = randomUUID();

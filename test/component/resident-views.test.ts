@@ -194,6 +194,27 @@ describe('resident views', () => {
     expect(await viewMismatches(sut.db, { clinicIds: [first] })).toEqual([]);
   });
 
+  it("rebuildResidentViews carries a pending grant's start into the view: an entry without it (as an older version wrote) is rewritten, and the grant gives nothing before its first day", async () => {
+    const clinicId = await sut.givenClinic({ caseTypes: CASE_TYPES });
+    const resident = aResident();
+    const staff = await sut.staff(clinicId);
+    await staff.grantCaseType(aGrantCaseTypeRequest({ clinicId, personalIdentityNumber: resident, firstDay: '2099-06-01' }));
+    await outboxSettled(sut.access, `${clinicId}|${resident}`);
+    const startsAt = new Date('2099-05-31T22:00:00Z');
+    expect((await views().findOne({ _id: resident }))?.clinics[clinicId]?.grants).toEqual([{ caseTypeId: 'restricted-1', until: null, endsAt: null, startsAt }]);
+    const eservice = await sut.eservice();
+    const check = () => eservice.checkEntitlement({ personalIdentityNumber: resident, clinicId, caseTypeId: 'restricted-1' });
+    await expect(check()).resolves.toEqual(NOT_ALLOWED);
+
+    await views().updateOne({ _id: resident }, { $unset: { [`clinics.${clinicId}.grants.0.startsAt`]: '' } });
+    await expect(check()).resolves.toMatchObject({ allowed: true });
+
+    await rebuildBesideTheService();
+
+    expect((await views().findOne({ _id: resident }))?.clinics[clinicId]?.grants).toEqual([{ caseTypeId: 'restricted-1', until: null, endsAt: null, startsAt }]);
+    await expect(check()).resolves.toEqual(NOT_ALLOWED);
+  });
+
   it('a view document deleted and built again takes the next change before the command answers', async () => {
     // Its earlier revisions were claimed moments ago (revision_claims); the rebuilt document starts again at revision 1.
     const { first, resident } = await givenHistoryAtTwoClinics();

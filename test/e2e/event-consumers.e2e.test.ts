@@ -73,4 +73,21 @@ describe('what downstream consumers receive', () => {
     expect(feed([replayed])).toEqual(['stale']);
     expect(view.of(resident)).toEqual({});
   });
+
+  it("the example consumer's view leaves out a pending grant until the event that starts it", async () => {
+    const resident = aResident();
+    const view = new AccessView();
+    const act = async (call: Promise<unknown>, count: number) => {
+      await call;
+      const events = (await sut.events.waitFor((e) => eventsOf(resident).includes(e), count)).slice(count - 1);
+      return events.map((e) => view.apply(e as unknown as AccessEvent));
+    };
+    const grant = { clinicId, personalIdentityNumber: resident, caseTypeId: 'restricted-1', untilFurtherNotice: true, etag: '' };
+
+    await act(staff.grantCaseType({ ...grant, firstDay: '2099-01-01', requestId: randomUUID() }), 1);
+    expect(view.of(resident)).toEqual({ [clinicId]: { approved: false, grants: {}, version: 1 } });
+
+    await act(staff.changeGrant({ ...grant, startNow: true, requestId: randomUUID() }), 2);
+    expect(view.of(resident)).toEqual({ [clinicId]: { approved: false, grants: { 'restricted-1': '' }, version: 2 } });
+  });
 });

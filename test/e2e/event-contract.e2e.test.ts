@@ -103,7 +103,7 @@ describe('the published events, against their contract (docs/events.md)', () => 
     await staff.removeApproval({ ...request, requestId: ids[4]! });
 
     const approval = staffStamp(ids[0]!);
-    const dated = { caseTypeId: 'restricted-1', untilDate: '2027-06-30', endsAt: '2027-06-30T22:00:00.000Z', granted: staffStamp(ids[1]!) };
+    const dated = { caseTypeId: 'restricted-1', untilDate: '2027-06-30', endsAt: '2027-06-30T22:00:00.000Z', granted: staffStamp(ids[1]!), firstDay: '', pending: false };
     const common = { at: clinicId, resident };
     expectAccessChanged(await eventOf(ids[0]!, resident), { ...common, cause: 'APPROVED', version: 1, stamp: staffStamp(ids[0]!), approval });
     expectAccessChanged(await eventOf(ids[1]!, resident), { ...common, cause: 'GRANTED', version: 2, stamp: staffStamp(ids[1]!), approval, grants: [dated] });
@@ -113,7 +113,7 @@ describe('the published events, against their contract (docs/events.md)', () => 
       version: 3,
       stamp: staffStamp(ids[2]!),
       approval,
-      grants: [{ caseTypeId: 'restricted-1', untilDate: '', granted: staffStamp(ids[1]!), changed: staffStamp(ids[2]!) }],
+      grants: [{ caseTypeId: 'restricted-1', untilDate: '', granted: staffStamp(ids[1]!), changed: staffStamp(ids[2]!), firstDay: '', pending: false }],
     });
     expectAccessChanged(await eventOf(ids[3]!, resident), { ...common, cause: 'GRANT_REMOVED', version: 4, stamp: staffStamp(ids[3]!), approval });
     const last = await eventOf(ids[4]!, resident);
@@ -212,6 +212,36 @@ describe('the published events, against their contract (docs/events.md)', () => 
       time: midnight,
     });
     await expectTombstoneAfter(expired);
+  });
+
+  it('a grant with a later first day: pending in GRANTED, then GRANT_STARTED at 00:00 Europe/Stockholm that day', async () => {
+    clock.current = new Date('2027-05-04T08:00:00Z');
+    const resident = aResident();
+    const granted = randomUUID();
+    await staff.grantCaseType({ clinicId, personalIdentityNumber: resident, caseTypeId: 'restricted-1', untilFurtherNotice: true, firstDay: '2027-05-05', requestId: granted, etag: '' });
+    const grantedAt = { actor: 'staff-1', requestId: granted, time: '2027-05-04T08:00:00.000Z' };
+    const startsAt = '2027-05-04T22:00:00.000Z';
+    const grant = { caseTypeId: 'restricted-1', untilDate: '', granted: grantedAt, firstDay: '2027-05-05' };
+    expectAccessChanged(await eventOf(granted, resident), {
+      at: clinicId,
+      resident,
+      cause: 'GRANTED',
+      version: 1,
+      stamp: grantedAt,
+      grants: [{ ...grant, pending: true, startsAt }],
+      time: grantedAt.time,
+    });
+
+    clock.current = new Date(startsAt);
+    expectAccessChanged(await eventOf(`start:${startsAt}`, resident), {
+      at: clinicId,
+      resident,
+      cause: 'GRANT_STARTED',
+      version: 2,
+      stamp: { actor: 'system:grant-start', requestId: `start:${startsAt}`, time: startsAt },
+      grants: [{ ...grant, pending: false }],
+      time: startsAt,
+    });
   });
 
   it('covered every cause the proto defines (the tests above ran first)', () => {

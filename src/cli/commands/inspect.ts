@@ -23,7 +23,7 @@ export async function inspect(client: AdminClient, out: Output, number: string, 
       clinics.map(({ access: a }) => [
         a.clinicId,
         a.approval?.approved ? `yes (${a.approval.approved.actor}, ${timeText(a.approval.approved.time)})` : 'no',
-        a.grants.map((g) => `${g.caseTypeId} until ${g.untilDate || 'further notice'}`).join(', ') || '-',
+        a.grants.map((g) => `${g.caseTypeId}${g.firstDay ? ` from ${g.firstDay}` : ''} until ${g.untilDate || 'further notice'}${g.pending ? ' (pending)' : ''}`).join(', ') || '-',
         String(a.version),
         a.etag,
       ]),

@@ -3,6 +3,7 @@ import type { Grant } from '../../domain/access/resident-access';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import { changeManyAccesses } from '../../application/change-many-accesses';
 import type { ChangeDeps } from '../../application/change-resident-access';
+import { startDueGrants } from './start-grants';
 
 export const EXPIRY_ACTOR = 'system:expiry';
 
@@ -11,17 +12,22 @@ export interface ExpiredGrants {
   due: number;
   /** The ended grants, for lag metrics; without those another run ended first. */
   ended: Grant[];
+  /** The started grants (as they were while pending), likewise. */
+  started: Grant[];
 }
 
 /**
- * Ends the due grants of up to `limit` accesses, read in one batch: per resident and clinic one
- * atomic change and one GRANT_EXPIRED event. The run's instant names the request, so a retry of
- * the same run replays instead of ending twice.
+ * The one scheduler of time-based changes, over up to `limit` due accesses read in one batch: it
+ * ends the due grants (per resident and clinic one atomic change and one GRANT_EXPIRED event),
+ * then starts the pending grants whose first day has begun (GRANT_STARTED, `start-grants.ts`).
+ * Ends go first so that a grant whose whole span passed unseen (downtime) is never announced as
+ * active. The run's instant names the requests, so a retry of the same run replays instead of
+ * changing twice.
  */
 export function makeExpireGrants(deps: ChangeDeps & { ids: IdGenerator }) {
   return async (now: Date, limit: number): Promise<ExpiredGrants> => {
     const due = await deps.repository.findDue(now, limit);
-    if (due.length === 0) return { due: 0, ended: [] };
+    if (due.length === 0) return { due: 0, ended: [], started: [] };
     const requestId = `expiry:${now.toISOString()}`;
     const ended: Grant[] = [];
     const results = await changeManyAccesses(
@@ -38,7 +44,8 @@ export function makeExpireGrants(deps: ChangeDeps & { ids: IdGenerator }) {
       // A replay means another run (in this or another instance) with the same instant ended them.
       if (result.changed && !result.replayed) ended.push(...due[i]!.access.grants.filter((g) => !result.access.grants.includes(g)));
     });
-    return { due: due.length, ended };
+    const started = await startDueGrants(deps, due, now);
+    return { due: due.length, ended, started };
   };
 }
 

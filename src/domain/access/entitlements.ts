@@ -3,7 +3,7 @@ import { inServiceArea } from '../clinic/service-area-matching';
 import type { PersonalIdentityNumber } from '../identity/personal-identity-number';
 import type { ResidentHome } from '../identity/registered-resident';
 import { stockholmDate } from '../time/stockholm';
-import { isGrantValid } from './grants';
+import { isGrantActive } from './grant-start';
 import type { AccessTerms } from './resident-view';
 
 export type EntitlementReason = 'APPROVED' | 'SERVICE_AREA' | 'GRANT';
@@ -23,7 +23,8 @@ export interface ResidentFacts {
 }
 
 /**
- * What one resident may use at one clinic now. Restricted case types need a valid grant;
+ * What one resident may use at one clinic now. Restricted case types need a grant that has begun
+ * (by the clock: a pending grant gives nothing before 00:00 of its first day) and not ended;
  * unrestricted ones need an approval or a home in the service area. A grant of a case type the
  * clinic no longer has, or no longer restricts, gives nothing.
  */
@@ -37,7 +38,7 @@ export function entitlementsAtClinic(settings: ClinicSettings, access: AccessTer
   for (const caseType of settings.caseTypes) {
     if (caseType.restricted) {
       const grant = access?.grants.find((g) => g.caseTypeId === caseType.id);
-      if (grant && isGrantValid(grant, now)) result.push({ caseTypeId: caseType.id, name: caseType.name, reason: 'GRANT', until: grant.until });
+      if (grant && isGrantActive(grant, now)) result.push({ caseTypeId: caseType.id, name: caseType.name, reason: 'GRANT', until: grant.until });
     } else if (openReason) {
       result.push({ caseTypeId: caseType.id, name: caseType.name, reason: openReason, until: null });
     }

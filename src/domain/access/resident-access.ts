@@ -12,6 +12,13 @@ export interface Grant {
   until: string | null;
   /** 00:00 Europe/Stockholm after `until`; null = until further notice. */
   endsAt: Date | null;
+  /** First day in Europe/Stockholm ('YYYY-MM-DD') when the grant was given one; absent otherwise. */
+  firstDay?: string;
+  /**
+   * 00:00 Europe/Stockholm of `firstDay` while the grant is pending: present from a grant with a
+   * future first day until the scheduler's GRANT_STARTED change removes it (absent: active).
+   */
+  startsAt?: Date;
   granted: ChangeStamp;
   changed: ChangeStamp | null;
 }
@@ -35,6 +42,8 @@ export type AccessChangeCause =
   | 'GRANT_CHANGED'
   | 'GRANT_REMOVED'
   | 'GRANT_EXPIRED'
+  /** A pending grant's first day began (00:00 Europe/Stockholm). */
+  | 'GRANT_STARTED'
   | 'CASE_TYPE_WITHDRAWN'
   /** An operator republished the state unchanged, for consumers that rebuild theirs. */
   | 'REPUBLISHED';

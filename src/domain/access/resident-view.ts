@@ -2,7 +2,7 @@ import type { ResidentHome } from '../identity/registered-resident';
 import type { Grant, ResidentAccess } from './resident-access';
 
 /** What the entitlement rules need of one grant. */
-export type GrantTerm = Pick<Grant, 'caseTypeId' | 'until' | 'endsAt'>;
+export type GrantTerm = Pick<Grant, 'caseTypeId' | 'until' | 'endsAt' | 'startsAt'>;
 
 /** What the entitlement rules need of one resident's access at one clinic. */
 export interface AccessTerms {
@@ -29,7 +29,11 @@ export interface ResidentView {
 }
 
 export function termsOf(access: ResidentAccess): AccessTerms {
-  return { approved: access.approval !== null, grants: access.grants.map(({ caseTypeId, until, endsAt }) => ({ caseTypeId, until, endsAt })) };
+  return {
+    approved: access.approval !== null,
+    // `startsAt` only while pending, as in the access: views of grants without one keep their shape.
+    grants: access.grants.map(({ caseTypeId, until, endsAt, startsAt }) => ({ caseTypeId, until, endsAt, ...(startsAt ? { startsAt } : {}) })),
+  };
 }
 
 export function viewEntryOf(access: ResidentAccess): ViewEntry {

@@ -61,7 +61,7 @@ export interface AccessRepository {
   save(change: AccessChange): Promise<SaveResult>;
   /** Many changes, each as `save` would store it, all in flight together. */
   saveAll(changes: readonly AccessChange[]): Promise<SaveResult[]>;
-  /** Up to `limit` accesses with a dated grant whose end has come by `now`, in one read. */
+  /** Up to `limit` accesses with a dated grant whose end, or a pending grant whose start, has come by `now`, in one read. */
   findDue(now: Date, limit: number): Promise<StoredAccess[]>;
   /**
    * The selected accesses, `pageSize` at a time, one read per page: memory stays bounded. A listed
