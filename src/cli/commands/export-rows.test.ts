@@ -10,7 +10,7 @@ const entry = (overrides: { name?: string; approved?: boolean; grants?: { caseTy
     approval: overrides.approved === false ? undefined : { approved: stamp },
     version: 1,
     etag: 'W/"1"',
-    grants: (overrides.grants ?? []).map((g) => ({ ...g, endsAt: undefined, granted: stamp, changed: undefined })),
+    grants: (overrides.grants ?? []).map((g) => ({ ...g, firstDay: '', pending: false, startsAt: undefined, endsAt: undefined, granted: stamp, changed: undefined })),
   },
 });
 
