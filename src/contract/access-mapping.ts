@@ -37,6 +37,7 @@ const causes: Record<DomainCause, events.AccessChangeCause> = {
   CASE_TYPE_WITHDRAWN: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_CASE_TYPE_WITHDRAWN,
   GRANT_EXPIRED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_EXPIRED,
   REPUBLISHED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_REPUBLISHED,
+  GRANT_ENDING_SOON: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_ENDING_SOON,
 };
 
 export function toAccessChangedMessage(event: AccessChanged): events.AccessChangedEvent {
@@ -48,6 +49,7 @@ export function toAccessChangedMessage(event: AccessChanged): events.AccessChang
     actor: event.actor,
     requestId: event.requestId,
     time: event.occurredAt,
+    endingGrant: event.endingGrant ? { caseTypeId: event.endingGrant.caseTypeId, untilDate: event.endingGrant.until, endsAt: event.endingGrant.endsAt } : undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 import { hasAnyAccess, type AccessChanged, type ChangeStamp, type Grant, type ResidentAccess } from '../domain/access/resident-access';
 import type { RequestOutcome } from '../domain/ports/access-repository';
+import { endingSoonFields, type EndingSoonFields } from './ending-soon-fields';
 
 /**
  * One document per resident per clinic: the state that changes together lives together, so every
@@ -13,6 +14,8 @@ export interface AccessDocument {
   grants: Grant[];
   /** Earliest end of a dated grant, for the expiry worker; null when none. */
   nextEndsAt: Date | null;
+  /** Absent on documents not written since reminders came. */
+  endingSoonPending?: EndingSoonFields['endingSoonPending'];
   version: number;
   /** Counts every write (also request-only ones): the compare-and-set token. */
   revision: number;
@@ -45,8 +48,8 @@ export function toResidentAccess(doc: Pick<AccessDocument, 'clinicId' | 'residen
 }
 
 /** The state fields of a document, as one `$set`. */
-export function stateFields(access: ResidentAccess): Pick<AccessDocument, 'approval' | 'grants' | 'nextEndsAt' | 'version'> {
+export function stateFields(access: ResidentAccess): Pick<AccessDocument, 'approval' | 'grants' | 'nextEndsAt' | 'version'> & EndingSoonFields {
   const ends = access.grants.map((g) => g.endsAt).filter((d): d is Date => d !== null);
   const nextEndsAt = ends.length > 0 ? new Date(Math.min(...ends.map((d) => d.getTime()))) : null;
-  return { approval: access.approval, grants: access.grants, nextEndsAt, version: access.version };
+  return { approval: access.approval, grants: access.grants, nextEndsAt, version: access.version, ...endingSoonFields(access) };
 }

@@ -37,7 +37,7 @@ describe('putCaseType', () => {
   it('adds to empty settings (version 0 → 1)', () => {
     const current = emptySettings(CLINIC);
     const next = expectChanged(putCaseType(current, open('book')), current, null);
-    expect(next).toEqual({ clinicId: CLINIC, caseTypes: [open('book')], serviceArea: null, version: 1 });
+    expect(next).toEqual({ clinicId: CLINIC, caseTypes: [open('book')], serviceArea: null, grantEndingSoonDays: 0, version: 1 });
   });
 
   it('replaces a case type of the same id (new name), keeping one entry', () => {
