@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { emptySettings, type CaseType, type ClinicSettings, type ServiceArea } from './clinic-settings';
-import { clearServiceArea, putCaseType, removeCaseType, setServiceArea, type SettingsDecision } from './settings-decisions';
+import { clearServiceArea, putCaseType, removeCaseType, setGrantEndingSoonDays, setServiceArea, type SettingsDecision } from './settings-decisions';
 
 const CLINIC = 'SE2321000016-1234';
 
@@ -158,5 +158,20 @@ describe('setServiceArea and clearServiceArea', () => {
     const current = settings([restricted('lab')], AREA);
     expect(setServiceArea(current, { ...AREA, regionCode: '03', municipalityCodes: [] }).withdrawn).toBeNull();
     expect(clearServiceArea(current).withdrawn).toBeNull();
+  });
+});
+
+describe('setGrantEndingSoonDays', () => {
+  it('sets the days, keeping case types and area; off by default', () => {
+    const current = settings([restricted('lab')], AREA);
+    expect(current.grantEndingSoonDays).toBe(0);
+    const next = expectChanged(setGrantEndingSoonDays(current, 14), current, null);
+    expect(next).toEqual({ ...current, grantEndingSoonDays: 14, version: current.version + 1 });
+  });
+
+  it('the same days again is unchanged; 0 turns them off', () => {
+    const on = { ...settings([]), grantEndingSoonDays: 14 };
+    expectUnchanged(setGrantEndingSoonDays(on, 14), on);
+    expect(expectChanged(setGrantEndingSoonDays(on, 0), on, null).grantEndingSoonDays).toBe(0);
   });
 });
