@@ -19,8 +19,7 @@ export interface EndingSoonRun {
 /**
  * Publishes GRANT_ENDING_SOON for due grants of up to `limit` accesses read in one batch: per
  * access one atomic change through the change loop's compare-and-set, which records the end date
- * as reminded in the same write, so several instances, restarts and retries remind once. The
- * run's instant names the request, so a retry of the same run replays.
+ * as reminded in the same write, so several instances, restarts and retries remind once.
  */
 export function makeRemindEndingGrants(deps: ChangeDeps & { ids: IdGenerator; endingSoon: EndingSoonGrants }) {
   return async (now: Date, limit: number): Promise<EndingSoonRun> => {
@@ -28,7 +27,10 @@ export function makeRemindEndingGrants(deps: ChangeDeps & { ids: IdGenerator; en
     if (days.size === 0) return { due: 0, reminded: 0, more: false };
     const due = await deps.endingSoon.findDue(days, stockholmDate(now), limit);
     if (due.length === 0) return { due: 0, reminded: 0, more: false };
-    const requestId = `ending-soon:${now.toISOString()}`;
+    // Each run its own request id: the decision itself never reminds twice, and a run at the same
+    // instant as an earlier one (a resident with two due grants, an end moved back into the window)
+    // must decide again rather than replay the earlier run's outcome.
+    const requestId = `ending-soon:${now.toISOString()}:${deps.ids.next()}`;
     const daysOf = (clinicId: string) => days.get(clinicId) ?? 0;
     const results = await changeManyAccesses(
       deps,
