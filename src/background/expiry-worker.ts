@@ -26,6 +26,7 @@ export interface ExpiryObserver {
  * Ends dated grants on time. Grants end only at Stockholm midnights, so the worker sleeps until
  * the next one (or the poll interval, whichever is first), then ends everything due in batches
  * (one read each), each resident its own change and event. A scan after a restart catches up on all that is overdue.
+ * Other transitions due at Stockholm midnights (grant reminders) run as steps of the same scan.
  */
 export class ExpiryWorker {
   private readonly loop: BackgroundLoop;
