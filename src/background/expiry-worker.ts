@@ -10,6 +10,14 @@ export interface ExpirySettings {
   batchSize: number;
 }
 
+/**
+ * Another time-based transition run on the same scan, after the expiry (so a grant that ended is
+ * gone first). Answers whether more is due at once (a full batch, or work left).
+ */
+export interface TimedStep {
+  run(now: Date, batchSize: number): Promise<{ more: boolean }>;
+}
+
 export interface ExpiryObserver {
   grantsExpired(count: number, lagsSeconds: number[]): void;
   grantsStarted(count: number): void;
@@ -20,6 +28,7 @@ export interface ExpiryObserver {
  * Grants end and start only at Stockholm midnights, so the worker sleeps until the next one (or the
  * poll interval, whichever is first), then changes everything due in batches (one read each), each
  * resident its own change and event. A scan after a restart catches up on all that is overdue.
+ * Other transitions due at Stockholm midnights (grant reminders) run as steps of the same scan.
  */
 export class ExpiryWorker {
   private readonly loop: BackgroundLoop;
@@ -32,6 +41,8 @@ export class ExpiryWorker {
     private readonly logger: Logger,
     /** After a failed scan; at most the poll interval, as a scan comes that often anyway. */
     backoff: BackoffOptions,
+    /** Further transitions due at Stockholm midnights, run in turn after the expiry on each scan. */
+    private readonly steps: readonly TimedStep[] = [],
   ) {
     this.loop = new BackgroundLoop(() => this.turn(), {
       backoff,
@@ -49,8 +60,15 @@ export class ExpiryWorker {
 
   private async turn(): Promise<number> {
     const due = await this.expireDue();
+    const more = await this.runSteps();
     // A full batch: more may be due, so no wait.
-    return due === this.settings.batchSize ? 0 : this.untilNextWake();
+    return due === this.settings.batchSize || more ? 0 : this.untilNextWake();
+  }
+
+  private async runSteps(): Promise<boolean> {
+    let more = false;
+    for (const step of this.steps) more = (await step.run(this.clock.now(), this.settings.batchSize)).more || more;
+    return more;
   }
 
   /** Ends one batch of due accesses; returns how many were due. */

@@ -18,6 +18,7 @@ import { MongoAccessQueries } from '../storage-mongo/mongo-access-queries';
 import { AUDIT_COLLECTION, MongoAuditTrail, type AuditDocument } from '../storage-mongo/mongo-audit-trail';
 import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore, RUNNING_BULK_REMOVALS_COLLECTION } from '../storage-mongo/mongo-bulk-removal-store';
 import { MongoClinicSettingsRepository } from '../storage-mongo/mongo-clinic-settings-repository';
+import { MongoEndingSoonGrants } from '../storage-mongo/mongo-ending-soon-grants';
 import { openTelemetryTraceContext } from '../observability/trace-context';
 import { MongoExpiredRecords } from '../storage-mongo/mongo-expired-records';
 import { MongoRepublishJobStore, REPUBLISH_JOBS_COLLECTION, type RepublishJobDocument } from '../storage-mongo/mongo-republish-job-store';
@@ -87,6 +88,7 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     clinics: new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), db.collection(PROJECTIONS_COLLECTION), openTelemetryTraceContext),
     requests: new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION), config.requests.retentionMs, config.tuning.mongo.requestIdAttempts),
     accessQueries: new MongoAccessQueries(accessCollection),
+    endingSoon: new MongoEndingSoonGrants(accessCollection, db.collection<ClinicDocument>(CLINICS_COLLECTION)),
     register: new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION)),
     jobs: new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION), db.collection(RUNNING_BULK_REMOVALS_COLLECTION)),
     republishJobs: new MongoRepublishJobStore(db.collection<RepublishJobDocument>(REPUBLISH_JOBS_COLLECTION)),

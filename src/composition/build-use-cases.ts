@@ -15,6 +15,8 @@ import { RepublishRunner } from '../commands/republish/republish-runner';
 import type { Config } from '../config/config';
 import type { Clock } from '../domain/ports/clock';
 import { ExpiryWorker } from '../background/expiry-worker';
+import { endingSoonStep } from '../background/ending-soon-step';
+import { makeRemindEndingGrants } from '../commands/access/remind-ending-grants';
 import { residentPseudonym } from '../publishing-kafka/resident-pseudonym';
 import { makeAccessLogQueries } from '../queries/access-log';
 import { makeReadRecorder } from '../application/record-reads';
@@ -92,10 +94,18 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
     tokens,
     settingsCopy,
     runners: { withdrawals, bulkRemovals, republishRunner },
-    expiry: new ExpiryWorker(makeExpireGrants({ ...changeDeps, ids }), clock, config.expiry, monitoring.metrics, logger.child({ component: 'expiry' }), {
-      initialMs: config.tuning.workerRetryInitialMs,
-      maxMs: config.expiry.pollIntervalMs,
-    }),
+    expiry: new ExpiryWorker(
+      makeExpireGrants({ ...changeDeps, ids }),
+      clock,
+      config.expiry,
+      monitoring.metrics,
+      logger.child({ component: 'expiry' }),
+      {
+        initialMs: config.tuning.workerRetryInitialMs,
+        maxMs: config.expiry.pollIntervalMs,
+      },
+      [endingSoonStep(makeRemindEndingGrants({ ...changeDeps, ids, endingSoon: storage.endingSoon }), logger.child({ component: 'ending-soon' }))],
+    ),
     retention: new RetentionPurge(storage.expiredRecords, clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' }), {
       initialMs: Math.min(config.tuning.workerRetryInitialMs, config.retention.purgeIntervalMs),
       maxMs: config.retention.purgeIntervalMs,

@@ -42,6 +42,7 @@ const causes: Record<DomainCause, events.AccessChangeCause> = {
   GRANT_EXPIRED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_EXPIRED,
   GRANT_STARTED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_STARTED,
   REPUBLISHED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_REPUBLISHED,
+  GRANT_ENDING_SOON: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_ENDING_SOON,
 };
 
 export function toAccessChangedMessage(event: AccessChanged): events.AccessChangedEvent {
@@ -53,6 +54,7 @@ export function toAccessChangedMessage(event: AccessChanged): events.AccessChang
     actor: event.actor,
     requestId: event.requestId,
     time: event.occurredAt,
+    endingGrant: event.endingGrant ? { caseTypeId: event.endingGrant.caseTypeId, untilDate: event.endingGrant.until, endsAt: event.endingGrant.endsAt } : undefined,
   };
 }
 

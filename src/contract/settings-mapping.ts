@@ -38,6 +38,7 @@ export function toClinicSettingsMessage(settings: ClinicSettings): clinic.Clinic
     serviceArea: settings.serviceArea ? toServiceAreaMessage(settings.serviceArea) : undefined,
     version: settings.version,
     etag: settingsEtag(settings),
+    grantEndingSoonDays: settings.grantEndingSoonDays,
   };
 }
 
@@ -46,6 +47,7 @@ const settingsCauses = {
   CASE_TYPE_REMOVED: events.ClinicSettingsChangeCause.CLINIC_SETTINGS_CHANGE_CAUSE_CASE_TYPE_REMOVED,
   SERVICE_AREA_SET: events.ClinicSettingsChangeCause.CLINIC_SETTINGS_CHANGE_CAUSE_SERVICE_AREA_SET,
   SERVICE_AREA_CLEARED: events.ClinicSettingsChangeCause.CLINIC_SETTINGS_CHANGE_CAUSE_SERVICE_AREA_CLEARED,
+  GRANT_ENDING_SOON_DAYS_SET: events.ClinicSettingsChangeCause.CLINIC_SETTINGS_CHANGE_CAUSE_GRANT_ENDING_SOON_DAYS_SET,
 } as const;
 
 /** The event's data as published: the protobuf JSON mapping of ClinicSettingsChangedEvent. */

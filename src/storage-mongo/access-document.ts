@@ -1,5 +1,6 @@
 import { hasAnyAccess, type AccessChanged, type ChangeStamp, type Grant, type ResidentAccess } from '../domain/access/resident-access';
 import type { RequestOutcome } from '../domain/ports/access-repository';
+import { endingSoonFields, type EndingSoonFields } from './ending-soon-fields';
 
 /**
  * One document per resident per clinic: the state that changes together lives together, so every
@@ -15,6 +16,8 @@ export interface AccessDocument {
   nextEndsAt: Date | null;
   /** Earliest start of a pending grant, for the same scheduler; null when none (absent on older documents). */
   nextStartsAt?: Date | null;
+  /** Absent on documents not written since reminders came. */
+  endingSoonPending?: EndingSoonFields['endingSoonPending'];
   version: number;
   /** Counts every write (also request-only ones): the compare-and-set token. */
   revision: number;
@@ -52,12 +55,13 @@ function earliest(instants: readonly (Date | null | undefined)[]): Date | null {
 }
 
 /** The state fields of a document, as one `$set`: with the instants the scheduler finds it by. */
-export function stateFields(access: ResidentAccess): Pick<AccessDocument, 'approval' | 'grants' | 'nextEndsAt' | 'nextStartsAt' | 'version'> {
+export function stateFields(access: ResidentAccess): Pick<AccessDocument, 'approval' | 'grants' | 'nextEndsAt' | 'nextStartsAt' | 'version'> & EndingSoonFields {
   return {
     approval: access.approval,
     grants: access.grants,
     nextEndsAt: earliest(access.grants.map((g) => g.endsAt)),
     nextStartsAt: earliest(access.grants.map((g) => g.startsAt)),
     version: access.version,
+    ...endingSoonFields(access),
   };
 }

@@ -10,6 +10,8 @@ export interface ClinicDocument extends OutboxDocument<ClinicSettingsChanged> {
   serviceArea: ServiceArea | null;
   /** True when serviceArea is set: lets MongoDB index the (small) set of area clinics. */
   hasServiceArea: boolean;
+  /** Absent (0, off) on clinics stored before reminders came. */
+  grantEndingSoonDays?: number;
   version: number;
   revision: number;
   /** Who made the last write, when, and its request id. */
@@ -21,5 +23,5 @@ export interface ClinicDocument extends OutboxDocument<ClinicSettingsChanged> {
 export const CLINICS_COLLECTION = 'clinics';
 
 export function toSettings(doc: ClinicDocument): ClinicSettings {
-  return { clinicId: doc._id, caseTypes: doc.caseTypes ?? [], serviceArea: doc.serviceArea ?? null, version: doc.version };
+  return { clinicId: doc._id, caseTypes: doc.caseTypes ?? [], serviceArea: doc.serviceArea ?? null, grantEndingSoonDays: doc.grantEndingSoonDays ?? 0, version: doc.version };
 }

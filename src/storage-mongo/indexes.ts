@@ -12,6 +12,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
   // The due query is an $or of the two: each branch is served by its own index.
   await access.createIndex({ nextStartsAt: 1 }, { name: 'by_next_start', sparse: true });
   await access.createIndex({ endedAt: 1 }, { name: 'by_end_of_access', sparse: true });
+  await access.createIndex({ clinicId: 1, endingSoonPending: 1 }, { name: 'by_clinic_ending_soon' });
   await db.collection('bulk_removals').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
   await db.collection('bulk_removals').createIndex({ startedAt: -1, _id: -1 }, { name: 'newest_first' });
   await db.collection('republish_jobs').createIndex({ finishedAt: 1 }, { name: 'unfinished' });

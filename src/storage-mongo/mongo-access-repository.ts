@@ -208,6 +208,6 @@ function notStored(clinicId: string, resident: string, floor: number): StoredAcc
   return { access: { ...emptyAccess(clinicId, resident), version: floor }, recentRequests: [], revision: 0 };
 }
 
-function storedFrom(doc: Omit<AccessDocument, 'outbox' | 'relayLease'>): StoredAccess {
+export function storedFrom(doc: Omit<AccessDocument, 'outbox' | 'relayLease'>): StoredAccess {
   return { access: toResidentAccess(doc), recentRequests: doc.recentRequests ?? [], revision: doc.revision ?? 0 };
 }

@@ -48,7 +48,7 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
 
   findAll(): Promise<ClinicSettings[]> {
     return withStorageErrors(async () => {
-      const docs = await this.collection.find({}, { projection: { caseTypes: 1, serviceArea: 1, version: 1 } }).toArray();
+      const docs = await this.collection.find({}, { projection: { caseTypes: 1, serviceArea: 1, grantEndingSoonDays: 1, version: 1 } }).toArray();
       return docs.map(toSettings);
     });
   }
@@ -78,6 +78,7 @@ export class MongoClinicSettingsRepository implements ClinicSettingsRepository {
       caseTypes: settings.caseTypes,
       serviceArea: settings.serviceArea,
       hasServiceArea: settings.serviceArea !== null,
+      grantEndingSoonDays: settings.grantEndingSoonDays,
       version: settings.version,
       pendingWithdrawals: [...pendingWithdrawals],
       recentRequests: withOutcome(stored?.recentRequests, outcome, RECENT_REQUESTS_KEPT),

@@ -14,7 +14,7 @@ const keyedTags =
 const tokens = new ConsistencyTokens(keyedTags('secret-1'));
 
 const access = (version: number, resident = RESIDENT): ResidentAccess => ({ ...emptyAccess(CLINIC, resident), version });
-const settings = (version: number): ClinicSettings => ({ clinicId: CLINIC, caseTypes: [], serviceArea: null, version });
+const settings = (version: number): ClinicSettings => ({ clinicId: CLINIC, caseTypes: [], serviceArea: null, grantEndingSoonDays: 0, version });
 const written = (text: string) => Buffer.from(text).toString('base64url');
 const INVALID = { field: 'consistency_token', reason: 'INVALID_CONSISTENCY_TOKEN' };
 

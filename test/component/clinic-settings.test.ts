@@ -68,7 +68,7 @@ describe('ClinicSettingsService', () => {
 
       expect(response).toEqual({
         changed: true,
-        settings: { clinicId, caseTypes: [visit], serviceArea: undefined, version: 1, etag: 'W/"1"' },
+        settings: { clinicId, caseTypes: [visit], serviceArea: undefined, grantEndingSoonDays: 0, version: 1, etag: 'W/"1"' },
         consistencyToken: expect.any(String),
       });
       await expect(admin.getClinicSettings({ clinicId })).resolves.toEqual({ settings: response.settings });
@@ -116,7 +116,11 @@ describe('ClinicSettingsService', () => {
       const admin = await sut.admin(clinicId);
 
       const removed = await remove(admin, clinicId, 'visit');
-      expect(removed).toEqual({ changed: true, settings: { clinicId, caseTypes: [general], serviceArea: undefined, version: 3, etag: 'W/"3"' }, consistencyToken: expect.any(String) });
+      expect(removed).toEqual({
+        changed: true,
+        settings: { clinicId, caseTypes: [general], serviceArea: undefined, grantEndingSoonDays: 0, version: 3, etag: 'W/"3"' },
+        consistencyToken: expect.any(String),
+      });
       const again = await remove(admin, clinicId, 'visit');
       expect(again).toEqual({ changed: false, settings: removed.settings, consistencyToken: removed.consistencyToken });
       const unknown = await remove(admin, clinicId, 'never-existed');
@@ -146,7 +150,11 @@ describe('ClinicSettingsService', () => {
       const wanted = area({ sex: Sex.SEX_FEMALE, minAge: 18, maxAge: 65 });
 
       const set = await setArea(admin, clinicId, wanted);
-      expect(set).toEqual({ changed: true, settings: { clinicId, caseTypes: [general], serviceArea: wanted, version: 2, etag: 'W/"2"' }, consistencyToken: expect.any(String) });
+      expect(set).toEqual({
+        changed: true,
+        settings: { clinicId, caseTypes: [general], serviceArea: wanted, grantEndingSoonDays: 0, version: 2, etag: 'W/"2"' },
+        consistencyToken: expect.any(String),
+      });
       expect(await clinicDocument(clinicId)).toMatchObject({
         hasServiceArea: true,
         serviceArea: { regionCode: '12', municipalityCodes: ['1280', '1281'], sex: 'female', minAge: 18, maxAge: 65 },
@@ -161,7 +169,11 @@ describe('ClinicSettingsService', () => {
       expect((await clinicDocument(clinicId))?.serviceArea).toEqual({ regionCode: '01', municipalityCodes: [], sex: null, minAge: null, maxAge: null });
 
       const cleared = await clearArea(admin, clinicId);
-      expect(cleared).toEqual({ changed: true, settings: { clinicId, caseTypes: [general], serviceArea: undefined, version: 4, etag: 'W/"4"' }, consistencyToken: expect.any(String) });
+      expect(cleared).toEqual({
+        changed: true,
+        settings: { clinicId, caseTypes: [general], serviceArea: undefined, grantEndingSoonDays: 0, version: 4, etag: 'W/"4"' },
+        consistencyToken: expect.any(String),
+      });
       expect(await clinicDocument(clinicId)).toMatchObject({ serviceArea: null, hasServiceArea: false, version: 4 });
       const clearedAgain = await clearArea(admin, clinicId);
       expect(clearedAgain).toEqual({ changed: false, settings: cleared.settings, consistencyToken: cleared.consistencyToken });
@@ -171,7 +183,11 @@ describe('ClinicSettingsService', () => {
       const clinicId = aClinicId();
       const admin = await sut.admin(clinicId);
       const response = await setArea(admin, clinicId, area());
-      expect(response).toEqual({ changed: true, settings: { clinicId, caseTypes: [], serviceArea: area(), version: 1, etag: 'W/"1"' }, consistencyToken: expect.any(String) });
+      expect(response).toEqual({
+        changed: true,
+        settings: { clinicId, caseTypes: [], serviceArea: area(), grantEndingSoonDays: 0, version: 1, etag: 'W/"1"' },
+        consistencyToken: expect.any(String),
+      });
       expect(await clinicDocument(clinicId)).toMatchObject({ version: 1, hasServiceArea: true });
     });
 

@@ -48,7 +48,7 @@ describe('the published events, against their contract (docs/events.md)', () => 
   /** The message is a valid CloudEvent with the attributes docs/events.md lists, and its payload decodes to exactly `expected`. */
   function expectAccessChanged(
     message: ConsumedEvent,
-    expected: { cause: string; at: string; resident: string; version: number; stamp: Stamp; approval?: Stamp; grants?: Decoded[]; time?: string },
+    expected: { cause: string; at: string; resident: string; version: number; stamp: Stamp; approval?: Stamp; grants?: Decoded[]; time?: string; endingGrant?: Decoded },
   ) {
     const pseudonym = pseudonymOf(expected.resident);
     const cloudEvent = cloudEventOf(message);
@@ -80,6 +80,7 @@ describe('the published events, against their contract (docs/events.md)', () => 
       actor: expected.stamp.actor,
       requestId: expected.stamp.requestId,
       time: expected.time ?? NOW,
+      ...(expected.endingGrant && { endingGrant: expected.endingGrant }),
     });
     causesChecked.add(`ACCESS_CHANGE_CAUSE_${expected.cause}`);
   }
@@ -147,11 +148,12 @@ describe('the published events, against their contract (docs/events.md)', () => 
     const admin = await sut.admin(otherClinic);
     const otherStaff = await sut.staff(otherClinic);
     const resident = aResident();
-    const [granted, areaSet, areaCleared, caseTypeRemoved] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const [granted, areaSet, areaCleared, caseTypeRemoved, daysSet] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     await otherStaff.grantCaseType({ clinicId: otherClinic, personalIdentityNumber: resident, caseTypeId: 'restricted-1', untilFurtherNotice: true, requestId: granted, etag: '' });
     await admin.setServiceArea({ clinicId: otherClinic, serviceArea: { regionCode: '01', municipalityCodes: ['0180'], sex: 2, minAge: 18, maxAge: 0 }, requestId: areaSet, etag: '' });
     await admin.clearServiceArea({ clinicId: otherClinic, requestId: areaCleared, etag: '' });
     await admin.removeCaseType({ clinicId: otherClinic, caseTypeId: 'restricted-1', requestId: caseTypeRemoved, etag: '' });
+    await admin.setGrantEndingSoonDays({ clinicId: otherClinic, grantEndingSoonDays: 14, requestId: daysSet, etag: '' });
 
     const withdrawn = await eventOf(caseTypeRemoved, resident);
     expectAccessChanged(withdrawn, { at: otherClinic, resident, cause: 'CASE_TYPE_WITHDRAWN', version: 2, stamp: { actor: 'admin-1', requestId: caseTypeRemoved, time: NOW } });
@@ -163,6 +165,7 @@ describe('the published events, against their contract (docs/events.md)', () => 
       { cause: 'SERVICE_AREA_SET', caseTypes: [restricted], serviceArea: { regionCode: '01', municipalityCodes: ['0180'], sex: 'SEX_MALE', minAge: 18, maxAge: 0 } },
       { cause: 'SERVICE_AREA_CLEARED', caseTypes: [restricted] },
       { cause: 'CASE_TYPE_REMOVED', caseTypes: [] },
+      { cause: 'GRANT_ENDING_SOON_DAYS_SET', caseTypes: [], grantEndingSoonDays: 14 },
     ];
     const messages = await settingsEvents.waitFor((e) => e.key === otherClinic, settingsAfter.length);
     expect(messages).toHaveLength(settingsAfter.length);
@@ -184,13 +187,34 @@ describe('the published events, against their contract (docs/events.md)', () => 
       expect(decoded).toEqual({
         eventId: cloudEvent.id,
         cause: `CLINIC_SETTINGS_CHANGE_CAUSE_${cause}`,
-        settings: { clinicId: otherClinic, version, etag: `W/"${version}"`, ...settings },
+        settings: { clinicId: otherClinic, version, etag: `W/"${version}"`, grantEndingSoonDays: 0, ...settings },
         version,
         actor: 'admin-1',
-        requestId: i === 0 ? expect.any(String) : [areaSet, areaCleared, caseTypeRemoved][i - 1],
+        requestId: i === 0 ? expect.any(String) : [areaSet, areaCleared, caseTypeRemoved, daysSet][i - 1],
         time: NOW,
       });
       settingsCausesChecked.add(decoded.cause as string);
+    });
+  });
+
+  it('a reminder before a dated grant ends (the clinic set 14 days; the end is within them, so at once)', async () => {
+    const remindingClinic = await sut.givenClinic({ caseTypes: [{ id: 'restricted-1', name: 'Restricted', restricted: true }] });
+    await (await sut.admin(remindingClinic)).setGrantEndingSoonDays({ clinicId: remindingClinic, grantEndingSoonDays: 14, requestId: randomUUID(), etag: '' });
+    const resident = aResident();
+    const granted = randomUUID();
+    await (
+      await sut.staff(remindingClinic)
+    ).grantCaseType({ clinicId: remindingClinic, personalIdentityNumber: resident, caseTypeId: 'restricted-1', untilDate: '2027-05-10', requestId: granted, etag: '' });
+
+    const [reminder] = await sut.events.waitFor((e) => String(e.value.requestId).startsWith(`ending-soon:${NOW}:`) && e.body.includes(resident));
+    expectAccessChanged(reminder!, {
+      at: remindingClinic,
+      resident,
+      cause: 'GRANT_ENDING_SOON',
+      version: 2,
+      stamp: { actor: 'system:ending-soon', requestId: String(reminder!.value.requestId), time: NOW },
+      grants: [{ caseTypeId: 'restricted-1', untilDate: '2027-05-10', endsAt: '2027-05-10T22:00:00.000Z', granted: staffStamp(granted) }],
+      endingGrant: { caseTypeId: 'restricted-1', untilDate: '2027-05-10', endsAt: '2027-05-10T22:00:00.000Z' },
     });
   });
 

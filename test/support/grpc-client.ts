@@ -58,6 +58,7 @@ export function apiOf(clients: Clients, token: string | null) {
     removeCaseType: unary<settings.RemoveCaseTypeRequest, settings.RemoveCaseTypeResponse>(s, 'removeCaseType', token),
     setServiceArea: unary<settings.SetServiceAreaRequest, settings.SetServiceAreaResponse>(s, 'setServiceArea', token),
     clearServiceArea: unary<settings.ClearServiceAreaRequest, settings.ClearServiceAreaResponse>(s, 'clearServiceArea', token),
+    setGrantEndingSoonDays: unary<settings.SetGrantEndingSoonDaysRequest, settings.SetGrantEndingSoonDaysResponse>(s, 'setGrantEndingSoonDays', token),
     listEntitlements: withEmptyToken(unary<entitlements.ListEntitlementsRequest, entitlements.ListEntitlementsResponse>(e, 'listEntitlements', token)),
     checkEntitlement: withEmptyToken(unary<entitlements.CheckEntitlementRequest, entitlements.CheckEntitlementResponse>(e, 'checkEntitlement', token)),
     listClinicAuditEntries: unary<audit.ListClinicAuditEntriesRequest, audit.ListClinicAuditEntriesResponse>(clients.audit, 'listClinicAuditEntries', token),

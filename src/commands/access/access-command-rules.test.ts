@@ -45,7 +45,9 @@ function accessCommands(recordReads: AccessCommandDeps['recordReads'] = async ()
   };
   const clinics: ClinicSettingsRepository = {
     find: async (clinicId) =>
-      clinicId === CLINIC ? { settings: { clinicId, caseTypes: [OPEN, RESTRICTED], serviceArea: null, version: 2 }, recentRequests: [], pendingWithdrawals: [], revision: 2 } : null,
+      clinicId === CLINIC
+        ? { settings: { clinicId, caseTypes: [OPEN, RESTRICTED], serviceArea: null, grantEndingSoonDays: 0, version: 2 }, recentRequests: [], pendingWithdrawals: [], revision: 2 }
+        : null,
     findMany: unused('findMany'),
     findAll: unused('findAll'),
     changeMarker: unused('changeMarker'),

@@ -1,6 +1,6 @@
 import type { CaseType, ServiceArea } from '../../domain/clinic/clinic-settings';
-import { clearServiceArea, putCaseType, removeCaseType, setServiceArea } from '../../domain/clinic/settings-decisions';
-import { caseTypeIdViolation, caseTypeViolations, serviceAreaViolations } from '../../domain/clinic/settings-validation';
+import { clearServiceArea, putCaseType, removeCaseType, setGrantEndingSoonDays, setServiceArea } from '../../domain/clinic/settings-decisions';
+import { caseTypeIdViolation, caseTypeViolations, grantEndingSoonDaysViolation, serviceAreaViolations } from '../../domain/clinic/settings-validation';
 import { changeClinicSettings, requireValidAdminCall, type SettingsCommandDeps, type SettingsCommandInput } from './change-clinic-settings';
 
 /** The administrators' settings commands, each one decision on the clinic's settings. */
@@ -27,6 +27,12 @@ export function makeSettingsCommands(deps: SettingsCommandDeps) {
       const now = deps.clock.now();
       requireValidAdminCall(input, now, []);
       return changeClinicSettings(deps, input, now, 'SERVICE_AREA_CLEARED', {}, clearServiceArea);
+    },
+    setGrantEndingSoonDays: async (input: SettingsCommandInput & { grantEndingSoonDays: number }) => {
+      const now = deps.clock.now();
+      const days = input.grantEndingSoonDays;
+      requireValidAdminCall(input, now, [grantEndingSoonDaysViolation(days)]);
+      return changeClinicSettings(deps, input, now, 'GRANT_ENDING_SOON_DAYS_SET', { grantEndingSoonDays: days }, (current) => setGrantEndingSoonDays(current, days));
     },
   };
 }

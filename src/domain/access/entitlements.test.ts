@@ -40,7 +40,7 @@ const LAB: CaseType = { id: 'lab', name: 'Lab results', restricted: true };
 const SECRET: CaseType = { id: 'secret', name: 'Secret', restricted: true };
 
 function clinic(caseTypes: CaseType[], serviceArea: ServiceArea | null = null): ClinicSettings {
-  return { clinicId: CLINIC, caseTypes: [...caseTypes].sort((a, b) => (a.id < b.id ? -1 : 1)), serviceArea, version: 1 };
+  return { clinicId: CLINIC, caseTypes: [...caseTypes].sort((a, b) => (a.id < b.id ? -1 : 1)), serviceArea, grantEndingSoonDays: 0, version: 1 };
 }
 
 function grant(caseTypeId: string, until: string | null): Grant {

@@ -78,7 +78,7 @@ describe('a pending grant', () => {
   });
 
   it('gives no entitlement before its first day, and one by the clock from 00:00 that day (before the scheduler starts it)', () => {
-    const settings: ClinicSettings = { clinicId: CLINIC, caseTypes: [{ id: 'lab', name: 'Lab', restricted: true }], serviceArea: null, version: 1 };
+    const settings: ClinicSettings = { clinicId: CLINIC, caseTypes: [{ id: 'lab', name: 'Lab', restricted: true }], serviceArea: null, grantEndingSoonDays: 0, version: 1 };
     const number = PersonalIdentityNumber.fromStored(RESIDENT);
     if (!number.ok) throw new Error('test number invalid');
     const terms = termsOf(granted('2027-03-28', null));

@@ -21,6 +21,11 @@ export interface Grant {
   startsAt?: Date;
   granted: ChangeStamp;
   changed: ChangeStamp | null;
+  /**
+   * The end dates (`until`) whose GRANT_ENDING_SOON was published, those not yet past; absent when
+   * none was. A new end is not among them, so it gets its own reminder.
+   */
+  endingSoonSentFor?: string[];
 }
 
 /** The whole access of one resident at one clinic: the unit that changes atomically. */
@@ -46,7 +51,9 @@ export type AccessChangeCause =
   | 'GRANT_STARTED'
   | 'CASE_TYPE_WITHDRAWN'
   /** An operator republished the state unchanged, for consumers that rebuild theirs. */
-  | 'REPUBLISHED';
+  | 'REPUBLISHED'
+  /** A reminder that `endingGrant` ends soon; no access changed. */
+  | 'GRANT_ENDING_SOON';
 
 /** What the relay publishes: the whole access after one change. */
 export interface AccessChanged {
@@ -59,6 +66,15 @@ export interface AccessChanged {
   actor: string;
   requestId: string;
   occurredAt: Date;
+  /** Only with GRANT_ENDING_SOON: the grant that ends soon. */
+  endingGrant?: EndingGrant;
+}
+
+/** The grant a GRANT_ENDING_SOON event reminds of: once per grant and end date. */
+export interface EndingGrant {
+  caseTypeId: string;
+  until: string;
+  endsAt: Date;
 }
 
 export function emptyAccess(clinicId: string, resident: string): ResidentAccess {

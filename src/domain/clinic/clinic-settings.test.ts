@@ -4,7 +4,7 @@ const CLINIC = 'SE2321000016-1234';
 
 describe("a clinic's settings", () => {
   it('start empty, never stored', () => {
-    expect(emptySettings(CLINIC)).toEqual({ clinicId: CLINIC, caseTypes: [], serviceArea: null, version: 0 });
+    expect(emptySettings(CLINIC)).toEqual({ clinicId: CLINIC, caseTypes: [], serviceArea: null, grantEndingSoonDays: 0, version: 0 });
   });
 
   it('have an etag naming their version', () => {

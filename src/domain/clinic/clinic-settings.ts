@@ -23,12 +23,14 @@ export interface ClinicSettings {
   /** Ordered by id. */
   caseTypes: CaseType[];
   serviceArea: ServiceArea | null;
+  /** Days before a dated grant's last day its GRANT_ENDING_SOON is published; 0 = off. */
+  grantEndingSoonDays: number;
   /** Grows by one per change; 0 = never stored. */
   version: number;
 }
 
 export function emptySettings(clinicId: string): ClinicSettings {
-  return { clinicId, caseTypes: [], serviceArea: null, version: 0 };
+  return { clinicId, caseTypes: [], serviceArea: null, grantEndingSoonDays: 0, version: 0 };
 }
 
 export function settingsEtag(settings: ClinicSettings): string {

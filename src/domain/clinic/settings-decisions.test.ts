@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { emptySettings, type CaseType, type ClinicSettings, type ServiceArea } from './clinic-settings';
-import { clearServiceArea, putCaseType, removeCaseType, setServiceArea, type SettingsDecision } from './settings-decisions';
+import { clearServiceArea, putCaseType, removeCaseType, setGrantEndingSoonDays, setServiceArea, type SettingsDecision } from './settings-decisions';
 
 const CLINIC = 'SE2321000016-1234';
 
@@ -37,7 +37,7 @@ describe('putCaseType', () => {
   it('adds to empty settings (version 0 → 1)', () => {
     const current = emptySettings(CLINIC);
     const next = expectChanged(putCaseType(current, open('book')), current, null);
-    expect(next).toEqual({ clinicId: CLINIC, caseTypes: [open('book')], serviceArea: null, version: 1 });
+    expect(next).toEqual({ clinicId: CLINIC, caseTypes: [open('book')], serviceArea: null, grantEndingSoonDays: 0, version: 1 });
   });
 
   it('replaces a case type of the same id (new name), keeping one entry', () => {
@@ -158,5 +158,20 @@ describe('setServiceArea and clearServiceArea', () => {
     const current = settings([restricted('lab')], AREA);
     expect(setServiceArea(current, { ...AREA, regionCode: '03', municipalityCodes: [] }).withdrawn).toBeNull();
     expect(clearServiceArea(current).withdrawn).toBeNull();
+  });
+});
+
+describe('setGrantEndingSoonDays', () => {
+  it('sets the days, keeping case types and area; off by default', () => {
+    const current = settings([restricted('lab')], AREA);
+    expect(current.grantEndingSoonDays).toBe(0);
+    const next = expectChanged(setGrantEndingSoonDays(current, 14), current, null);
+    expect(next).toEqual({ ...current, grantEndingSoonDays: 14, version: current.version + 1 });
+  });
+
+  it('the same days again is unchanged; 0 turns them off', () => {
+    const on = { ...settings([]), grantEndingSoonDays: 14 };
+    expectUnchanged(setGrantEndingSoonDays(on, 14), on);
+    expect(expectChanged(setGrantEndingSoonDays(on, 0), on, null).grantEndingSoonDays).toBe(0);
   });
 });

@@ -42,6 +42,11 @@ export function clearServiceArea(current: ClinicSettings): SettingsDecision {
   return next(current, { serviceArea: null });
 }
 
+export function setGrantEndingSoonDays(current: ClinicSettings, days: number): SettingsDecision {
+  if (current.grantEndingSoonDays === days) return same(current);
+  return next(current, { grantEndingSoonDays: days });
+}
+
 function sameArea(a: ServiceArea, b: ServiceArea): boolean {
   return JSON.stringify(normalised(a)) === JSON.stringify(normalised(b));
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { ServiceArea } from './clinic-settings';
-import { caseTypeIdViolation, caseTypeViolations, serviceAreaViolations } from './settings-validation';
+import { caseTypeIdViolation, caseTypeViolations, grantEndingSoonDaysViolation, serviceAreaViolations } from './settings-validation';
 
 const AREA: ServiceArea = { regionCode: '01', municipalityCodes: [], sex: null, minAge: null, maxAge: null };
 
@@ -141,5 +141,15 @@ describe('what each refused setting tells the administrator', () => {
       'service_area.min_age: must be 0 to 130',
       'service_area.max_age: must not be below min_age',
     ]);
+  });
+});
+
+describe('grantEndingSoonDaysViolation', () => {
+  it.each([0, 1, 14, 90])('accepts %d (0 = off)', (days) => {
+    expect(grantEndingSoonDaysViolation(days)).toBeNull();
+  });
+
+  it.each([-1, 91, 365, 1.5, Number.NaN])('refuses %d, naming the field', (days) => {
+    expect(grantEndingSoonDaysViolation(days)).toEqual(expect.objectContaining({ field: 'grant_ending_soon_days', reason: 'INVALID_DAYS' }));
   });
 });

@@ -5,6 +5,8 @@ const CASE_TYPE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const REGION_CODE = /^(0[1-9]|1\d|2[0-5])$/;
 const MUNICIPALITY_CODE = /^\d{4}$/;
 const MAX_AGE = 130;
+/** A reminder further ahead than about a quarter is no longer "soon". */
+export const MAX_GRANT_ENDING_SOON_DAYS = 90;
 
 export function caseTypeIdViolation(id: string, field = 'case_type_id'): FieldViolation | null {
   return CASE_TYPE_ID.test(id) ? null : { field, reason: 'INVALID_CASE_TYPE_ID', description: 'must be 1 to 64 letters, digits, - or _' };
@@ -50,4 +52,10 @@ export function serviceAreaViolations(area: ServiceArea | undefined, field = 'se
     violations.push({ field: `${field}.max_age`, reason: 'INVALID_AGE_RANGE', description: 'must not be below min_age' });
   }
   return violations;
+}
+
+/** 0 (off) or 1 to MAX_GRANT_ENDING_SOON_DAYS whole days. */
+export function grantEndingSoonDaysViolation(days: number, field = 'grant_ending_soon_days'): FieldViolation | null {
+  if (Number.isInteger(days) && days >= 0 && days <= MAX_GRANT_ENDING_SOON_DAYS) return null;
+  return { field, reason: 'INVALID_DAYS', description: `must be 0 (off) or 1 to ${MAX_GRANT_ENDING_SOON_DAYS} days` };
 }

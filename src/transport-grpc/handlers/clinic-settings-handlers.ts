@@ -21,5 +21,6 @@ export function clinicSettingsHandlers(commands: SettingsCommands, queries: Sett
     removeCaseType: async (r, { principal, signal }) => changeResponse(await commands.removeCaseType({ ...r, principal, signal })),
     setServiceArea: async (r, { principal, signal }) => changeResponse(await commands.setServiceArea({ ...r, principal, signal, serviceArea: fromServiceAreaMessage(r.serviceArea) })),
     clearServiceArea: async (r, { principal, signal }) => changeResponse(await commands.clearServiceArea({ ...r, principal, signal })),
+    setGrantEndingSoonDays: async (r, { principal, signal }) => changeResponse(await commands.setGrantEndingSoonDays({ ...r, principal, signal })),
   };
 }
