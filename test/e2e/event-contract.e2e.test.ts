@@ -213,7 +213,7 @@ describe('the published events, against their contract (docs/events.md)', () => 
       cause: 'GRANT_ENDING_SOON',
       version: 2,
       stamp: { actor: 'system:ending-soon', requestId: String(reminder!.value.requestId), time: NOW },
-      grants: [{ caseTypeId: 'restricted-1', untilDate: '2027-05-10', endsAt: '2027-05-10T22:00:00.000Z', granted: staffStamp(granted) }],
+      grants: [{ caseTypeId: 'restricted-1', untilDate: '2027-05-10', endsAt: '2027-05-10T22:00:00.000Z', firstDay: '', pending: false, granted: staffStamp(granted) }],
       endingGrant: { caseTypeId: 'restricted-1', untilDate: '2027-05-10', endsAt: '2027-05-10T22:00:00.000Z' },
     });
   });
