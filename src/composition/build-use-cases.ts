@@ -6,6 +6,7 @@ import { makeSettingsCommands } from '../commands/clinic-settings/settings-comma
 import { WithdrawalRunner } from '../commands/clinic-settings/withdrawal-runner';
 import { makeExpireGrants } from '../commands/access/expire-grants';
 import { makeGrantCaseType } from '../commands/access/grant-case-type';
+import { makeImportAccesses } from '../commands/access/import-accesses';
 import { makeRemoveApproval } from '../commands/access/remove-approval';
 import { BulkRemovalRunner } from '../commands/remove-approvals/bulk-removal-runner';
 import { makeRemoveApprovals } from '../commands/remove-approvals/remove-approvals';
@@ -113,6 +114,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
       grantCaseType: makeGrantCaseType(commandDeps),
       changeGrant: makeChangeGrant(commandDeps),
       removeGrant: makeRemoveGrant(commandDeps),
+      importAccesses: makeImportAccesses(commandDeps),
       staffQueries: makeStaffQueries(readDeps),
     },
     settingsCommands: makeSettingsCommands({

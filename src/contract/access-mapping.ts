@@ -37,6 +37,7 @@ const causes: Record<DomainCause, events.AccessChangeCause> = {
   CASE_TYPE_WITHDRAWN: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_CASE_TYPE_WITHDRAWN,
   GRANT_EXPIRED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_EXPIRED,
   REPUBLISHED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_REPUBLISHED,
+  IMPORTED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_IMPORTED,
 };
 
 export function toAccessChangedMessage(event: AccessChanged): events.AccessChangedEvent {

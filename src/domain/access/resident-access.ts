@@ -37,7 +37,9 @@ export type AccessChangeCause =
   | 'GRANT_EXPIRED'
   | 'CASE_TYPE_WITHDRAWN'
   /** An operator republished the state unchanged, for consumers that rebuild theirs. */
-  | 'REPUBLISHED';
+  | 'REPUBLISHED'
+  /** A clinic administrator's import: approval and grants of one row, in one change. */
+  | 'IMPORTED';
 
 /** What the relay publishes: the whole access after one change. */
 export interface AccessChanged {
