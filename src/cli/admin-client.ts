@@ -13,6 +13,7 @@ import {
   type RepublishRequest,
   type RepublishResponse,
 } from '../gen/residentaccess/v1/admin_service';
+import { ResidentAccessServiceClient, type ImportAccessesRequest, type ImportAccessesResponse } from '../gen/residentaccess/v1/resident_access_service';
 import type { ConnectionOptions } from './connection-options';
 import { InputError } from './exit-codes';
 
@@ -44,10 +45,9 @@ function channelCredentials(o: ConnectionOptions): ChannelCredentials {
   return credentials.createSsl(readCredentialFile(o.ca, '--ca'), readCredentialFile(o.key, '--key'), readCredentialFile(o.cert, '--cert'));
 }
 
-export function connectAdmin(o: ConnectionOptions): AdminClient {
-  const client = new AdminServiceClient(o.address, channelCredentials(o));
-  const unary =
-    <Req, Res>(method: UnaryCall<Req, Res>) =>
+/** One promise per call, with the token and the call's deadline. */
+function unaryWith(o: ConnectionOptions) {
+  return <Req, Res>(method: UnaryCall<Req, Res>) =>
     (request: Req): Promise<Res> => {
       const metadata = new Metadata();
       metadata.set('authorization', `Bearer ${o.token}`);
@@ -55,6 +55,11 @@ export function connectAdmin(o: ConnectionOptions): AdminClient {
         method(request, metadata, { deadline: new Date(Date.now() + CALL_TIMEOUT_MS) }, (error, response) => (error ? reject(error) : resolve(response))),
       );
     };
+}
+
+export function connectAdmin(o: ConnectionOptions): AdminClient {
+  const client = new AdminServiceClient(o.address, channelCredentials(o));
+  const unary = unaryWith(o);
   return {
     inspectResident: unary(client.inspectResident.bind(client)),
     republish: unary(client.republish.bind(client)),
@@ -63,4 +68,15 @@ export function connectAdmin(o: ConnectionOptions): AdminClient {
     getOutboxStatus: unary(client.getOutboxStatus.bind(client)),
     close: () => client.close(),
   };
+}
+
+/** ImportAccesses of the clinic staff's service: `import` runs with a clinic administrator's token. */
+export interface ImportClient {
+  importAccesses(request: ImportAccessesRequest): Promise<ImportAccessesResponse>;
+  close(): void;
+}
+
+export function connectImport(o: ConnectionOptions): ImportClient {
+  const client = new ResidentAccessServiceClient(o.address, channelCredentials(o));
+  return { importAccesses: unaryWith(o)(client.importAccesses.bind(client)), close: () => client.close() };
 }
