@@ -23,7 +23,8 @@ Commands:
   inspect             a resident's access at every clinic and why, latest audit entries, events
                       not yet published; the identity number from stdin or --resident-file
   republish           write new events (cause REPUBLISHED) with the current state; follows the job
-  jobs                bulk removals, withdrawals and republish jobs; --watch until none runs
+  jobs                bulk removals, withdrawals, republish jobs and imports; --watch until none
+                      runs
   outbox              each outbox's backlog and its oldest event
   import              a clinic's residents from a file (CSV or NDJSON): approvals and grants;
                       with a clinic administrator's token
@@ -82,7 +83,7 @@ Options:
 ${SEE_GLOBAL}`,
   jobs: `Usage: resident-access jobs [--watch] [options]
 
-Bulk removals, pending case-type withdrawals and republish jobs, newest first.
+Bulk removals, pending case-type withdrawals, republish jobs and imports, newest first.
 
 Options:
   --watch               list again every 2 s until none runs

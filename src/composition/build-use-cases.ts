@@ -114,7 +114,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
       grantCaseType: makeGrantCaseType(commandDeps),
       changeGrant: makeChangeGrant(commandDeps),
       removeGrant: makeRemoveGrant(commandDeps),
-      importAccesses: makeImportAccesses(commandDeps),
+      importAccesses: makeImportAccesses({ ...commandDeps, importJobs: storage.importJobs }),
       staffQueries: makeStaffQueries(readDeps),
     },
     settingsCommands: makeSettingsCommands({
@@ -145,7 +145,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
     admin: {
       inspectResident: makeInspectResident({ views, access: repository, clinics, audit: auditTrail, unpublished: storage.unpublished, clock, recordReads }),
       republish: makeRepublish({ republishJobs, runner: republishRunner, clock }),
-      jobs: makeJobQueries({ republishJobs, bulkRemovals: jobs, clinics, pageTokens }),
+      jobs: makeJobQueries({ republishJobs, bulkRemovals: jobs, imports: storage.importJobs, clinics, pageTokens }),
       outboxStatus: makeOutboxStatus(outboxStats),
     },
   };

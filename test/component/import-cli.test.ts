@@ -72,6 +72,21 @@ describe('resident-access import', () => {
     expect(again.code).toBe(4);
     expect(again.stdout).toMatch(/6 rows, 0 applied, 3 already applied, 0 unchanged, 3 failed\n$/);
     expect(await accessOf(both)).toMatchObject({ version: 1 });
+
+    // Operators see the import among the jobs: rows applied once, each batch's other rows as answered.
+    const importId = /^import ([0-9a-f]{40}) /m.exec(again.stdout)![1]!;
+    const operatorToken = await signTestToken({ sub: 'operator-1', scope: 'resident-access:operator' });
+    const { jobs } = JSON.parse((await runCli(sut.service.port, operatorToken, ['jobs', '--json'])).stdout) as { jobs: Array<{ id: string }> };
+    expect(jobs.find((j) => j.id === importId)).toMatchObject({
+      kind: 'JOB_KIND_IMPORT',
+      clinicId,
+      state: 'JOB_STATE_SUCCEEDED',
+      scope: 'import',
+      actor: 'admin-1',
+      changedCount: 3,
+      unchangedCount: 3,
+      failedCount: 4,
+    });
   });
 
   it('imports NDJSON (by its extension), with a JSON summary', async () => {

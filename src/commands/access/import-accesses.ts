@@ -1,5 +1,6 @@
 import { importAccess } from '../../domain/access/import';
 import type { Principal } from '../../domain/authorization/principal';
+import type { ImportJobStore } from '../../domain/ports/import-job-store';
 import { Violations, type FieldViolation } from '../../domain/errors/domain-error';
 import { requestIdViolation } from '../../domain/access/request-id';
 import { clinicIdViolation } from '../../domain/clinic/clinic-id';
@@ -42,7 +43,7 @@ export const rowRequestId = (importId: string, line: number) => `${importId}:${l
  * together, each under its own request id, so a batch or file sent again applies no row twice.
  * The answer holds lines and outcomes only, no resident's data: it is not a logged read.
  */
-export function makeImportAccesses(deps: AccessCommandDeps) {
+export function makeImportAccesses(deps: AccessCommandDeps & { importJobs: ImportJobStore }) {
   return async (input: ImportAccessesInput): Promise<ImportRowResult[]> => {
     readBatch(input);
     input.signal?.throwIfAborted();
@@ -51,7 +52,7 @@ export function makeImportAccesses(deps: AccessCommandDeps) {
     const today = stockholmDate(now);
     const actor = input.principal.subject;
     const results: ImportRowResult[] = input.rows.map((row) => ({ line: row.line, outcome: 'FAILED', violations: [] }));
-    const good: Array<{ at: number; item: Omit<BatchItem, 'stored'>; resident: string }> = [];
+    const good: GoodRow[] = [];
     input.rows.forEach((row, at) => {
       const read = readImportRow(row, settings, today);
       if ('violations' in read) {
@@ -74,24 +75,37 @@ export function makeImportAccesses(deps: AccessCommandDeps) {
         },
       });
     });
-    if (good.length === 0) return results;
-    input.signal?.throwIfAborted();
-    const stored = await readAll(
-      deps,
-      input.clinicId,
-      good.map((g) => g.resident),
-    );
-    input.signal?.throwIfAborted();
-    const changed = await changeEachAccess(
-      deps,
-      good.map((g, k) => ({ ...g.item, stored: stored[k]! })),
-      now,
-    );
-    changed.forEach((result, k) => {
-      results[good[k]!.at]!.outcome = !result.changed ? 'UNCHANGED' : result.replayed ? 'ALREADY_APPLIED' : 'APPLIED';
+    if (good.length > 0) await applyRows(deps, input, good, results, now);
+    // Operators follow imports among the jobs (ListJobs): the batch's counts, once its rows are stored.
+    const count = (outcome: ImportRowOutcome) => results.filter((r) => r.outcome === outcome).length;
+    await deps.importJobs.recordBatch({ clinicId: input.clinicId, id: input.importId, actor }, now, {
+      applied: count('APPLIED'),
+      unchanged: count('UNCHANGED') + count('ALREADY_APPLIED'),
+      failed: count('FAILED'),
     });
     return results;
   };
+}
+
+type GoodRow = { at: number; item: Omit<BatchItem, 'stored'>; resident: string };
+
+/** The good rows decided on one read and stored together; their outcomes written into `results`. */
+async function applyRows(deps: AccessCommandDeps, input: ImportAccessesInput, good: GoodRow[], results: ImportRowResult[], now: Date): Promise<void> {
+  input.signal?.throwIfAborted();
+  const stored = await readAll(
+    deps,
+    input.clinicId,
+    good.map((g) => g.resident),
+  );
+  input.signal?.throwIfAborted();
+  const changed = await changeEachAccess(
+    deps,
+    good.map((g, k) => ({ ...g.item, stored: stored[k]! })),
+    now,
+  );
+  changed.forEach((result, k) => {
+    results[good[k]!.at]!.outcome = !result.changed ? 'UNCHANGED' : result.replayed ? 'ALREADY_APPLIED' : 'APPLIED';
+  });
 }
 
 /** The batch's own fields: a client's mistake here refuses the whole batch (VALIDATION_FAILED). */
