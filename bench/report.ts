@@ -16,7 +16,8 @@ export const RELAY_BATCH_SIZE: number = configSchema.shape.RELAY_BATCH_SIZE.pars
  * `entitlements_p99_ms_at_8` is at 8 in flight (issue 9's target), and `entitlements_p99_growth`
  * is `entitlements_p99_ms_at_8_10x` (10× the residents) ÷ `entitlements_p99_ms_at_8`.
  * `relay_vs_write` and `relay_backlog_docs` are defined in bench/relay-rate.ts,
- * `bulk_removal_per_s` and `bulk_removal_vs_raw` in bench/bulk-removal.ts.
+ * `bulk_removal_per_s` and `bulk_removal_vs_raw` in bench/bulk-removal.ts, `import_per_s` and
+ * `import_vs_raw` in bench/import.ts.
  */
 export const FIGURE_KEYS = [
   'raw_ops_per_s',
@@ -46,6 +47,8 @@ export const FIGURE_KEYS = [
   'expiry_vs_raw',
   'bulk_removal_per_s',
   'bulk_removal_vs_raw',
+  'import_per_s',
+  'import_vs_raw',
   'peak_rss_mb',
   'bench_process_peak_rss_mb',
 ] as const;
@@ -70,6 +73,7 @@ export const TARGETS: Partial<Record<keyof Figures, { min?: number; max?: number
   expiry_burst_s: { max: 30 },
   expiry_vs_raw: { min: 0.5 },
   bulk_removal_vs_raw: { min: 0.5 },
+  import_vs_raw: { min: 0.5 },
   peak_rss_mb: { max: 200 },
 };
 

@@ -20,6 +20,7 @@ import { deleteTopics, startEventConsumer } from './events';
 import { measureExpiryBurst } from './expiry-burst';
 import { closedLoop, type LoadResult } from './load';
 import { measureBulkRemoval } from './bulk-removal';
+import { measureImport } from './import';
 import { measurePeerSpicedb, preparePeerSpicedb, type PeerComparison } from './peer-spicedb/compare';
 import { peerLines, peerReport, peerRuns } from './peer-spicedb/report';
 import { relayBacklog, relayKeepingUp, watchRelay } from './relay-rate';
@@ -61,8 +62,14 @@ const EXPIRY_GRANTS = quick ? 200 : 10_000;
 const BULK_RESIDENTS = quick ? 10_000 : 100_000;
 /** How long the bulk removal waits for its events, counted from the RemoveApprovals call. */
 const BULK_WAIT_MS = quick ? 60_000 : 2_400_000;
+/** Rows of one clinic imported by ImportAccesses in batches (as `resident-access import` sends them). */
+const IMPORT_ROWS = quick ? 5_000 : 100_000;
+/** How long the import step waits for its events (reported beside its figure, not in it), counted from the first batch. */
+const IMPORT_WAIT_MS = quick ? 20_000 : 1_800_000;
+/** What the import step adds to the run's bound: its rows, their events, the raw baseline. */
+const IMPORT_BOUND_MS = quick ? 50_000 : 2_400_000;
 /** Bounds the whole run: a hung server must not hang the bench. Room for both waits above and below. */
-const RUN_TIMEOUT_MS = (quick ? 265_000 : 7_200_000) + (PEER ? PEER_MS : 0);
+const RUN_TIMEOUT_MS = (quick ? 265_000 : 7_200_000) + IMPORT_BOUND_MS + (PEER ? PEER_MS : 0);
 /** How long the expiry burst waits for its events, counted from the start of its phase. */
 const EXPIRY_WAIT_MS = quick ? 40_000 : 2_400_000;
 /** Room left after the event lag's wait within the run's bound: stopping, dropping, the report. */
@@ -202,6 +209,17 @@ async function main(): Promise<void> {
       rawMaxMs: quick ? 12_000 : 300_000,
     });
 
+    // ---- Phase 3b: import (own service process and database) ---------------------------------
+    log(`import: ${IMPORT_ROWS} rows through ImportAccesses (events awaited at most ${IMPORT_WAIT_MS / 1000} s from the first batch)`);
+    const imported = await measureImport({
+      mongoUri,
+      kafkaBrokers,
+      authEnv,
+      rows: IMPORT_ROWS,
+      waitMs: IMPORT_WAIT_MS,
+      rawMaxMs: quick ? 12_000 : 300_000,
+    });
+
     // ---- Phase 4: reads, then event lag (own service process and database) --------------------
     const readsEnv = benchServiceEnv(authEnv);
     const seen = new Map<string, number>();
@@ -304,7 +322,7 @@ async function main(): Promise<void> {
     }
 
     clearInterval(sampler);
-    const servicePeaks = { writes: writesPhase.peakRssMb, expiry: expiry.peakRssMb, bulk_removal: bulk.peakRssMb, reads: readsPhase.peakRssMb };
+    const servicePeaks = { writes: writesPhase.peakRssMb, expiry: expiry.peakRssMb, bulk_removal: bulk.peakRssMb, import: imported.peakRssMb, reads: readsPhase.peakRssMb };
     const peaks = Object.values(servicePeaks).filter((p): p is number => p !== null);
     const figures: Figures = {
       raw_ops_per_s: bestRaw.opsPerS,
@@ -334,6 +352,8 @@ async function main(): Promise<void> {
       expiry_vs_raw: ratio(expiry.expiriesPerS, expiry.rawPerS),
       bulk_removal_per_s: bulk.removalsPerS,
       bulk_removal_vs_raw: ratio(bulk.removalsPerS, bulk.rawPerS),
+      import_per_s: imported.importPerS,
+      import_vs_raw: ratio(imported.importPerS, imported.rawPerS),
       peak_rss_mb: peaks.length > 0 ? Math.max(...peaks) : null,
       bench_process_peak_rss_mb: round1(benchPeak / 1024 / 1024),
     };
@@ -369,7 +389,7 @@ async function main(): Promise<void> {
     if (quick) {
       notes.push(
         `QUICK MODE: reads over ${READS.residents} residents at ${READS.clinics} clinics (full: 10000 over 200); expiry burst of ${EXPIRY_GRANTS} grants (full: 10000); ` +
-          `bulk removal of ${BULK_RESIDENTS} approvals (full: 100000)`,
+          `bulk removal of ${BULK_RESIDENTS} approvals (full: 100000); import of ${IMPORT_ROWS} rows (full: 100000)`,
       );
     }
     const { backlog, keepingUp } = writesResults;
@@ -420,8 +440,14 @@ async function main(): Promise<void> {
     );
     if (bulk.note) notes.push(`bulk removal: ${bulk.note}`);
     notes.push(
-      `peak_rss_mb: the compiled service process alone (node dist/), the largest of its four runs (writes ${servicePeaks.writes ?? '-'} MB, ` +
-        `expiry ${servicePeaks.expiry ?? '-'} MB, bulk removal ${servicePeaks.bulk_removal ?? '-'} MB, reads and lag ${servicePeaks.reads ?? '-'} MB); ` +
+      `import: ${imported.rows} rows (${imported.applied} applied, ${imported.failed} failed) answered ${imported.importS} s after the first batch ` +
+        `(${imported.importPerS}/s, batches of 500 one at a time); ${imported.eventsConsumed} IMPORTED events consumed ${imported.eventsS} s after it; ` +
+        `raw driver ${imported.rawPerS}/s (${imported.rawDone} in ${imported.rawS} s, insertOne of the document with its event, 16 at a time)`,
+    );
+    if (imported.note) notes.push(`import: ${imported.note}`);
+    notes.push(
+      `peak_rss_mb: the compiled service process alone (node dist/), the largest of its five runs (writes ${servicePeaks.writes ?? '-'} MB, ` +
+        `expiry ${servicePeaks.expiry ?? '-'} MB, bulk removal ${servicePeaks.bulk_removal ?? '-'} MB, import ${servicePeaks.import ?? '-'} MB, reads and lag ${servicePeaks.reads ?? '-'} MB); ` +
         `bench_process_peak_rss_mb: the bench's own process`,
     );
     if (peer) notes.push(...peerLines(peer));
@@ -492,6 +518,7 @@ async function main(): Promise<void> {
       event_lag: lag ? { rate_per_s: lag.rate, events: lag.events, missing: lag.missing, relay_events_per_s: lag.relayEventsPerS, note: lag.note } : null,
       expiry_burst: { ...expiry, peakRssMb: undefined },
       bulk_removal: { ...bulk, peakRssMb: undefined },
+      import: { ...imported, peakRssMb: undefined },
       service_memory: { ...servicePeaks, writes_at_end: writesResults.memoryAtEnd, reads_rss_at_end_mb: readsResults.rssAtEndMb },
       targets: TARGETS,
       peer: peer ? peerReport(peer) : PEER ? { name: PEER, error: peerError } : null,

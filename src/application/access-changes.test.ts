@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors/domain-error';
 import type { AccessChange, AccessRepository, AccessSelection, RequestOutcome, SaveResult, StoredAccess } from '../domain/ports/access-repository';
 import type { RequestKey } from '../domain/ports/request-registry';
 import { KeyedQueue } from '../shared/keyed-queue';
-import { changeManyAccesses } from './change-many-accesses';
+import { changeEachAccess, changeManyAccesses } from './change-many-accesses';
 import { changeResidentAccess, type ChangeDeps, type ChangeRequest } from './change-resident-access';
 import { sweepResidents, SweepInterrupted } from './resident-sweep';
 
@@ -261,7 +261,7 @@ describe('changeManyAccesses', () => {
     expect([repository.calls, viewed]).toEqual([[], []]);
   });
 
-  it('creates a document never stored singly, and retries a lost race singly on a fresh read', async () => {
+  it('creates a document never stored with the batch (an insert), and retries a lost race singly on a fresh read', async () => {
     const { deps, repository, viewed } = setup();
     repository.put({ ...emptyAccess(CLINIC, BOB), version: 1 });
     repository.interfere(BOB);
@@ -274,8 +274,7 @@ describe('changeManyAccesses', () => {
     ]);
     // Only what was stored reaches the view: not Bob's lost write.
     expect(viewed).toEqual([`${ALICE} v1`]);
-    expect(repository.calls[0]).toBe(`saveAll ${BOB}`);
-    expect(repository.calls.slice(1).sort()).toEqual([`find ${ALICE}`, `find ${BOB}`, `save ${ALICE}`, `save ${BOB}`]);
+    expect(repository.calls).toEqual([`saveAll ${ALICE},${BOB}`, `find ${BOB}`, `save ${BOB}`]);
   });
 
   it('replays a document that recorded the batch, with the access it answered then', async () => {
@@ -287,6 +286,40 @@ describe('changeManyAccesses', () => {
     const [again] = await changeManyAccesses(deps, [repository.documents.get(ALICE)!], request, NOW);
     expect(again).toEqual({ changed: true, access: first!.access, replayed: true });
     expect(repository.documents.get(ALICE)?.access.version).toBe(3);
+  });
+});
+
+describe('changeEachAccess', () => {
+  it('stores each item under its own request id in one batch; a second item of one document follows on its own; a repeat replays each', async () => {
+    const { deps, repository } = setup();
+    repository.put({ ...emptyAccess(CLINIC, BOB), version: 1 });
+    const notStored: StoredAccess = { access: emptyAccess(CLINIC, ALICE), recentRequests: [], revision: 0 };
+    const items = () => [
+      { stored: notStored, request: { requestId: 'import-1:1', fingerprint: 'f1', decide: approving('import-1:1') } },
+      { stored: repository.documents.get(BOB)!, request: { requestId: 'import-1:2', fingerprint: 'f2', decide: approving('import-1:2') } },
+      // The same resident again (another line): read with the batch, it loses the race and is decided again on its own.
+      { stored: notStored, request: { requestId: 'import-1:3', fingerprint: 'f3', decide: approving('import-1:3') } },
+    ];
+    const results = await changeEachAccess(deps, items(), NOW);
+    expect(results.map((r) => [r.access.resident, r.changed, r.access.version])).toEqual([
+      [ALICE, true, 1],
+      [BOB, true, 2],
+      // Alice was approved by line 1 meanwhile: nothing to do.
+      [ALICE, false, 1],
+    ]);
+    expect(repository.calls).toEqual([`saveAll ${ALICE},${BOB},${ALICE}`, `find ${ALICE}`, `save ${ALICE}`]);
+    expect(repository.documents.get(BOB)?.recentRequests).toEqual([{ requestId: 'import-1:2', fingerprint: 'f2', changed: true, version: 2 }]);
+
+    const again = await changeEachAccess(
+      deps,
+      [items()[0]!, items()[1]!].map((item, i) => ({ ...item, stored: repository.documents.get(i === 0 ? ALICE : BOB)! })),
+      NOW,
+    );
+    expect(again.map((r) => [r.changed, r.replayed])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    expect(repository.events).toHaveLength(2);
   });
 });
 

@@ -11,18 +11,37 @@ export interface BatchRequest {
   decide: Decide;
 }
 
+/** One access as read, and the request to apply to it. */
+export interface BatchItem {
+  stored: StoredAccess;
+  request: BatchRequest;
+}
+
 /**
  * One decision applied to a batch of accesses read together (expiry, sweeps): each is its own
  * atomic change with its own event, but the batch is decided on one read and stored in a few round
  * trips. A document another writer moved since the read is changed again on its own.
  */
-export async function changeManyAccesses(deps: ChangeDeps, batch: readonly StoredAccess[], request: BatchRequest, now: Date): Promise<AccessChangeResult[]> {
-  const results = new Array<AccessChangeResult>(batch.length);
+export function changeManyAccesses(deps: ChangeDeps, batch: readonly StoredAccess[], request: BatchRequest, now: Date): Promise<AccessChangeResult[]> {
+  return changeEachAccess(
+    deps,
+    batch.map((stored) => ({ stored, request })),
+    now,
+  );
+}
+
+/**
+ * Each access with its own request (an import's rows), the same way: decided on one read, stored
+ * together (new documents inserted, the others compare-and-set), lost races changed again one by
+ * one through the change loop. Two items of one document: one is stored with the batch, the other
+ * loses the race and follows on its own.
+ */
+export async function changeEachAccess(deps: ChangeDeps, items: readonly BatchItem[], now: Date): Promise<AccessChangeResult[]> {
+  const results = new Array<AccessChangeResult>(items.length);
   const changes: AccessChange[] = [];
   const changedAt: number[] = [];
-  const notSaved: number[] = [];
   const replays: Promise<void>[] = [];
-  batch.forEach((stored, i) => {
+  items.forEach(({ stored, request }, i) => {
     const earlier = earlierOutcome(stored.recentRequests, request, now);
     if (earlier) {
       replays.push(replayedAccess(deps, stored.access, earlier).then((access) => void (results[i] = { changed: earlier.changed, access, replayed: true })));
@@ -32,11 +51,6 @@ export async function changeManyAccesses(deps: ChangeDeps, batch: readonly Store
     // No write for a no-op: deciding again on a repeat gives the same no-op.
     if (!decision.changed) {
       results[i] = { changed: false, access: stored.access };
-      return;
-    }
-    // A document to create goes the single way (an insert), below.
-    if (stored.revision === 0) {
-      notSaved.push(i);
       return;
     }
     changes.push({
@@ -57,10 +71,11 @@ export async function changeManyAccesses(deps: ChangeDeps, batch: readonly Store
     await deps.views.changedMany(stored.map((c) => c.access));
     for (const c of stored) deps.outboxSignal.eventsStored(c.access.clinicId, c.access.resident);
   }
-  notSaved.push(...changedAt.filter((_, k) => saved[k] !== 'saved'));
+  const notSaved = changedAt.filter((_, k) => saved[k] !== 'saved');
   // Lost races are retried one by one, as a single command would be.
   await forEachConcurrently(fromArray(notSaved), deps.tuning.retryConcurrency, async (i) => {
-    const { clinicId, resident } = batch[i]!.access;
+    const { stored: read, request } = items[i]!;
+    const { clinicId, resident } = read.access;
     results[i] = await changeResidentAccess(deps, { clinicId, resident, ...request, reservedFor: null }, now);
   });
   return results;

@@ -11,6 +11,7 @@ import {
   type RepublishRequest,
   type RepublishResponse,
 } from '../gen/residentaccess/v1/admin_service';
+import { ResidentAccessServiceClient, type ImportAccessesRequest, type ImportAccessesResponse } from '../gen/residentaccess/v1/resident_access_service';
 import type { ConnectionOptions } from './connection-options';
 import { channelCredentials, unaryWithToken } from './grpc-channel';
 
@@ -35,4 +36,15 @@ export function connectAdmin(o: ConnectionOptions): AdminClient {
     getOutboxStatus: unary(client.getOutboxStatus.bind(client)),
     close: () => client.close(),
   };
+}
+
+/** ImportAccesses of the clinic staff's service: `import` runs with a clinic administrator's token. */
+export interface ImportClient {
+  importAccesses(request: ImportAccessesRequest): Promise<ImportAccessesResponse>;
+  close(): void;
+}
+
+export function connectImport(o: ConnectionOptions): ImportClient {
+  const client = new ResidentAccessServiceClient(o.address, channelCredentials(o));
+  return { importAccesses: unaryWithToken(o)(client.importAccesses.bind(client)), close: () => client.close() };
 }

@@ -3,6 +3,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INPUT = 3;
+/** `import`: some rows failed (each reported by line); the others were applied. */
+export const EXIT_ROWS_FAILED = 4;
 
 /** A mistake in the command line: the message, then the command's usage, on stderr; exit code 2. */
 export class UsageError extends Error {

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectAdmin } from './admin-client';
+import { connectAdmin, connectImport } from './admin-client';
 import { exportClinic, exportScope } from './commands/export';
+import { importFile } from './commands/import';
 import { inspect } from './commands/inspect';
 import { jobs } from './commands/jobs';
 import { outbox } from './commands/outbox';
 import { checkRepublishScope, republish } from './commands/republish';
 import { connectionOptions } from './connection-options';
 import { describeFailure } from './errors';
-import { EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_USAGE, InputError, UsageError } from './exit-codes';
+import { EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_ROWS_FAILED, EXIT_USAGE, InputError, UsageError } from './exit-codes';
 import type { Output } from './output';
 import { openOutputFile, type OutputFile } from './output-file';
 import { ProgressBar } from './progress-bar';
@@ -38,6 +39,7 @@ const OPTIONS = {
   'audit-entries': { type: 'string' },
   output: { type: 'string', short: 'o' },
   'page-size': { type: 'string' },
+  'import-id': { type: 'string' },
 } as const;
 
 type Option = keyof typeof OPTIONS;
@@ -49,8 +51,9 @@ const COMMAND_OPTIONS: Record<Command, readonly Option[]> = {
   jobs: ['watch'],
   outbox: [],
   export: ['clinic', 'output', 'page-size'],
+  import: ['clinic', 'import-id'],
 };
-const MAX_ARGUMENTS: Record<Command, number> = { inspect: 1, republish: 0, jobs: 0, outbox: 0, export: 0 };
+const MAX_ARGUMENTS: Record<Command, number> = { inspect: 1, republish: 0, jobs: 0, outbox: 0, export: 0, import: 1 };
 
 export interface CliStreams {
   stdin: NodeJS.ReadStream;
@@ -141,6 +144,20 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     if (command === 'export') return await runExport(values, env, io);
     const count = auditEntries(values['audit-entries']);
     if (command === 'republish') checkRepublishScope(values, values.resident !== undefined || values['resident-file'] !== undefined);
+    if (command === 'import') {
+      const file = rest[0];
+      if (file === undefined) throw new UsageError('import needs the FILE to import');
+      const clinic = values.clinic;
+      if (!clinic) throw new UsageError('import needs --clinic C');
+      const client = connectImport(connectionOptions(values, env));
+      const out: Output = { json: values.json === true, write: (text) => io.stdout.write(text) };
+      try {
+        const flags = { clinic, ...(values['import-id'] === undefined ? {} : { 'import-id': values['import-id'] }) };
+        return (await importFile(client, out, file, flags, new ProgressBar(io.stderr), io.stderr)) ? EXIT_OK : EXIT_ROWS_FAILED;
+      } finally {
+        client.close();
+      }
+    }
     const connection = connectionOptions(values, env);
     const number = await residentNumber(
       { argument: command === 'inspect' ? rest[0] : values.resident, file: values['resident-file'], stdin: io.stdin, prompt: io.stderr },

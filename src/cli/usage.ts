@@ -1,4 +1,4 @@
-export const COMMANDS = ['inspect', 'republish', 'jobs', 'outbox', 'export'] as const;
+export const COMMANDS = ['inspect', 'republish', 'jobs', 'outbox', 'export', 'import'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const isCommand = (name: string): name is Command => (COMMANDS as readonly string[]).includes(name);
@@ -7,8 +7,9 @@ const EXIT_CODES = `Exit codes:
   0  done
   1  the call failed (the service answered an error, or could not be reached)
   2  wrong command line (unknown command or option, missing or extra argument)
-  3  a needed input is missing or unreadable (the token, a certificate, the identity number),
+  3  a needed input is missing or unreadable (the token, a certificate, the identity number, a file),
      or export's --output cannot be written
+  4  import: some rows failed (each reported by line); the others were applied
 `;
 
 const SEE_GLOBAL = `Connection options (--address, --insecure, --token-file, ...), --json and the exit codes:
@@ -23,10 +24,13 @@ Commands:
   inspect             a resident's access at every clinic and why, latest audit entries, events
                       not yet published; the identity number from stdin or --resident-file
   republish           write new events (cause REPUBLISHED) with the current state; follows the job
-  jobs                bulk removals, withdrawals and republish jobs; --watch until none runs
+  jobs                bulk removals, withdrawals, republish jobs and imports; --watch until none
+                      runs
   outbox              each outbox's backlog and its oldest event
   export              a clinic's residents with their approvals and grants as CSV (a staff token
                       of the clinic, not the operator's)
+  import              a clinic's residents from a file (CSV or NDJSON): approvals and grants;
+                      with a clinic administrator's token
 
 Options:
   --address host:port   the service (env RESIDENT_ACCESS_ADDRESS; default localhost:50051)
@@ -82,10 +86,39 @@ Options:
 ${SEE_GLOBAL}`,
   jobs: `Usage: resident-access jobs [--watch] [options]
 
-Bulk removals, pending case-type withdrawals and republish jobs, newest first.
+Bulk removals, pending case-type withdrawals, republish jobs and imports, newest first.
 
 Options:
   --watch               list again every 2 s until none runs
+
+${SEE_GLOBAL}`,
+  import: `Usage: resident-access import FILE --clinic C [--import-id ID] [options]
+
+Moves a clinic in: approves residents and hands out grants from FILE, with a token of the
+clinic's administrator (--token-file). Each row is checked as ApproveResident and GrantCaseType
+check theirs and applied as one change with one event (cause IMPORTED); a bad row is reported
+by its line and why, never its number, and the other rows go on. The rows go in batches of 500,
+with a progress bar on stderr at a terminal (a line per batch otherwise), then the failed lines
+and a summary (applied, already applied, unchanged, failed) on stdout.
+
+FILE is CSV when its name ends in .csv, NDJSON when .ndjson, .jsonl or .json, else by content:
+  CSV, with a header:   personal_identity_number,approved,grants
+                        191212121212,yes,diabetes-team:2026-12-31;psychotherapy
+    approved: yes/no, true/false, 1/0 (empty: no); grants: case types separated by ";", each
+    with ":YYYY-MM-DD" for its last day, or alone for until further notice. Other columns are
+    ignored; quotes as in RFC 4180, within one line.
+  NDJSON, one object a line:
+    {"personal_identity_number": "191212121212", "approved": true,
+     "grants": [{"case_type_id": "diabetes-team", "until_date": "2026-12-31"}]}
+An import adds: approved false (or no) leaves an approval as it is; a held grant gets the row's end.
+
+Each row's request id is the import id and its line, so running the same import again (after a
+crash, or twice) applies no row twice: such rows count as already applied.
+
+Options:
+  --clinic C            the clinic's HSA-id
+  --import-id ID        the import's id (default: a digest of the clinic and the file's bytes, so
+                        the same file is the same import; give a new id to import it anew)
 
 ${SEE_GLOBAL}`,
   outbox: `Usage: resident-access outbox [options]

@@ -16,6 +16,7 @@ import { AccessVersionFloors } from '../storage-mongo/access-version-floors';
 import { MongoEndedAccesses } from '../storage-mongo/mongo-ended-accesses';
 import { MongoAccessQueries } from '../storage-mongo/mongo-access-queries';
 import { AUDIT_COLLECTION, MongoAuditTrail, type AuditDocument } from '../storage-mongo/mongo-audit-trail';
+import { IMPORT_JOBS_COLLECTION, MongoImportJobStore, type ImportJobDocument } from '../storage-mongo/mongo-import-job-store';
 import { BULK_REMOVALS_COLLECTION, MongoBulkRemovalStore, RUNNING_BULK_REMOVALS_COLLECTION } from '../storage-mongo/mongo-bulk-removal-store';
 import { MongoClinicSettingsRepository } from '../storage-mongo/mongo-clinic-settings-repository';
 import { MongoEndingSoonGrants } from '../storage-mongo/mongo-ending-soon-grants';
@@ -92,6 +93,7 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     register: new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION)),
     jobs: new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION), db.collection(RUNNING_BULK_REMOVALS_COLLECTION)),
     republishJobs: new MongoRepublishJobStore(db.collection<RepublishJobDocument>(REPUBLISH_JOBS_COLLECTION)),
+    importJobs: new MongoImportJobStore(db.collection<ImportJobDocument>(IMPORT_JOBS_COLLECTION)),
     unpublished: new MongoUnpublishedEvents(accessCollection),
     // Reads of residents' personal data: logged (resident pseudonymised) before they answer.
     accessLog: await MongoAccessLog.in(db, config.accessLog),

@@ -6,6 +6,7 @@ import { makeSettingsCommands } from '../commands/clinic-settings/settings-comma
 import { WithdrawalRunner } from '../commands/clinic-settings/withdrawal-runner';
 import { makeExpireGrants } from '../commands/access/expire-grants';
 import { makeGrantCaseType } from '../commands/access/grant-case-type';
+import { makeImportAccesses } from '../commands/access/import-accesses';
 import { makeRemoveApproval } from '../commands/access/remove-approval';
 import { BulkRemovalRunner } from '../commands/remove-approvals/bulk-removal-runner';
 import { makeRemoveApprovals } from '../commands/remove-approvals/remove-approvals';
@@ -123,6 +124,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
       grantCaseType: makeGrantCaseType(commandDeps),
       changeGrant: makeChangeGrant(commandDeps),
       removeGrant: makeRemoveGrant(commandDeps),
+      importAccesses: makeImportAccesses({ ...commandDeps, importJobs: storage.importJobs }),
       staffQueries: makeStaffQueries(readDeps),
     },
     settingsCommands: makeSettingsCommands({
@@ -153,7 +155,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
     admin: {
       inspectResident: makeInspectResident({ views, access: repository, clinics, audit: auditTrail, unpublished: storage.unpublished, clock, recordReads }),
       republish: makeRepublish({ republishJobs, runner: republishRunner, clock }),
-      jobs: makeJobQueries({ republishJobs, bulkRemovals: jobs, clinics, pageTokens }),
+      jobs: makeJobQueries({ republishJobs, bulkRemovals: jobs, imports: storage.importJobs, clinics, pageTokens }),
       outboxStatus: makeOutboxStatus(outboxStats),
     },
   };

@@ -43,6 +43,7 @@ const causes: Record<DomainCause, events.AccessChangeCause> = {
   GRANT_STARTED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_STARTED,
   REPUBLISHED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_REPUBLISHED,
   GRANT_ENDING_SOON: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_GRANT_ENDING_SOON,
+  IMPORTED: events.AccessChangeCause.ACCESS_CHANGE_CAUSE_IMPORTED,
 };
 
 export function toAccessChangedMessage(event: AccessChanged): events.AccessChangedEvent {

@@ -19,6 +19,7 @@ const kinds: Record<JobKind, admin.JobKind> = {
   BULK_REMOVAL: admin.JobKind.JOB_KIND_BULK_REMOVAL,
   WITHDRAWAL: admin.JobKind.JOB_KIND_WITHDRAWAL,
   REPUBLISH: admin.JobKind.JOB_KIND_REPUBLISH,
+  IMPORT: admin.JobKind.JOB_KIND_IMPORT,
 };
 
 function toAvailabilityMessage(c: CaseTypeAvailability): admin.CaseTypeAvailability {
@@ -47,6 +48,7 @@ export function toJobMessage(job: JobSummary): admin.Job {
     startTime: job.startedAt,
     finishTime: job.finishedAt ?? undefined,
     scope: job.scope,
+    failedCount: job.failed,
   };
 }
 

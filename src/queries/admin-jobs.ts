@@ -3,11 +3,12 @@ import type { Principal } from '../domain/authorization/principal';
 import { DomainError, Violations } from '../domain/errors/domain-error';
 import type { BulkRemovalJob, BulkRemovalStore } from '../domain/ports/bulk-removal-store';
 import type { ClinicSettingsRepository, PendingWithdrawal } from '../domain/ports/clinic-settings-repository';
+import type { ImportJob, ImportJobStore } from '../domain/ports/import-job-store';
 import type { JobPosition, RepublishJob, RepublishJobStore } from '../domain/ports/republish-job-store';
 import { readPageSize } from '../application/page-size';
 import type { PageTokens } from '../application/page-token';
 
-export type JobKind = 'BULK_REMOVAL' | 'WITHDRAWAL' | 'REPUBLISH';
+export type JobKind = 'BULK_REMOVAL' | 'WITHDRAWAL' | 'REPUBLISH' | 'IMPORT';
 
 /** Any background job, as operators see it. */
 export interface JobSummary {
@@ -21,12 +22,25 @@ export interface JobSummary {
   finishedAt: Date | null;
   /** What it covers, without personal data. */
   scope: string;
+  /** Rows refused (imports; 0 for other jobs). */
+  failed: number;
 }
 
 export function fromRepublishJob(job: RepublishJob): JobSummary {
   const { clinicId, resident } = job.scope;
   const scope = clinicId === null ? 'all clinics' : resident !== null ? 'one resident' : 'clinic';
-  return { id: job.id, kind: 'REPUBLISH', clinicId, changed: job.republished, unchanged: job.unchanged, actor: job.actor, startedAt: job.startedAt, finishedAt: job.finishedAt, scope };
+  return {
+    id: job.id,
+    kind: 'REPUBLISH',
+    clinicId,
+    changed: job.republished,
+    unchanged: job.unchanged,
+    actor: job.actor,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    scope,
+    failed: 0,
+  };
 }
 
 function fromBulkRemoval(job: BulkRemovalJob): JobSummary {
@@ -41,12 +55,29 @@ function fromBulkRemoval(job: BulkRemovalJob): JobSummary {
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
     scope,
+    failed: 0,
+  };
+}
+
+/** An import is sent batch by batch: it shows as done as of its latest answered batch. */
+function fromImport(job: ImportJob): JobSummary {
+  return {
+    id: job.id,
+    kind: 'IMPORT',
+    clinicId: job.clinicId,
+    changed: job.applied,
+    unchanged: job.unchanged,
+    actor: job.actor,
+    startedAt: job.startedAt,
+    finishedAt: job.lastBatchAt,
+    scope: 'import',
+    failed: job.failed,
   };
 }
 
 /** A withdrawal is kept only while pending, without counts: it shows as running, counts 0. */
 function fromWithdrawal(clinicId: string, w: PendingWithdrawal): JobSummary {
-  return { id: w.requestId, kind: 'WITHDRAWAL', clinicId, changed: 0, unchanged: 0, actor: w.actor, startedAt: w.at, finishedAt: null, scope: `case type ${w.caseTypeId}` };
+  return { id: w.requestId, kind: 'WITHDRAWAL', clinicId, changed: 0, unchanged: 0, actor: w.actor, startedAt: w.at, finishedAt: null, scope: `case type ${w.caseTypeId}`, failed: 0 };
 }
 
 // Newest first; equal starts ordered by a key unique over every kind of job.
@@ -63,6 +94,7 @@ const TIES = 50;
 export interface JobQueriesDeps {
   republishJobs: RepublishJobStore;
   bulkRemovals: Pick<BulkRemovalStore, 'listNewestFirst'>;
+  imports: Pick<ImportJobStore, 'listNewestFirst'>;
   clinics: Pick<ClinicSettingsRepository, 'findPendingWithdrawals'>;
   pageTokens: PageTokens;
 }
@@ -81,7 +113,7 @@ export function makeJobQueries(deps: JobQueriesDeps) {
       return fromRepublishJob(job);
     },
 
-    /** Bulk removals, pending withdrawals and republish jobs, newest first (AIP-158 pages). */
+    /** Bulk removals, pending withdrawals, republish jobs and imports, newest first (AIP-158 pages). */
     async listJobs(principal: Principal, r: { pageSize: number; pageToken: string }, signal?: AbortSignal): Promise<{ jobs: JobSummary[]; nextPageToken: string }> {
       requireOperatorScope(principal);
       const violations = new Violations();
@@ -94,14 +126,16 @@ export function makeJobQueries(deps: JobQueriesDeps) {
       violations.throwIfAny();
       signal?.throwIfAborted();
       const from: JobPosition | null = after ? { startedAt: new Date(after.t), id: after.k } : null;
-      const [republishes, removals, withdrawals] = await Promise.all([
+      const [republishes, removals, imports, withdrawals] = await Promise.all([
         deps.republishJobs.listNewestFirst(from, limit + 1 + TIES),
         deps.bulkRemovals.listNewestFirst(from, limit + 1 + TIES),
+        deps.imports.listNewestFirst(from, limit + 1 + TIES),
         deps.clinics.findPendingWithdrawals(),
       ]);
       const all = [
         ...republishes.map(fromRepublishJob),
         ...removals.map(fromBulkRemoval),
+        ...imports.map(fromImport),
         ...withdrawals.flatMap(({ clinicId, withdrawals: ws }) => ws.map((w) => fromWithdrawal(clinicId, w))),
       ]
         .filter((job) => !after || isAfter(job, after))

@@ -17,6 +17,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await db.collection('bulk_removals').createIndex({ startedAt: -1, _id: -1 }, { name: 'newest_first' });
   await db.collection('republish_jobs').createIndex({ finishedAt: 1 }, { name: 'unfinished' });
   await db.collection('republish_jobs').createIndex({ startedAt: -1, _id: -1 }, { name: 'newest_first' });
+  await db.collection('import_jobs').createIndex({ startedAt: -1, _id: -1 }, { name: 'newest_first' });
   const audit = db.collection('audit');
   await audit.createIndex({ clinicId: 1, occurredAt: 1, _id: 1 }, { name: 'by_clinic_time' });
   await audit.createIndex({ resident: 1, occurredAt: 1, _id: 1 }, { name: 'by_resident_time' });

@@ -218,6 +218,29 @@ describe('the published events, against their contract (docs/events.md)', () => 
     });
   });
 
+  // Before the expiry case, which moves the clock.
+  it("an administrator's import: one event per row, its request id the import's id and the row's line", async () => {
+    const resident = aResident();
+    const importId = randomUUID();
+    const admin = await sut.admin(clinicId);
+    await admin.importAccesses({
+      clinicId,
+      importId,
+      rows: [{ line: 2, personalIdentityNumber: resident, approved: true, grants: [{ caseTypeId: 'restricted-1', untilDate: '2027-06-30' }] }],
+    });
+
+    const stamp = { actor: 'admin-1', requestId: `${importId}:2`, time: NOW };
+    expectAccessChanged(await eventOf(stamp.requestId, resident), {
+      at: clinicId,
+      resident,
+      cause: 'IMPORTED',
+      version: 1,
+      stamp,
+      approval: stamp,
+      grants: [{ caseTypeId: 'restricted-1', untilDate: '2027-06-30', endsAt: '2027-06-30T22:00:00.000Z', firstDay: '', pending: false, granted: stamp }],
+    });
+  });
+
   it('a dated grant expiring at 00:00 Europe/Stockholm after its date (then a tombstone)', async () => {
     const resident = aResident();
     const granted = randomUUID();

@@ -53,6 +53,7 @@ export function apiOf(clients: Clients, token: string | null) {
     removeGrant: unary<access.RemoveGrantRequest, access.RemoveGrantResponse>(a, 'removeGrant', token),
     getResidentAccess: unary<access.GetResidentAccessRequest, access.GetResidentAccessResponse>(a, 'getResidentAccess', token),
     listResidents: unary<access.ListResidentsRequest, access.ListResidentsResponse>(a, 'listResidents', token),
+    importAccesses: unary<access.ImportAccessesRequest, access.ImportAccessesResponse>(a, 'importAccesses', token),
     getClinicSettings: unary<settings.GetClinicSettingsRequest, settings.GetClinicSettingsResponse>(s, 'getClinicSettings', token),
     putCaseType: unary<settings.PutCaseTypeRequest, settings.PutCaseTypeResponse>(s, 'putCaseType', token),
     removeCaseType: unary<settings.RemoveCaseTypeRequest, settings.RemoveCaseTypeResponse>(s, 'removeCaseType', token),

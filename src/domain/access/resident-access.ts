@@ -53,7 +53,9 @@ export type AccessChangeCause =
   /** An operator republished the state unchanged, for consumers that rebuild theirs. */
   | 'REPUBLISHED'
   /** A reminder that `endingGrant` ends soon; no access changed. */
-  | 'GRANT_ENDING_SOON';
+  | 'GRANT_ENDING_SOON'
+  /** A clinic administrator's import: approval and grants of one row, in one change. */
+  | 'IMPORTED';
 
 /** What the relay publishes: the whole access after one change. */
 export interface AccessChanged {

@@ -68,6 +68,11 @@ export class Violations {
     if (violation) this.list.push(violation);
   }
 
+  /** Every violation added so far (a batch reports each item's own instead of throwing). */
+  get all(): readonly FieldViolation[] {
+    return this.list;
+  }
+
   throwIfAny(): void {
     if (this.list.length > 0) throw validationFailed(this.list);
   }

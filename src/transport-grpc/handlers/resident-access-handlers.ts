@@ -1,11 +1,13 @@
 import type { ApproveResident } from '../../commands/access/approve-resident';
 import type { ChangeGrant } from '../../commands/access/change-grant';
 import type { GrantCaseType } from '../../commands/access/grant-case-type';
+import type { ImportAccesses } from '../../commands/access/import-accesses';
 import type { RemoveApproval } from '../../commands/access/remove-approval';
 import type { RemoveGrant } from '../../commands/access/remove-grant';
 import type { AccessChangeResult } from '../../application/change-resident-access';
 import { toBulkRemovalMessage } from '../../contract/bulk-removal-mapping';
 import { toResidentAccessMessage } from '../../contract/access-mapping';
+import { toImportRowResultMessage } from '../../contract/import-mapping';
 import type { StaffQueries } from '../../queries/staff-queries';
 import type { RemoveApprovals } from '../../commands/remove-approvals/remove-approvals';
 import type { ResidentAccessServiceService } from '../../gen/residentaccess/v1/resident_access_service';
@@ -19,6 +21,7 @@ export interface ResidentAccessUseCases {
   grantCaseType: GrantCaseType;
   changeGrant: ChangeGrant;
   removeGrant: RemoveGrant;
+  importAccesses: ImportAccesses;
   staffQueries: StaffQueries;
 }
 
@@ -55,6 +58,9 @@ export function residentAccessHandlers(u: ResidentAccessUseCases, tokens: Consis
     removeGrant: async (r, { principal, signal }) => changeResponse(await u.removeGrant({ ...r, principal, signal })),
     getResidentAccess: async (r, { principal, signal }) => ({
       access: toResidentAccessMessage(await u.staffQueries.getResidentAccess(principal, r.clinicId, r.personalIdentityNumber, signal)),
+    }),
+    importAccesses: async (r, { principal, signal }) => ({
+      results: (await u.importAccesses({ principal, clinicId: r.clinicId, importId: r.importId, rows: r.rows, signal })).map(toImportRowResultMessage),
     }),
     listResidents: async (r, { principal, signal }) => {
       const page = await u.staffQueries.listResidents(principal, r, signal);
