@@ -33,15 +33,22 @@ export function changeManyAccesses(deps: ChangeDeps, batch: readonly StoredAcces
 /**
  * Each access with its own request (an import's rows), the same way: decided on one read, stored
  * together (new documents inserted, the others compare-and-set), lost races changed again one by
- * one through the change loop. Two items of one document: one is stored with the batch, the other
- * loses the race and follows on its own.
+ * one through the change loop. Items of one document apply in their order: only the first joins
+ * the batch (a batch's writes may be applied in any order), the others follow it one by one.
  */
 export async function changeEachAccess(deps: ChangeDeps, items: readonly BatchItem[], now: Date): Promise<AccessChangeResult[]> {
   const results = new Array<AccessChangeResult>(items.length);
   const changes: AccessChange[] = [];
   const changedAt: number[] = [];
   const replays: Promise<void>[] = [];
-  items.forEach(({ stored, request }, i) => {
+  const documentOf = ({ stored }: BatchItem) => `${stored.access.clinicId}|${stored.access.resident}`;
+  const inBatch = new Set<string>();
+  const afterBatch: number[] = [];
+  items.forEach((item, i) => {
+    const document = documentOf(item);
+    if (inBatch.has(document)) return void afterBatch.push(i);
+    inBatch.add(document);
+    const { stored, request } = item;
     const earlier = earlierOutcome(stored.recentRequests, request, now);
     if (earlier) {
       replays.push(replayedAccess(deps, stored.access, earlier).then((access) => void (results[i] = { changed: earlier.changed, access, replayed: true })));
@@ -72,11 +79,19 @@ export async function changeEachAccess(deps: ChangeDeps, items: readonly BatchIt
     for (const c of stored) deps.outboxSignal.eventsStored(c.access.clinicId, c.access.resident);
   }
   const notSaved = changedAt.filter((_, k) => saved[k] !== 'saved');
-  // Lost races are retried one by one, as a single command would be.
-  await forEachConcurrently(fromArray(notSaved), deps.tuning.retryConcurrency, async (i) => {
-    const { stored: read, request } = items[i]!;
-    const { clinicId, resident } = read.access;
-    results[i] = await changeResidentAccess(deps, { clinicId, resident, ...request, reservedFor: null }, now);
+  // Lost races and a document's later items go one by one, as single commands would: documents
+  // side by side, each document's items in their order.
+  const byDocument = new Map<string, number[]>();
+  for (const i of [...notSaved, ...afterBatch].sort((a, b) => a - b)) {
+    const document = documentOf(items[i]!);
+    byDocument.set(document, [...(byDocument.get(document) ?? []), i]);
+  }
+  await forEachConcurrently(fromArray([...byDocument.values()]), deps.tuning.retryConcurrency, async (indexes) => {
+    for (const i of indexes) {
+      const { stored: read, request } = items[i]!;
+      const { clinicId, resident } = read.access;
+      results[i] = await changeResidentAccess(deps, { clinicId, resident, ...request, reservedFor: null }, now);
+    }
   });
   return results;
 }
