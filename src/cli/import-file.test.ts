@@ -26,7 +26,8 @@ describe('readImportFile', () => {
   });
 
   it('reports lines it cannot read by line and reason, never with their text', () => {
-    const text = `personal_identity_number,approved\n${A},perhaps\n"${B},yes\n${A},yes,extra\n`;
+    // A quote never closed takes the rest of the file (RFC 4180): it is the last record.
+    const text = `personal_identity_number,approved\n${A},perhaps\n${A},yes,extra\n"${B},yes\n${A},yes\n`;
     const read = readImportFile('x.csv', text);
     expect(read.rows).toEqual([]);
     expect(read.unreadable.map((u) => [u.line, u.reason])).toEqual([
@@ -58,5 +59,47 @@ describe('readImportFile', () => {
     const text = `\n${line}\n${JSON.stringify({ personal_identity_number: B, approved: 'yes' })}\n`;
     expect(readImportFile('rows.jsonl', text)).toEqual(expected);
     expect(readImportFile('rows', text)).toEqual(expected);
+  });
+
+  it('reads a CSV grant from its first day: type:FIRST..LAST, and type:FIRST.. until further notice; the old forms stay', () => {
+    const text = `personal_identity_number,grants\n${A},"a:2027-01-10..2027-06-30; b:2027-01-10..; c:2027-06-30; d; e:..2027-06-30"\n`;
+    expect(readImportFile('x.csv', text).rows[0]!.grants).toEqual([
+      { caseTypeId: 'a', firstDay: '2027-01-10', untilDate: '2027-06-30' },
+      { caseTypeId: 'b', firstDay: '2027-01-10', untilFurtherNotice: true },
+      { caseTypeId: 'c', untilDate: '2027-06-30' },
+      { caseTypeId: 'd', untilFurtherNotice: true },
+      // An empty first day is sent as it is: the service names it (grants[4].first_day INVALID_DATE).
+      { caseTypeId: 'e', firstDay: '', untilDate: '2027-06-30' },
+    ]);
+  });
+
+  it('reads an NDJSON grant first_day; one that is not a string makes the line unreadable', () => {
+    const text = [
+      JSON.stringify({
+        personal_identity_number: A,
+        grants: [
+          { case_type_id: 'a', first_day: '2027-01-10', until_date: '2027-06-30' },
+          { case_type_id: 'b', first_day: '2027-01-10' },
+        ],
+      }),
+      JSON.stringify({ personal_identity_number: B, grants: [{ case_type_id: 'a', first_day: 20270110 }] }),
+    ].join('\n');
+    const read = readImportFile('x.ndjson', text);
+    expect(read.rows[0]!.grants).toEqual([
+      { caseTypeId: 'a', firstDay: '2027-01-10', untilDate: '2027-06-30' },
+      { caseTypeId: 'b', firstDay: '2027-01-10', untilFurtherNotice: true },
+    ]);
+    expect(read.unreadable.map((u) => [u.line, u.reason])).toEqual([[2, 'INVALID_FIELD']]);
+  });
+
+  it('keeps a quoted line break in its field (RFC 4180); a row keeps the line where it starts', () => {
+    const text = `personal_identity_number,name,approved\r\n${A},"Anna\r\nLindqvist",true\r\n${B},"Bo\nBerg\n""B""",false\n\n${A},,yes\n`;
+    const read = readImportFile('x.csv', text);
+    expect(read.unreadable).toEqual([]);
+    expect(read.rows.map((r) => [r.line, r.personalIdentityNumber, r.approved])).toEqual([
+      [2, A, true],
+      [4, B, false],
+      [8, A, true],
+    ]);
   });
 });

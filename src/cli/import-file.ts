@@ -20,9 +20,9 @@ export interface ImportFile {
  * The service validates the values; here only the shape of each line is read.
  */
 export function readImportFile(name: string, text: string): ImportFile {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const body = text.replace(/^\uFEFF/, '');
   const format = formatOf(name, text);
-  return format === 'ndjson' ? { format, ...readNdjson(lines) } : { format, ...readCsv(lines) };
+  return format === 'ndjson' ? { format, ...readNdjson(body.split(/\r?\n/)) } : { format, ...readCsv(csvRecords(body)) };
 }
 
 function formatOf(name: string, text: string): 'csv' | 'ndjson' {
@@ -35,7 +35,7 @@ type Read = Pick<ImportFile, 'rows' | 'unreadable'>;
 
 const unreadable = (line: number, reason: string, description: string): UnreadableLine => ({ line, reason, description });
 
-// ---- NDJSON: {"personal_identity_number": "...", "approved": true, "grants": [{"case_type_id": "...", "until_date": "YYYY-MM-DD"}]}
+// ---- NDJSON: {"personal_identity_number": "...", "approved": true, "grants": [{"case_type_id": "...", "first_day": "YYYY-MM-DD", "until_date": "YYYY-MM-DD"}]}
 
 function readNdjson(lines: string[]): Read {
   const read: Read = { rows: [], unreadable: [] };
@@ -68,7 +68,7 @@ function rowFromObject(line: number, value: unknown): ImportRow | UnreadableLine
   const read: ImportGrant[] = [];
   for (const [k, g] of grants.entries()) {
     const grant = grantFromObject(g);
-    if (!grant) return unreadable(line, 'INVALID_FIELD', `grants[${k}] must be {"case_type_id": string, "until_date"?: string}`);
+    if (!grant) return unreadable(line, 'INVALID_FIELD', `grants[${k}] must be {"case_type_id": string, "first_day"?: string, "until_date"?: string}`);
     read.push(grant);
   }
   return { line, personalIdentityNumber: number, approved, grants: read };
@@ -76,33 +76,41 @@ function rowFromObject(line: number, value: unknown): ImportRow | UnreadableLine
 
 function grantFromObject(value: unknown): ImportGrant | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { case_type_id: caseTypeId, until_date: untilDate } = value as Record<string, unknown>;
-  if (typeof caseTypeId !== 'string' || (untilDate !== undefined && untilDate !== null && typeof untilDate !== 'string')) return null;
-  // A first day (grants that start later) will be read here, beside the end.
-  return untilDate ? { caseTypeId, untilDate } : { caseTypeId, untilFurtherNotice: true };
+  const { case_type_id: caseTypeId, until_date: untilDate, first_day: firstDay } = value as Record<string, unknown>;
+  const optionalString = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
+  if (typeof caseTypeId !== 'string' || !optionalString(untilDate) || !optionalString(firstDay)) return null;
+  return importGrant(caseTypeId, firstDay ?? undefined, untilDate || undefined);
 }
 
-// ---- CSV: header personal_identity_number[,approved][,grants]; grants "type[:YYYY-MM-DD]" separated by ";"
+/** A grant as the service takes it: until its last day, or until further notice; from its first day when given. */
+function importGrant(caseTypeId: string, firstDay: string | undefined, untilDate: string | undefined): ImportGrant {
+  const end = untilDate ? { untilDate } : { untilFurtherNotice: true };
+  return firstDay === undefined ? { caseTypeId, ...end } : { caseTypeId, firstDay, ...end };
+}
+
+// ---- CSV (RFC 4180): header personal_identity_number[,approved][,grants]; grants separated by ";",
+// each "type", "type:LAST", "type:FIRST..LAST" or "type:FIRST.." (dates YYYY-MM-DD)
 
 const REQUIRED_COLUMN = 'personal_identity_number';
 
-function readCsv(lines: string[]): Read {
+function readCsv(records: CsvRecord[]): Read {
   const read: Read = { rows: [], unreadable: [] };
-  const headerAt = lines.findIndex((l) => l.trim() !== '');
-  if (headerAt < 0) return read;
-  const header = csvFields(lines[headerAt]!)?.map((h) => h.trim().toLowerCase());
+  const [head, ...body] = records.filter((r) => !isBlank(r));
+  if (!head) return read;
+  const header = head.fields?.map((h) => h.trim().toLowerCase());
   if (!header?.includes(REQUIRED_COLUMN)) {
-    read.unreadable.push(unreadable(headerAt + 1, 'INVALID_HEADER', `the header must name the columns, ${REQUIRED_COLUMN} among them (approved, grants optional)`));
+    read.unreadable.push(unreadable(head.line, 'INVALID_HEADER', `the header must name the columns, ${REQUIRED_COLUMN} among them (approved, grants optional)`));
     return read;
   }
   const column = (name: string) => header.indexOf(name);
   const [numberAt, approvedAt, grantsAt] = [column(REQUIRED_COLUMN), column('approved'), column('grants')];
-  for (let i = headerAt + 1; i < lines.length; i++) {
-    const line = i + 1;
-    if (lines[i]!.trim() === '') continue;
-    const fields = csvFields(lines[i]!);
-    if (!fields || fields.length !== header.length) {
-      read.unreadable.push(unreadable(line, 'INVALID_CSV', `expected ${header.length} fields as in the header (quotes closed on the same line)`));
+  for (const { line, fields } of body) {
+    if (!fields) {
+      read.unreadable.push(unreadable(line, 'INVALID_CSV', 'a quote opened here is never closed'));
+      continue;
+    }
+    if (fields.length !== header.length) {
+      read.unreadable.push(unreadable(line, 'INVALID_CSV', `expected ${header.length} fields as in the header`));
       continue;
     }
     const approved = approvedAt < 0 ? false : yesOrNo(fields[approvedAt]!);
@@ -123,39 +131,77 @@ function yesOrNo(cell: string): boolean | null {
   return null;
 }
 
-/** "diabetes-team:2026-12-31; psychotherapy": until that day, and until further notice. */
+/**
+ * "diabetes-team:2026-12-31; psychotherapy; lab:2027-01-10..2027-06-30; x-ray:2027-01-10..": until
+ * that day, until further notice, from a first day until a last, from a first day until further
+ * notice. Only the shape is read here; the service checks the dates (a bad one is its row's violation).
+ */
 function grantsFromCell(cell: string): ImportGrant[] {
   return cell
     .split(';')
     .map((g) => g.trim())
     .filter((g) => g !== '')
     .map((g) => {
-      const [caseTypeId, untilDate] = g.split(':').map((p) => p.trim());
-      // A first day (grants that start later) will be read here, beside the end.
-      return untilDate ? { caseTypeId: caseTypeId!, untilDate } : { caseTypeId: caseTypeId!, untilFurtherNotice: true };
+      const colon = g.indexOf(':');
+      if (colon < 0) return importGrant(g, undefined, undefined);
+      const caseTypeId = g.slice(0, colon).trim();
+      const days = g.slice(colon + 1);
+      const range = days.indexOf('..');
+      if (range < 0) return importGrant(caseTypeId, undefined, days.trim() || undefined);
+      return importGrant(caseTypeId, days.slice(0, range).trim(), days.slice(range + 2).trim() || undefined);
     });
 }
 
-/** One line's fields (RFC 4180 quoting within the line); null when a quote is left open. */
-function csvFields(text: string): string[] | null {
-  const fields: string[] = [];
+/** A CSV record: its fields (null when a quote is never closed) and the file line where it starts. */
+interface CsvRecord {
+  line: number;
+  fields: string[] | null;
+  /** Had a quoted field: `""` alone is a record, not a blank line. */
+  quoted: boolean;
+}
+
+const isBlank = (r: CsvRecord) => !r.quoted && r.fields !== null && r.fields.length === 1 && r.fields[0]!.trim() === '';
+
+/**
+ * Splits the file into RFC 4180 records: a record ends at a line break (LF or CRLF) outside quotes;
+ * inside quotes a line break is the field's own (a name exported with one reads back whole).
+ */
+function csvRecords(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  let line = 1;
+  let start = 1;
+  let fields: string[] = [];
   let field = '';
+  let inQuotes = false;
   let quoted = false;
+  const endRecord = () => {
+    fields.push(field);
+    records.push({ line: start, fields, quoted });
+    [fields, field, quoted] = [[], '', false];
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (quoted) {
+    if (c === '\n') line++;
+    if (inQuotes) {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
-      } else if (c === '"') quoted = false;
+      } else if (c === '"') inQuotes = false;
       else field += c;
-    } else if (c === '"') quoted = true;
+    } else if (c === '"') inQuotes = quoted = true;
     else if (c === ',') {
       fields.push(field);
       field = '';
+    } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
+      if (c === '\r') {
+        i++;
+        line++;
+      }
+      endRecord();
+      start = line;
     } else field += c;
   }
-  if (quoted) return null;
-  fields.push(field);
-  return fields;
+  if (inQuotes) records.push({ line: start, fields: null, quoted: true });
+  else if (field !== '' || fields.length > 0 || quoted) endRecord();
+  return records;
 }

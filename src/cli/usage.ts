@@ -105,11 +105,14 @@ FILE is CSV when its name ends in .csv, NDJSON when .ndjson, .jsonl or .json, el
   CSV, with a header:   personal_identity_number,approved,grants
                         191212121212,yes,diabetes-team:2026-12-31;psychotherapy
     approved: yes/no, true/false, 1/0 (empty: no); grants: case types separated by ";", each
-    with ":YYYY-MM-DD" for its last day, or alone for until further notice. Other columns are
-    ignored; quotes as in RFC 4180, within one line.
+    with ":LAST" for its last day, or alone for until further notice; with a first day
+    ":FIRST..LAST" or ":FIRST.." (dates YYYY-MM-DD). Other columns are ignored; quotes as in
+    RFC 4180 (a quoted field may hold a line break).
   NDJSON, one object a line:
     {"personal_identity_number": "191212121212", "approved": true,
-     "grants": [{"case_type_id": "diabetes-team", "until_date": "2026-12-31"}]}
+     "grants": [{"case_type_id": "diabetes-team", "first_day": "2026-09-01", "until_date": "2026-12-31"}]}
+A first day later than today makes the grant pending until 00:00 (Europe/Stockholm) that day;
+today or earlier gives access at once (the old system had started it).
 An import adds: approved false (or no) leaves an approval as it is; a held grant gets the row's end.
 
 Each row's request id is the import id and its line, so running the same import again (after a
@@ -134,7 +137,8 @@ header, the shape import reads back:
   personal_identity_number,name,approved,grants
   191212121212,Tolvan Tolvansson,true,diabetes-team:2027-06-30;psychotherapy
 approved is true or false; grants are case-type:last-day, or the case type alone for until
-further notice, separated by ";". name is empty for residents with protected identity and
+further notice, with a first day case-type:first-day..last-day or case-type:first-day.., separated
+by ";". name is empty for residents with protected identity and
 residents the population register does not know (import ignores it).
 
 Needs a token with the role staff at the clinic (ListResidents); the operator's token cannot list

@@ -126,6 +126,33 @@ describe('ImportAccesses', () => {
     expect(rerun.results.map((r) => r.outcome)).toEqual([APPLIED, UNCHANGED]);
   });
 
+  it('an imported grant with a later first day is pending (no entitlement); one whose first day has passed is active; a bad first day fails its row by field', async () => {
+    const [later, passed] = [aResident(), aResident()];
+    const rows = [
+      row(1, later, { grants: [{ ...until('2099-12-31'), firstDay: '2099-01-15' }] }),
+      row(2, passed, { grants: [{ ...untilFurtherNotice(), firstDay: '2020-01-15' }] }),
+      row(3, aResident(), { grants: [{ ...until('2099-01-31'), firstDay: '2099-02-01' }] }),
+      row(4, aResident(), { grants: [{ ...untilFurtherNotice(), firstDay: '2099-02-30' }] }),
+    ];
+
+    const { results } = await admin.importAccesses({ clinicId, importId: randomUUID(), rows });
+
+    expect(results.map((r) => [r.line, r.outcome, r.violations.map((v) => `${v.field} ${v.reason}`)])).toEqual([
+      [1, APPLIED, []],
+      [2, APPLIED, []],
+      [3, FAILED, ['grants[0].first_day AFTER_LAST_DAY']],
+      [4, FAILED, ['grants[0].first_day INVALID_DATE']],
+    ]);
+    const grantOf = async (resident: string) => (await staff.getResidentAccess({ clinicId, personalIdentityNumber: resident })).access!.grants[0];
+    // 00:00 Europe/Stockholm on the first day (UTC+1 in January).
+    expect(await grantOf(later)).toMatchObject({ firstDay: '2099-01-15', pending: true, startsAt: new Date('2099-01-14T23:00:00Z'), untilDate: '2099-12-31' });
+    expect(await grantOf(passed)).toMatchObject({ firstDay: '2020-01-15', pending: false, startsAt: undefined });
+    const eservice = await sut.eservice();
+    const allowed = async (resident: string) => (await eservice.checkEntitlement({ personalIdentityNumber: resident, clinicId, caseTypeId: 'restricted-1' })).allowed;
+    expect(await allowed(later)).toBe(false);
+    expect(await allowed(passed)).toBe(true);
+  });
+
   it('applies two rows of one resident in one batch one after the other, each its own event', async () => {
     const resident = aResident();
     const importId = randomUUID();

@@ -2,7 +2,7 @@ import type { ResidentListEntry } from '../../gen/residentaccess/v1/resident_acc
 import { EXPORT_COLUMNS, residentRow } from './export-rows';
 
 const stamp = { actor: 'staff-1', time: new Date('2027-01-01T09:00:00Z'), requestId: 'r-1' };
-const entry = (overrides: { name?: string; approved?: boolean; grants?: { caseTypeId: string; untilDate: string }[] }): ResidentListEntry => ({
+const entry = (overrides: { name?: string; approved?: boolean; grants?: { caseTypeId: string; untilDate: string; firstDay?: string }[] }): ResidentListEntry => ({
   name: overrides.name ?? 'Anna Lindqvist',
   access: {
     clinicId: 'SE2321000016-1234',
@@ -10,7 +10,7 @@ const entry = (overrides: { name?: string; approved?: boolean; grants?: { caseTy
     approval: overrides.approved === false ? undefined : { approved: stamp },
     version: 1,
     etag: 'W/"1"',
-    grants: (overrides.grants ?? []).map((g) => ({ ...g, firstDay: '', pending: false, startsAt: undefined, endsAt: undefined, granted: stamp, changed: undefined })),
+    grants: (overrides.grants ?? []).map((g) => ({ firstDay: '', ...g, pending: false, startsAt: undefined, endsAt: undefined, granted: stamp, changed: undefined })),
   },
 });
 
@@ -37,5 +37,13 @@ describe('export rows', () => {
       { caseTypeId: 'psychotherapy', untilDate: '' },
     ];
     expect(residentRow(entry({ name: '', approved: false, grants }))).toEqual(['191212121212', '', 'false', 'diabetes-team:2027-06-30;psychotherapy']);
+  });
+
+  it('a grant with a first day is case-type:first..last, or case-type:first.. until further notice', () => {
+    const grants = [
+      { caseTypeId: 'diabetes-team', firstDay: '2027-02-01', untilDate: '2027-06-30' },
+      { caseTypeId: 'psychotherapy', firstDay: '2026-11-15', untilDate: '' },
+    ];
+    expect(residentRow(entry({ grants }))[3]).toBe('diabetes-team:2027-02-01..2027-06-30;psychotherapy:2026-11-15..');
   });
 });

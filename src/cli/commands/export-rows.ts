@@ -3,18 +3,22 @@ import type { ResidentListEntry } from '../../gen/residentaccess/v1/resident_acc
 
 /**
  * The export's columns, one row per resident, in the shape `resident-access import` reads back
- * (it ignores `name`): `approved` true or false; `grants` each grant as `case-type:YYYY-MM-DD`
- * (its last day) or the case type alone (until further notice), separated by `;`. `name` is for
+ * (it ignores `name`): `approved` true or false; `grants` each grant as `case-type:LAST` (its last
+ * day) or the case type alone (until further notice), with a first day `case-type:FIRST..LAST` or
+ * `case-type:FIRST..`, separated by `;`. `name` is for
  * people reading the file: empty for protected identity (and for residents the register does not know).
  */
 export const EXPORT_COLUMNS = ['personal_identity_number', 'name', 'approved', 'grants'] as const;
 
 /**
- * One grant in the `grants` cell. Case type ids are letters, digits, - and _ only, so `:` and `;`
- * cannot occur in them. A grant's first day, once grants have one, goes here beside its last day,
- * in the form import reads.
+ * One grant in the `grants` cell, in the form import reads. Case type ids are letters, digits, -
+ * and _ only, so `:`, `..` and `;` cannot occur in them. A first day is written whether the grant
+ * is pending or has begun: import makes a past one active and a later one pending, as here.
  */
-const grantCell = (g: Grant): string => (g.untilDate ? `${g.caseTypeId}:${g.untilDate}` : g.caseTypeId);
+function grantCell(g: Grant): string {
+  if (g.firstDay) return `${g.caseTypeId}:${g.firstDay}..${g.untilDate}`;
+  return g.untilDate ? `${g.caseTypeId}:${g.untilDate}` : g.caseTypeId;
+}
 
 /**
  * A name a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or CR) is written

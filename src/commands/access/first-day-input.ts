@@ -1,4 +1,4 @@
-import { firstDayViolation, newFirstDayViolation, type StartChange } from '../../domain/access/grant-start';
+import { afterLastDayViolation, firstDayViolation, newFirstDayViolation, type StartChange } from '../../domain/access/grant-start';
 import type { GrantEnd } from '../../domain/access/grant-end';
 import type { Violations } from '../../domain/errors/domain-error';
 
@@ -15,6 +15,19 @@ export function readFirstDay(input: FirstDayInput, end: GrantEnd | null, today: 
   if (firstDay === undefined || invalid) return undefined;
   // Without a valid end (its own violation), only the past is checked.
   violations.add(newFirstDayViolation(firstDay, end && 'until' in end ? end.until : null, today));
+  return firstDay;
+}
+
+/**
+ * An imported grant's first day: a valid date not after the last day. A past day is allowed: the
+ * old system had started the grant, so it gives access at once (docs/domain.md, Import).
+ */
+export function readImportedFirstDay(input: FirstDayInput, end: GrantEnd | null, violations: Violations): string | undefined {
+  const { firstDay } = input;
+  const invalid = firstDayViolation(firstDay);
+  violations.add(invalid);
+  if (firstDay === undefined || invalid) return undefined;
+  violations.add(afterLastDayViolation(firstDay, end && 'until' in end ? end.until : null));
   return firstDay;
 }
 

@@ -3,6 +3,7 @@ import type { ClinicSettings } from '../../domain/clinic/clinic-settings';
 import { DomainError, Violations, type FieldViolation } from '../../domain/errors/domain-error';
 import type { PersonalIdentityNumber } from '../../domain/identity/personal-identity-number';
 import { readResidentNumber } from '../../application/inputs';
+import { readImportedFirstDay, type FirstDayInput } from './first-day-input';
 import { readGrant, type GrantInput } from './grant-input';
 import { requireRestrictedCaseType } from './restricted-case-type';
 
@@ -11,7 +12,7 @@ export interface ImportRowInput {
   line: number;
   personalIdentityNumber: string;
   approved: boolean;
-  grants: readonly GrantInput[];
+  grants: readonly (GrantInput & FirstDayInput)[];
 }
 
 /** More than this many grants in one row is refused: a clinic has far fewer restricted case types. */
@@ -21,7 +22,8 @@ export type ReadRow = { number: PersonalIdentityNumber; imported: ImportedAccess
 
 /**
  * Reads one row as ApproveResident and GrantCaseType read theirs: the number, each grant's case
- * type and end (today or later), and each case type restricted at this clinic. Every problem is
+ * type and end (today or later), its first day (any valid day up to the end: see
+ * readImportedFirstDay), and each case type restricted at this clinic. Every problem is
  * one violation named by the row's field (`grants[1].until_date`); none repeats the row's values.
  */
 export function readImportRow(row: ImportRowInput, settings: ClinicSettings, today: string): ReadRow {
@@ -40,6 +42,7 @@ export function readImportRow(row: ImportRowInput, settings: ClinicSettings, tod
     const field = `grants[${i}]`;
     const own = new Violations();
     const grant = readGrant(input, own, today);
+    const firstDay = readImportedFirstDay(input, grant?.end ?? null, own);
     for (const v of own.all) violations.add({ ...v, field: `${field}.${v.field}` });
     if (!grant || own.all.length > 0) return;
     if (seen.has(grant.caseTypeId)) {
@@ -49,7 +52,7 @@ export function readImportRow(row: ImportRowInput, settings: ClinicSettings, tod
     seen.add(grant.caseTypeId);
     const refused = caseTypeRefusal(settings, grant.caseTypeId);
     if (refused) violations.add({ field: `${field}.case_type_id`, reason: refused.code, description: refused.message });
-    else grants.push(grant);
+    else grants.push(firstDay === undefined ? grant : { ...grant, firstDay });
   });
   if (violations.all.length > 0 || !number) return { violations: violations.all };
   return { number, imported: { approve: row.approved, grants } };

@@ -35,6 +35,11 @@ export function firstDayViolation(firstDay: string | undefined): FieldViolation 
 /** A new first day must be today or later (Stockholm) and not after the grant's last day. */
 export function newFirstDayViolation(firstDay: string, until: string | null, today: string): FieldViolation | null {
   if (firstDay < today) return { field: 'first_day', reason: 'DATE_IN_PAST', description: 'must be today or later (Europe/Stockholm)' };
+  return afterLastDayViolation(firstDay, until);
+}
+
+/** A first day must not be after the grant's last day (null: until further notice). */
+export function afterLastDayViolation(firstDay: string, until: string | null): FieldViolation | null {
   if (until !== null && firstDay > until) return { field: 'first_day', reason: 'AFTER_LAST_DAY', description: 'must not be after until_date' };
   return null;
 }

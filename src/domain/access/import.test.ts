@@ -78,4 +78,41 @@ describe('importAccess', () => {
     const granted = importAccess(current, { approve: false, grants: [{ caseTypeId: 'a-team', end: { untilFurtherNotice: true } }] }, IMPORT, 'ev-1');
     expect(granted.access.approval).toBe(EARLIER);
   });
+
+  describe('first day', () => {
+    // IMPORT is 2026-05-02 11:30 in Stockholm.
+    const startsAt = new Date('2026-05-31T22:00:00Z');
+
+    it('makes a new grant with a later first day pending until 00:00 Stockholm that day', () => {
+      const decision = importAccess(access(null), { approve: false, grants: [{ caseTypeId: 'a-team', end: { until: '2026-12-31' }, firstDay: '2026-06-01' }] }, IMPORT, 'ev-1');
+      expect(decision.access.grants).toEqual([{ caseTypeId: 'a-team', ...endFields({ until: '2026-12-31' }), firstDay: '2026-06-01', startsAt, granted: IMPORT, changed: null }]);
+    });
+
+    it('gives access at once for a first day today or in the past (the old system had started it), keeping the day', () => {
+      for (const firstDay of ['2026-05-02', '2025-01-15']) {
+        const decision = importAccess(access(null), { approve: false, grants: [{ caseTypeId: 'a-team', end: { untilFurtherNotice: true }, firstDay }] }, IMPORT, 'ev-1');
+        expect(decision.access.grants).toEqual([{ caseTypeId: 'a-team', until: null, endsAt: null, firstDay, granted: IMPORT, changed: null }]);
+      }
+    });
+
+    it('moves a held pending grant to the row first day, or starts it when that day has come', () => {
+      const pending: Grant = { ...held('a-team', null), firstDay: '2026-06-01', startsAt };
+      const moved = importAccess(access(null, [pending]), { approve: false, grants: [{ caseTypeId: 'a-team', end: { untilFurtherNotice: true }, firstDay: '2026-07-01' }] }, IMPORT, 'ev-1');
+      expect(moved.access.grants[0]).toMatchObject({ firstDay: '2026-07-01', startsAt: new Date('2026-06-30T22:00:00Z'), changed: IMPORT });
+      const started = importAccess(
+        access(null, [pending]),
+        { approve: false, grants: [{ caseTypeId: 'a-team', end: { untilFurtherNotice: true }, firstDay: '2026-04-01' }] },
+        IMPORT,
+        'ev-1',
+      );
+      expect(started.changed).toBe(true);
+      expect(started.access.grants[0]).not.toHaveProperty('startsAt');
+    });
+
+    it('never takes access back: a held grant that has begun keeps its start', () => {
+      const current = access(null, [{ ...held('a-team', null), firstDay: '2026-04-01' }]);
+      const row = { approve: false, grants: [{ caseTypeId: 'a-team', end: { untilFurtherNotice: true } as const, firstDay: '2026-06-01' }] };
+      expect(importAccess(current, row, IMPORT, 'ev-1')).toEqual({ changed: false, access: current });
+    });
+  });
 });

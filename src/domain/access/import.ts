@@ -1,15 +1,20 @@
 import { approve } from './approve';
 import { changedTo, unchanged, type Decision } from './decision';
 import type { GrantEnd } from './grant-end';
+import { isGrantPendingAt, KEEP_START, type StartChange } from './grant-start';
 import { changeGrant, grantCaseType } from './grants';
-import type { ChangeStamp, ResidentAccess } from './resident-access';
+import { stockholmDate } from '../time/stockholm';
+import type { ChangeStamp, Grant, ResidentAccess } from './resident-access';
 
 /** One grant of an imported row. */
 export interface ImportedGrant {
   caseTypeId: string;
   end: GrantEnd;
-  // A first day (grants that start later) joins here once grants have one; the row's reader
-  // and the proto's ImportGrant take it beside `end`.
+  /**
+   * YYYY-MM-DD, not after the end (the row's reader checks). Later than today: pending until then;
+   * today or earlier: the old system had started it, so it gives access at once.
+   */
+  firstDay?: string;
 }
 
 /** What one imported row gives a resident at the clinic. */
@@ -25,6 +30,7 @@ export interface ImportedAccess {
  * GrantCaseType's (or ChangeGrant's for a case type held already: the imported end replaces the
  * held one). Whatever they change together is one change with one event, cause IMPORTED; a row
  * that changes nothing is no change. Never throws: neither decision can refuse what it is given here.
+ * A first day is GrantCaseType's for a new grant; for a held one see `importedStart`.
  */
 export function importAccess(current: ResidentAccess, imported: ImportedAccess, stamp: ChangeStamp, eventId: string): Decision {
   let next = current;
@@ -37,8 +43,22 @@ export function importAccess(current: ResidentAccess, imported: ImportedAccess, 
   };
   if (imported.approve) step(approve(next, stamp, eventId));
   for (const grant of imported.grants) {
-    const held = next.grants.some((g) => g.caseTypeId === grant.caseTypeId);
-    step(held ? changeGrant(next, grant.caseTypeId, grant.end, stamp, eventId) : grantCaseType(next, grant.caseTypeId, grant.end, stamp, eventId));
+    const held = next.grants.find((g) => g.caseTypeId === grant.caseTypeId);
+    step(
+      held
+        ? changeGrant(next, grant.caseTypeId, grant.end, stamp, eventId, importedStart(held, grant.firstDay, stamp.at))
+        : grantCaseType(next, grant.caseTypeId, grant.end, stamp, eventId, grant.firstDay),
+    );
   }
   return changed ? changedTo(current, next, 'IMPORTED', stamp, eventId) : unchanged(current);
+}
+
+/**
+ * A held grant's start after the row. One that has begun keeps its start: an import never takes
+ * access back. A pending one moves to the row's first day, or starts now when that day has come.
+ * Without a first day the start is kept, as ChangeGrant keeps it.
+ */
+function importedStart(held: Grant, firstDay: string | undefined, now: Date): StartChange {
+  if (firstDay === undefined || !isGrantPendingAt(held, now)) return KEEP_START;
+  return firstDay > stockholmDate(now) ? { firstDay } : { startNow: true };
 }
