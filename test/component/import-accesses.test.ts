@@ -153,6 +153,23 @@ describe('ImportAccesses', () => {
     expect(await allowed(passed)).toBe(true);
   });
 
+  it("fails alone a row that would end a held pending grant before the first day it keeps; the batch's other rows are applied", async () => {
+    const [pending, other] = [aResident(), aResident()];
+    await admin.importAccesses({ clinicId, importId: randomUUID(), rows: [row(1, pending, { grants: [{ ...until('2099-12-31'), firstDay: '2099-06-01' }] })] });
+
+    const { results } = await admin.importAccesses({ clinicId, importId: randomUUID(), rows: [row(1, pending, { grants: [until('2099-03-31')] }), row(2, other)] });
+
+    expect(results.map((r) => [r.line, r.outcome, r.violations.map((v) => `${v.field} ${v.reason}`)])).toEqual([
+      [1, FAILED, ['grants[0].until_date BEFORE_FIRST_DAY']],
+      [2, APPLIED, []],
+    ]);
+    expect((await staff.getResidentAccess({ clinicId, personalIdentityNumber: pending })).access!.grants[0]).toMatchObject({
+      firstDay: '2099-06-01',
+      untilDate: '2099-12-31',
+      pending: true,
+    });
+  });
+
   it('applies two rows of one resident in one batch one after the other, each its own event', async () => {
     const resident = aResident();
     const importId = randomUUID();

@@ -1,4 +1,5 @@
-import { importAccess } from '../../domain/access/import';
+import { importAccess, importRefusals } from '../../domain/access/import';
+import { unchanged } from '../../domain/access/decision';
 import type { Principal } from '../../domain/authorization/principal';
 import type { ImportJobStore } from '../../domain/ports/import-job-store';
 import { Violations, type FieldViolation } from '../../domain/errors/domain-error';
@@ -70,7 +71,12 @@ export function makeImportAccesses(deps: AccessCommandDeps & { importJobs: Impor
             requestId,
             // What the row means, so another row under the same id is never taken for this one.
             fingerprint: fingerprint('ImportAccesses', { clinicId: input.clinicId, resident, actor, imported: read.imported }),
-            decide: (current) => importAccess(current, read.imported, stamp, deps.ids.next()),
+            decide: (current) => {
+              // Decided on the stored access (again after a lost race): the last decision's refusals count.
+              const refusals = importRefusals(current, read.imported, now);
+              results[at]!.violations = refusals;
+              return refusals.length > 0 ? unchanged(current) : importAccess(current, read.imported, stamp, deps.ids.next());
+            },
           },
         },
       });
@@ -104,7 +110,8 @@ async function applyRows(deps: AccessCommandDeps, input: ImportAccessesInput, go
     now,
   );
   changed.forEach((result, k) => {
-    results[good[k]!.at]!.outcome = !result.changed ? 'UNCHANGED' : result.replayed ? 'ALREADY_APPLIED' : 'APPLIED';
+    const row = results[good[k]!.at]!;
+    row.outcome = row.violations.length > 0 ? 'FAILED' : !result.changed ? 'UNCHANGED' : result.replayed ? 'ALREADY_APPLIED' : 'APPLIED';
   });
 }
 

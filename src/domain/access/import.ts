@@ -5,6 +5,7 @@ import { isGrantPendingAt, KEEP_START, type StartChange } from './grant-start';
 import { changeGrant, grantCaseType } from './grants';
 import { stockholmDate } from '../time/stockholm';
 import type { ChangeStamp, Grant, ResidentAccess } from './resident-access';
+import type { FieldViolation } from '../errors/domain-error';
 
 /** One grant of an imported row. */
 export interface ImportedGrant {
@@ -29,7 +30,8 @@ export interface ImportedAccess {
  * One row of an import, decided with the single commands' own decisions: approve, then per grant
  * GrantCaseType's (or ChangeGrant's for a case type held already: the imported end replaces the
  * held one). Whatever they change together is one change with one event, cause IMPORTED; a row
- * that changes nothing is no change. Never throws: neither decision can refuse what it is given here.
+ * that changes nothing is no change. Call it only on a row `importRefusals` has nothing against:
+ * then neither decision can refuse what it is given.
  * A first day is GrantCaseType's for a new grant; for a held one see `importedStart`.
  */
 export function importAccess(current: ResidentAccess, imported: ImportedAccess, stamp: ChangeStamp, eventId: string): Decision {
@@ -61,4 +63,18 @@ export function importAccess(current: ResidentAccess, imported: ImportedAccess, 
 function importedStart(held: Grant, firstDay: string | undefined, now: Date): StartChange {
   if (firstDay === undefined || !isGrantPendingAt(held, now)) return KEEP_START;
   return firstDay > stockholmDate(now) ? { firstDay } : { startNow: true };
+}
+
+/**
+ * What a row, valid on its own (its reader checked it), cannot do to the access as it is: give a
+ * held pending grant, whose first day it keeps, a last day before that first day. The row fails
+ * alone, by its grant's field, as ChangeGrant would refuse it.
+ */
+export function importRefusals(current: ResidentAccess, imported: ImportedAccess, now: Date): FieldViolation[] {
+  return imported.grants.flatMap((grant, i) => {
+    const held = current.grants.find((g) => g.caseTypeId === grant.caseTypeId);
+    if (!held?.firstDay || grant.firstDay !== undefined || !('until' in grant.end) || !isGrantPendingAt(held, now)) return [];
+    if (grant.end.until >= held.firstDay) return [];
+    return [{ field: `grants[${i}].until_date`, reason: 'BEFORE_FIRST_DAY', description: `must not be before the held grant's first day (${held.firstDay})` }];
+  });
 }
