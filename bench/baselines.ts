@@ -116,6 +116,8 @@ export async function openRawStorage(opts: { mongoUri: string; database: string;
       approval: approved.approval,
       grants: [],
       nextEndsAt: null,
+      nextStartsAt: null,
+      endingSoonPending: [],
       version: 1,
       revision: 1,
       outbox: [event],

@@ -184,6 +184,8 @@ async function rawExpiry(access: Collection<Document>, now: Date, maxMs: number)
           approval: doc.approval,
           grants,
           nextEndsAt: null,
+          nextStartsAt: null,
+          endingSoonPending: [],
           version: after.version,
           revision: doc.revision + 1,
           recentRequests,

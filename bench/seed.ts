@@ -11,7 +11,21 @@ import type { Collection, Document } from 'mongodb';
  * message instead of measuring something else.
  */
 
-const ACCESS_FIELDS = ['clinicId', 'resident', 'approval', 'grants', 'nextEndsAt', 'version', 'revision', 'outbox', 'outboxPending', 'recentRequests', 'relayLease'];
+const ACCESS_FIELDS = [
+  'clinicId',
+  'resident',
+  'approval',
+  'grants',
+  'nextEndsAt',
+  'nextStartsAt',
+  'endingSoonPending',
+  'version',
+  'revision',
+  'outbox',
+  'outboxPending',
+  'recentRequests',
+  'relayLease',
+];
 const CLINIC_FIELDS = ['caseTypes', 'serviceArea', 'hasServiceArea', 'version', 'revision', 'outbox', 'outboxPending', 'recentRequests'];
 
 function requireFields(kind: string, doc: Document, fields: string[]): void {
@@ -48,8 +62,16 @@ export function accessLike(template: Document, clinicId: string, resident: strin
     resident,
     ...(change.approval !== undefined ? { approval: change.approval } : {}),
     grants,
-    ...(change.grants !== undefined ? { nextEndsAt: nextEnd(grants) } : {}),
+    // The seeds' grants have begun and have had no reminder: every dated one awaits its reminder.
+    ...(change.grants !== undefined ? { nextEndsAt: nextEnd(grants), nextStartsAt: null, endingSoonPending: datedEnds(grants) } : {}),
   };
+}
+
+function datedEnds(grants: unknown[]): string[] {
+  return grants.flatMap((g) => {
+    const until = (g as { until?: string | null }).until;
+    return typeof until === 'string' ? [until] : [];
+  });
 }
 
 function nextEnd(grants: unknown[]): Date | null {
