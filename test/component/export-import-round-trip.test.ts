@@ -39,17 +39,15 @@ describe('export of one clinic, imported into another', () => {
     const to = await sut.givenClinic({ caseTypes: CASE_TYPES });
     const staff: Api = await sut.staff(from);
     const [lineBreak, pending, grantedOnly] = [aResident(), aResident(), aResident()];
-    await sut.db
-      .collection<ResidentDocument>(RESIDENTS_COLLECTION)
-      .insertOne({
-        _id: lineBreak,
-        givenName: 'Carl\r\nGustaf',
-        familyName: 'Berg',
-        protectedIdentity: false,
-        regionCode: '01',
-        municipalityCode: '0180',
-        registeredAt: new Date('2025-05-30T06:15:00Z'),
-      });
+    await sut.db.collection<ResidentDocument>(RESIDENTS_COLLECTION).insertOne({
+      _id: lineBreak,
+      givenName: 'Carl\r\nGustaf',
+      familyName: 'Berg',
+      protectedIdentity: false,
+      regionCode: '01',
+      municipalityCode: '0180',
+      registeredAt: new Date('2025-05-30T06:15:00Z'),
+    });
     const call = { requestId: '', etag: '' };
     for (const resident of [lineBreak, pending]) await staff.approveResident({ clinicId: from, personalIdentityNumber: resident, ...call, requestId: randomUUID() });
     const grant = (resident: string, caseTypeId: string, end: { untilDate: string } | { untilFurtherNotice: true }, firstDay?: string) =>
