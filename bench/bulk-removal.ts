@@ -27,8 +27,9 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient, type Collection, type Db, type Document } from 'mongodb';
 import { BulkRemovalState } from '../src/gen/residentaccess/v1/resident_access_service';
 import { apiOf, connectClients } from '../test/support/grpc-client';
-import { signTestToken, testAuthEnv } from '../test/support/tokens';
-import { cleanUpOnAbort, exitWhenDone, log, ratio, residentNumber, round1, servers, sleep, until } from './common';
+import { signTestToken } from '../test/support/tokens';
+import { cleanUpOnAbort, log, ratio, residentNumber, round1, sleep, until } from './common';
+import { runAlone } from './run-alone';
 import { deleteTopics, startEventConsumer } from './events';
 import { accessLike, insertInBatches, RESIDENT_VIEWS, viewLike } from './seed';
 import { benchServiceEnv, startServiceProcess, topicsOf } from './service-process';
@@ -256,21 +257,4 @@ async function rawBulkRemoval(access: Collection<Document>, approvedBefore: Date
   return { seconds: (Date.now() - started) / 1000, done };
 }
 
-// ---- on its own: npx tsx bench/bulk-removal.ts [count] -------------------------------------------
-
-async function main(): Promise<void> {
-  const residents = Number(process.argv[2] ?? 100_000);
-  if (!Number.isInteger(residents) || residents < 2) throw new Error('usage: npx tsx bench/bulk-removal.ts [count, at least 2]');
-  const { mongoUri, kafkaBrokers } = await servers();
-  const result = await measureBulkRemoval({
-    mongoUri,
-    kafkaBrokers,
-    authEnv: await testAuthEnv(),
-    residents,
-    waitMs: Number(process.env.BENCH_MAX_MINUTES ?? 40) * 60_000,
-    rawMaxMs: 300_000,
-  });
-  process.stdout.write(`${JSON.stringify({ ...result, bulk_removal_vs_raw: ratio(result.removalsPerS, result.rawPerS) }, null, 2)}\n`);
-}
-
-if (require.main === module) exitWhenDone(main());
+if (require.main === module) runAlone('bench/bulk-removal.ts', (o) => measureBulkRemoval({ ...o, residents: o.count }), (r) => ({ bulk_removal_vs_raw: ratio(r.removalsPerS, r.rawPerS) }));

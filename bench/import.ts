@@ -22,8 +22,9 @@ import { MongoClient, type Collection, type Document } from 'mongodb';
 import { sendImport } from '../src/cli/commands/import';
 import type { ImportRow } from '../src/gen/residentaccess/v1/resident_access_service';
 import { apiOf, connectClients } from '../test/support/grpc-client';
-import { signTestToken, testAuthEnv } from '../test/support/tokens';
-import { cleanUpOnAbort, exitWhenDone, log, ratio, residentNumber, round1, servers, until } from './common';
+import { signTestToken } from '../test/support/tokens';
+import { cleanUpOnAbort, log, ratio, residentNumber, round1, until } from './common';
+import { runAlone } from './run-alone';
 import { deleteTopics, startEventConsumer } from './events';
 import { benchServiceEnv, startServiceProcess, topicsOf } from './service-process';
 import { RESTRICTED_CASE_TYPE } from './writes';
@@ -180,21 +181,4 @@ async function rawImport(access: Collection<Document>, template: Document, rows:
   return { seconds: (Date.now() - started) / 1000, done };
 }
 
-// ---- on its own: npx tsx bench/import.ts [count] -------------------------------------------------
-
-async function main(): Promise<void> {
-  const rows = Number(process.argv[2] ?? 100_000);
-  if (!Number.isInteger(rows) || rows < 2) throw new Error('usage: npx tsx bench/import.ts [count, at least 2]');
-  const { mongoUri, kafkaBrokers } = await servers();
-  const result = await measureImport({
-    mongoUri,
-    kafkaBrokers,
-    authEnv: await testAuthEnv(),
-    rows,
-    waitMs: Number(process.env.BENCH_MAX_MINUTES ?? 40) * 60_000,
-    rawMaxMs: 300_000,
-  });
-  process.stdout.write(`${JSON.stringify({ ...result, import_vs_raw: ratio(result.importPerS, result.rawPerS) }, null, 2)}\n`);
-}
-
-if (require.main === module) exitWhenDone(main());
+if (require.main === module) runAlone('bench/import.ts', (o) => measureImport({ ...o, rows: o.count }), (r) => ({ import_vs_raw: ratio(r.importPerS, r.rawPerS) }));
