@@ -3,6 +3,7 @@ import { uniqueName } from '../test/support/test-env';
 
 /** The part of an access event (the CloudEvent's JSON data) the bench looks at. */
 export interface AccessEventValue {
+  eventId?: string;
   cause?: string;
   requestId?: string;
   access?: { clinicId?: string; personalIdentityNumber?: string };

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient, type Collection, type Document } from 'mongodb';
 import { apiOf, connectClients } from '../test/support/grpc-client';
 import { signTestToken } from '../test/support/tokens';
-import { addDaysTo, cleanUpOnAbort, log, residentNumber, round1, sleep, stockholmDateOf } from './common';
+import { addDaysTo, cleanUpOnAbort, log, ratio, residentNumber, round1, sleep, stockholmDateOf } from './common';
 import { deleteTopics, startEventConsumer } from './events';
 import { accessLike, insertInBatches, RESIDENT_VIEWS, viewLike } from './seed';
 import { benchServiceEnv, startServiceProcess, topicsOf } from './service-process';
 import { RESTRICTED_CASE_TYPE } from './writes';
+import { runAlone } from './run-alone';
 
 /**
  * Expiry burst: `grants` residents each hold a grant ending at the same Stockholm midnight. The
@@ -26,6 +27,10 @@ import { RESTRICTED_CASE_TYPE } from './writes';
  * baseline does not (as for approvals). Each seeded resident also has the view document the service keeps
  * (bench/seed.ts viewLike), so the service updates existing views as in production; the raw
  * baseline writes no view.
+ *
+ * With `starts`, the same for grants that start at that midnight (a first day, until further
+ * notice) and their GRANT_STARTED events, the same scheduler's other transition; no raw baseline.
+ * On its own: `npx tsx bench/expiry-burst.ts [count] [--starts]` after `npm run generate`.
  *
  * EXPIRY_POLL_INTERVAL_MS is 1 s here (production: 60 s): the worker computes its sleep from the
  * clock, so after the clock jumps it must wake once to see the new time. It then sleeps until the
@@ -64,18 +69,27 @@ export async function measureExpiryBurst(opts: {
   waitUntil: number;
   /** Longest run of the raw baseline. */
   rawMaxMs: number;
+  /** Grants that start at the midnight instead of ending (GRANT_STARTED; no raw baseline). */
+  starts?: boolean;
 }): Promise<ExpiryBurstResult> {
+  const { cause, dueField, what } = opts.starts
+    ? { cause: 'ACCESS_CHANGE_CAUSE_GRANT_STARTED', dueField: 'nextStartsAt', what: 'GRANT_STARTED' }
+    : { cause: 'ACCESS_CHANGE_CAUSE_GRANT_EXPIRED', dueField: 'nextEndsAt', what: 'GRANT_EXPIRED' };
   const env = benchServiceEnv(opts.authEnv, { EXPIRY_POLL_INTERVAL_MS: '1000' });
   const database = env.MONGODB_DATABASE!;
   const expired = new Set<string>();
+  /** The first event id per resident: a second, other id is a transition made twice (a redelivery keeps its id). */
+  const firstEventOf = new Map<string, string | undefined>();
+  let twice = 0;
   let lastExpiredAt = 0;
   const consumer = await startEventConsumer(opts.kafkaBrokers, env.KAFKA_ACCESS_TOPIC!, (value, at) => {
-    if (value.cause !== 'ACCESS_CHANGE_CAUSE_GRANT_EXPIRED') return;
+    if (value.cause !== cause) return;
     const key = `${value.access?.clinicId}|${value.access?.personalIdentityNumber}`;
     if (!expired.has(key)) {
       expired.add(key);
+      firstEventOf.set(key, value.eventId);
       lastExpiredAt = at;
-    }
+    } else if (firstEventOf.get(key) !== value.eventId) twice++;
   });
   const mongo = await new MongoClient(opts.mongoUri).connect();
   const db = mongo.db(database);
@@ -86,17 +100,18 @@ export async function measureExpiryBurst(opts: {
   let peakRssMb: number | null = null;
   const clients = connectClients(service.port);
   try {
-    // The template: one grant made through the API, ending after tomorrow (Stockholm): at least a
-    // day away, so real time never reaches it during the run.
+    // The template: one grant made through the API, ending (or starting on the day) after tomorrow
+    // (Stockholm): at least a day away, so real time never reaches it during the run.
     const seedStart = Date.now();
     const admin = apiOf(clients, await signTestToken({ sub: 'bench-admin', clinics: [EXPIRY_CLINIC], roles: ['staff', 'admin'], expiresIn: '2h' }));
     await admin.putCaseType({ clinicId: EXPIRY_CLINIC, caseType: { ...RESTRICTED_CASE_TYPE }, requestId: randomUUID(), etag: '' });
     const untilDate = addDaysTo(stockholmDateOf(new Date()), 1);
     const templateResident = residentNumber(0, EXPIRY_BLOCK);
-    await admin.grantCaseType({ clinicId: EXPIRY_CLINIC, personalIdentityNumber: templateResident, caseTypeId: RESTRICTED_CASE_TYPE.id, untilDate, requestId: randomUUID(), etag: '' });
+    const span = opts.starts ? { untilFurtherNotice: true, firstDay: addDaysTo(untilDate, 1) } : { untilDate };
+    await admin.grantCaseType({ clinicId: EXPIRY_CLINIC, personalIdentityNumber: templateResident, caseTypeId: RESTRICTED_CASE_TYPE.id, ...span, requestId: randomUUID(), etag: '' });
     const template = await db.collection('access').findOne({ _id: `${EXPIRY_CLINIC}|${templateResident}` } as Document);
-    const midnight = template?.nextEndsAt;
-    if (!template || !(midnight instanceof Date)) throw new Error('expiry: the template grant has no end instant (nextEndsAt): update bench/expiry-burst.ts');
+    const midnight = template?.[dueField];
+    if (!template || !(midnight instanceof Date)) throw new Error(`expiry: the template grant has no due instant (${dueField}): update bench/expiry-burst.ts`);
     // The resident views the service would hold for these residents (the template's it wrote itself).
     const templateView = await db.collection(RESIDENT_VIEWS).findOne({ _id: templateResident } as Document);
     if (!templateView) throw new Error(`expiry: no ${RESIDENT_VIEWS} document for the template resident after its grant answered: update bench/expiry-burst.ts`);
@@ -122,10 +137,10 @@ export async function measureExpiryBurst(opts: {
       await sleep(500);
       if (Date.now() - reported >= 10_000) {
         reported = Date.now();
-        log(`expiry burst: ${expired.size} of ${opts.grants} GRANT_EXPIRED consumed after ${Math.round((Date.now() - t0) / 1000)} s`);
+        log(`expiry burst: ${expired.size} of ${opts.grants} ${what} consumed after ${Math.round((Date.now() - t0) / 1000)} s`);
       }
       if (workerDoneAt === null && Date.now() > t0) {
-        const left = await db.collection('access').countDocuments({ nextEndsAt: { $ne: null } });
+        const left = await db.collection('access').countDocuments({ [dueField]: { $ne: null } });
         if (left === 0) workerDoneAt = Date.now();
       }
     }
@@ -134,9 +149,13 @@ export async function measureExpiryBurst(opts: {
     const burstS = round1((end - t0) / 1000);
     peakRssMb = (await service.kill()).peakRssMb;
 
-    log(`expiry burst: raw driver, the worker's writes for ${opts.grants} grants, ${WORKER_CONCURRENCY} at a time`);
-    const raw = await rawExpiry(rawDb.collection('access'), midnight, opts.rawMaxMs);
-    const note = complete ? null : `${opts.grants - expired.size} of ${opts.grants} GRANT_EXPIRED events not consumed within ${burstS} s: expiry_burst_s is a lower bound`;
+    if (!opts.starts) log(`expiry burst: raw driver, the worker's writes for ${opts.grants} grants, ${WORKER_CONCURRENCY} at a time`);
+    const raw = opts.starts ? { seconds: 0, done: 0 } : await rawExpiry(rawDb.collection('access'), midnight, opts.rawMaxMs);
+    const notes = [
+      complete ? null : `${opts.grants - expired.size} of ${opts.grants} ${what} events not consumed within ${burstS} s: expiry_burst_s is a lower bound`,
+      twice === 0 ? null : `${twice} residents got a second ${what} event with another event id`,
+    ].filter((n) => n !== null);
+    const note = notes.join('; ') || null;
     return {
       grants: opts.grants,
       seedS: round1(seedS),
@@ -219,4 +238,12 @@ async function rawExpiry(access: Collection<Document>, now: Date, maxMs: number)
     if (due.length < WORKER_BATCH) break;
   }
   return { seconds: (Date.now() - started) / 1000, done };
+}
+
+if (require.main === module) {
+  runAlone(
+    'bench/expiry-burst.ts',
+    (o) => measureExpiryBurst({ ...o, grants: o.count, waitUntil: Date.now() + o.waitMs, starts: process.argv.includes('--starts') }),
+    (r) => ({ expiry_vs_raw: r.rawDone === 0 ? null : ratio(r.expiriesPerS, r.rawPerS) }),
+  );
 }
