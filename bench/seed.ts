@@ -87,10 +87,11 @@ export const RESIDENT_VIEWS = 'resident_views';
 
 /** The view entry the service keeps for an access document (approved, grants' terms, version). */
 function viewEntryOf(access: Document): Document {
-  const grants = access.grants as Array<{ caseTypeId: unknown; until: unknown; endsAt: unknown }>;
+  const grants = access.grants as Array<{ caseTypeId: unknown; until: unknown; endsAt: unknown; startsAt?: unknown }>;
   return {
     approved: access.approval !== null && access.approval !== undefined,
-    grants: grants.map((g) => ({ caseTypeId: g.caseTypeId, until: g.until, endsAt: g.endsAt })),
+    // `startsAt` only while a grant is pending, as the service writes it (src/domain/access/resident-view.ts).
+    grants: grants.map((g) => ({ caseTypeId: g.caseTypeId, until: g.until, endsAt: g.endsAt, ...(g.startsAt ? { startsAt: g.startsAt } : {}) })),
     version: access.version,
   };
 }
@@ -114,7 +115,7 @@ function requireViewFormat(template: Document, templateAccess: Document): void {
   const grants = entry.grants as Document[];
   // The template must hold a grant, or the grants' shape goes unchecked.
   if (!Array.isArray(grants) || grants.length === 0) throw new Error('bench: the template resident view holds no grant; seed one through the API');
-  for (const g of grants) if (!sameKeys(g, VIEW_GRANT_FIELDS)) throw format(`a grant has ${Object.keys(g).join(', ')}, not ${VIEW_GRANT_FIELDS.join(', ')}`);
+  for (const g of grants) if (!sameKeys(g, g.startsAt ? [...VIEW_GRANT_FIELDS, 'startsAt'] : VIEW_GRANT_FIELDS)) throw format(`a grant has ${Object.keys(g).join(', ')}, not ${VIEW_GRANT_FIELDS.join(', ')}`);
   if (!isDeepStrictEqual(entry, viewEntryOf(templateAccess))) throw format("the entry is not the access document's approval, grants and version");
   checkedViews.set(template, templateAccess);
 }
