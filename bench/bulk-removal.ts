@@ -257,4 +257,9 @@ async function rawBulkRemoval(access: Collection<Document>, approvedBefore: Date
   return { seconds: (Date.now() - started) / 1000, done };
 }
 
-if (require.main === module) runAlone('bench/bulk-removal.ts', (o) => measureBulkRemoval({ ...o, residents: o.count }), (r) => ({ bulk_removal_vs_raw: ratio(r.removalsPerS, r.rawPerS) }));
+if (require.main === module)
+  runAlone(
+    'bench/bulk-removal.ts',
+    (o) => measureBulkRemoval({ ...o, residents: o.count }),
+    (r) => ({ bulk_removal_vs_raw: ratio(r.removalsPerS, r.rawPerS) }),
+  );

@@ -181,4 +181,9 @@ async function rawImport(access: Collection<Document>, template: Document, rows:
   return { seconds: (Date.now() - started) / 1000, done };
 }
 
-if (require.main === module) runAlone('bench/import.ts', (o) => measureImport({ ...o, rows: o.count }), (r) => ({ import_vs_raw: ratio(r.importPerS, r.rawPerS) }));
+if (require.main === module)
+  runAlone(
+    'bench/import.ts',
+    (o) => measureImport({ ...o, rows: o.count }),
+    (r) => ({ import_vs_raw: ratio(r.importPerS, r.rawPerS) }),
+  );

@@ -115,7 +115,8 @@ function requireViewFormat(template: Document, templateAccess: Document): void {
   const grants = entry.grants as Document[];
   // The template must hold a grant, or the grants' shape goes unchecked.
   if (!Array.isArray(grants) || grants.length === 0) throw new Error('bench: the template resident view holds no grant; seed one through the API');
-  for (const g of grants) if (!sameKeys(g, g.startsAt ? [...VIEW_GRANT_FIELDS, 'startsAt'] : VIEW_GRANT_FIELDS)) throw format(`a grant has ${Object.keys(g).join(', ')}, not ${VIEW_GRANT_FIELDS.join(', ')}`);
+  for (const g of grants)
+    if (!sameKeys(g, g.startsAt ? [...VIEW_GRANT_FIELDS, 'startsAt'] : VIEW_GRANT_FIELDS)) throw format(`a grant has ${Object.keys(g).join(', ')}, not ${VIEW_GRANT_FIELDS.join(', ')}`);
   if (!isDeepStrictEqual(entry, viewEntryOf(templateAccess))) throw format("the entry is not the access document's approval, grants and version");
   checkedViews.set(template, templateAccess);
 }
