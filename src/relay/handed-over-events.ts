@@ -31,6 +31,15 @@ export class HandedOverEvents<E extends OutboxEvent> {
     return this.byDocument.has(documentId);
   }
 
+  documentIds(): string[] {
+    return [...this.byDocument.keys()];
+  }
+
+  clear(): void {
+    this.byDocument.clear();
+    this.count = 0;
+  }
+
   /** The document's held events as a lease (the caller checked `has`). */
   take(documentId: string): LeasedEvents<E> {
     const events = [...this.byDocument.get(documentId)!];

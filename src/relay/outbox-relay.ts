@@ -17,6 +17,8 @@ export interface RelayLimits {
   marksAhead: number;
   /** Events held in memory at most (a Kafka outage); past it, documents are read back instead. */
   maxHeldEvents: number;
+  /** At a stop, how long the relay goes on sending what it was signalled before it lets go of the rest. */
+  flushOnStopMs: number;
 }
 
 /**
@@ -81,11 +83,42 @@ export class OutboxRelay<E extends OutboxEvent> {
     this.loop.start();
   }
 
-  /** Finishes the batch in hand, then stops; what is left stays in storage for the next start. */
+  /**
+   * Finishes the batch in hand, sends what it was signalled (for up to flushOnStopMs, while Kafka
+   * takes it), then frees the leases of whatever is left: another instance sends those at its next
+   * scan instead of after RELAY_LEASE_MS (a rolling restart would otherwise hold them that long).
+   */
   async stop(): Promise<void> {
     await this.loop.stop();
-    await this.marked;
     await this.scanning;
+    await this.flush(Date.now() + this.limits.flushOnStopMs);
+    await this.marked;
+    await this.letGoOfTheRest();
+  }
+
+  private async flush(deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
+      // Marks first: a document being marked stays out of batches.
+      await this.marked;
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      try {
+        await this.publishBatch(batch);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'events could not be sent at stop; another instance sends them');
+        return;
+      }
+    }
+  }
+
+  private async letGoOfTheRest(): Promise<void> {
+    const left = [...new Set([...this.queue, ...this.handed.documentIds()])];
+    this.queue.clear();
+    this.handed.clear();
+    if (left.length === 0) return;
+    const released = await Promise.allSettled(left.map((id) => this.store.release(id, this.owner)));
+    const failed = released.filter((r) => r.status === 'rejected').length;
+    this.logger.info({ documents: left.length, releaseFailed: failed }, 'events left for another instance at stop');
   }
 
   private wake(): void {

@@ -24,7 +24,8 @@ export const RELAY_TUNING = {
   relayBackoff: { initialMs: 100, maxMs: 5000 },
   /**
    * Batches whose marks may still be in flight while the next are sent (times the batch size);
-   * events held in memory at most during a Kafka outage (past it, documents are read back).
+   * events held in memory at most during a Kafka outage (past it, documents are read back);
+   * how long a stopping relay goes on sending (within the chart's shutdown margin).
    */
-  relay: { marksAhead: 3, maxHeldEvents: 10_000 },
+  relay: { marksAhead: 3, maxHeldEvents: 10_000, flushOnStopMs: 5000 },
 };
