@@ -89,7 +89,7 @@ async function storageOn(mongo: Awaited<ReturnType<typeof connectMongo>>, config
     clinics: new MongoClinicSettingsRepository(db.collection<ClinicDocument>(CLINICS_COLLECTION), db.collection(PROJECTIONS_COLLECTION), openTelemetryTraceContext),
     requests: new MongoRequestRegistry(db.collection<RequestIdDocument>(REQUEST_IDS_COLLECTION), config.requests.retentionMs, config.tuning.mongo.requestIdAttempts),
     accessQueries: new MongoAccessQueries(accessCollection),
-    endingSoon: new MongoEndingSoonGrants(accessCollection, db.collection<ClinicDocument>(CLINICS_COLLECTION)),
+    endingSoon: new MongoEndingSoonGrants(accessCollection),
     register: new MongoResidentRegister(db.collection<ResidentDocument>(RESIDENTS_COLLECTION)),
     jobs: new MongoBulkRemovalStore(db.collection(BULK_REMOVALS_COLLECTION), db.collection(RUNNING_BULK_REMOVALS_COLLECTION)),
     republishJobs: new MongoRepublishJobStore(db.collection<RepublishJobDocument>(REPUBLISH_JOBS_COLLECTION)),

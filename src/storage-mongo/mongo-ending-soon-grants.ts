@@ -3,7 +3,6 @@ import { addDays } from '../domain/time/stockholm';
 import type { StoredAccess } from '../domain/ports/access-repository';
 import type { EndingSoonGrants, ReminderDays } from '../domain/ports/ending-soon-grants';
 import type { AccessDocument } from './access-document';
-import type { ClinicDocument } from './clinic-document';
 import { storedFrom } from './mongo-access-repository';
 import { withStorageErrors } from './mongo-errors';
 
@@ -12,17 +11,7 @@ import { withStorageErrors } from './mongo-errors';
  * one per value of days), each asking for an unreminded last day from today to today + days.
  */
 export class MongoEndingSoonGrants implements EndingSoonGrants {
-  constructor(
-    private readonly access: Collection<AccessDocument>,
-    private readonly clinics: Collection<ClinicDocument>,
-  ) {}
-
-  reminderDays(): Promise<ReminderDays> {
-    return withStorageErrors(async () => {
-      const docs = await this.clinics.find({ grantEndingSoonDays: { $gt: 0 } }, { projection: { grantEndingSoonDays: 1 } }).toArray();
-      return new Map(docs.map((d) => [d._id, d.grantEndingSoonDays!]));
-    });
-  }
+  constructor(private readonly access: Collection<AccessDocument>) {}
 
   findDue(days: ReminderDays, today: string, limit: number): Promise<StoredAccess[]> {
     return withStorageErrors(async () => {

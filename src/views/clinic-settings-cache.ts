@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClinicSettings } from '../domain/clinic/clinic-settings';
+import type { ReminderDays } from '../domain/ports/ending-soon-grants';
 import type { ClinicSettingsRepository } from '../domain/ports/clinic-settings-repository';
 import { BackgroundLoop } from '../shared/retry';
 
@@ -15,6 +16,7 @@ type SettingsSource = Pick<ClinicSettingsRepository, 'find' | 'findAll' | 'chang
 export class ClinicSettingsCache {
   private byId = new Map<string, ClinicSettings>();
   private byRegion = new Map<string, ClinicSettings[]>();
+  private remindingClinics: ReminderDays = new Map();
   private marker: string | null = null;
   private loaded = false;
   private readonly following: BackgroundLoop;
@@ -48,6 +50,11 @@ export class ClinicSettingsCache {
   /** Clinics whose service area is in this region (the area's other conditions still apply). */
   servingRegion(regionCode: string): readonly ClinicSettings[] {
     return this.byRegion.get(regionCode) ?? [];
+  }
+
+  /** Clinics that want reminders before a grant ends, with their days (the expiry worker's reminder step). */
+  reminderDays(): ReminderDays {
+    return this.remindingClinics;
   }
 
   /** A newer state of one clinic (a change made here, or read for a consistency token). */
@@ -87,10 +94,13 @@ export class ClinicSettingsCache {
 
   private index(): void {
     const byRegion = new Map<string, ClinicSettings[]>();
+    const reminding = new Map<string, number>();
     for (const settings of this.byId.values()) {
       const region = settings.serviceArea?.regionCode;
       if (region) byRegion.set(region, [...(byRegion.get(region) ?? []), settings]);
+      if (settings.grantEndingSoonDays > 0) reminding.set(settings.clinicId, settings.grantEndingSoonDays);
     }
     this.byRegion = byRegion;
+    this.remindingClinics = reminding;
   }
 }

@@ -1,5 +1,5 @@
 import { hasEndingSoonDue, remindEndingGrant } from '../../domain/access/ending-soon';
-import type { EndingSoonGrants } from '../../domain/ports/ending-soon-grants';
+import type { EndingSoonGrants, ReminderDays } from '../../domain/ports/ending-soon-grants';
 import type { IdGenerator } from '../../domain/ports/id-generator';
 import { stockholmDate } from '../../domain/time/stockholm';
 import { changeManyAccesses } from '../../application/change-many-accesses';
@@ -19,11 +19,13 @@ export interface EndingSoonRun {
 /**
  * Publishes GRANT_ENDING_SOON for due grants of up to `limit` accesses read in one batch: per
  * access one atomic change through the change loop's compare-and-set, which records the end date
- * as reminded in the same write, so several instances, restarts and retries remind once.
+ * as reminded in the same write, so several instances, restarts and retries remind once. Which
+ * clinics want reminders comes from the in-memory clinic settings (`reminderDays`), so a change of
+ * the setting made on another instance applies here within the settings' refresh interval.
  */
-export function makeRemindEndingGrants(deps: ChangeDeps & { ids: IdGenerator; endingSoon: EndingSoonGrants }) {
+export function makeRemindEndingGrants(deps: ChangeDeps & { ids: IdGenerator; endingSoon: EndingSoonGrants; reminderDays: () => ReminderDays }) {
   return async (now: Date, limit: number): Promise<EndingSoonRun> => {
-    const days = await deps.endingSoon.reminderDays();
+    const days = deps.reminderDays();
     if (days.size === 0) return { due: 0, reminded: 0, more: false };
     const due = await deps.endingSoon.findDue(days, stockholmDate(now), limit);
     if (due.length === 0) return { due: 0, reminded: 0, more: false };

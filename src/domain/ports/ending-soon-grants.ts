@@ -5,8 +5,6 @@ export type ReminderDays = ReadonlyMap<string, number>;
 
 /** The reminder scan's reads: its own due-time query beside the expiry's. */
 export interface EndingSoonGrants {
-  /** Every clinic whose `grantEndingSoonDays` is above 0, with it. */
-  reminderDays(): Promise<ReminderDays>;
   /**
    * Up to `limit` accesses at those clinics with a grant whose last day is from `today` to `today`
    * + the clinic's days and whose end date has not been reminded, in one read.
