@@ -22,6 +22,11 @@ const callers = fc.constantFrom<Caller>('admin', 'staff', 'eservice', 'residentE
 // Enough runs per RPC to hit every kind of bad input a few times, in well under a minute on two
 // cores; FUZZ_RUNS_PER_RPC asks for a longer hunt.
 const RUNS_PER_RPC = Number(process.env.FUZZ_RUNS_PER_RPC ?? 40);
+// Printed first, so a run that never reports (a hang, a process killed for its memory) can be
+// replayed with FUZZ_SEED.
+const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+fc.configureGlobal({ seed: SEED });
+process.stdout.write(`every-rpc fuzz: FUZZ_SEED=${SEED}\n`);
 
 describe('every RPC, fuzzed', () => {
   let sut: ServiceUnderTest;

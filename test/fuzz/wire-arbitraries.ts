@@ -125,9 +125,18 @@ function fieldWrites(field: DescField, context: FuzzContext, depth: number): fc.
   if (!repeated) return fc.option(element, { nil: undefined }).map((w) => (w ? [w] : []));
   return fc.oneof(
     { arbitrary: fc.array(element, { maxLength: 5 }), weight: 5 },
-    // Many of the same element: cheap to make, long for the service.
-    { arbitrary: fc.tuple(element, fc.integer({ min: 100, max: 2_000 })).map(([w, n]) => Array<Write>(n).fill(w)), weight: 1 },
+    // Many of the same element: cheap to make, long for the service. Copies of a large element are
+    // fewer, so a list of lists (an import's rows of grants) stays within MAX_REPEATED_BYTES; 2 000
+    // rows of 2 000 grants with long strings would be gigabytes, and the test process dies of it.
+    { arbitrary: fc.tuple(element, fc.integer({ min: 100, max: 2_000 })).map(([w, n]) => Array<Write>(copiesWithinBound(w, n)).fill(w)), weight: 1 },
   );
+}
+
+/** Past gRPC's 4 MB message limit, so lists too long for the server are still sent. */
+export const MAX_REPEATED_BYTES = 8 << 20;
+
+function copiesWithinBound(write: Write, wanted: number): number {
+  return Math.max(1, Math.min(wanted, Math.floor(MAX_REPEATED_BYTES / encode([write]).length)));
 }
 
 function encode(writes: Write[]): Uint8Array {
