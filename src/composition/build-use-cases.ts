@@ -105,7 +105,12 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
         initialMs: config.tuning.workerRetryInitialMs,
         maxMs: config.expiry.pollIntervalMs,
       },
-      [endingSoonStep(makeRemindEndingGrants({ ...changeDeps, ids, endingSoon: storage.endingSoon, reminderDays: () => settingsCopy.reminderDays() }), logger.child({ component: 'ending-soon' }))],
+      [
+        endingSoonStep(
+          makeRemindEndingGrants({ ...changeDeps, ids, endingSoon: storage.endingSoon, reminderDays: () => settingsCopy.reminderDays() }),
+          logger.child({ component: 'ending-soon' }),
+        ),
+      ],
     ),
     retention: new RetentionPurge(storage.expiredRecords, clock, config.retention.purgeIntervalMs, logger.child({ component: 'retention' }), {
       initialMs: Math.min(config.tuning.workerRetryInitialMs, config.retention.purgeIntervalMs),

@@ -15,9 +15,10 @@ const callers = fc.constantFrom('admin', 'staff', 'eservice', 'residentEservice'
 describe.each(everyUnaryRpc().map((rpc) => [rpc.path, rpc] as const))('the fuzzed requests of %s', (_path, rpc) => {
   it.each(SEEDS)('stay under 64 MB with seed %d', (seed) => {
     let largest = 0;
-    for (const arbitrary of [messageBytes(rpc.input, context), malformedBytes(rpc.input, context)]) {
+    const arbitraries: fc.Arbitrary<Uint8Array>[] = [messageBytes(rpc.input, context), malformedBytes(rpc.input, context)];
+    for (const arbitrary of arbitraries) {
       fc.assert(
-        fc.property(arbitrary, callers, (request) => {
+        fc.property(arbitrary, callers, (request, _caller) => {
           largest = Math.max(largest, request.length);
         }),
         { seed, numRuns: 120 },
