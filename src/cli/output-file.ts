@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -13,10 +13,14 @@ export interface OutputFile {
   discard(): Promise<void>;
 }
 
+/** Signals that end a run at the user's or the system's request (Ctrl-C, kill, a closed terminal). */
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
  * `path`, written under a temporary name beside it and readable by its owner only (it holds
  * personal data); it takes its name only when complete, so a failed run leaves no file that looks
- * whole (and an older file of that name as it was).
+ * whole (and an older file of that name as it was). A run ended by a signal removes it too, then
+ * ends as that signal would have.
  */
 export async function openOutputFile(path: string): Promise<OutputFile> {
   const partial = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.partial`);
@@ -31,9 +35,19 @@ export async function openOutputFile(path: string): Promise<OutputFile> {
   let failure: Error | undefined;
   stream.on('error', (error) => (failure ??= error));
   const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  const removeAndEnd = (signal: NodeJS.Signals) => {
+    rmSync(partial, { force: true });
+    stopWatching();
+    process.kill(process.pid, signal);
+  };
+  const stopWatching = () => {
+    for (const signal of ENDING_SIGNALS) process.off(signal, removeAndEnd);
+  };
+  for (const signal of ENDING_SIGNALS) process.once(signal, removeAndEnd);
   return {
     stream,
     async complete() {
+      stopWatching();
       stream.end();
       await closed;
       if (!failure)
@@ -47,6 +61,7 @@ export async function openOutputFile(path: string): Promise<OutputFile> {
       }
     },
     async discard() {
+      stopWatching();
       stream.destroy();
       await closed;
       await rm(partial, { force: true });

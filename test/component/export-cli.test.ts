@@ -6,7 +6,8 @@ import { RESIDENTS_COLLECTION, type ResidentDocument } from '../../src/storage-m
 import { aClinicId, aResident } from '../builders/identity';
 import { readCsv } from '../support/csv-reader';
 import type { Api } from '../support/grpc-client';
-import { runCli } from '../support/operator-cli';
+import { runCli, startCli } from '../support/operator-cli';
+import { eventually } from '../support/eventually';
 import { startServiceUnderTest, type ServiceUnderTest } from '../support/service-under-test';
 import { signTestToken } from '../support/tokens';
 
@@ -175,6 +176,20 @@ describe('resident-access export (CSV of a clinic through ListResidents)', () =>
       expect(await runCli(sut.service.port, await exporter('admin-only', ['admin']), ['export', '--clinic', clinicId])).toEqual({ code: 1, stdout: '', stderr: denied });
       const operator = await signTestToken({ sub: 'operator-1', scope: 'resident-access:operator' });
       expect(await runCli(sut.service.port, operator, ['export', '--clinic', clinicId])).toEqual({ code: 1, stdout: '', stderr: denied });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('Ctrl-C during an export to --output ends it as SIGINT does and leaves no partial file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'export-'));
+    try {
+      // One resident per page at two pages a second: the export is still writing when interrupted.
+      const run = startCli(sut.service.port, await exporter(`exporter-${randomUUID()}`), ['export', '--clinic', clinicId, '--page-size', '1', '--output', join(dir, 'out.csv')]);
+      await eventually(() => readdirSync(dir).some((name) => name.endsWith('.partial')), { what: 'the partial file', timeoutMs: 20_000, intervalMs: 20 });
+      run.child.kill('SIGINT');
+      expect(await run.exited).toEqual({ code: null, signal: 'SIGINT' });
+      expect(readdirSync(dir)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 export interface CliResult {
@@ -34,4 +34,12 @@ export function runCli(port: number, token: string | null, args: string[], run: 
     // Closed in every case: a CLI that reads standard input must not wait for more.
     child.stdin?.end(run.input ?? '');
   });
+}
+
+/** The CLI as a running process (for a test that signals it), started as runCli starts it. */
+export function startCli(port: number, token: string, args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, RESIDENT_ACCESS_ADDRESS: `127.0.0.1:${port}`, RESIDENT_ACCESS_INSECURE: 'true', RESIDENT_ACCESS_TOKEN: token };
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'ignore', 'ignore'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited };
 }
