@@ -108,6 +108,7 @@ export function buildUseCases(config: Config, storage: Storage, messaging: Messa
       [
         endingSoonStep(
           makeRemindEndingGrants({ ...changeDeps, ids, endingSoon: storage.endingSoon, reminderDays: () => settingsCopy.reminderDays() }),
+          monitoring.metrics,
           logger.child({ component: 'ending-soon' }),
         ),
       ],

@@ -63,6 +63,11 @@ export class ServiceMetrics {
     help: 'Pending grants started by the expiry worker (at 00:00 of their first day).',
     registers: [this.registry],
   });
+  private readonly reminded = new Counter({
+    name: 'resident_access_grant_reminders_total',
+    help: 'GRANT_ENDING_SOON reminders stored by the expiry worker (each then published).',
+    registers: [this.registry],
+  });
   private readonly expiryLag = new Histogram({
     name: 'resident_access_expiry_lag_seconds',
     help: 'Time from a grant end instant (Stockholm midnight) to the worker ending it.',
@@ -146,6 +151,10 @@ export class ServiceMetrics {
 
   grantsStarted(count: number): void {
     this.started.inc(count);
+  }
+
+  grantRemindersStored(count: number): void {
+    this.reminded.inc(count);
   }
 
   /** What the population-register consumer reports. */

@@ -3,6 +3,7 @@ import { AccessChangeCause } from '../../src/gen/residentaccess/v1/events';
 import { aResident } from '../builders/identity';
 import type { ConsumedEvent } from '../support/event-consumer';
 import type { Api } from '../support/grpc-client';
+import { scrapeMetrics } from '../support/metrics-client';
 import { startWithClinic, type ServiceUnderTest } from '../support/service-under-test';
 
 /** The service's clock: the test moves it (forward only); the service asks it for "now" everywhere. */
@@ -93,6 +94,9 @@ describe('GRANT_ENDING_SOON reaches Kafka once per grant and end date', () => {
     }
     expect(remindersOf(clinicId, resident)).toHaveLength(1);
     expect(remindersOf(offClinicId, residentElsewhere)).toEqual([]);
+    // Operators count them: every reminder so far (the markers' too), each once.
+    const published = new Set(sut.events.events.filter((e) => e.value.cause === ENDING_SOON).map((e) => e.value.eventId)).size;
+    expect((await scrapeMetrics(sut.service.metricsPort)).value('resident_access_grant_reminders_total')).toBe(published);
   });
 
   it('ChangeGrant re-arms it: a new end date gets its own reminder on its own day; a move into the window reminds at once', async () => {
