@@ -349,7 +349,7 @@ async function main(): Promise<void> {
       event_lag_p50_ms: lag?.p50Ms ?? null,
       event_lag_p99_ms: lag?.p99Ms ?? null,
       expiry_burst_s: expiry.burstS,
-      expiry_vs_raw: ratio(expiry.expiriesPerS, expiry.rawPerS),
+      expiry_vs_raw: ratio(expiry.transitionsPerS, expiry.rawPerS),
       bulk_removal_per_s: bulk.removalsPerS,
       bulk_removal_vs_raw: ratio(bulk.removalsPerS, bulk.rawPerS),
       import_per_s: imported.importPerS,
@@ -427,8 +427,8 @@ async function main(): Promise<void> {
     if (lag?.note) notes.push(`event lag: ${lag.note}`);
     if (lag) notes.push(`event lag: ${lag.events} approvals at ${lag.rate}/s; the relay delivered ${lag.relayEventsPerS} events/s meanwhile`);
     notes.push(
-      `expiry burst: ${expiry.expiredEventsConsumed} of ${expiry.grants} GRANT_EXPIRED consumed ${expiry.burstS} s after midnight ` +
-        `(${expiry.expiriesPerS}/s); the worker's writes were done after ${expiry.workerDoneS ?? '-'} s; ` +
+      `expiry burst: ${expiry.eventsConsumed} of ${expiry.grants} GRANT_EXPIRED consumed ${expiry.burstS} s after midnight ` +
+        `(${expiry.transitionsPerS}/s); the worker's writes were done after ${expiry.workerDoneS ?? '-'} s; ` +
         `raw driver ${expiry.rawPerS}/s (${expiry.rawDone} in ${expiry.rawS} s)`,
     );
     if (expiry.note) notes.push(`expiry burst: ${expiry.note}`);
