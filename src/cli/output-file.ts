@@ -25,25 +25,35 @@ const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export async function openOutputFile(path: string): Promise<OutputFile> {
   const partial = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.partial`);
   const stream = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
+  // Watched from the same tick as the file's creation: no signal can come between them. The file is
+  // removed once its opening has settled, so an open still under way cannot create it afterwards.
+  const opened = once(stream, 'open');
+  const settled = opened.then(
+    () => undefined,
+    () => undefined,
+  );
+  const removeAndEnd = (signal: NodeJS.Signals) => {
+    stopWatching();
+    void settled.then(() => {
+      rmSync(partial, { force: true });
+      process.kill(process.pid, signal);
+    });
+  };
+  const stopWatching = () => {
+    for (const signal of ENDING_SIGNALS) process.off(signal, removeAndEnd);
+  };
+  for (const signal of ENDING_SIGNALS) process.once(signal, removeAndEnd);
   const cannotWrite = () => new InputError(`cannot write --output ${path}`);
   try {
-    await once(stream, 'open');
+    await opened;
   } catch {
+    stopWatching();
     throw cannotWrite();
   }
   // A failed write (a full disk) is kept for complete() to report; writes after it fail too.
   let failure: Error | undefined;
   stream.on('error', (error) => (failure ??= error));
   const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
-  const removeAndEnd = (signal: NodeJS.Signals) => {
-    rmSync(partial, { force: true });
-    stopWatching();
-    process.kill(process.pid, signal);
-  };
-  const stopWatching = () => {
-    for (const signal of ENDING_SIGNALS) process.off(signal, removeAndEnd);
-  };
-  for (const signal of ENDING_SIGNALS) process.once(signal, removeAndEnd);
   return {
     stream,
     async complete() {
