@@ -39,6 +39,8 @@ export class OutboxRelay<E extends OutboxEvent> {
   private lastScan = 0;
   private scanning: Promise<void> | null = null;
   private scanIntervalMs: number;
+  /** The last send to Kafka failed (a stop then leaves what is left to another instance at once). */
+  private lastPublishFailed = false;
 
   constructor(
     private readonly store: OutboxStore<E>,
@@ -97,7 +99,8 @@ export class OutboxRelay<E extends OutboxEvent> {
   }
 
   private async flush(deadline: number): Promise<void> {
-    while (Date.now() < deadline) {
+    // While Kafka is failing a send can take its whole retry time: the stop does not wait for that.
+    while (Date.now() < deadline && !this.lastPublishFailed) {
       // Marks first: a document being marked stays out of batches.
       await this.marked;
       const batch = this.takeBatch();
@@ -235,7 +238,9 @@ export class OutboxRelay<E extends OutboxEvent> {
   private async publish(leased: LeasedEvents<E>[]): Promise<void> {
     try {
       await this.publisher.publish(leased.flatMap((c) => c.events));
+      this.lastPublishFailed = false;
     } catch (error) {
+      this.lastPublishFailed = true;
       this.observer.failed(error);
       throw error;
     }
